@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages eventlog needs, skipping what is present.
+# Usage: scripts/install-deps.sh [build|test]   (default: build)
+set -euo pipefail
+
+build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grpc
+  libprotobuf-dev protobuf-compiler libabsl-dev libleveldb-dev libsnappy-dev)
+test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
+  python3-pytest)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

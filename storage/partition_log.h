@@ -1,0 +1,121 @@
+// PartitionLog: one topic-partition, an ordered append-only log of record
+// batches stored in segment files and indexed (sparsely, by offset and by
+// time) in the store's LevelDB.
+//
+// Thread-safe (internal synchronization): any number of appenders and readers
+// may call concurrently. Appends are serialized; reads never see a partially
+// written batch. Created and owned (via shared_ptr) by Store; a reader holding
+// a shared_ptr may keep using it after the topic is deleted, in which case
+// calls fail with NOT_FOUND.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storage/log_config.h"
+#include "storage/record.h"
+#include "storage/record_batch_builder.h"
+
+namespace eventlog::storage {
+
+// How durable an append must be before its completion runs.
+enum class Durability {
+  kLeader,  // written to the segment (page cache); fsynced on the flush interval
+  kAll,     // fsynced; concurrent appends share one fsync (group commit)
+};
+
+struct AppendResult {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+};
+
+using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
+
+struct ReadResult {
+  // Records with offset >= the requested offset, ascending (gaps possible
+  // after compaction). Views point into `backing`.
+  std::vector<RecordView> records;
+  std::shared_ptr<const void> backing;
+  // Where the next read should start: one past the last returned record, or
+  // past a compacted gap.
+  int64_t next_offset = 0;
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+};
+
+class PartitionLog {
+ public:
+  using WaiterId = uint64_t;
+
+  virtual ~PartitionLog() = default;
+
+  virtual int32_t partition() const = 0;
+
+  // Assigns consecutive offsets to the batch's records, writes them as one
+  // record batch, advances the high watermark and wakes waiters; `done` then
+  // runs once `durability` is met (kAll: after fsync), on the calling thread
+  // or on the store's sync thread. `done` must not block.
+  // Errors: INVALID_ARGUMENT for an empty batch, RESOURCE_EXHAUSTED if a
+  // record exceeds max_message_bytes (nothing written), NOT_FOUND if the
+  // topic was deleted, UNAVAILABLE if the store is closing, and the I/O error
+  // (e.g. RESOURCE_EXHAUSTED on a full disk) otherwise; a failed append
+  // leaves no partial batch visible.
+  virtual void AppendAsync(RecordBatchBuilder batch, Durability durability,
+                           AppendCallback done) = 0;
+
+  // Blocking form of AppendAsync.
+  virtual absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch,
+                                              Durability durability) = 0;
+
+  // Reads from `offset` on: at most `max_records` records and about
+  // `max_bytes` bytes, but always at least one record if one exists at or
+  // after `offset` (even if larger than max_bytes). At the high watermark the
+  // result is empty. OUT_OF_RANGE (message names both bounds) if `offset` is
+  // below log_start_offset or above high_watermark; DATA_LOSS if a stored
+  // batch in the range fails its checksum (batches before it still read).
+  virtual absl::StatusOr<ReadResult> Read(int64_t offset, int32_t max_records,
+                                          int64_t max_bytes) const = 0;
+
+  // The first offset whose record timestamp is >= `timestamp_ms`, or the high
+  // watermark if there is none.
+  virtual absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const = 0;
+
+  virtual int64_t log_start_offset() const = 0;
+  virtual int64_t high_watermark() const = 0;
+  virtual int64_t size_bytes() const = 0;
+
+  // Registers `callback` to run once when high_watermark() > `offset`, or
+  // when the log is deleted or the store closes. Returns 0 and does not keep
+  // the callback if that is already the case (the caller proceeds at once).
+  // The callback runs on an appender's (or closer's) thread, never under the
+  // log's lock; it must not block.
+  virtual WaiterId WaitForData(int64_t offset, absl::AnyInvocable<void()> callback) = 0;
+
+  // Removes a waiter. Returns true if it was removed before it ran; false if
+  // it has run, is running, or is unknown.
+  virtual bool CancelWait(WaiterId id) = 0;
+
+  // True once the topic is deleted (reads/appends then return NOT_FOUND) or
+  // the store is closing (UNAVAILABLE).
+  virtual bool closed() const = 0;
+
+  // fsyncs everything appended so far.
+  virtual absl::Status Flush() = 0;
+
+  // Deletes whole sealed segments past retention_ms / retention_bytes (never
+  // the active one) and their index entries; advances log_start_offset.
+  // Called by the store's cleanup loop; public for tests and tools.
+  virtual absl::Status EnforceRetention() = 0;
+
+  // COMPACT topics: rewrites sealed segments keeping the newest record per
+  // key (offsets kept; tombstones dropped after delete_retention_ms).
+  // Crash-safe. No-op for DELETE topics.
+  virtual absl::Status Compact() = 0;
+};
+
+}  // namespace eventlog::storage

@@ -1,0 +1,90 @@
+// Store: the storage engine of one data directory. Owns the LevelDB index
+// (which also locks the directory against a second process), the topic
+// registry, the committed-offset store, and the background threads that
+// fsync (group commit, ACKS_LEADER flush interval) and run retention and
+// compaction.
+//
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/clock.h"
+#include "storage/log_config.h"
+#include "storage/offset_store.h"
+#include "storage/topic.h"
+
+namespace eventlog::storage {
+
+struct StoreOptions {
+  std::string data_dir = "./data";  // created if missing
+  // Applied by callers for fields a CreateTopic request leaves unset.
+  LogConfig default_config;
+  int32_t default_partitions = 1;
+  int32_t max_partitions = 1024;  // per topic
+  // kLeader appends are fsynced at least this often.
+  int64_t flush_interval_ms = 1000;
+  // Retention and compaction run at least this often; 0 = no background
+  // cleanup (tests call RunCleanup()).
+  int64_t cleanup_interval_ms = 5000;
+  // One offset/time index entry per this many bytes of batches (and at
+  // least one per segment).
+  int64_t index_interval_bytes = 4096;
+  Clock* clock = Clock::Real();  // not owned; must outlive the Store
+};
+
+struct PartitionStats {
+  int32_t partition = 0;
+  int64_t log_start_offset = 0;
+  int64_t high_watermark = 0;
+  int64_t size_bytes = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens (creating if needed) `options.data_dir` and recovers every
+  // partition: torn tails truncated, index entries past the end dropped,
+  // missing ones rebuilt. FAILED_PRECONDITION with a clear message if another
+  // process holds the directory.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  virtual const StoreOptions& options() const = 0;
+
+  // Validates the name ([A-Za-z0-9._-]{1,249}, not "." or "..") and config
+  // (INVALID_ARGUMENT), partitions in [1, max_partitions]
+  // (INVALID_ARGUMENT below 1, RESOURCE_EXHAUSTED above), ALREADY_EXISTS.
+  // Persisted before it returns.
+  virtual absl::StatusOr<std::shared_ptr<Topic>> CreateTopic(absl::string_view name,
+                                                              int32_t partitions,
+                                                              const LogConfig& config) = 0;
+
+  // NOT_FOUND if unknown. Marks the topic and its logs deleted (waking their
+  // waiters), removes its metadata, index keys, committed offsets and files.
+  virtual absl::Status DeleteTopic(absl::string_view name) = 0;
+
+  // NOT_FOUND (naming the topic) if unknown.
+  virtual absl::StatusOr<std::shared_ptr<Topic>> GetTopic(absl::string_view name) const = 0;
+
+  // Sorted by name.
+  virtual std::vector<std::shared_ptr<Topic>> ListTopics() const = 0;
+
+  virtual OffsetStore& offsets() = 0;
+
+  // Retention and compaction of every partition, now.
+  virtual absl::Status RunCleanup() = 0;
+
+  // Stops background threads, fsyncs every partition, wakes all waiters
+  // (their logs report closed(); calls then fail with UNAVAILABLE) and closes
+  // LevelDB. Idempotent; the destructor calls it.
+  virtual absl::Status Close() = 0;
+};
+
+}  // namespace eventlog::storage
