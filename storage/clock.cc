@@ -1,0 +1,25 @@
+#include "storage/clock.h"
+
+#include <ctime>
+
+namespace eventlog::storage {
+namespace {
+
+class RealClock final : public Clock {
+ public:
+  int64_t NowMs() const override {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+  }
+};
+
+}  // namespace
+
+Clock* Clock::Real() {
+  // Never destroyed, so it stays valid during static destruction.
+  static Clock* const clock = new RealClock();
+  return clock;
+}
+
+}  // namespace eventlog::storage
