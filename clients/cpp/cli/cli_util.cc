@@ -1,0 +1,71 @@
+#include "clients/cpp/cli/cli_util.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "clients/cpp/status_conversion.h"
+
+namespace eventlog::cli {
+
+void AddCommonFlags(ArgParser& parser, CommonFlags* flags) {
+  const char* env = std::getenv("EVENTLOG_SERVER");
+  flags->server = env != nullptr && env[0] != '\0' ? env : "127.0.0.1:7070";
+  parser.AddString("server", &flags->server, "eventlogd address HOST:PORT ($EVENTLOG_SERVER)");
+  parser.AddInt("timeout_ms", &flags->timeout_ms, "deadline of each request");
+}
+
+std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags) {
+  client::ClientOptions options;
+  options.call_timeout = absl::Milliseconds(flags.timeout_ms);
+  return std::make_unique<client::Client>(flags.server, options);
+}
+
+int ReportError(absl::string_view what, const absl::Status& status) {
+  std::string text = absl::StrCat("eventlog: ", what, ": ", client::DescribeStatus(status), "\n");
+  std::fflush(stdout);
+  std::fputs(text.c_str(), stderr);
+  return kExitError;
+}
+
+int ExitCodeFor(ArgParser::Result result) {
+  return result == ArgParser::Result::kHelpShown ? kExitOk : kExitUsage;
+}
+
+absl::StatusOr<Position> ParsePosition(absl::string_view text) {
+  Position position;
+  if (text == "earliest") {
+    position.kind = Position::Kind::kEarliest;
+  } else if (text == "latest") {
+    position.kind = Position::Kind::kLatest;
+  } else if (text == "committed") {
+    position.kind = Position::Kind::kCommitted;
+  } else if (absl::StartsWith(text, "offset:")) {
+    position.kind = Position::Kind::kOffset;
+    if (!absl::SimpleAtoi(text.substr(7), &position.value) || position.value < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("bad offset in '", text, "'"));
+    }
+  } else if (absl::StartsWith(text, "timestamp:")) {
+    position.kind = Position::Kind::kTimestamp;
+    if (!absl::SimpleAtoi(text.substr(10), &position.value) || position.value < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("bad timestamp in '", text, "'"));
+    }
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown position '", text,
+                     "' (want earliest, latest, committed, offset:N or timestamp:MS)"));
+  }
+  return position;
+}
+
+absl::StatusOr<int32_t> ParsePartition(absl::string_view text) {
+  int32_t partition = 0;
+  if (!absl::SimpleAtoi(text, &partition) || partition < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("bad partition '", text, "'"));
+  }
+  return partition;
+}
+
+}  // namespace eventlog::cli

@@ -1,0 +1,47 @@
+// Helpers shared by the eventlog CLI's subcommands: common flags, exit
+// codes, error reporting and position parsing. Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "clients/cpp/cli/arg_parser.h"
+#include "clients/cpp/client.h"
+
+namespace eventlog::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;  // the server or the data said no
+inline constexpr int kExitUsage = 2;  // the command line was wrong
+
+struct CommonFlags {
+  std::string server;  // HOST:PORT
+  int64_t timeout_ms = 30000;
+};
+
+// Adds --server (default $EVENTLOG_SERVER, else 127.0.0.1:7070) and --timeout_ms.
+void AddCommonFlags(ArgParser& parser, CommonFlags* flags);
+std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags);
+
+// Prints "eventlog: <what>: CODE: message" to stderr; returns kExitError.
+int ReportError(absl::string_view what, const absl::Status& status);
+// kExitOk for --help, kExitUsage for errors (call only when not kOk).
+int ExitCodeFor(ArgParser::Result result);
+
+// A start or lookup position: earliest, latest, offset:N, timestamp:MS,
+// committed.
+struct Position {
+  enum class Kind { kEarliest, kLatest, kOffset, kTimestamp, kCommitted };
+  Kind kind = Kind::kEarliest;
+  int64_t value = 0;  // offset or timestamp
+};
+absl::StatusOr<Position> ParsePosition(absl::string_view text);
+
+// Parses a non-negative partition number.
+absl::StatusOr<int32_t> ParsePartition(absl::string_view text);
+
+}  // namespace eventlog::cli

@@ -1,0 +1,160 @@
+// eventlog topic create|list|describe|delete.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "clients/cpp/cli/arg_parser.h"
+#include "clients/cpp/cli/cli_util.h"
+#include "clients/cpp/cli/commands.h"
+
+namespace eventlog::cli {
+namespace {
+
+std::string PolicyName(v1::CleanupPolicy policy) {
+  switch (policy) {
+    case v1::CLEANUP_POLICY_DELETE:
+      return "delete";
+    case v1::CLEANUP_POLICY_COMPACT:
+      return "compact";
+    default:
+      return "default";
+  }
+}
+
+void PrintDescription(const v1::TopicDescription& d) {
+  const v1::TopicConfig& c = d.config();
+  std::string out = absl::StrCat("topic: ", d.name(), "\npartitions: ", d.partitions_size(), "\n");
+  absl::StrAppend(
+      &out, "retention_ms: ", c.retention_ms(), "\nretention_bytes: ", c.retention_bytes(),
+      "\ncleanup_policy: ", PolicyName(c.cleanup_policy()), "\nsegment_bytes: ", c.segment_bytes(),
+      "\nsegment_ms: ", c.segment_ms(), "\nmax_message_bytes: ", c.max_message_bytes(),
+      "\ndelete_retention_ms: ", c.delete_retention_ms(), "\n\n");
+  absl::StrAppendFormat(&out, "%-10s %-17s %-15s %s\n", "PARTITION", "LOG_START_OFFSET",
+                        "HIGH_WATERMARK", "SIZE_BYTES");
+  for (const v1::PartitionInfo& p : d.partitions()) {
+    absl::StrAppendFormat(&out, "%-10d %-17d %-15d %d\n", p.partition(), p.log_start_offset(),
+                          p.high_watermark(), p.size_bytes());
+  }
+  std::fputs(out.c_str(), stdout);
+}
+
+int Create(const std::vector<std::string>& args) {
+  CommonFlags common;
+  int64_t partitions = 1, retention_ms = 0, retention_bytes = 0, segment_bytes = 0, segment_ms = 0,
+          max_message_bytes = 0, delete_retention_ms = 0;
+  std::string policy;
+  ArgParser parser("eventlog topic create", "NAME [flags]",
+                   "Creates a topic. Config values left at 0 take the server's defaults; "
+                   "-1 means unlimited retention.");
+  parser.AddInt("partitions", &partitions, "number of partitions");
+  parser.AddInt("retention_ms", &retention_ms, "delete records older than this");
+  parser.AddInt("retention_bytes", &retention_bytes, "per-partition size limit");
+  parser.AddString("cleanup_policy", &policy, "delete or compact");
+  parser.AddInt("segment_bytes", &segment_bytes, "segment roll size");
+  parser.AddInt("segment_ms", &segment_ms, "segment roll age");
+  parser.AddInt("max_message_bytes", &max_message_bytes, "largest accepted record");
+  parser.AddInt("delete_retention_ms", &delete_retention_ms, "tombstone grace (compact)");
+  AddCommonFlags(parser, &common);
+  std::vector<std::string> pos;
+  if (auto r = parser.Parse(args, &pos, 1, 1); r != ArgParser::Result::kOk) return ExitCodeFor(r);
+
+  v1::TopicConfig config;
+  config.set_retention_ms(retention_ms);
+  config.set_retention_bytes(retention_bytes);
+  config.set_segment_bytes(segment_bytes);
+  config.set_segment_ms(segment_ms);
+  config.set_max_message_bytes(static_cast<int32_t>(max_message_bytes));
+  config.set_delete_retention_ms(delete_retention_ms);
+  if (policy == "delete") {
+    config.set_cleanup_policy(v1::CLEANUP_POLICY_DELETE);
+  } else if (policy == "compact") {
+    config.set_cleanup_policy(v1::CLEANUP_POLICY_COMPACT);
+  } else if (!policy.empty()) {
+    parser.UsageError(
+        absl::StrCat("--cleanup_policy must be delete or compact, got '", policy, "'"));
+    return kExitUsage;
+  }
+  if (max_message_bytes > INT32_MAX || partitions > INT32_MAX || partitions < 0) {
+    parser.UsageError("value out of range");
+    return kExitUsage;
+  }
+  auto client = MakeClient(common);
+  auto created = client->CreateTopic(pos[0], static_cast<int32_t>(partitions), config);
+  if (!created.ok())
+    return ReportError(absl::StrCat("create topic '", pos[0], "'"), created.status());
+  std::printf("created topic %s with %d partitions\n", created->name().c_str(),
+              created->partitions_size());
+  return kExitOk;
+}
+
+int List(const std::vector<std::string>& args) {
+  CommonFlags common;
+  ArgParser parser("eventlog topic list", "", "Lists topics with their partition counts.");
+  AddCommonFlags(parser, &common);
+  std::vector<std::string> pos;
+  if (auto r = parser.Parse(args, &pos, 0, 0); r != ArgParser::Result::kOk) return ExitCodeFor(r);
+  auto topics = MakeClient(common)->ListTopics();
+  if (!topics.ok()) return ReportError("list topics", topics.status());
+  std::sort(topics->begin(), topics->end(),
+            [](const auto& a, const auto& b) { return a.name() < b.name(); });
+  std::string out;
+  for (const v1::TopicSummary& t : *topics)
+    absl::StrAppend(&out, t.name(), "\t", t.partitions(), "\n");
+  std::fputs(out.c_str(), stdout);
+  return kExitOk;
+}
+
+int Describe(const std::vector<std::string>& args) {
+  CommonFlags common;
+  ArgParser parser("eventlog topic describe", "NAME",
+                   "Shows a topic's effective config and, per partition, its log start "
+                   "offset, high watermark and size.");
+  AddCommonFlags(parser, &common);
+  std::vector<std::string> pos;
+  if (auto r = parser.Parse(args, &pos, 1, 1); r != ArgParser::Result::kOk) return ExitCodeFor(r);
+  auto description = MakeClient(common)->DescribeTopic(pos[0]);
+  if (!description.ok()) {
+    return ReportError(absl::StrCat("describe topic '", pos[0], "'"), description.status());
+  }
+  PrintDescription(*description);
+  return kExitOk;
+}
+
+int Delete(const std::vector<std::string>& args) {
+  CommonFlags common;
+  ArgParser parser("eventlog topic delete", "NAME", "Deletes a topic and all its data.");
+  AddCommonFlags(parser, &common);
+  std::vector<std::string> pos;
+  if (auto r = parser.Parse(args, &pos, 1, 1); r != ArgParser::Result::kOk) return ExitCodeFor(r);
+  absl::Status status = MakeClient(common)->DeleteTopic(pos[0]);
+  if (!status.ok()) return ReportError(absl::StrCat("delete topic '", pos[0], "'"), status);
+  std::printf("deleted topic %s\n", pos[0].c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunTopic(const std::vector<std::string>& args) {
+  const char* kUsage =
+      "usage: eventlog topic create|list|describe|delete ... (each takes --help)\n";
+  if (args.empty()) {
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "create") return Create(rest);
+  if (args[0] == "list") return List(rest);
+  if (args[0] == "describe") return Describe(rest);
+  if (args[0] == "delete") return Delete(rest);
+  if (args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  std::fprintf(stderr, "eventlog topic: unknown subcommand '%s'\n%s", args[0].c_str(), kUsage);
+  return kExitUsage;
+}
+
+}  // namespace eventlog::cli

@@ -1,0 +1,96 @@
+// Consumer: push-based reader of one topic over Subscribe, either of explicit
+// partitions or as a member of a consumer group, yielding records one by one
+// and tracking the position (next offset) of every partition it read, which
+// Commit() stores for the group.
+//
+// Not thread-safe: Poll, Commit and the accessors belong to one thread.
+// Close() (and the destructor) may be called from another thread to end a
+// blocked Poll.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "clients/cpp/client.h"
+#include "clients/cpp/consumer_options.h"
+#include "clients/cpp/subscribe_stream.h"
+
+namespace eventlog::client {
+
+class Consumer {
+ public:
+  // Starts the subscription. Errors of the subscription itself (unknown
+  // topic, bad start position) surface from the first Poll. `client` must
+  // outlive the consumer.
+  static absl::StatusOr<std::unique_ptr<Consumer>> Create(Client& client, absl::string_view topic,
+                                                          ConsumerOptions options = {});
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // The next record, waiting up to `timeout`; nullptr when none arrived in
+  // time. The record (with `partition` and `offset` set) stays valid until
+  // the next Poll or Close. An error means the subscription ended (e.g.
+  // NOT_FOUND when the topic was deleted, UNAVAILABLE when the server went
+  // away, CANCELLED after Close).
+  absl::StatusOr<const v1::Record*> Poll(absl::Duration timeout);
+
+  // Group mode: the latest assignment received (nullopt before the first),
+  // and how many assignments have arrived (to notice rebalances).
+  const std::optional<v1::Assignment>& assignment() const { return assignment_; }
+  int64_t assignments_received() const { return assignments_received_; }
+
+  // Next offset to read per partition, for partitions Poll returned records of
+  // (in group mode: only partitions still assigned).
+  const absl::flat_hash_map<int32_t, int64_t>& positions() const { return positions_; }
+  // The high watermark reported with the last batch of `partition`, or -1.
+  int64_t high_watermark(int32_t partition) const;
+
+  // Commits positions() that changed since the last commit: to the group in
+  // group mode (with the current generation; FAILED_PRECONDITION if a
+  // rebalance made it stale), else to options.commit_group.
+  absl::Status Commit();
+  // Commits one explicit offset (the next one to consume).
+  absl::Status Commit(int32_t partition, int64_t offset, absl::string_view metadata = "");
+
+  // Ends the subscription. Idempotent.
+  void Close();
+
+  const std::string& topic() const { return topic_; }
+
+ private:
+  struct PrivateTag {
+    explicit PrivateTag() = default;
+  };
+
+ public:
+  // Use Create().
+  Consumer(PrivateTag, Client& client, std::string topic, ConsumerOptions options);
+
+ private:
+  void OnAssignment(const v1::Assignment& assignment);
+  const std::string& CommitGroup() const;
+
+  Client& client_;
+  const std::string topic_;
+  const ConsumerOptions options_;
+  SubscribeStream stream_;
+
+  std::unique_ptr<v1::SubscribeResponse> current_;  // batch being handed out
+  int current_index_ = 0;
+  absl::Status ended_;  // set once the subscription ended
+  std::optional<v1::Assignment> assignment_;
+  int64_t assignments_received_ = 0;
+  absl::flat_hash_map<int32_t, int64_t> positions_;
+  absl::flat_hash_map<int32_t, int64_t> committed_;
+  absl::flat_hash_map<int32_t, int64_t> high_watermarks_;
+};
+
+}  // namespace eventlog::client

@@ -1,0 +1,114 @@
+// Producer: sends records to one topic, batching them per partition (by
+// count, bytes and a short linger) and pipelining the batches over a single
+// ProduceStream with a bounded number of requests in flight. Each Send()
+// returns a RecordFuture for the record's (partition, offset).
+//
+// Partitioning matches the broker's and Kafka's: an explicit partition wins;
+// otherwise a non-empty key goes to murmur2(key) % partitions; keyless
+// records stick to one partition per batch, rotating round-robin.
+//
+// No retries: a failed request fails its records' futures, and once the
+// stream breaks (e.g. the server went away) every later Send fails with the
+// same status, so acknowledged records are never duplicated by the client.
+//
+// Thread-safe: Send/Flush/Close may be called from any threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "clients/cpp/client.h"
+#include "clients/cpp/produce_batch.h"
+#include "clients/cpp/produce_pipeline.h"
+#include "clients/cpp/producer_options.h"
+#include "clients/cpp/record_future.h"
+
+namespace eventlog::client {
+
+class Producer {
+ public:
+  static constexpr int32_t kAnyPartition = -1;
+
+  // Looks the topic up (NOT_FOUND if it does not exist) and opens the
+  // stream. `client` must outlive the producer.
+  static absl::StatusOr<std::unique_ptr<Producer>> Create(Client& client, absl::string_view topic,
+                                                          ProducerOptions options = {});
+  // Close()s.
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues `record` (moved from; its topic/partition/offset are ignored).
+  // Blocks while options.max_buffered_bytes are unacknowledged. An explicit
+  // `partition` must be in [0, partition_count()).
+  RecordFuture Send(v1::Record&& record, int32_t partition = kAnyPartition);
+  // Same, copying key and value into a reused record (no allocation once warm).
+  RecordFuture Send(absl::string_view key, absl::string_view value,
+                    int32_t partition = kAnyPartition);
+
+  // Sends every queued record now and waits for all of them to be answered.
+  // Returns the stream's error if it broke (per-record errors are in the
+  // futures).
+  absl::Status Flush();
+  // Flushes, ends the stream, and waits (up to options.close_timeout) for it
+  // to finish. Later Sends fail with FAILED_PRECONDITION. Idempotent.
+  absl::Status Close();
+
+  int32_t partition_count() const { return partitions_; }
+  const std::string& topic() const { return topic_; }
+
+ private:
+  struct PrivateTag {
+    explicit PrivateTag() = default;
+  };
+
+ public:
+  // Use Create().
+  Producer(PrivateTag, std::string topic, int32_t partitions, ProducerOptions options);
+
+ private:
+  // Returns the open batch of `partition`, sealing a full one first.
+  ProduceBatch& BatchFor(int32_t partition, size_t record_bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds one record, written into its slot by `fill`.
+  RecordFuture Append(absl::string_view key, int32_t requested_partition, size_t record_bytes,
+                      absl::FunctionRef<void(v1::Record&)> fill);
+  int32_t ChoosePartition(absl::string_view key, int32_t requested)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Seal(int32_t partition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecycleLocked(std::unique_ptr<ProduceBatch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnBatchDone(std::unique_ptr<ProduceBatch> batch);
+  void LingerLoop();
+  absl::Status StreamError() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const std::string topic_;
+  const int32_t partitions_;
+  const ProducerOptions options_;
+
+  mutable absl::Mutex mu_;
+  absl::CondVar progress_cv_;  // a batch finished: buffer space, flush progress
+  absl::CondVar linger_cv_;    // a batch opened, or closing
+  std::vector<std::unique_ptr<ProduceBatch>> open_ ABSL_GUARDED_BY(mu_);  // per partition
+  std::vector<std::unique_ptr<ProduceBatch>> pool_ ABSL_GUARDED_BY(mu_);  // for reuse
+  size_t buffered_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  int32_t sticky_partition_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t next_request_id_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t sealed_batches_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t finished_batches_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status close_status_ ABSL_GUARDED_BY(mu_);
+
+  // Declared last: destroyed first, while the members above still exist.
+  std::unique_ptr<ProducePipeline> pipeline_;
+  std::thread linger_thread_;
+};
+
+}  // namespace eventlog::client
