@@ -1,0 +1,168 @@
+#include "service/broker/broker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "service/broker/start_position.h"
+#include "service/broker/validation.h"
+#include "storage/status_macros.h"
+
+namespace eventlog::broker {
+namespace {
+
+// The start position of an explicit-partitions subscription.
+absl::StatusOr<StartPosition> ExplicitStartPosition(const SubscribeRequest& request) {
+  StartPosition position;
+  switch (request.start_from) {
+    case StartFrom::kUnspecified:
+    case StartFrom::kLatest:
+      position.kind = StartPosition::Kind::kLatest;
+      break;
+    case StartFrom::kEarliest:
+      position.kind = StartPosition::Kind::kEarliest;
+      break;
+    case StartFrom::kOffset:
+      position.kind = StartPosition::Kind::kOffset;
+      position.offset = request.start_offset;
+      break;
+    case StartFrom::kTimestamp:
+      position.kind = StartPosition::Kind::kTimestamp;
+      position.timestamp_ms = request.start_timestamp_ms;
+      break;
+    case StartFrom::kCommitted:
+      return absl::InvalidArgumentError(
+          "start_from COMMITTED needs a consumer group; set group, or start from EARLIEST, "
+          "LATEST, OFFSET or TIMESTAMP");
+  }
+  switch (request.reset_to) {
+    case StartFrom::kUnspecified:
+    case StartFrom::kEarliest:
+    case StartFrom::kLatest:
+      break;
+    default:
+      return absl::InvalidArgumentError("reset_to must be EARLIEST, LATEST or unset");
+  }
+  return position;
+}
+
+}  // namespace
+
+Broker::Broker(storage::Store* store, const BrokerOptions& options)
+    : store_(store),
+      options_(options),
+      topics_(store, options),
+      producer_(store, &partitioner_, options),
+      fetcher_(store, &shutdown_, options),
+      offsets_(store, &coordinator_, options) {}
+
+absl::StatusOr<TopicInfo> Broker::CreateTopic(const CreateTopicRequest& request) {
+  if (shutting_down()) return ShuttingDownError();
+  return topics_.Create(request);
+}
+
+absl::Status Broker::DeleteTopic(absl::string_view name) {
+  if (shutting_down()) return ShuttingDownError();
+  RETURN_IF_ERROR(topics_.Delete(name));
+  partitioner_.Forget(name);
+  return absl::OkStatus();
+}
+
+std::vector<TopicSummary> Broker::ListTopics() const { return topics_.List(); }
+
+absl::StatusOr<TopicInfo> Broker::DescribeTopic(absl::string_view name) const {
+  return topics_.Describe(name);
+}
+
+void Broker::Produce(const ProduceRequest& request, ProduceCallback done) {
+  if (shutting_down()) {
+    done(ShuttingDownError());
+    return;
+  }
+  producer_.Produce(request, std::move(done));
+}
+
+absl::StatusOr<FetchResult> Broker::Fetch(const FetchRequest& request) const {
+  if (shutting_down()) return ShuttingDownError();
+  return fetcher_.Fetch(request);
+}
+
+void Broker::AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
+                       const std::shared_ptr<DataWaiter>& waiter) const {
+  fetcher_.AwaitData(topic, partition, offset, waiter);
+}
+
+absl::StatusOr<std::vector<PartitionOffset>> Broker::ListOffsets(
+    const ListOffsetsRequest& request) const {
+  if (shutting_down()) return ShuttingDownError();
+  return fetcher_.ListOffsets(request);
+}
+
+absl::Status Broker::CommitOffset(const CommitOffsetRequest& request) {
+  if (shutting_down()) return ShuttingDownError();
+  return offsets_.Commit(request);
+}
+
+absl::StatusOr<std::vector<PartitionCommit>> Broker::FetchCommittedOffsets(
+    const FetchCommittedRequest& request) const {
+  if (shutting_down()) return ShuttingDownError();
+  return offsets_.FetchCommitted(request);
+}
+
+absl::StatusOr<std::vector<std::string>> Broker::ListGroups() const {
+  if (shutting_down()) return ShuttingDownError();
+  return offsets_.ListGroups();
+}
+
+absl::StatusOr<GroupDescription> Broker::DescribeGroup(absl::string_view group) const {
+  if (shutting_down()) return ShuttingDownError();
+  return offsets_.DescribeGroup(group);
+}
+
+absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeRequest& request) {
+  if (shutting_down()) return ShuttingDownError();
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  if (!request.group.empty()) {
+    RETURN_IF_ERROR(ValidateGroupName(request.group));
+    return absl::UnimplementedError(absl::StrCat(
+        "consumer-group subscriptions (group \"", request.group,
+        "\") are not available yet; omit group and list the partitions to read (empty = all)"));
+  }
+  ASSIGN_OR_RETURN(StartPosition position, ExplicitStartPosition(request));
+  if (request.max_batch_records < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_batch_records is ", request.max_batch_records, "; use 0 for the default or more"));
+  }
+  const int32_t max_records =
+      request.max_batch_records == 0
+          ? options_.default_subscribe_batch_records
+          : std::min(request.max_batch_records, options_.max_subscribe_batch_records);
+
+  std::vector<int32_t> partitions = request.partitions;
+  if (partitions.empty()) {
+    for (int32_t p = 0; p < topic->partition_count(); ++p) partitions.push_back(p);
+  }
+  absl::flat_hash_set<int32_t> seen;
+  std::vector<Subscription::Cursor> cursors;
+  cursors.reserve(partitions.size());
+  for (int32_t partition : partitions) {
+    ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
+                     LookupPartition(*topic, partition));
+    if (!seen.insert(partition).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("partition ", partition, " is listed more than once"));
+    }
+    cursors.push_back(Subscription::Cursor{partition, std::move(log), 0});
+  }
+  for (Subscription::Cursor& cursor : cursors) {
+    if (cursor.log->closed()) return ClosedTopicError(*topic);
+    ASSIGN_OR_RETURN(cursor.next_offset, ResolveStartOffset(*cursor.log, topic->name(), position));
+  }
+  return std::make_unique<Subscription>(std::move(topic), std::move(cursors), max_records,
+                                        options_.subscribe_batch_bytes, &shutdown_);
+}
+
+void Broker::Shutdown() { shutdown_.Trigger(); }
+
+}  // namespace eventlog::broker

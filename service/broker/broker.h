@@ -1,0 +1,96 @@
+// Broker: the transport-free core of eventlogd. One object per data
+// directory, in front of a storage::Store: topic admin, produce (routing and
+// batching), fetch and list offsets, committed offsets and groups, and
+// subscriptions. Requests and results are domain structs (no protobuf);
+// errors are absl::Status with the codes of API.md's table, which the gRPC
+// layer maps one-to-one.
+//
+// Thread-safe. Shutdown() makes new requests fail with UNAVAILABLE and wakes
+// every parked reader, so that streams end promptly.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "service/broker/broker_options.h"
+#include "service/broker/data_waiter.h"
+#include "service/broker/fetch_types.h"
+#include "service/broker/fetcher.h"
+#include "service/broker/group_coordinator.h"
+#include "service/broker/offset_manager.h"
+#include "service/broker/offset_types.h"
+#include "service/broker/partitioner.h"
+#include "service/broker/produce_types.h"
+#include "service/broker/producer.h"
+#include "service/broker/shutdown_signal.h"
+#include "service/broker/subscribe_types.h"
+#include "service/broker/subscription.h"
+#include "service/broker/topic_admin.h"
+#include "service/broker/topic_types.h"
+#include "storage/store.h"
+
+namespace eventlog::broker {
+
+class Broker {
+ public:
+  // `store` must outlive the broker and everything it hands out.
+  Broker(storage::Store* store, const BrokerOptions& options);
+
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  const BrokerOptions& options() const { return options_; }
+
+  absl::StatusOr<TopicInfo> CreateTopic(const CreateTopicRequest& request);
+  absl::Status DeleteTopic(absl::string_view name);
+  std::vector<TopicSummary> ListTopics() const;
+  absl::StatusOr<TopicInfo> DescribeTopic(absl::string_view name) const;
+
+  // See Producer::Produce. `done` may run inline.
+  void Produce(const ProduceRequest& request, ProduceCallback done);
+
+  // See Fetcher. A long poll: Fetch; if FetchResult::wait_ms > 0, create a
+  // DataWaiter, AwaitData on it, and Fetch again when it wakes.
+  absl::StatusOr<FetchResult> Fetch(const FetchRequest& request) const;
+  void AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
+                 const std::shared_ptr<DataWaiter>& waiter) const;
+  absl::StatusOr<std::vector<PartitionOffset>> ListOffsets(const ListOffsetsRequest& request) const;
+
+  absl::Status CommitOffset(const CommitOffsetRequest& request);
+  absl::StatusOr<std::vector<PartitionCommit>> FetchCommittedOffsets(
+      const FetchCommittedRequest& request) const;
+  absl::StatusOr<std::vector<std::string>> ListGroups() const;
+  absl::StatusOr<GroupDescription> DescribeGroup(absl::string_view group) const;
+
+  // Validates the request and resolves every partition's start offset.
+  // INVALID_ARGUMENT (name, partitions negative or repeated, start position),
+  // NOT_FOUND, OUT_OF_RANGE (start offset), UNIMPLEMENTED (group mode, until
+  // the group coordinator exists).
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(const SubscribeRequest& request);
+
+  // Idempotent. After it, requests fail with UNAVAILABLE and parked readers
+  // wake (and then fail with UNAVAILABLE).
+  void Shutdown();
+  bool shutting_down() const { return shutdown_.triggered(); }
+
+  // For streams that must end on shutdown without parking on data (e.g.
+  // ProduceStream).
+  ShutdownSignal& shutdown_signal() { return shutdown_; }
+
+ private:
+  storage::Store* const store_;
+  const BrokerOptions options_;
+  ShutdownSignal shutdown_;
+  Partitioner partitioner_;
+  GroupCoordinator coordinator_;
+  TopicAdmin topics_;
+  Producer producer_;
+  Fetcher fetcher_;
+  OffsetManager offsets_;
+};
+
+}  // namespace eventlog::broker

@@ -1,0 +1,29 @@
+// Limits and defaults of the broker core (the storage has its own
+// StoreOptions). Values of 0 in requests resolve to the defaults here.
+#pragma once
+
+#include <cstdint>
+
+namespace eventlog::broker {
+
+struct BrokerOptions {
+  // Largest produce request (sum of its encoded records) and the ceiling for
+  // a topic's max_message_bytes. The gRPC layer caps messages at this size.
+  int64_t max_request_bytes = 64LL << 20;
+
+  // Fetch: max_records / max_bytes of 0, and the longest long poll.
+  int32_t default_fetch_max_records = 500;
+  int32_t default_fetch_max_bytes = 1 << 20;
+  int32_t max_fetch_wait_ms = 5 * 60 * 1000;
+
+  // Subscribe: max_batch_records of 0 and its ceiling, and the byte cap of
+  // one pushed batch (at least one record is always sent).
+  int32_t default_subscribe_batch_records = 500;
+  int32_t max_subscribe_batch_records = 10000;
+  int32_t subscribe_batch_bytes = 1 << 20;
+
+  // CommitOffset: longest metadata string.
+  int32_t max_commit_metadata_bytes = 4096;
+};
+
+}  // namespace eventlog::broker

@@ -1,0 +1,104 @@
+#include "service/broker/fetcher.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "service/broker/start_position.h"
+#include "service/broker/validation.h"
+#include "storage/status_macros.h"
+
+namespace eventlog::broker {
+namespace {
+
+absl::Status CheckNotNegative(absl::string_view field, int64_t value) {
+  if (value >= 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " is ", value, "; use 0 for the default or a positive value"));
+}
+
+}  // namespace
+
+absl::StatusOr<FetchResult> Fetcher::Fetch(const FetchRequest& request) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
+                   LookupPartition(*topic, request.partition));
+  if (request.offset < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("offset ", request.offset, " is negative; offsets start at 0"));
+  }
+  RETURN_IF_ERROR(CheckNotNegative("max_records", request.max_records));
+  RETURN_IF_ERROR(CheckNotNegative("max_bytes", request.max_bytes));
+  RETURN_IF_ERROR(CheckNotNegative("max_wait_ms", request.max_wait_ms));
+  if (log->closed()) return ClosedTopicError(*topic);
+
+  const int64_t log_start = log->log_start_offset();
+  const int64_t high_watermark = log->high_watermark();
+  if (request.offset < log_start || request.offset > high_watermark) {
+    return OffsetOutOfRangeError(topic->name(), request.partition, request.offset, log_start,
+                                 high_watermark);
+  }
+  const int32_t max_records =
+      request.max_records == 0 ? options_.default_fetch_max_records : request.max_records;
+  const int64_t max_bytes = request.max_bytes == 0
+                                ? options_.default_fetch_max_bytes
+                                : std::min<int64_t>(request.max_bytes, options_.max_request_bytes);
+  FetchResult result;
+  ASSIGN_OR_RETURN(result.read, log->Read(request.offset, max_records, max_bytes));
+  if (result.read.records.empty()) {
+    result.wait_ms = std::min(request.max_wait_ms, options_.max_fetch_wait_ms);
+    result.wait_offset = std::max(request.offset, result.read.next_offset);
+  }
+  return result;
+}
+
+void Fetcher::AwaitData(absl::string_view topic_name, int32_t partition, int64_t offset,
+                        const std::shared_ptr<DataWaiter>& waiter) const {
+  std::vector<DataWaiter::Target> targets;
+  absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, topic_name);
+  if (topic.ok()) {
+    std::shared_ptr<storage::PartitionLog> log = (*topic)->partition(partition);
+    if (log != nullptr) targets.push_back(DataWaiter::Target{std::move(log), offset});
+  }
+  waiter->Arm(std::move(targets), shutdown_);
+}
+
+absl::StatusOr<std::vector<PartitionOffset>> Fetcher::ListOffsets(
+    const ListOffsetsRequest& request) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  std::vector<int32_t> partitions = request.partitions;
+  if (partitions.empty()) {
+    for (int32_t p = 0; p < topic->partition_count(); ++p) partitions.push_back(p);
+  }
+  StartPosition position;
+  switch (request.spec) {
+    case OffsetSpec::kEarliest:
+      position.kind = StartPosition::Kind::kEarliest;
+      break;
+    case OffsetSpec::kLatest:
+      position.kind = StartPosition::Kind::kLatest;
+      break;
+    case OffsetSpec::kTimestamp:
+      position.kind = StartPosition::Kind::kTimestamp;
+      position.timestamp_ms = request.timestamp_ms;
+      break;
+  }
+  // Validate every partition before reading any, so errors do not depend on
+  // the order of the list.
+  std::vector<std::shared_ptr<storage::PartitionLog>> logs;
+  logs.reserve(partitions.size());
+  for (int32_t partition : partitions) {
+    ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
+                     LookupPartition(*topic, partition));
+    logs.push_back(std::move(log));
+  }
+  std::vector<PartitionOffset> offsets;
+  offsets.reserve(logs.size());
+  for (size_t i = 0; i < logs.size(); ++i) {
+    if (logs[i]->closed()) return ClosedTopicError(*topic);
+    ASSIGN_OR_RETURN(int64_t offset, ResolveStartOffset(*logs[i], topic->name(), position));
+    offsets.push_back(PartitionOffset{partitions[i], offset});
+  }
+  return offsets;
+}
+
+}  // namespace eventlog::broker

@@ -1,0 +1,99 @@
+#include "service/broker/offset_manager.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "service/broker/validation.h"
+#include "storage/status_macros.h"
+
+namespace eventlog::broker {
+
+absl::Status OffsetManager::Commit(const CommitOffsetRequest& request) {
+  RETURN_IF_ERROR(ValidateGroupName(request.group));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
+                   LookupPartition(*topic, request.partition));
+  if (request.offset < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "offset ", request.offset, " is negative; commit the next offset to consume (>= 0)"));
+  }
+  if (request.generation < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "generation ", request.generation, " is negative; use 0 for a standalone consumer"));
+  }
+  if (request.metadata.size() > static_cast<size_t>(options_.max_commit_metadata_bytes)) {
+    return absl::ResourceExhaustedError(absl::StrCat("commit metadata is ", request.metadata.size(),
+                                                     " bytes; the limit is ",
+                                                     options_.max_commit_metadata_bytes));
+  }
+  const int64_t high_watermark = log->high_watermark();
+  if (request.offset > high_watermark) {
+    // Below log_start_offset is fine: the consumer was just slower than
+    // retention. Past the end can only be a client bug.
+    return absl::OutOfRangeError(
+        absl::StrCat("cannot commit offset ", request.offset, " for topic \"", topic->name(),
+                     "\" partition ", request.partition, ": it is past the high watermark ",
+                     high_watermark, " (valid offsets are 0 to ", high_watermark, ")"));
+  }
+  RETURN_IF_ERROR(coordinator_->CheckCommit(request.group, request.topic, request.partition,
+                                            request.generation));
+  return store_->offsets().Commit(request.group, request.topic, request.partition, request.offset,
+                                  request.metadata);
+}
+
+absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
+    const FetchCommittedRequest& request) const {
+  RETURN_IF_ERROR(ValidateGroupName(request.group));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  for (int32_t partition : request.partitions) {
+    RETURN_IF_ERROR(LookupPartition(*topic, partition).status());
+  }
+  ASSIGN_OR_RETURN(auto committed, store_->offsets().GetAll(request.group, request.topic));
+  std::vector<PartitionCommit> result;
+  for (const auto& [partition, commit] : committed) {
+    if (!request.partitions.empty() &&
+        std::find(request.partitions.begin(), request.partitions.end(), partition) ==
+            request.partitions.end()) {
+      continue;
+    }
+    result.push_back(PartitionCommit{partition, commit.offset, commit.metadata});
+  }
+  return result;
+}
+
+absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
+  return store_->offsets().ListGroups();
+}
+
+absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view group) const {
+  RETURN_IF_ERROR(ValidateGroupName(group));
+  ASSIGN_OR_RETURN(auto topics, store_->offsets().GetGroup(group));
+  if (topics.empty() && !coordinator_->HasMembers(group)) {
+    return absl::NotFoundError(absl::StrCat(
+        "group \"", group, "\" is unknown: it has no committed offsets and no members"));
+  }
+  GroupDescription description{
+      std::string(group), coordinator_->Generation(group), coordinator_->Members(group), {}};
+  for (const auto& [topic_name, committed] : topics) {
+    absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, topic_name);
+    if (!topic.ok()) continue;  // Deleted since; its commits go with it.
+    for (int32_t p = 0; p < (*topic)->partition_count(); ++p) {
+      std::shared_ptr<storage::PartitionLog> log = (*topic)->partition(p);
+      PartitionLag lag{topic_name, p, -1, log->high_watermark(), 0};
+      auto it = committed.find(p);
+      if (it != committed.end()) {
+        lag.committed_offset = it->second.offset;
+        lag.lag = std::max<int64_t>(0, lag.high_watermark - lag.committed_offset);
+      } else {
+        // Nothing committed: everything still stored is unconsumed.
+        lag.lag = lag.high_watermark - log->log_start_offset();
+      }
+      description.lags.push_back(std::move(lag));
+    }
+  }
+  return description;
+}
+
+}  // namespace eventlog::broker

@@ -1,0 +1,51 @@
+// OffsetManager: committed consumer offsets and what the broker knows about
+// groups (CommitOffset, FetchCommittedOffsets, ListGroups, DescribeGroup).
+// Commits consult the GroupCoordinator for the generation check; offsets
+// live in the store's OffsetStore.
+//
+// Thread-safe.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "service/broker/broker_options.h"
+#include "service/broker/group_coordinator.h"
+#include "service/broker/offset_types.h"
+#include "storage/store.h"
+
+namespace eventlog::broker {
+
+class OffsetManager {
+ public:
+  // `store` and `coordinator` must outlive this object.
+  OffsetManager(storage::Store* store, const GroupCoordinator* coordinator,
+                const BrokerOptions& options)
+      : store_(store), coordinator_(coordinator), options_(options) {}
+
+  // INVALID_ARGUMENT (names, negative partition/offset/generation), NOT_FOUND
+  // (topic, partition), OUT_OF_RANGE (offset above the high watermark),
+  // RESOURCE_EXHAUSTED (metadata too long), FAILED_PRECONDITION (stale
+  // generation). Durable when it returns OK.
+  absl::Status Commit(const CommitOffsetRequest& request);
+
+  // Committed partitions only (in partition order).
+  absl::StatusOr<std::vector<PartitionCommit>> FetchCommitted(
+      const FetchCommittedRequest& request) const;
+
+  // Groups with commits or live members, sorted.
+  absl::StatusOr<std::vector<std::string>> ListGroups() const;
+
+  // NOT_FOUND if the group has neither commits nor members.
+  absl::StatusOr<GroupDescription> DescribeGroup(absl::string_view group) const;
+
+ private:
+  storage::Store* const store_;
+  const GroupCoordinator* const coordinator_;
+  const BrokerOptions options_;
+};
+
+}  // namespace eventlog::broker

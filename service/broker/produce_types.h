@@ -1,0 +1,46 @@
+// Domain structs of Produce / ProduceStream, independent of gRPC and
+// protobuf. A ProduceRequest holds views: the bytes must stay alive only for
+// the duration of the Broker::Produce call (records are copied into record
+// batches before it returns).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/partition_log.h"
+#include "storage/record.h"
+
+namespace eventlog::broker {
+
+struct ProduceRecord {
+  absl::string_view key;
+  absl::string_view value;
+  std::vector<storage::HeaderView> headers;
+  int64_t timestamp_ms = 0;  // 0 = broker append time
+};
+
+struct ProduceRequest {
+  absl::string_view topic;
+  std::optional<int32_t> partition;  // unset: keyed / round-robin routing
+  std::vector<ProduceRecord> records;
+  storage::Durability durability = storage::Durability::kAll;
+};
+
+// Offsets given to the records of one request in one partition.
+struct PartitionAppend {
+  int32_t partition = 0;
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+};
+
+struct ProduceResult {
+  std::vector<PartitionAppend> appends;  // ascending partition
+};
+
+using ProduceCallback = absl::AnyInvocable<void(absl::StatusOr<ProduceResult>)>;
+
+}  // namespace eventlog::broker

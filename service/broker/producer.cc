@@ -1,0 +1,106 @@
+#include "service/broker/producer.h"
+
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/broker/produce_completion.h"
+#include "service/broker/validation.h"
+#include "storage/record_batch_builder.h"
+#include "storage/status_macros.h"
+
+namespace eventlog::broker {
+namespace {
+
+struct PartitionBatch {
+  std::shared_ptr<storage::PartitionLog> log;
+  storage::RecordBatchBuilder builder;
+};
+
+// Every partition's batch, ascending partition; an error if anything in the
+// request is invalid (then nothing has been appended).
+absl::StatusOr<std::map<int32_t, PartitionBatch>> BuildBatches(const ProduceRequest& request,
+                                                               const storage::Topic& topic,
+                                                               Partitioner& partitioner,
+                                                               int64_t now_ms,
+                                                               int64_t max_request_bytes) {
+  if (request.records.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("produce request for topic \"", topic.name(),
+                                                   "\" has no records; send at least one"));
+  }
+  const int32_t partitions = topic.partition_count();
+  std::shared_ptr<storage::PartitionLog> fixed;
+  if (request.partition.has_value()) {
+    ASSIGN_OR_RETURN(fixed, LookupPartition(topic, *request.partition));
+  }
+  const int64_t max_message_bytes = topic.config().max_message_bytes;
+  int32_t keyless_partition = -1;  // chosen on the first keyless record
+  int64_t request_bytes = 0;
+  std::map<int32_t, PartitionBatch> batches;
+  for (size_t i = 0; i < request.records.size(); ++i) {
+    const ProduceRecord& record = request.records[i];
+    if (record.timestamp_ms < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", i, " has timestamp_ms ", record.timestamp_ms,
+                       "; use milliseconds since the epoch, or 0 for the broker's append time"));
+    }
+    int32_t partition;
+    if (fixed != nullptr) {
+      partition = *request.partition;
+    } else if (!record.key.empty()) {
+      partition = Partitioner::ForKey(record.key, partitions);
+    } else {
+      if (keyless_partition < 0) {
+        keyless_partition = partitioner.NextKeyless(topic.name(), partitions);
+      }
+      partition = keyless_partition;
+    }
+    PartitionBatch& batch = batches[partition];
+    if (batch.log == nullptr) batch.log = fixed != nullptr ? fixed : topic.partition(partition);
+    const size_t before = batch.builder.size_bytes();
+    batch.builder.Add(record.key, record.value, record.headers,
+                      record.timestamp_ms == 0 ? now_ms : record.timestamp_ms);
+    const int64_t record_bytes = static_cast<int64_t>(batch.builder.size_bytes() - before);
+    if (record_bytes > max_message_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "record ", i, " is ", record_bytes, " bytes encoded; topic \"", topic.name(),
+          "\" accepts records of at most ", max_message_bytes, " bytes (max_message_bytes)"));
+    }
+    request_bytes += record_bytes;
+    if (request_bytes > max_request_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("produce request exceeds the server's maximum of ", max_request_bytes,
+                       " bytes at record ", i, "; split it into smaller requests"));
+    }
+  }
+  return batches;
+}
+
+}  // namespace
+
+void Producer::Produce(const ProduceRequest& request, ProduceCallback done) {
+  absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, request.topic);
+  if (!topic.ok()) {
+    done(topic.status());
+    return;
+  }
+  absl::StatusOr<std::map<int32_t, PartitionBatch>> batches =
+      BuildBatches(request, **topic, *partitioner_, store_->options().clock->NowMs(),
+                   options_.max_request_bytes);
+  if (!batches.ok()) {
+    done(batches.status());
+    return;
+  }
+  auto completion =
+      std::make_shared<ProduceCompletion>(static_cast<int>(batches->size()), std::move(done));
+  for (auto& [partition, batch] : *batches) {
+    batch.log->AppendAsync(
+        std::move(batch.builder), request.durability,
+        [completion, partition = partition](absl::StatusOr<storage::AppendResult> result) {
+          completion->Done(partition, std::move(result));
+        });
+  }
+}
+
+}  // namespace eventlog::broker

@@ -1,0 +1,120 @@
+#include "service/broker/topic_admin.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "service/broker/validation.h"
+#include "storage/status_macros.h"
+
+namespace eventlog::broker {
+namespace {
+
+// 0 = default; -1 = unlimited; anything else must be positive.
+absl::Status ResolveRetention(absl::string_view field, int64_t requested, int64_t* value) {
+  if (requested == 0) return absl::OkStatus();
+  if (requested < storage::LogConfig::kUnlimited) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.", field, " is ", requested,
+                     "; use a positive value, -1 (unlimited) or 0 (default)"));
+  }
+  *value = requested;
+  return absl::OkStatus();
+}
+
+// 0 = default; anything else must be positive.
+template <typename T>
+absl::Status ResolvePositive(absl::string_view field, T requested, T* value) {
+  if (requested == 0) return absl::OkStatus();
+  if (requested < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.", field, " is ", requested, "; use a positive value or 0 (default)"));
+  }
+  *value = requested;
+  return absl::OkStatus();
+}
+
+TopicInfo DescribeTopic(const storage::Topic& topic) {
+  TopicInfo info{topic.name(), topic.config(), {}};
+  info.partitions.reserve(topic.partition_count());
+  for (int32_t p = 0; p < topic.partition_count(); ++p) {
+    std::shared_ptr<storage::PartitionLog> log = topic.partition(p);
+    info.partitions.push_back(storage::PartitionStats{p, log->log_start_offset(),
+                                                      log->high_watermark(), log->size_bytes()});
+  }
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<storage::LogConfig> TopicAdmin::ResolveConfig(
+    const TopicConfigRequest& requested) const {
+  storage::LogConfig config = store_->options().default_config;
+  RETURN_IF_ERROR(ResolveRetention("retention_ms", requested.retention_ms, &config.retention_ms));
+  RETURN_IF_ERROR(
+      ResolveRetention("retention_bytes", requested.retention_bytes, &config.retention_bytes));
+  switch (requested.cleanup_policy) {
+    case TopicConfigRequest::Cleanup::kUnspecified:
+      break;
+    case TopicConfigRequest::Cleanup::kDelete:
+      config.cleanup_policy = storage::CleanupPolicy::kDelete;
+      break;
+    case TopicConfigRequest::Cleanup::kCompact:
+      config.cleanup_policy = storage::CleanupPolicy::kCompact;
+      break;
+  }
+  RETURN_IF_ERROR(
+      ResolvePositive("max_message_bytes", requested.max_message_bytes, &config.max_message_bytes));
+  RETURN_IF_ERROR(ResolvePositive("segment_bytes", requested.segment_bytes, &config.segment_bytes));
+  RETURN_IF_ERROR(ResolvePositive("segment_ms", requested.segment_ms, &config.segment_ms));
+  RETURN_IF_ERROR(ResolvePositive("delete_retention_ms", requested.delete_retention_ms,
+                                  &config.delete_retention_ms));
+  if (config.max_message_bytes > options_.max_request_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config.max_message_bytes is ", config.max_message_bytes,
+                     "; it cannot exceed the server's max request size of ",
+                     options_.max_request_bytes, " bytes"));
+  }
+  RETURN_IF_ERROR(config.Validate());
+  return config;
+}
+
+absl::StatusOr<TopicInfo> TopicAdmin::Create(const CreateTopicRequest& request) {
+  RETURN_IF_ERROR(ValidateTopicName(request.name));
+  const storage::StoreOptions& store_options = store_->options();
+  int32_t partitions = request.partitions;
+  if (partitions == 0) partitions = store_options.default_partitions;
+  if (partitions < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "partitions is ", partitions, "; use at least 1 (or 0 for the server default)"));
+  }
+  if (partitions > store_options.max_partitions) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("topic \"", request.name, "\" asks for ", partitions,
+                     " partitions; this server allows at most ", store_options.max_partitions));
+  }
+  ASSIGN_OR_RETURN(storage::LogConfig config, ResolveConfig(request.config));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic,
+                   store_->CreateTopic(request.name, partitions, config));
+  return DescribeTopic(*topic);
+}
+
+absl::Status TopicAdmin::Delete(absl::string_view name) {
+  RETURN_IF_ERROR(ValidateTopicName(name));
+  return store_->DeleteTopic(name);
+}
+
+std::vector<TopicSummary> TopicAdmin::List() const {
+  std::vector<TopicSummary> summaries;
+  for (const std::shared_ptr<storage::Topic>& topic : store_->ListTopics()) {
+    if (topic->deleted()) continue;
+    summaries.push_back(TopicSummary{topic->name(), topic->partition_count()});
+  }
+  return summaries;
+}
+
+absl::StatusOr<TopicInfo> TopicAdmin::Describe(absl::string_view name) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, name));
+  return DescribeTopic(*topic);
+}
+
+}  // namespace eventlog::broker
