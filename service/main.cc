@@ -1,0 +1,132 @@
+// eventlogd: the eventlog broker. Serves eventlog.v1.EventLog (plus gRPC
+// health and reflection) on --listen, with its data in --data_dir.
+//
+// SIGTERM / SIGINT: stop accepting, end open streams with UNAVAILABLE, flush
+// and fsync everything, close the index, exit 0. The signals are blocked in
+// every thread and taken by sigwait() in main, so no work happens in a
+// signal handler.
+#include <signal.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "service/server/event_log_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
+          "HOST:PORT to serve gRPC on. Port 0 picks a free port; the real one is printed as "
+          "\"listening on HOST:PORT\" once the server is ready.");
+ABSL_FLAG(std::string, data_dir, "./data",
+          "Directory holding the topics' segment files and the LevelDB index; created if "
+          "missing. Only one eventlogd may use a directory at a time.");
+ABSL_FLAG(int32_t, default_partitions, 1, "Partitions of a topic created with partitions = 0.");
+ABSL_FLAG(int64_t, default_segment_bytes, 1LL << 30,
+          "Segment roll size of topics that leave config.segment_bytes unset (0).");
+ABSL_FLAG(int64_t, default_retention_ms, 7LL * 24 * 3600 * 1000,
+          "Time retention of topics that leave config.retention_ms unset (0); -1 keeps records "
+          "forever.");
+ABSL_FLAG(int64_t, default_retention_bytes, -1,
+          "Size retention per partition of topics that leave config.retention_bytes unset (0); "
+          "-1 = unlimited.");
+ABSL_FLAG(int32_t, default_max_message_bytes, 1 << 20,
+          "Largest record (encoded key + value + headers) of topics that leave "
+          "config.max_message_bytes unset (0).");
+ABSL_FLAG(int64_t, flush_interval_ms, 1000,
+          "ACKS_LEADER appends are fsynced at least this often (ACKS_ALL appends are fsynced "
+          "before the reply).");
+ABSL_FLAG(int64_t, cleanup_interval_ms, 5000, "Retention and compaction run at least this often.");
+ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
+          "Largest produce request (its records, encoded) and gRPC message accepted; larger "
+          "ones fail with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int32_t, max_partitions, 1024,
+          "Most partitions a topic may have; more fail with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
+          "On SIGTERM/SIGINT, how long open calls may take to finish before they are "
+          "cancelled.");
+
+namespace {
+
+eventlog::service::ServerOptions OptionsFromFlags() {
+  eventlog::service::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.store.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.store.default_partitions = absl::GetFlag(FLAGS_default_partitions);
+  options.store.max_partitions = absl::GetFlag(FLAGS_max_partitions);
+  options.store.flush_interval_ms = absl::GetFlag(FLAGS_flush_interval_ms);
+  options.store.cleanup_interval_ms = absl::GetFlag(FLAGS_cleanup_interval_ms);
+  options.store.default_config.segment_bytes = absl::GetFlag(FLAGS_default_segment_bytes);
+  options.store.default_config.retention_ms = absl::GetFlag(FLAGS_default_retention_ms);
+  options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
+  options.store.default_config.max_message_bytes = absl::GetFlag(FLAGS_default_max_message_bytes);
+  options.broker.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  options.shutdown_grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
+  return options;
+}
+
+// Sanity checks on flags that the store does not check itself.
+std::string CheckFlags(const eventlog::service::ServerOptions& options) {
+  if (options.store.default_partitions < 1) return "--default_partitions must be at least 1";
+  if (options.store.max_partitions < options.store.default_partitions) {
+    return "--max_partitions must be at least --default_partitions";
+  }
+  if (options.broker.max_request_bytes < 1024) return "--max_request_bytes must be at least 1024";
+  if (options.store.default_config.max_message_bytes > options.broker.max_request_bytes) {
+    return "--default_max_message_bytes cannot exceed --max_request_bytes";
+  }
+  if (options.store.flush_interval_ms < 1) return "--flush_interval_ms must be positive";
+  if (options.store.cleanup_interval_ms < 1) return "--cleanup_interval_ms must be positive";
+  if (options.shutdown_grace_ms < 0) return "--shutdown_grace_ms must not be negative";
+  absl::Status config = options.store.default_config.Validate();
+  if (!config.ok()) return absl::StrCat("default topic config: ", config.message());
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "the eventlog broker: a Kafka-style event log served over gRPC "
+      "(eventlog.v1.EventLog, grpc.health.v1.Health, server reflection).\n"
+      "Usage: eventlogd [--listen=HOST:PORT] [--data_dir=DIR] [flags]\n"
+      "SIGTERM or SIGINT shut it down cleanly (exit 0).");
+  absl::ParseCommandLine(argc, argv);
+  const eventlog::service::ServerOptions options = OptionsFromFlags();
+  if (std::string error = CheckFlags(options); !error.empty()) {
+    std::cerr << "eventlogd: " << error << std::endl;
+    return 2;
+  }
+
+  // Block the shutdown signals before any thread exists, so that every
+  // thread inherits the mask and only sigwait() below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  absl::StatusOr<std::unique_ptr<eventlog::service::EventLogServer>> server =
+      eventlog::service::EventLogServer::Start(options);
+  if (!server.ok()) {
+    std::cerr << "eventlogd: " << server.status().message() << std::endl;
+    return 1;
+  }
+  std::cout << "listening on " << (*server)->address() << std::endl;  // endl flushes.
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::cerr << "eventlogd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
+            << ", shutting down" << std::endl;
+  absl::Status closed = (*server)->Shutdown();
+  if (!closed.ok()) {
+    std::cerr << "eventlogd: closing the store failed: " << closed.message() << std::endl;
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,83 @@
+#include "service/server/event_log_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "storage/status_macros.h"
+
+namespace eventlog::service {
+namespace {
+
+// Room for the protobuf framing around a produce request's records, so that
+// the broker (not gRPC) reports a request just above max_request_bytes.
+constexpr int64_t kFramingSlackBytes = 64 * 1024;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
+    const ServerOptions& options) {
+  const size_t colon = options.listen_address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("listen address \"", options.listen_address,
+                                                   "\" is not HOST:PORT (e.g. 127.0.0.1:7070)"));
+  }
+  std::unique_ptr<EventLogServer> server(new EventLogServer());
+  server->options_ = options;
+  server->host_ = options.listen_address.substr(0, colon);
+  ASSIGN_OR_RETURN(server->store_, storage::Store::Open(options.store));
+  server->broker_ = std::make_unique<broker::Broker>(server->store_.get(), options.broker);
+  server->service_ = std::make_unique<EventLogService>(server->broker_.get(),
+                                                       options.produce_stream_max_in_flight);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(server->service_.get());
+  builder.SetMaxReceiveMessageSize(static_cast<int>(
+      std::min<int64_t>(INT_MAX, options.broker.max_request_bytes + kFramingSlackBytes)));
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    server->server_.reset();
+    server->store_->Close().IgnoreError();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
+                                               " (address in use or not local?)"));
+  }
+  grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
+  if (health != nullptr) {
+    health->SetServingStatus(eventlog::v1::EventLog::service_full_name(), true);
+    health->SetServingStatus(true);
+  }
+  return server;
+}
+
+EventLogServer::~EventLogServer() { Shutdown().IgnoreError(); }
+
+std::string EventLogServer::address() const { return absl::StrCat(host_, ":", port_); }
+
+absl::Status EventLogServer::Shutdown() {
+  absl::MutexLock lock(&shutdown_mu_);
+  if (shut_down_) return close_status_;
+  shut_down_ = true;
+  if (server_ != nullptr) {
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    if (health != nullptr) health->SetServingStatus(false);
+  }
+  if (broker_ != nullptr) broker_->Shutdown();
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::milliseconds(options_.shutdown_grace_ms));
+    server_->Wait();
+  }
+  if (store_ != nullptr) close_status_ = store_->Close();
+  return close_status_;
+}
+
+}  // namespace eventlog::service

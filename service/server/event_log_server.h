@@ -1,0 +1,71 @@
+// EventLogServer: one running eventlog server, assembled from its parts: the
+// storage Store (which locks the data directory), the Broker, the gRPC
+// EventLog service plus the standard health service and server reflection.
+// Used by eventlogd's main() and by the service tests (on 127.0.0.1:0).
+//
+// Thread-safe. Shutdown order: health NOT_SERVING, broker shutdown (new calls
+// and open streams end with UNAVAILABLE), gRPC shutdown (stop accepting, let
+// open calls finish for shutdown_grace_ms, then cancel them), Store::Close
+// (flush, fsync, close LevelDB).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "service/broker/broker.h"
+#include "service/server/event_log_service.h"
+#include "service/server/server_options.h"
+#include "storage/store.h"
+
+namespace eventlog::service {
+
+class EventLogServer {
+ public:
+  // Opens the store and starts serving. FAILED_PRECONDITION (from the store)
+  // if another process holds the data directory; UNAVAILABLE if the address
+  // cannot be listened on; INVALID_ARGUMENT for a malformed address.
+  static absl::StatusOr<std::unique_ptr<EventLogServer>> Start(const ServerOptions& options);
+
+  // Shuts down if still running.
+  ~EventLogServer();
+
+  EventLogServer(const EventLogServer&) = delete;
+  EventLogServer& operator=(const EventLogServer&) = delete;
+
+  // The host part of the listen address and the port actually bound.
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  // "host:port" with the bound port.
+  std::string address() const;
+
+  // Blocks until done (at most about shutdown_grace_ms plus the final
+  // fsync). Idempotent. Returns the store's Close() status.
+  absl::Status Shutdown();
+
+  broker::Broker& broker() { return *broker_; }
+  storage::Store& store() { return *store_; }
+
+ private:
+  EventLogServer() = default;
+
+  ServerOptions options_;
+  std::string host_;
+  int port_ = 0;
+  // Destroyed in reverse order: the gRPC server before the service it
+  // calls, the broker before the store.
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<broker::Broker> broker_;
+  std::unique_ptr<EventLogService> service_;
+  std::unique_ptr<grpc::Server> server_;
+
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+  absl::Status close_status_ ABSL_GUARDED_BY(shutdown_mu_);
+};
+
+}  // namespace eventlog::service

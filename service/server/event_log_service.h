@@ -1,0 +1,69 @@
+// EventLogService: the eventlog.v1.EventLog gRPC service on the callback API.
+// Converts requests to the broker's domain structs, calls the broker, and
+// converts results back; statuses go through ToGrpcStatus. Quick unary calls
+// finish inline on the default reactor; Produce finishes when its append is
+// durable; Fetch, ProduceStream and Subscribe have their own reactors.
+//
+// Thread-safe (the broker is).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstddef>
+
+#include "eventlog/v1/eventlog.grpc.pb.h"
+#include "service/broker/broker.h"
+
+namespace eventlog::service {
+
+class EventLogService final : public eventlog::v1::EventLog::CallbackService {
+ public:
+  // `broker` must outlive the service's RPCs.
+  EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight)
+      : broker_(broker), produce_stream_max_in_flight_(produce_stream_max_in_flight) {}
+
+  grpc::ServerUnaryReactor* CreateTopic(grpc::CallbackServerContext* context,
+                                        const eventlog::v1::CreateTopicRequest* request,
+                                        eventlog::v1::TopicDescription* response) override;
+  grpc::ServerUnaryReactor* DeleteTopic(grpc::CallbackServerContext* context,
+                                        const eventlog::v1::DeleteTopicRequest* request,
+                                        eventlog::v1::DeleteTopicResponse* response) override;
+  grpc::ServerUnaryReactor* ListTopics(grpc::CallbackServerContext* context,
+                                       const eventlog::v1::ListTopicsRequest* request,
+                                       eventlog::v1::ListTopicsResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeTopic(grpc::CallbackServerContext* context,
+                                          const eventlog::v1::DescribeTopicRequest* request,
+                                          eventlog::v1::TopicDescription* response) override;
+  grpc::ServerUnaryReactor* Produce(grpc::CallbackServerContext* context,
+                                    const eventlog::v1::ProduceRequest* request,
+                                    eventlog::v1::ProduceResponse* response) override;
+  grpc::ServerBidiReactor<eventlog::v1::ProduceRequest, eventlog::v1::ProduceResponse>*
+  ProduceStream(grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* Fetch(grpc::CallbackServerContext* context,
+                                  const eventlog::v1::FetchRequest* request,
+                                  eventlog::v1::FetchResponse* response) override;
+  grpc::ServerWriteReactor<eventlog::v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const eventlog::v1::SubscribeRequest* request) override;
+  grpc::ServerUnaryReactor* ListOffsets(grpc::CallbackServerContext* context,
+                                        const eventlog::v1::ListOffsetsRequest* request,
+                                        eventlog::v1::ListOffsetsResponse* response) override;
+  grpc::ServerUnaryReactor* CommitOffset(grpc::CallbackServerContext* context,
+                                         const eventlog::v1::CommitOffsetRequest* request,
+                                         eventlog::v1::CommitOffsetResponse* response) override;
+  grpc::ServerUnaryReactor* FetchCommittedOffsets(
+      grpc::CallbackServerContext* context,
+      const eventlog::v1::FetchCommittedOffsetsRequest* request,
+      eventlog::v1::FetchCommittedOffsetsResponse* response) override;
+  grpc::ServerUnaryReactor* ListGroups(grpc::CallbackServerContext* context,
+                                       const eventlog::v1::ListGroupsRequest* request,
+                                       eventlog::v1::ListGroupsResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeGroup(grpc::CallbackServerContext* context,
+                                          const eventlog::v1::DescribeGroupRequest* request,
+                                          eventlog::v1::DescribeGroupResponse* response) override;
+
+ private:
+  broker::Broker* const broker_;
+  const size_t produce_stream_max_in_flight_;
+};
+
+}  // namespace eventlog::service

@@ -1,0 +1,135 @@
+#include "service/server/produce_stream_reactor.h"
+
+#include <utility>
+
+#include "service/broker/validation.h"
+#include "service/server/proto_convert.h"
+
+namespace eventlog::service {
+
+ProduceStreamReactor::ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight)
+    : broker_(broker), max_in_flight_(max_in_flight > 0 ? max_in_flight : 1) {}
+
+void ProduceStreamReactor::Start() {
+  Ref();  // Dropped by the shutdown callback, or in OnDone if it never runs.
+  shutdown_id_ = broker_->shutdown_signal().Register([this] {
+    OnShutdown();
+    Unref();
+  });
+  if (shutdown_id_ == 0) {  // Already shutting down.
+    Unref();
+    OnShutdown();
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  ReadNextLocked();
+}
+
+void ProduceStreamReactor::OnReadDone(bool ok) {
+  uint64_t seq;
+  {
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    if (!ok) {
+      reads_done_ = true;
+      MaybeFinishLocked();
+      return;
+    }
+    if (finishing_ || finished_) return;  // Ending: the request is not taken.
+    seq = first_seq_ + slots_.size();
+    slots_.emplace_back().response.set_request_id(request_.request_id());
+  }
+  // Outside mu_: the append may complete inline. The broker copies the
+  // records before Produce returns, so request_ can be reused right after.
+  absl::StatusOr<broker::ProduceRequest> request = FromProto(request_);
+  if (!request.ok()) {
+    OnProduced(seq, request.status());
+  } else {
+    Ref();
+    broker_->Produce(*request, [this, seq](absl::StatusOr<broker::ProduceResult> result) {
+      OnProduced(seq, result);
+      Unref();
+    });
+  }
+  absl::MutexLock lock(&mu_);
+  ReadNextLocked();
+}
+
+void ProduceStreamReactor::OnProduced(uint64_t seq,
+                                      const absl::StatusOr<broker::ProduceResult>& result) {
+  absl::MutexLock lock(&mu_);
+  if (finished_ || seq < first_seq_ || seq - first_seq_ >= slots_.size()) return;
+  Slot& slot = slots_[seq - first_seq_];
+  if (result.ok()) {
+    ToProto(*result, &slot.response);
+  } else {
+    slot.response.set_error_code(static_cast<int32_t>(result.status().code()));
+    slot.response.set_error_message(std::string(result.status().message()));
+  }
+  slot.ready = true;
+  WriteNextLocked();
+}
+
+void ProduceStreamReactor::OnWriteDone(bool ok) {
+  absl::MutexLock lock(&mu_);
+  writing_ = false;
+  if (!ok) cancelled_ = true;  // The client is gone.
+  WriteNextLocked();
+  MaybeFinishLocked();
+}
+
+void ProduceStreamReactor::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  cancelled_ = true;
+  MaybeFinishLocked();
+}
+
+void ProduceStreamReactor::OnShutdown() {
+  absl::MutexLock lock(&mu_);
+  if (!finishing_) {
+    finishing_ = true;
+    final_status_ = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 std::string(broker::ShuttingDownError().message()));
+  }
+  MaybeFinishLocked();
+}
+
+void ProduceStreamReactor::OnDone() {
+  if (shutdown_id_ != 0 && broker_->shutdown_signal().Unregister(shutdown_id_)) Unref();
+  Unref();
+}
+
+void ProduceStreamReactor::ReadNextLocked() {
+  if (reading_ || reads_done_ || finishing_ || finished_ || cancelled_) return;
+  if (slots_.size() >= max_in_flight_) return;  // Resumed when a response is written.
+  reading_ = true;
+  StartRead(&request_);
+}
+
+void ProduceStreamReactor::WriteNextLocked() {
+  if (writing_ || finished_ || cancelled_ || slots_.empty() || !slots_.front().ready) return;
+  write_buffer_ = std::move(slots_.front().response);
+  slots_.pop_front();
+  ++first_seq_;
+  writing_ = true;
+  StartWrite(&write_buffer_);
+  ReadNextLocked();
+}
+
+void ProduceStreamReactor::MaybeFinishLocked() {
+  if (finished_ || writing_) return;
+  grpc::Status status;
+  if (reads_done_ && slots_.empty()) {
+    status = grpc::Status::OK;
+  } else if (cancelled_) {
+    status = grpc::Status::CANCELLED;
+  } else if (finishing_ && slots_.empty()) {
+    status = final_status_;
+  } else {
+    return;
+  }
+  finished_ = true;
+  Finish(status);
+}
+
+}  // namespace eventlog::service

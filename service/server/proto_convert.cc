@@ -1,0 +1,219 @@
+#include "service/server/proto_convert.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace eventlog::service {
+namespace {
+
+absl::string_view View(const std::string& s) { return absl::string_view(s.data(), s.size()); }
+
+absl::StatusOr<broker::StartFrom> StartFromProto(v1::StartFrom start_from,
+                                                 absl::string_view field) {
+  switch (start_from) {
+    case v1::START_FROM_UNSPECIFIED:
+      return broker::StartFrom::kUnspecified;
+    case v1::START_FROM_EARLIEST:
+      return broker::StartFrom::kEarliest;
+    case v1::START_FROM_LATEST:
+      return broker::StartFrom::kLatest;
+    case v1::START_FROM_OFFSET:
+      return broker::StartFrom::kOffset;
+    case v1::START_FROM_TIMESTAMP:
+      return broker::StartFrom::kTimestamp;
+    case v1::START_FROM_COMMITTED:
+      return broker::StartFrom::kCommitted;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " ", static_cast<int>(start_from),
+                       " is not a known start position; use EARLIEST, LATEST, OFFSET, TIMESTAMP "
+                       "or COMMITTED"));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<broker::CreateTopicRequest> FromProto(const v1::CreateTopicRequest& request) {
+  broker::CreateTopicRequest out;
+  out.name = request.name();
+  out.partitions = request.partitions();
+  const v1::TopicConfig& config = request.config();
+  out.config.retention_ms = config.retention_ms();
+  out.config.retention_bytes = config.retention_bytes();
+  switch (config.cleanup_policy()) {
+    case v1::CLEANUP_POLICY_UNSPECIFIED:
+      out.config.cleanup_policy = broker::TopicConfigRequest::Cleanup::kUnspecified;
+      break;
+    case v1::CLEANUP_POLICY_DELETE:
+      out.config.cleanup_policy = broker::TopicConfigRequest::Cleanup::kDelete;
+      break;
+    case v1::CLEANUP_POLICY_COMPACT:
+      out.config.cleanup_policy = broker::TopicConfigRequest::Cleanup::kCompact;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("config.cleanup_policy ",
+                                                     static_cast<int>(config.cleanup_policy()),
+                                                     " is not known; use DELETE or COMPACT"));
+  }
+  out.config.max_message_bytes = config.max_message_bytes();
+  out.config.segment_bytes = config.segment_bytes();
+  out.config.segment_ms = config.segment_ms();
+  out.config.delete_retention_ms = config.delete_retention_ms();
+  return out;
+}
+
+void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description) {
+  description->set_name(info.name);
+  v1::TopicConfig* config = description->mutable_config();
+  config->set_retention_ms(info.config.retention_ms);
+  config->set_retention_bytes(info.config.retention_bytes);
+  config->set_cleanup_policy(info.config.cleanup_policy == storage::CleanupPolicy::kCompact
+                                 ? v1::CLEANUP_POLICY_COMPACT
+                                 : v1::CLEANUP_POLICY_DELETE);
+  config->set_max_message_bytes(info.config.max_message_bytes);
+  config->set_segment_bytes(info.config.segment_bytes);
+  config->set_segment_ms(info.config.segment_ms);
+  config->set_delete_retention_ms(info.config.delete_retention_ms);
+  for (const storage::PartitionStats& stats : info.partitions) {
+    v1::PartitionInfo* partition = description->add_partitions();
+    partition->set_partition(stats.partition);
+    partition->set_log_start_offset(stats.log_start_offset);
+    partition->set_high_watermark(stats.high_watermark);
+    partition->set_size_bytes(stats.size_bytes);
+  }
+}
+
+absl::StatusOr<broker::ProduceRequest> FromProto(const v1::ProduceRequest& request) {
+  broker::ProduceRequest out;
+  out.topic = View(request.topic());
+  if (request.has_partition()) out.partition = request.partition();
+  switch (request.acks()) {
+    case v1::ACKS_UNSPECIFIED:
+    case v1::ACKS_ALL:
+      out.durability = storage::Durability::kAll;
+      break;
+    case v1::ACKS_LEADER:
+      out.durability = storage::Durability::kLeader;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("acks ", static_cast<int>(request.acks()),
+                                                     " is not known; use ACKS_LEADER or ACKS_ALL"));
+  }
+  out.records.reserve(request.records_size());
+  for (const v1::Record& record : request.records()) {
+    broker::ProduceRecord& r = out.records.emplace_back();
+    r.key = View(record.key());
+    r.value = View(record.value());
+    r.timestamp_ms = record.timestamp_ms();
+    r.headers.reserve(record.headers_size());
+    for (const v1::Header& header : record.headers()) {
+      r.headers.push_back(storage::HeaderView{View(header.key()), View(header.value())});
+    }
+  }
+  return out;
+}
+
+void ToProto(const broker::ProduceResult& result, v1::ProduceResponse* response) {
+  for (const broker::PartitionAppend& append : result.appends) {
+    v1::PartitionAppend* out = response->add_appends();
+    out->set_partition(append.partition);
+    out->set_base_offset(append.base_offset);
+    out->set_last_offset(append.last_offset);
+  }
+}
+
+broker::FetchRequest FromProto(const v1::FetchRequest& request) {
+  return broker::FetchRequest{request.topic(),       request.partition(), request.offset(),
+                              request.max_records(), request.max_bytes(), request.max_wait_ms()};
+}
+
+void AppendRecords(const storage::ReadResult& read, absl::string_view topic, int32_t partition,
+                   google::protobuf::RepeatedPtrField<v1::Record>* records) {
+  records->Reserve(records->size() + static_cast<int>(read.records.size()));
+  for (const storage::RecordView& view : read.records) {
+    v1::Record* record = records->Add();
+    record->set_key(view.key.data(), view.key.size());
+    record->set_value(view.value.data(), view.value.size());
+    for (const storage::HeaderView& header : view.headers) {
+      v1::Header* out = record->add_headers();
+      out->set_key(header.key.data(), header.key.size());
+      out->set_value(header.value.data(), header.value.size());
+    }
+    record->set_timestamp_ms(view.timestamp_ms);
+    record->set_topic(topic.data(), topic.size());
+    record->set_partition(partition);
+    record->set_offset(view.offset);
+  }
+}
+
+absl::StatusOr<broker::ListOffsetsRequest> FromProto(const v1::ListOffsetsRequest& request) {
+  broker::ListOffsetsRequest out;
+  out.topic = request.topic();
+  out.partitions.assign(request.partitions().begin(), request.partitions().end());
+  out.timestamp_ms = request.timestamp_ms();
+  switch (request.spec()) {
+    case v1::OFFSET_SPEC_UNSPECIFIED:
+    case v1::OFFSET_SPEC_LATEST:
+      out.spec = broker::OffsetSpec::kLatest;
+      break;
+    case v1::OFFSET_SPEC_EARLIEST:
+      out.spec = broker::OffsetSpec::kEarliest;
+      break;
+    case v1::OFFSET_SPEC_TIMESTAMP:
+      out.spec = broker::OffsetSpec::kTimestamp;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("spec ", static_cast<int>(request.spec()),
+                       " is not known; use EARLIEST, LATEST or TIMESTAMP"));
+  }
+  return out;
+}
+
+absl::StatusOr<broker::SubscribeRequest> FromProto(const v1::SubscribeRequest& request) {
+  broker::SubscribeRequest out;
+  out.topic = request.topic();
+  out.partitions.assign(request.partitions().begin(), request.partitions().end());
+  out.group = request.group();
+  absl::StatusOr<broker::StartFrom> start_from = StartFromProto(request.start_from(), "start_from");
+  if (!start_from.ok()) return start_from.status();
+  out.start_from = *start_from;
+  absl::StatusOr<broker::StartFrom> reset_to = StartFromProto(request.reset_to(), "reset_to");
+  if (!reset_to.ok()) return reset_to.status();
+  out.reset_to = *reset_to;
+  out.start_offset = request.start_offset();
+  out.start_timestamp_ms = request.start_timestamp_ms();
+  out.max_batch_records = request.max_batch_records();
+  return out;
+}
+
+broker::CommitOffsetRequest FromProto(const v1::CommitOffsetRequest& request) {
+  return broker::CommitOffsetRequest{request.group(),  request.topic(),    request.partition(),
+                                     request.offset(), request.metadata(), request.generation()};
+}
+
+broker::FetchCommittedRequest FromProto(const v1::FetchCommittedOffsetsRequest& request) {
+  return broker::FetchCommittedRequest{
+      request.group(), request.topic(),
+      std::vector<int32_t>(request.partitions().begin(), request.partitions().end())};
+}
+
+void ToProto(const broker::GroupDescription& group, v1::DescribeGroupResponse* response) {
+  response->set_group(group.group);
+  response->set_generation(group.generation);
+  for (const broker::GroupMemberInfo& member : group.members) {
+    v1::GroupMember* out = response->add_members();
+    out->set_member_id(member.member_id);
+    out->set_topic(member.topic);
+    out->mutable_partitions()->Add(member.partitions.begin(), member.partitions.end());
+  }
+  for (const broker::PartitionLag& lag : group.lags) {
+    v1::PartitionLag* out = response->add_lags();
+    out->set_topic(lag.topic);
+    out->set_partition(lag.partition);
+    out->set_committed_offset(lag.committed_offset);
+    out->set_high_watermark(lag.high_watermark);
+    out->set_lag(lag.lag);
+  }
+}
+
+}  // namespace eventlog::service

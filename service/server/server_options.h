@@ -1,0 +1,25 @@
+// Everything needed to run an eventlog server: where to listen, the storage
+// options, the broker limits and a few gRPC-level settings.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "service/broker/broker_options.h"
+#include "storage/store.h"
+
+namespace eventlog::service {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see EventLogServer::port()).
+  std::string listen_address = "127.0.0.1:7070";
+  storage::StoreOptions store;
+  broker::BrokerOptions broker;
+  // ProduceStream: requests read but not yet answered, per stream.
+  size_t produce_stream_max_in_flight = 64;
+  // Shutdown: how long open calls get to finish before they are cancelled.
+  int64_t shutdown_grace_ms = 3000;
+};
+
+}  // namespace eventlog::service
