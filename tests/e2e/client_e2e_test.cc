@@ -1,0 +1,269 @@
+// The C++ client library (Client, Producer, Consumer) against a real
+// eventlogd process.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "clients/cpp/client.h"
+#include "clients/cpp/consumer.h"
+#include "clients/cpp/murmur2.h"
+#include "clients/cpp/producer.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/eventlogd_process.h"
+#include "tests/test_util.h"
+
+namespace eventlog::client {
+namespace {
+
+using ::eventlog::testing::EventlogdProcess;
+using ::eventlog::testing::IsOk;
+using ::eventlog::testing::StatusIs;
+using ::eventlog::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kPatience = absl::Seconds(30);  // bounds every wait; never asserted on
+
+TEST(Murmur2Test, MatchesKafkaReferenceValues) {
+  // From Kafka's UtilsTest.testMurmur2.
+  EXPECT_EQ(Murmur2("21"), -973932308);
+  EXPECT_EQ(Murmur2("foobar"), -790332482);
+  EXPECT_EQ(Murmur2("a-little-bit-long-string"), -985981536);
+  EXPECT_EQ(Murmur2("a-little-bit-longer-string"), -1486304829);
+  EXPECT_EQ(Murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58897971);
+  EXPECT_EQ(Murmur2("abc"), 479470107);
+}
+
+class ClientE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = EventlogdProcess::Start(dir_.path() + "/data");
+    ASSERT_OK(server);
+    server_ = *std::move(server);
+    client_ = std::make_unique<Client>(server_->address());
+  }
+
+  void CreateTopic(const std::string& name, int partitions, v1::TopicConfig config = {}) {
+    ASSERT_OK(client_->CreateTopic(name, partitions, config));
+  }
+
+  // Polls until `count` records arrived (or kPatience passed).
+  std::vector<v1::Record> PollRecords(Consumer& consumer, size_t count) {
+    std::vector<v1::Record> records;
+    const absl::Time deadline = absl::Now() + kPatience;
+    while (records.size() < count && absl::Now() < deadline) {
+      absl::StatusOr<const v1::Record*> record = consumer.Poll(absl::Milliseconds(100));
+      if (!record.ok()) {
+        ADD_FAILURE() << record.status();
+        break;
+      }
+      if (*record != nullptr) records.push_back(**record);
+    }
+    return records;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<EventlogdProcess> server_;
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(ClientE2eTest, HealthIsServing) {
+  absl::StatusOr<HealthStatus> health = client_->CheckHealth();
+  ASSERT_OK(health);
+  EXPECT_EQ(*health, HealthStatus::kServing);
+}
+
+TEST_F(ClientE2eTest, AdminErrorsCarryTheServerCode) {
+  CreateTopic("admin", 2);
+  EXPECT_THAT(client_->CreateTopic("admin", 2), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(client_->DescribeTopic("nope"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(client_->CreateTopic("bad name!", 1), StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<std::vector<v1::TopicSummary>> topics = client_->ListTopics();
+  ASSERT_OK(topics);
+  ASSERT_EQ(topics->size(), 1u);
+  EXPECT_EQ((*topics)[0].partitions(), 2);
+  EXPECT_OK(client_->DeleteTopic("admin"));
+  EXPECT_THAT(client_->DeleteTopic("admin"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ClientE2eTest, ProducerAssignsContiguousOffsetsInSendOrder) {
+  CreateTopic("orders", 1);
+  ProducerOptions options;
+  options.batch_max_records = 64;  // many requests in flight
+  auto producer = Producer::Create(*client_, "orders", options);
+  ASSERT_OK(producer);
+  std::vector<RecordFuture> futures;
+  for (int i = 0; i < 5000; ++i) futures.push_back((*producer)->Send("", absl::StrCat("v", i)));
+  EXPECT_OK((*producer)->Flush());
+  for (int i = 0; i < 5000; ++i) {
+    absl::StatusOr<RecordMetadata> ack = futures[i].Get();
+    ASSERT_OK(ack);
+    EXPECT_EQ(ack->partition, 0);
+    EXPECT_EQ(ack->offset, i);
+  }
+  EXPECT_OK((*producer)->Close());
+  EXPECT_THAT((*producer)->Send("", "late").Get(), StatusIs(absl::StatusCode::kFailedPrecondition));
+
+  v1::FetchRequest fetch;
+  fetch.set_topic("orders");
+  fetch.set_offset(4998);
+  absl::StatusOr<v1::FetchResponse> fetched = client_->Fetch(fetch);
+  ASSERT_OK(fetched);
+  EXPECT_EQ(fetched->high_watermark(), 5000);
+  ASSERT_GE(fetched->records_size(), 2);
+  EXPECT_EQ(fetched->records(0).value(), "v4998");
+  EXPECT_EQ(fetched->records(1).value(), "v4999");
+}
+
+TEST_F(ClientE2eTest, KeyedRoutingAgreesWithTheServer) {
+  CreateTopic("keys", 5);
+  auto producer = Producer::Create(*client_, "keys");
+  ASSERT_OK(producer);
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = absl::StrCat("customer-", i);
+    // The server routes a request that names no partition...
+    v1::ProduceRequest request;
+    request.set_topic("keys");
+    request.add_records()->set_key(key);
+    absl::StatusOr<v1::ProduceResponse> response = client_->Produce(request);
+    ASSERT_OK(response);
+    ASSERT_EQ(response->appends_size(), 1);
+    // ...and the client routes the same key to the same partition.
+    absl::StatusOr<RecordMetadata> ack = (*producer)->Send(key, "v").Get();
+    ASSERT_OK(ack);
+    EXPECT_EQ(ack->partition, response->appends(0).partition()) << key;
+    EXPECT_EQ(ack->partition, PartitionForKey(key, 5)) << key;
+  }
+}
+
+TEST_F(ClientE2eTest, ProducerRejectsUnknownTopicAndBadPartition) {
+  EXPECT_THAT(Producer::Create(*client_, "missing"), StatusIs(absl::StatusCode::kNotFound));
+  CreateTopic("two", 2);
+  auto producer = Producer::Create(*client_, "two");
+  ASSERT_OK(producer);
+  EXPECT_THAT((*producer)->Send("", "x", 2).Get(), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ClientE2eTest, OversizedRecordFailsAloneAndTheStreamGoesOn) {
+  v1::TopicConfig config;
+  config.set_max_message_bytes(1024);
+  CreateTopic("small", 1, config);
+  ProducerOptions options;
+  options.linger = absl::ZeroDuration();  // one record per request
+  auto producer = Producer::Create(*client_, "small", options);
+  ASSERT_OK(producer);
+  RecordFuture big = (*producer)->Send("", std::string(4096, 'x'));
+  RecordFuture small = (*producer)->Send("", "fits");
+  EXPECT_THAT(big.Get(), StatusIs(absl::StatusCode::kResourceExhausted));
+  absl::StatusOr<RecordMetadata> ack = small.Get();
+  ASSERT_OK(ack);
+  EXPECT_EQ(ack->offset, 0);
+}
+
+TEST_F(ClientE2eTest, ProducerFailsWhenTheServerDies) {
+  CreateTopic("doomed", 1);
+  auto producer = Producer::Create(*client_, "doomed");
+  ASSERT_OK(producer);
+  ASSERT_OK((*producer)->Send("", "before").Get());
+  server_->Kill();
+  RecordFuture after = (*producer)->Send("", "after");
+  EXPECT_THAT(after.Get(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT((*producer)->Send("", "later").Get(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT((*producer)->Close(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(ClientE2eTest, ConsumerReadsExistingThenLiveRecords) {
+  CreateTopic("events", 2);
+  auto producer = Producer::Create(*client_, "events");
+  ASSERT_OK(producer);
+  for (int i = 0; i < 10; ++i) (*producer)->Send("", absl::StrCat("old", i), i % 2);
+  ASSERT_OK((*producer)->Flush());
+
+  ConsumerOptions options;
+  options.start_from = v1::START_FROM_EARLIEST;
+  auto consumer = Consumer::Create(*client_, "events", options);
+  ASSERT_OK(consumer);
+  std::vector<v1::Record> records = PollRecords(**consumer, 10);
+  ASSERT_EQ(records.size(), 10u);
+  for (const v1::Record& r : records) {
+    EXPECT_EQ(r.value(), absl::StrCat("old", r.offset() * 2 + r.partition()));
+  }
+  EXPECT_EQ((*consumer)->positions().at(0), 5);
+  EXPECT_EQ((*consumer)->positions().at(1), 5);
+
+  v1::Record live;
+  live.set_key("k");
+  live.set_value("new");
+  live.add_headers()->set_key("h");
+  ASSERT_OK((*producer)->Send(std::move(live), 1).Get());
+  records = PollRecords(**consumer, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].value(), "new");
+  EXPECT_EQ(records[0].key(), "k");
+  EXPECT_EQ(records[0].partition(), 1);
+  EXPECT_EQ(records[0].offset(), 5);
+  ASSERT_EQ(records[0].headers_size(), 1);
+  EXPECT_EQ(records[0].headers(0).key(), "h");
+  EXPECT_EQ((*consumer)->high_watermark(1), 6);
+}
+
+TEST_F(ClientE2eTest, GroupConsumerGetsAssignmentAndCommits) {
+  CreateTopic("jobs", 3);
+  auto producer = Producer::Create(*client_, "jobs");
+  ASSERT_OK(producer);
+  for (int i = 0; i < 30; ++i) (*producer)->Send("", "job", i % 3);
+  ASSERT_OK((*producer)->Flush());
+
+  ConsumerOptions options;
+  options.group = "workers";
+  options.reset_to = v1::START_FROM_EARLIEST;
+  auto consumer = Consumer::Create(*client_, "jobs", options);
+  ASSERT_OK(consumer);
+  EXPECT_EQ(PollRecords(**consumer, 30).size(), 30u);
+  ASSERT_TRUE((*consumer)->assignment().has_value());
+  std::vector<int32_t> assigned((*consumer)->assignment()->partitions().begin(),
+                                (*consumer)->assignment()->partitions().end());
+  std::sort(assigned.begin(), assigned.end());
+  EXPECT_THAT(assigned, ElementsAre(0, 1, 2));
+  EXPECT_GT((*consumer)->assignment()->generation(), 0);
+  ASSERT_OK((*consumer)->Commit());
+
+  auto committed = client_->FetchCommittedOffsets("workers", "jobs");
+  ASSERT_OK(committed);
+  ASSERT_EQ(committed->size(), 3u);
+  for (const v1::CommittedOffset& c : *committed) EXPECT_EQ(c.offset(), 10);
+  // A stale generation is refused.
+  EXPECT_THAT(client_->CommitOffset("workers", "jobs", 0, 1, "", 999999),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(ClientE2eTest, SubscriptionEndsWithNotFoundWhenTheTopicIsDeleted) {
+  CreateTopic("brief", 1);
+  auto consumer = Consumer::Create(*client_, "brief");
+  ASSERT_OK(consumer);
+  ASSERT_OK((*consumer)->Poll(absl::Milliseconds(200)));  // subscribed, nothing yet
+  ASSERT_OK(client_->DeleteTopic("brief"));
+  absl::StatusOr<const v1::Record*> record = nullptr;
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (record.ok() && absl::Now() < deadline) record = (*consumer)->Poll(absl::Milliseconds(100));
+  EXPECT_THAT(record, StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ClientE2eTest, FetchOutOfRangeStatesTheBounds) {
+  CreateTopic("range", 1);
+  v1::FetchRequest fetch;
+  fetch.set_topic("range");
+  fetch.set_offset(7);
+  absl::StatusOr<v1::FetchResponse> fetched = client_->Fetch(fetch);
+  EXPECT_THAT(fetched, StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(fetched.status().message(), HasSubstr("0"));
+  auto offsets = client_->ListOffsets("range", v1::OFFSET_SPEC_LATEST);
+  ASSERT_OK(offsets);
+  ASSERT_EQ(offsets->size(), 1u);
+  EXPECT_EQ((*offsets)[0].offset(), 0);
+}
+
+}  // namespace
+}  // namespace eventlog::client

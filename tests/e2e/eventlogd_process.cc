@@ -1,0 +1,115 @@
+#include "tests/e2e/eventlogd_process.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+extern char** environ;
+
+namespace eventlog::testing {
+
+absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
+    const std::string& data_dir) {
+  const char* binary = std::getenv("EVENTLOGD");
+  if (binary == nullptr) return absl::FailedPreconditionError("$EVENTLOGD is not set");
+  int fds[2];
+  if (pipe(fds) != 0) return absl::InternalError("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addclose(&actions, fds[1]);
+  std::string listen = "--listen=127.0.0.1:0";
+  std::string data = absl::StrCat("--data_dir=", data_dir);
+  std::vector<char*> argv = {const_cast<char*>(binary), listen.data(), data.data(), nullptr};
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, binary, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    return absl::InternalError(absl::StrCat("cannot start ", binary, ": errno ", rc));
+  }
+  auto process = std::make_unique<EventlogdProcess>(pid, fds[0]);
+
+  // Read stdout until the "listening on" line.
+  std::string output;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  const std::string kMarker = "listening on ";
+  while (true) {
+    const size_t at = output.find(kMarker);
+    if (at != std::string::npos) {
+      const size_t end = output.find('\n', at);
+      if (end != std::string::npos) {
+        process->address_ = output.substr(at + kMarker.size(), end - at - kMarker.size());
+        break;
+      }
+    }
+    const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
+    pollfd pfd{process->stdout_fd_, POLLIN, 0};
+    if (wait_ms <= 0 || poll(&pfd, 1, static_cast<int>(wait_ms)) <= 0) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("eventlogd did not listen; stdout: ", output));
+    }
+    char buffer[4096];
+    const ssize_t n = read(process->stdout_fd_, buffer, sizeof(buffer));
+    if (n <= 0) return absl::InternalError(absl::StrCat("eventlogd exited; stdout: ", output));
+    output.append(buffer, static_cast<size_t>(n));
+  }
+  process->drain_ = std::thread([fd = process->stdout_fd_] {
+    char buffer[4096];
+    while (read(fd, buffer, sizeof(buffer)) > 0) {
+    }
+  });
+  return process;
+}
+
+EventlogdProcess::~EventlogdProcess() {
+  Kill();
+  if (drain_.joinable()) drain_.join();
+  close(stdout_fd_);
+}
+
+absl::StatusOr<int> EventlogdProcess::Wait(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    int status = 0;
+    const pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (done < 0 && errno != EINTR) return absl::InternalError("waitpid failed");
+    if (absl::Now() >= deadline) return absl::DeadlineExceededError("eventlogd did not exit");
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+}
+
+absl::StatusOr<int> EventlogdProcess::Terminate(absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("not running");
+  kill(pid_, SIGTERM);
+  absl::StatusOr<int> status = Wait(timeout);
+  if (!status.ok()) Kill();
+  return status;
+}
+
+void EventlogdProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+}
+
+}  // namespace eventlog::testing
