@@ -1,0 +1,54 @@
+"""Imports the gRPC stubs generated at build time, and opens channels.
+
+The stubs live in eventlog.v1, generated from protos/eventlog/v1/eventlog.proto
+when the package is built (see build_backend/eventlog_build.py); they are
+never committed.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple, Union
+
+import grpc
+
+try:
+    from eventlog.v1 import eventlog_pb2 as pb
+    from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
+except ImportError as e:  # pragma: no cover - only when run from a raw checkout
+    raise ImportError(
+        "eventlog's gRPC stubs are missing: install the package "
+        "(pip install ./clients/python) so that they are generated"
+    ) from e
+
+__all__ = ["pb", "pb_grpc", "Target", "open_channel", "unary"]
+
+# A "host:port" string, or a channel the caller owns and closes.
+Target = Union[str, grpc.Channel]
+
+# Records may be large: gRPC's default 4 MiB receive limit would reject big
+# batches. Reconnect backoff is capped at 5 s (gRPC's default grows to 120 s)
+# so that clients resume soon after a broker restart.
+_CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", 64 << 20),
+    ("grpc.max_send_message_length", 64 << 20),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 5000),
+]
+
+
+def open_channel(target: Target) -> Tuple[grpc.Channel, bool]:
+    """Returns (channel, owned): owned channels are closed by their user."""
+    if isinstance(target, str):
+        return grpc.insecure_channel(target, options=_CHANNEL_OPTIONS), True
+    return target, False
+
+
+def unary(method, request, timeout: float):
+    """Calls a unary RPC, raising EventLogError subclasses on failure."""
+    from .errors import error_from_rpc
+
+    try:
+        return method(request, timeout=timeout)
+    except grpc.RpcError as e:
+        raise error_from_rpc(e) from None

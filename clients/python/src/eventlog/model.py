@@ -1,0 +1,248 @@
+"""Plain values of the eventlog client (records, topic and group descriptions).
+
+They mirror the messages of eventlog.v1 (see shared/API.md) as immutable
+dataclasses, so user code never touches generated protobuf classes. Offsets
+are Python ints (exact 64-bit values).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
+
+from ._stubs import pb
+
+__all__ = [
+    "Acks",
+    "CleanupPolicy",
+    "Headers",
+    "Record",
+    "RecordMetadata",
+    "TopicConfig",
+    "TopicSummary",
+    "PartitionInfo",
+    "TopicDescription",
+    "Assignment",
+    "CommittedOffset",
+    "GroupMember",
+    "PartitionLag",
+    "GroupDescription",
+    "StartPosition",
+    "Start",
+]
+
+# Headers as given to send(): a mapping, or ordered (key, value) pairs when
+# keys repeat. Values may be bytes or str (encoded as UTF-8).
+Headers = Union[Mapping[str, Union[bytes, str]], Sequence[Tuple[str, Union[bytes, str]]]]
+
+
+class Acks(enum.IntEnum):
+    """Durability a producer waits for: the leader's log, or fsynced (default)."""
+
+    LEADER = pb.ACKS_LEADER
+    ALL = pb.ACKS_ALL
+
+
+class CleanupPolicy(enum.IntEnum):
+    UNSPECIFIED = pb.CLEANUP_POLICY_UNSPECIFIED  # server default (DELETE)
+    DELETE = pb.CLEANUP_POLICY_DELETE
+    COMPACT = pb.CLEANUP_POLICY_COMPACT
+
+
+@dataclass(frozen=True)
+class Record:
+    """A consumed record. `key` is b"" when the record has none."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes
+    value: bytes
+    headers: List[Tuple[str, bytes]]
+    timestamp_ms: int
+
+    @classmethod
+    def from_pb(cls, topic: str, partition: int, r: "pb.Record") -> "Record":
+        return cls(
+            topic=r.topic or topic,
+            partition=partition,
+            offset=r.offset,
+            key=r.key,
+            value=r.value,
+            headers=[(h.key, h.value) for h in r.headers],
+            timestamp_ms=r.timestamp_ms,
+        )
+
+
+@dataclass(frozen=True)
+class RecordMetadata:
+    """Where a produced record was stored."""
+
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class TopicConfig:
+    """Topic settings: 0 = server default; for retention, -1 = unlimited."""
+
+    retention_ms: int = 0
+    retention_bytes: int = 0
+    cleanup_policy: CleanupPolicy = CleanupPolicy.UNSPECIFIED
+    max_message_bytes: int = 0
+    segment_bytes: int = 0
+    segment_ms: int = 0
+    delete_retention_ms: int = 0
+
+    def to_pb(self) -> "pb.TopicConfig":
+        return pb.TopicConfig(
+            retention_ms=self.retention_ms,
+            retention_bytes=self.retention_bytes,
+            cleanup_policy=int(self.cleanup_policy),
+            max_message_bytes=self.max_message_bytes,
+            segment_bytes=self.segment_bytes,
+            segment_ms=self.segment_ms,
+            delete_retention_ms=self.delete_retention_ms,
+        )
+
+    @classmethod
+    def from_pb(cls, c: "pb.TopicConfig") -> "TopicConfig":
+        return cls(
+            retention_ms=c.retention_ms,
+            retention_bytes=c.retention_bytes,
+            cleanup_policy=CleanupPolicy(c.cleanup_policy),
+            max_message_bytes=c.max_message_bytes,
+            segment_bytes=c.segment_bytes,
+            segment_ms=c.segment_ms,
+            delete_retention_ms=c.delete_retention_ms,
+        )
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    name: str
+    partitions: int
+
+
+@dataclass(frozen=True)
+class PartitionInfo:
+    partition: int
+    log_start_offset: int
+    high_watermark: int
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class TopicDescription:
+    name: str
+    config: TopicConfig
+    partitions: List[PartitionInfo]
+
+    @classmethod
+    def from_pb(cls, d: "pb.TopicDescription") -> "TopicDescription":
+        return cls(
+            name=d.name,
+            config=TopicConfig.from_pb(d.config),
+            partitions=[
+                PartitionInfo(p.partition, p.log_start_offset, p.high_watermark, p.size_bytes)
+                for p in d.partitions
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The partitions a consumer reads. Explicit-partition consumers have
+    member_id "" and generation 0."""
+
+    member_id: str
+    generation: int
+    partitions: List[int]
+
+
+@dataclass(frozen=True)
+class CommittedOffset:
+    partition: int
+    offset: int  # the next offset to consume
+    metadata: str = ""
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    member_id: str
+    topic: str
+    partitions: List[int]
+
+
+@dataclass(frozen=True)
+class PartitionLag:
+    topic: str
+    partition: int
+    committed_offset: int  # -1 when nothing is committed
+    high_watermark: int
+    lag: int
+
+
+@dataclass(frozen=True)
+class GroupDescription:
+    group: str
+    generation: int
+    members: List[GroupMember] = field(default_factory=list)
+    lags: List[PartitionLag] = field(default_factory=list)
+
+    @classmethod
+    def from_pb(cls, d: "pb.DescribeGroupResponse") -> "GroupDescription":
+        return cls(
+            group=d.group,
+            generation=d.generation,
+            members=[GroupMember(m.member_id, m.topic, list(m.partitions)) for m in d.members],
+            lags=[
+                PartitionLag(l.topic, l.partition, l.committed_offset, l.high_watermark, l.lag)
+                for l in d.lags
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class StartPosition:
+    """Where a consumer starts; build one with the `Start` helpers."""
+
+    kind: int  # a pb.StartFrom value
+    offset: int = 0
+    timestamp_ms: int = 0
+
+
+class Start:
+    """Start positions: Start.EARLIEST, Start.LATEST, Start.COMMITTED,
+    Start.offset(n), Start.timestamp(ms)."""
+
+    EARLIEST = StartPosition(pb.START_FROM_EARLIEST)
+    LATEST = StartPosition(pb.START_FROM_LATEST)
+    # The group's committed offset; partitions without one use `reset_to`.
+    COMMITTED = StartPosition(pb.START_FROM_COMMITTED)
+
+    @staticmethod
+    def offset(offset: int) -> StartPosition:
+        return StartPosition(pb.START_FROM_OFFSET, offset=offset)
+
+    @staticmethod
+    def timestamp(timestamp_ms: int) -> StartPosition:
+        return StartPosition(pb.START_FROM_TIMESTAMP, timestamp_ms=timestamp_ms)
+
+
+def encode(data: Optional[Union[bytes, str]]) -> bytes:
+    """bytes for a key/value/header given as bytes, str (UTF-8) or None."""
+    if data is None:
+        return b""
+    if isinstance(data, str):
+        return data.encode()
+    return bytes(data)
+
+
+def headers_to_pb(headers: Optional[Headers]) -> List["pb.Header"]:
+    if not headers:
+        return []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return [pb.Header(key=k, value=encode(v)) for k, v in items]

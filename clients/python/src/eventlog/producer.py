@@ -1,0 +1,346 @@
+"""Producer: batches records per partition and pipelines them on ProduceStream.
+
+Thread-safe: send(), flush() and close() may be called from any thread. A
+background sender thread closes batches when they are full (batch_records or
+batch_bytes) or when their linger time has passed, and writes them on one
+ProduceStream with up to max_in_flight requests outstanding; a reader thread
+per stream resolves each record's future from the in-order responses.
+
+Partitioning happens here, as in Kafka clients: a keyed record goes to
+partition_for_key(key, partitions) (the broker's own rule), a keyless one to
+a "sticky" partition that moves round-robin when its batch is closed. The
+partition count is read once per topic with DescribeTopic.
+
+Failed requests are not retried (a retry could reorder records): their
+futures fail with the broker's error; the next batch opens a new stream if
+the old one broke.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from concurrent import futures
+from typing import Deque, Dict, List, Optional, Set, Tuple, Union
+
+import grpc
+
+from ._stubs import Target, open_channel, pb, pb_grpc, unary
+from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
+from .murmur2 import partition_for_key
+from .model import Acks, Headers, RecordMetadata, encode, headers_to_pb
+
+__all__ = ["Producer"]
+
+_RECORD_OVERHEAD = 16  # rough protobuf framing per record, for batch_bytes
+
+
+class _Batch:
+    """Records for one topic-partition, sent as one ProduceRequest."""
+
+    __slots__ = ("topic", "partition", "created", "records", "futures", "size")
+
+    def __init__(self, topic: str, partition: int) -> None:
+        self.topic = topic
+        self.partition = partition
+        self.created = time.monotonic()
+        self.records: List[pb.Record] = []
+        self.futures: List[futures.Future] = []
+        self.size = 0
+
+    def fail(self, error: BaseException) -> None:
+        for f in self.futures:
+            f.set_exception(error)
+
+
+class _Stream:
+    """One ProduceStream call: a request queue and the requests in flight."""
+
+    def __init__(self, stub: pb_grpc.EventLogStub) -> None:
+        import queue
+
+        self.requests: "queue.SimpleQueue[Optional[pb.ProduceRequest]]" = queue.SimpleQueue()
+        self.inflight: Deque[Tuple[int, _Batch]] = deque()  # guarded by Producer._cond
+        self.call = stub.ProduceStream(self._request_iterator())
+
+    def _request_iterator(self):
+        while True:
+            request = self.requests.get()
+            if request is None:  # half-close: the server answers what it has, then ends
+                return
+            yield request
+
+    def end(self) -> None:
+        self.requests.put(None)
+
+
+class Producer:
+    """Sends records to eventlog topics, batched and pipelined.
+
+    `target` is "host:port" or a grpc.Channel the caller owns. `acks` chooses
+    durability (Acks.ALL: fsynced; Acks.LEADER: appended). A batch is sent
+    when it holds `batch_records` records or `batch_bytes` bytes, or `linger`
+    seconds after its first record. Close the producer (or use it as a context
+    manager) to send what is pending.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        acks: Union[Acks, str] = Acks.ALL,
+        linger: float = 0.005,
+        batch_records: int = 500,
+        batch_bytes: int = 1 << 20,
+        max_in_flight: int = 16,
+        timeout: float = 30.0,
+    ) -> None:
+        if isinstance(acks, str):
+            acks = Acks[acks.upper()]
+        if batch_records < 1 or batch_bytes < 1 or max_in_flight < 1 or linger < 0:
+            raise ValueError("batch_records, batch_bytes, max_in_flight must be >= 1, linger >= 0")
+        self._channel, self._owned = open_channel(target)
+        self._stub = pb_grpc.EventLogStub(self._channel)
+        self._acks = int(acks)
+        self._linger = linger
+        self._batch_records = batch_records
+        self._batch_bytes = batch_bytes
+        self._max_in_flight = max_in_flight
+        self._timeout = timeout
+
+        self._cond = threading.Condition()
+        self._open: Dict[Tuple[str, int], _Batch] = {}  # guarded by _cond
+        self._ready: Deque[_Batch] = deque()  # guarded by _cond
+        self._unfinished: Set[_Batch] = set()  # guarded by _cond
+        self._sticky: Dict[str, int] = {}  # guarded by _cond
+        self._stream: Optional[_Stream] = None  # guarded by _cond
+        self._readers: List[threading.Thread] = []  # guarded by _cond
+        self._in_flight = 0  # guarded by _cond
+        self._next_request_id = 1  # guarded by _cond
+        self._flushing = 0  # guarded by _cond; > 0: do not linger
+        self._closed = False  # guarded by _cond
+
+        self._meta_lock = threading.Lock()
+        self._partition_counts: Dict[str, int] = {}  # guarded by _meta_lock
+
+        self._sender = threading.Thread(target=self._run_sender, name="eventlog-producer", daemon=True)
+        self._sender.start()
+
+    def send(
+        self,
+        topic: str,
+        value: Union[bytes, str, None],
+        key: Union[bytes, str, None] = None,
+        headers: Optional[Headers] = None,
+        partition: Optional[int] = None,
+        timestamp_ms: int = 0,
+    ) -> "futures.Future[RecordMetadata]":
+        """Queues one record; the future resolves to its RecordMetadata
+        (partition, offset) or fails with an EventLogError. Raises
+        RuntimeError if the producer is closed."""
+        future: futures.Future = futures.Future()
+        future.set_running_or_notify_cancel()  # a send cannot be cancelled
+        record = pb.Record(
+            key=encode(key), value=encode(value), headers=headers_to_pb(headers), timestamp_ms=timestamp_ms
+        )
+        size = len(record.key) + len(record.value) + _RECORD_OVERHEAD
+        size += sum(len(h.key) + len(h.value) for h in record.headers)
+        count = 0
+        if partition is None:
+            try:
+                count = self._partition_count(topic)
+            except EventLogError as e:
+                future.set_exception(e)
+                return future
+            if record.key:
+                partition = partition_for_key(record.key, count)
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("Producer is closed")
+            if partition is None:
+                partition = self._sticky_partition(topic, count)
+            batch = self._open.get((topic, partition))
+            if batch is not None and batch.records and batch.size + size > self._batch_bytes:
+                self._close_batch(batch)
+                batch = None
+            if batch is None:
+                batch = _Batch(topic, partition)
+                self._open[(topic, partition)] = batch
+                self._unfinished.add(batch)
+                self._cond.notify_all()  # a new linger deadline
+            batch.records.append(record)
+            batch.futures.append(future)
+            batch.size += size
+            if len(batch.records) >= self._batch_records or batch.size >= self._batch_bytes:
+                self._close_batch(batch)
+                self._cond.notify_all()
+        return future
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        """Sends everything queued so far and waits until each of those
+        records is acknowledged or failed (errors are in their futures). Do not
+        call it from a future's callback."""
+        with self._cond:
+            pending = [f for b in self._unfinished for f in b.futures]
+            self._flushing += 1
+            self._cond.notify_all()
+        try:
+            futures.wait(pending, timeout)
+        finally:
+            with self._cond:
+                self._flushing -= 1
+
+    def close(self, timeout: Optional[float] = None) -> None:
+        """Sends what is pending, waits for its acknowledgements, then ends
+        the stream and closes an owned channel. Idempotent."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+            self._cond.notify_all()
+        self._sender.join(timeout)
+        self.flush(timeout)
+        with self._cond:
+            stream, self._stream = self._stream, None
+            readers = list(self._readers)
+        if stream is not None:
+            stream.end()
+        for reader in readers:
+            reader.join(timeout)
+        if self._owned:
+            self._channel.close()
+
+    def __enter__(self) -> "Producer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- internals -------------------------------------------------------
+
+    def _partition_count(self, topic: str) -> int:
+        with self._meta_lock:
+            count = self._partition_counts.get(topic)
+        if count is None:
+            desc = unary(self._stub.DescribeTopic, pb.DescribeTopicRequest(name=topic), self._timeout)
+            count = len(desc.partitions)
+            with self._meta_lock:
+                self._partition_counts[topic] = count
+        return count
+
+    def _sticky_partition(self, topic: str, count: int) -> int:
+        """Keyless records fill one partition's batch, then move on."""
+        current = self._sticky.get(topic)
+        if current is not None and (topic, current) in self._open:
+            return current
+        current = 0 if current is None else (current + 1) % count
+        self._sticky[topic] = current
+        return current
+
+    def _close_batch(self, batch: _Batch) -> None:
+        """Requires _cond. Moves an open batch to the send queue."""
+        del self._open[(batch.topic, batch.partition)]
+        self._ready.append(batch)
+
+    def _run_sender(self) -> None:
+        while True:
+            with self._cond:
+                batch = self._next_ready_batch()
+                if batch is None:
+                    return
+            request = pb.ProduceRequest(
+                topic=batch.topic, partition=batch.partition, records=batch.records, acks=self._acks
+            )
+            with self._cond:
+                self._dispatch(batch, request)
+
+    def _next_ready_batch(self) -> Optional[_Batch]:
+        """Requires _cond. Waits for a batch to send and a free in-flight slot;
+        None once closed and everything has been sent."""
+        while True:
+            now = time.monotonic()
+            deadline = None
+            for batch in list(self._open.values()):
+                due = batch.created + self._linger
+                if self._closed or self._flushing or now >= due:
+                    self._close_batch(batch)
+                else:
+                    deadline = due if deadline is None else min(deadline, due)
+            if self._ready and self._in_flight < self._max_in_flight:
+                return self._ready.popleft()
+            if self._closed and not self._ready and not self._open:
+                return None
+            self._cond.wait(None if deadline is None else deadline - now)
+
+    def _dispatch(self, batch: _Batch, request: pb.ProduceRequest) -> None:
+        """Requires _cond. Writes a request on the current stream, opening one
+        if needed; keeping both steps under _cond keeps inflight in order."""
+        request.request_id = self._next_request_id
+        self._next_request_id += 1
+        if self._stream is None:
+            self._stream = _Stream(self._stub)
+            reader = threading.Thread(
+                target=self._read_responses, args=(self._stream,), name="eventlog-producer-reader", daemon=True
+            )
+            self._readers = [r for r in self._readers if r.is_alive()] + [reader]
+            reader.start()
+        self._stream.inflight.append((request.request_id, batch))
+        self._in_flight += 1
+        self._stream.requests.put(request)
+
+    def _read_responses(self, stream: _Stream) -> None:
+        error: Optional[EventLogError] = None
+        try:
+            for response in stream.call:
+                with self._cond:
+                    request_id, batch = stream.inflight.popleft()
+                    self._in_flight -= 1
+                    self._cond.notify_all()
+                self._complete(batch, request_id, response)
+                with self._cond:
+                    self._unfinished.discard(batch)
+        except grpc.RpcError as e:
+            error = error_from_rpc(e)
+        except IndexError:  # a response nobody asked for
+            error = error_from_code(grpc.StatusCode.INTERNAL, "unexpected ProduceStream response")
+        with self._cond:
+            if self._stream is stream:
+                self._stream = None
+            failed = list(stream.inflight)
+            stream.inflight.clear()
+            self._in_flight -= len(failed)
+            self._cond.notify_all()
+        stream.end()
+        if failed and error is None:
+            error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
+        for _, batch in failed:
+            batch.fail(error)
+        with self._cond:
+            for _, batch in failed:
+                self._unfinished.discard(batch)
+
+    def _complete(self, batch: _Batch, request_id: int, response: pb.ProduceResponse) -> None:
+        if response.request_id != request_id:
+            batch.fail(
+                error_from_code(
+                    grpc.StatusCode.INTERNAL,
+                    f"ProduceStream answered request {response.request_id}, expected {request_id}",
+                )
+            )
+            return
+        if response.error_code:
+            code = status_code(response.error_code)
+            if code == grpc.StatusCode.NOT_FOUND:
+                with self._meta_lock:  # the topic may have been deleted or recreated
+                    self._partition_counts.pop(batch.topic, None)
+            batch.fail(error_from_code(code, response.error_message))
+            return
+        append = next((a for a in response.appends if a.partition == batch.partition), None)
+        if append is None or append.last_offset - append.base_offset + 1 != len(batch.records):
+            batch.fail(
+                error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
+            )
+            return
+        for i, future in enumerate(batch.futures):
+            future.set_result(RecordMetadata(batch.topic, batch.partition, append.base_offset + i))

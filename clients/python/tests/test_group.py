@@ -1,0 +1,123 @@
+"""Group-mode consumers (Subscribe with a group). Enabled with
+EVENTLOG_GROUP_TESTS=1 once the broker implements consumer groups."""
+
+import threading
+
+import grpc
+import pytest
+
+from eventlog import Consumer, FailedPreconditionError, Producer, Start
+
+pytestmark = pytest.mark.group_mode
+
+
+def produce_keys(target, topic, count):
+    with Producer(target) as producer:
+        futures = [producer.send(topic, f"v{i}", key=f"k{i}") for i in range(count)]
+        return [f.result(timeout=30) for f in futures]
+
+
+def wait_for_assignment(consumer, predicate, polls=300):
+    """Polls (which keeps the member active) until the assignment matches."""
+    for _ in range(polls):
+        a = consumer.assignment
+        if a is not None and predicate(a):
+            return a
+        consumer.poll(timeout=0.1)
+    pytest.fail(f"assignment never matched; last: {consumer.assignment}")
+
+
+def test_single_member_gets_every_partition_and_commits(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=3)
+    metas = produce_keys(target, topic_name, 9)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group, reset_to="earliest") as c:
+        got = []
+        while len(got) < 9:
+            record = c.poll(timeout=30)
+            assert record is not None
+            got.append(record)
+        assert c.assignment.partitions == [0, 1, 2]
+        assert c.assignment.generation > 0
+        assert c.assignment.member_id
+        c.commit()
+    assert sorted((r.partition, r.offset) for r in got) == sorted((m.partition, m.offset) for m in metas)
+    committed = admin.fetch_committed_offsets(group, topic_name)
+    high = admin.list_offsets(topic_name, "latest")
+    assert {p: o.offset for p, o in committed.items()} == {p: h for p, h in high.items() if h > 0}
+    assert group in admin.list_groups()
+
+
+def test_two_members_split_partitions_and_stale_commit_fails(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=4)
+    group = topic_name + "-g"
+    first = Consumer(target, topic_name, group=group, reset_to="earliest")
+    try:
+        a1 = wait_for_assignment(first, lambda a: len(a.partitions) == 4)
+        second = Consumer(target, topic_name, group=group, reset_to="earliest")
+        try:
+            # Both keep polling (in two threads) until the rebalance settles.
+            done = threading.Event()
+            t = threading.Thread(target=lambda: [second.poll(0.1) for _ in range(300) if not done.is_set()])
+            t.start()
+            a1b = wait_for_assignment(first, lambda a: a.generation > a1.generation and len(a.partitions) == 2)
+            done.set()
+            t.join()
+            a2 = wait_for_assignment(second, lambda a: a.generation == a1b.generation)
+            assert sorted(a1b.partitions + a2.partitions) == [0, 1, 2, 3]
+            described = admin.describe_group(group)
+            assert described.generation == a1b.generation
+            assert sorted(p for m in described.members for p in m.partitions) == [0, 1, 2, 3]
+        finally:
+            second.close()
+        # A commit with the generation before the rebalance is refused.
+        from eventlog.v1 import eventlog_pb2 as pb
+        from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
+
+        with grpc.insecure_channel(target) as channel:
+            with pytest.raises(grpc.RpcError) as err:
+                pb_grpc.EventLogStub(channel).CommitOffset(
+                    pb.CommitOffsetRequest(
+                        group=group, topic=topic_name, partition=a1b.partitions[0], offset=0, generation=a1.generation
+                    )
+                )
+            assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    finally:
+        first.close()
+
+
+def test_stale_generation_commit_raises_failed_precondition(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=2)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group) as c:
+        old = wait_for_assignment(c, lambda a: len(a.partitions) == 2)
+        with Consumer(target, topic_name, group=group) as other:
+            joined = wait_for_assignment(other, lambda b: b.generation > old.generation)
+        wait_for_assignment(c, lambda a: a.generation > joined.generation and len(a.partitions) == 2)
+        # Pretend `c` missed the rebalances: its commit carries a stale generation.
+        with c._lock:  # noqa: SLF001 - test seam
+            c._assignment = old
+        with pytest.raises(FailedPreconditionError) as err:
+            c.commit({0: 0})
+        assert err.value.code == grpc.StatusCode.FAILED_PRECONDITION
+
+
+def test_auto_commit_in_group(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    produce_keys(target, topic_name, 3)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group, reset_to="earliest", auto_commit=True) as c:
+        for _ in range(3):
+            assert c.poll(timeout=30) is not None
+    assert admin.fetch_committed_offsets(group, topic_name)[0].offset == 3
+
+
+def test_group_resumes_from_committed(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    produce_keys(target, topic_name, 4)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group, reset_to="earliest") as c:
+        assert [c.poll(timeout=30).offset for _ in range(2)] == [0, 1]
+        c.commit()
+    with Consumer(target, topic_name, group=group, start=Start.COMMITTED) as c:
+        assert c.poll(timeout=30).offset == 2

@@ -1,0 +1,151 @@
+"""Producer against a real broker: round trip, routing, batching, flush/close."""
+
+from concurrent.futures import Future
+
+import grpc
+import pytest
+from broker import retry_unavailable
+
+from eventlog import Acks, Consumer, NotFoundError, Producer, Start, partition_for_key
+from eventlog.v1 import eventlog_pb2 as pb
+from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
+
+
+def read(target, topic, count, partitions="all"):
+    """The first `count` records of `topic`, read from the earliest offset."""
+    out = []
+    with Consumer(target, topic, partitions=partitions, start=Start.EARLIEST) as consumer:
+        while len(out) < count:
+            record = consumer.poll(timeout=20)
+            assert record is not None, f"only {len(out)} of {count} records arrived"
+            out.append(record)
+    return out
+
+
+def test_round_trip_with_keys_and_headers(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=3)
+    sent = [
+        (b"k1", b"v1", [("h", b"1"), ("h", b"2")]),  # repeated header keys keep their order
+        (b"k2", b"", [("empty-value", b"")]),
+        (b"k1", "text value", {"trace": "abc"}),
+        (None, b"no key", None),
+    ]
+    with Producer(target) as producer:
+        futures = [producer.send(topic_name, v, key=k, headers=h, timestamp_ms=1234) for k, v, h in sent]
+        metas = [f.result(timeout=30) for f in futures]
+
+    records = {(r.partition, r.offset): r for r in read(target, topic_name, len(sent))}
+    for (key, value, headers), meta in zip(sent, metas):
+        r = records[(meta.partition, meta.offset)]
+        assert r.topic == topic_name
+        assert r.key == (key or b"")
+        assert r.value == (value.encode() if isinstance(value, str) else value)
+        want = list(headers.items()) if isinstance(headers, dict) else (headers or [])
+        assert r.headers == [(k, v.encode() if isinstance(v, str) else v) for k, v in want]
+        assert r.timestamp_ms == 1234
+    # Same key, same partition, in order.
+    assert metas[0].partition == metas[2].partition
+    assert metas[2].offset > metas[0].offset
+
+
+def test_keyed_routing_is_kafka_murmur2(admin, target, topic_name):
+    partitions = 7
+    admin.create_topic(topic_name, partitions=partitions)
+    keys = [b"21", b"foobar", b"abc"] + [f"key-{i}".encode() for i in range(40)]
+    expected = {k: partition_for_key(k, partitions) for k in keys}
+    assert expected[b"21"] == (-973932308 & 0x7FFFFFFF) % partitions
+    assert expected[b"foobar"] == (-790332482 & 0x7FFFFFFF) % partitions
+    assert expected[b"abc"] == (479470107 & 0x7FFFFFFF) % partitions
+
+    # The broker's own routing (no partition in the request) ...
+    with grpc.insecure_channel(target) as channel:
+        stub = pb_grpc.EventLogStub(channel)
+        for key in keys:
+            resp = stub.Produce(pb.ProduceRequest(topic=topic_name, records=[pb.Record(key=key, value=b"x")]))
+            assert [a.partition for a in resp.appends] == [expected[key]], key
+    # ... and the producer's agree with Kafka's partitioner.
+    with Producer(target) as producer:
+        futures = {k: producer.send(topic_name, b"y", key=k) for k in keys}
+        assert {k: f.result().partition for k, f in futures.items()} == expected
+
+
+def test_batches_keep_order_and_offsets_are_consecutive(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    with Producer(target, batch_records=7, linger=0.05, max_in_flight=3) as producer:
+        futures = [producer.send(topic_name, f"{i}") for i in range(100)]
+        producer.flush()
+        assert all(f.done() for f in futures)
+        assert [f.result().offset for f in futures] == list(range(100))
+    assert [r.value for r in read(target, topic_name, 100)] == [f"{i}".encode() for i in range(100)]
+
+
+def test_batch_bytes_limit_and_large_records(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    big = b"x" * 50_000
+    with Producer(target, batch_bytes=120_000, linger=1.0) as producer:
+        futures = [producer.send(topic_name, big) for _ in range(10)]
+        producer.flush(timeout=60)
+        assert [f.result().offset for f in futures] == list(range(10))
+
+
+def test_keyless_records_spread_over_partitions(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=3)
+    with Producer(target, batch_records=5) as producer:
+        futures = [producer.send(topic_name, b"x") for _ in range(30)]
+        partitions = {f.result().partition for f in futures}
+    assert partitions == {0, 1, 2}
+
+
+def test_explicit_partition_and_acks_leader(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=4)
+    with Producer(target, acks=Acks.LEADER) as producer:
+        metas = [producer.send(topic_name, b"x", key=b"any", partition=2).result() for _ in range(3)]
+    assert [(m.partition, m.offset) for m in metas] == [(2, 0), (2, 1), (2, 2)]
+    with Producer(target, acks="all") as producer:
+        assert producer.send(topic_name, b"x", partition=2).result().offset == 3
+
+
+def test_unknown_topic_and_partition_fail_the_future(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=2)
+    with Producer(target) as producer:
+        missing = producer.send(topic_name + "-missing", b"x")
+        with pytest.raises(NotFoundError) as err:
+            missing.result(timeout=30)
+        assert err.value.code == grpc.StatusCode.NOT_FOUND
+        bad_partition = producer.send(topic_name, b"x", partition=5)
+        with pytest.raises(NotFoundError):
+            bad_partition.result(timeout=30)
+        # The stream survives a failed request.
+        assert producer.send(topic_name, b"ok", partition=1).result(timeout=30).offset == 0
+
+
+def test_close_sends_pending_records_and_refuses_new_ones(admin, target, topic_name):
+    admin.create_topic(topic_name)
+    producer = Producer(target, linger=10.0)  # nothing leaves before close
+    futures = [producer.send(topic_name, f"{i}") for i in range(5)]
+    assert all(isinstance(f, Future) for f in futures)
+    producer.close()
+    assert [f.result(timeout=0) for f in futures][-1].offset == 4
+    with pytest.raises(RuntimeError):
+        producer.send(topic_name, b"late")
+    producer.close()  # idempotent
+
+
+def test_records_fail_when_the_broker_goes_away(admin, own_broker, topic_name):
+    from eventlog import Admin, EventLogError
+
+    with Admin(own_broker.target) as own_admin:
+        own_admin.create_topic(topic_name)
+    producer = Producer(own_broker.target)
+    try:
+        assert producer.send(topic_name, b"before").result(timeout=30).offset == 0
+        own_broker.stop()
+        with pytest.raises(EventLogError) as err:
+            producer.send(topic_name, b"during").result(timeout=30)
+        assert err.value.code == grpc.StatusCode.UNAVAILABLE
+        own_broker.start(port=own_broker.port)
+        # The next batch opens a new stream once the channel has reconnected.
+        meta = retry_unavailable(lambda: producer.send(topic_name, b"after").result(timeout=30))
+        assert meta.offset == 1
+    finally:
+        producer.close()
