@@ -1,0 +1,334 @@
+#include "storage/disk_store.h"
+
+#include <cstdio>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "leveldb/write_batch.h"
+#include "storage/coding.h"
+#include "storage/file_util.h"
+#include "storage/index_keys.h"
+#include "storage/leveldb_util.h"
+#include "storage/status_macros.h"
+#include "storage/topic_name.h"
+
+namespace eventlog::storage {
+namespace {
+
+// Key spaces holding per-topic keys (<space><topic id>...).
+constexpr char kTopicKeySpaces[] = {index_keys::kOffsetIndex, index_keys::kTimeIndex,
+                                    index_keys::kPartitionState, index_keys::kCompaction};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<DiskStore> store, DiskStore::Open(options));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+absl::StatusOr<std::unique_ptr<DiskStore>> DiskStore::Open(const StoreOptions& options) {
+  if (options.clock == nullptr) return absl::InvalidArgumentError("StoreOptions.clock is null");
+  RETURN_IF_ERROR(options.default_config.Validate());
+  RETURN_IF_ERROR(file_util::CreateDirs(options.data_dir + "/topics"));
+  leveldb::Options db_options;
+  db_options.create_if_missing = true;
+  leveldb::DB* raw = nullptr;
+  const std::string index_dir = options.data_dir + "/index";
+  leveldb::Status s = leveldb::DB::Open(db_options, index_dir, &raw);
+  if (!s.ok()) {
+    // LevelDB reports a held LOCK file as an I/O error naming it.
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "/LOCK")) {
+      return absl::FailedPreconditionError(absl::StrCat("data directory ", options.data_dir,
+                                                        " is in use by another process (",
+                                                        s.ToString(), ")"));
+    }
+    return leveldb_util::ToStatus(s, absl::StrCat("cannot open the index at ", index_dir));
+  }
+  // Not make_unique: the constructor is private.
+  std::unique_ptr<DiskStore> store(new DiskStore(options, std::unique_ptr<leveldb::DB>(raw)));
+  absl::Status loaded = store->Load();
+  if (!loaded.ok()) {
+    (void)store->Close();
+    return loaded;
+  }
+  return store;
+}
+
+DiskStore::DiskStore(StoreOptions options, std::unique_ptr<leveldb::DB> db)
+    : options_(std::move(options)),
+      db_(std::move(db)),
+      registry_(db_.get()),
+      offsets_(std::make_unique<LevelDbOffsetStore>(db_.get())) {}
+
+DiskStore::~DiskStore() { (void)Close(); }
+
+std::string DiskStore::TopicDir(uint64_t topic_id) const {
+  return absl::StrCat(options_.data_dir, "/topics/", topic_id);
+}
+
+absl::Status DiskStore::Load() {
+  committer_ = std::make_unique<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
+  absl::MutexLock ops(&ops_mu_);
+  ASSIGN_OR_RETURN(next_topic_id_, registry_.LoadNextId());
+  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, registry_.LoadAll());
+  for (const TopicRecord& record : records) {
+    next_topic_id_ = std::max(next_topic_id_, record.id + 1);
+    ASSIGN_OR_RETURN(TopicEntry entry, OpenTopic(record));
+    absl::MutexLock l(&mu_);
+    topics_[record.name] = std::move(entry);
+  }
+  RETURN_IF_ERROR(RemoveOrphans());
+  if (options_.cleanup_interval_ms > 0) {
+    cleanup_thread_ = std::thread([this] { CleanupLoop(); });
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& record) {
+  TopicEntry entry;
+  std::vector<std::shared_ptr<PartitionLog>> partitions;
+  for (int32_t p = 0; p < record.partitions; ++p) {
+    PartitionLogOptions o;
+    o.topic_id = record.id;
+    o.partition = p;
+    o.config = record.config;
+    o.dir = absl::StrCat(TopicDir(record.id), "/", p);
+    o.db = db_.get();
+    o.clock = options_.clock;
+    o.committer = committer_.get();
+    o.index_interval_bytes = options_.index_interval_bytes;
+    ASSIGN_OR_RETURN(std::shared_ptr<DiskPartitionLog> log, DiskPartitionLog::Open(std::move(o)));
+    partitions.push_back(log);
+    entry.logs.push_back(std::move(log));
+  }
+  entry.topic =
+      std::make_shared<Topic>(record.name, record.id, record.config, std::move(partitions));
+  return entry;
+}
+
+absl::Status DiskStore::RemoveTopicKeys(uint64_t topic_id) {
+  leveldb::WriteBatch batch;
+  for (char space : kTopicKeySpaces) {
+    const std::string prefix = index_keys::TopicPrefix(space, topic_id);
+    RETURN_IF_ERROR(
+        leveldb_util::DeleteRange(db_.get(), prefix, index_keys::PrefixEnd(prefix), &batch));
+  }
+  return leveldb_util::Write(db_.get(), &batch, /*sync=*/false, "cannot remove topic keys");
+}
+
+absl::Status DiskStore::RemoveOrphans() {
+  std::set<uint64_t> known;
+  {
+    absl::MutexLock l(&mu_);
+    for (const auto& [name, entry] : topics_) known.insert(entry.topic->id());
+  }
+  // Keys first, then folders: a folder left by a crash brings its keys'
+  // removal back at the next open.
+  std::set<uint64_t> orphans;
+  for (char space : kTopicKeySpaces) {
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    it->Seek(std::string(1, space));
+    while (it->Valid() && it->key().size() >= 9 && it->key()[0] == space) {
+      const uint64_t id = coding::GetBigEndian64(it->key().data() + 1);
+      if (!known.contains(id)) orphans.insert(id);
+      it->Seek(index_keys::PrefixEnd(index_keys::TopicPrefix(space, id)));
+    }
+    RETURN_IF_ERROR(leveldb_util::ToStatus(it->status(), "cannot scan the index"));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> folders,
+                   file_util::ListDir(options_.data_dir + "/topics"));
+  std::vector<std::string> orphan_folders;
+  for (const std::string& folder : folders) {
+    uint64_t id;
+    if (!absl::SimpleAtoi(folder, &id) || !known.contains(id)) {
+      if (absl::SimpleAtoi(folder, &id)) orphans.insert(id);
+      orphan_folders.push_back(folder);
+    }
+  }
+  for (uint64_t id : orphans) RETURN_IF_ERROR(RemoveTopicKeys(id));
+  for (const std::string& folder : orphan_folders) {
+    RETURN_IF_ERROR(file_util::RemoveAll(absl::StrCat(options_.data_dir, "/topics/", folder)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view name,
+                                                              int32_t partitions,
+                                                              const LogConfig& config) {
+  RETURN_IF_ERROR(ValidateTopicName(name));
+  RETURN_IF_ERROR(config.Validate());
+  if (partitions < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a topic needs at least 1 partition, got ", partitions));
+  }
+  if (partitions > options_.max_partitions) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(partitions, " partitions requested; the limit is ", options_.max_partitions));
+  }
+  absl::MutexLock ops(&ops_mu_);
+  {
+    absl::MutexLock l(&mu_);
+    if (closed_) return absl::UnavailableError("the storage engine is shutting down");
+    if (topics_.contains(name)) {
+      return absl::AlreadyExistsError(absl::StrCat("topic \"", name, "\" already exists"));
+    }
+  }
+  TopicRecord record;
+  record.id = next_topic_id_++;
+  record.name = std::string(name);
+  record.partitions = partitions;
+  record.config = config;
+  // Files first, then the registry entry: a crash in between leaves only a
+  // folder of an unknown id, removed at the next open.
+  const std::string dir = TopicDir(record.id);
+  absl::StatusOr<TopicEntry> entry = OpenTopic(record);
+  absl::Status status = entry.status();
+  if (status.ok()) status = file_util::SyncDir(dir);
+  if (status.ok()) status = file_util::SyncDir(options_.data_dir + "/topics");
+  if (status.ok()) {
+    leveldb::WriteBatch batch;
+    registry_.Put(record, next_topic_id_, &batch);
+    status = leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot persist topic");
+  }
+  if (!status.ok()) {
+    if (entry.ok()) {
+      for (auto& log : entry->logs) log->MarkDeleted();
+    }
+    (void)RemoveTopicKeys(record.id);
+    (void)file_util::RemoveAll(dir);
+    return status;
+  }
+  std::shared_ptr<Topic> topic = entry->topic;
+  absl::MutexLock l(&mu_);
+  topics_[record.name] = *std::move(entry);
+  return topic;
+}
+
+absl::Status DiskStore::DeleteTopic(absl::string_view name) {
+  absl::MutexLock ops(&ops_mu_);
+  TopicEntry entry;
+  {
+    absl::MutexLock l(&mu_);
+    if (closed_) return absl::UnavailableError("the storage engine is shutting down");
+    auto it = topics_.find(name);
+    if (it == topics_.end()) {
+      return absl::NotFoundError(absl::StrCat("topic \"", name, "\" does not exist"));
+    }
+    entry = it->second;
+  }
+  const uint64_t id = entry.topic->id();
+  // Metadata (and the topic's committed offsets) first, atomically and
+  // durably; a crash after this leaves only orphans that the next open
+  // removes.
+  leveldb::WriteBatch batch;
+  registry_.Delete(id, &batch);
+  RETURN_IF_ERROR(offsets_->DeleteTopicInBatch(name, &batch));
+  RETURN_IF_ERROR(leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot delete topic"));
+  {
+    absl::MutexLock l(&mu_);
+    topics_.erase(topics_.find(name));
+  }
+  entry.topic->MarkDeleted();
+  for (auto& log : entry.logs) log->MarkDeleted();  // wakes waiters
+  RETURN_IF_ERROR(RemoveTopicKeys(id));
+  return file_util::RemoveAll(TopicDir(id));
+}
+
+absl::StatusOr<std::shared_ptr<Topic>> DiskStore::GetTopic(absl::string_view name) const {
+  absl::MutexLock l(&mu_);
+  if (closed_) return absl::UnavailableError("the storage engine is shutting down");
+  auto it = topics_.find(name);
+  if (it == topics_.end()) {
+    return absl::NotFoundError(absl::StrCat("topic \"", name, "\" does not exist"));
+  }
+  return it->second.topic;
+}
+
+std::vector<std::shared_ptr<Topic>> DiskStore::ListTopics() const {
+  absl::MutexLock l(&mu_);
+  std::vector<std::shared_ptr<Topic>> out;
+  out.reserve(topics_.size());
+  for (const auto& [name, entry] : topics_) out.push_back(entry.topic);
+  return out;
+}
+
+std::shared_ptr<DiskPartitionLog> DiskStore::TEST_Log(absl::string_view topic,
+                                                      int32_t partition) const {
+  absl::MutexLock l(&mu_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end() || partition < 0 ||
+      partition >= static_cast<int32_t>(it->second.logs.size())) {
+    return nullptr;
+  }
+  return it->second.logs[partition];
+}
+
+std::vector<std::shared_ptr<DiskPartitionLog>> DiskStore::AllLogs() const {
+  absl::MutexLock l(&mu_);
+  std::vector<std::shared_ptr<DiskPartitionLog>> logs;
+  for (const auto& [name, entry] : topics_) {
+    logs.insert(logs.end(), entry.logs.begin(), entry.logs.end());
+  }
+  return logs;
+}
+
+void DiskStore::FlushAll() {
+  for (const auto& log : AllLogs()) {
+    if (!log->closed()) (void)log->SyncWritten();
+  }
+}
+
+absl::Status DiskStore::RunCleanup() {
+  absl::Status first_error;
+  for (const auto& log : AllLogs()) {
+    absl::Status s = log->EnforceRetention();
+    if (s.ok()) s = log->Compact();
+    // A log deleted or closed meanwhile is not an error of the cleanup.
+    if (!s.ok() && !log->closed() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
+
+void DiskStore::CleanupLoop() {
+  absl::MutexLock l(&cleanup_mu_);
+  while (!stop_cleanup_) {
+    cleanup_mu_.AwaitWithTimeout(absl::Condition(&stop_cleanup_),
+                                 absl::Milliseconds(options_.cleanup_interval_ms));
+    if (stop_cleanup_) break;
+    cleanup_mu_.Unlock();
+    absl::Status s = RunCleanup();
+    if (!s.ok())
+      std::fprintf(stderr, "eventlog storage: cleanup failed: %s\n", s.ToString().c_str());
+    cleanup_mu_.Lock();
+  }
+}
+
+absl::Status DiskStore::Close() {
+  {
+    absl::MutexLock l(&mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+  }
+  {
+    absl::MutexLock l(&cleanup_mu_);
+    stop_cleanup_ = true;
+  }
+  if (cleanup_thread_.joinable()) cleanup_thread_.join();
+  absl::MutexLock ops(&ops_mu_);  // waits for a create or delete in progress
+  std::vector<std::shared_ptr<DiskPartitionLog>> logs = AllLogs();
+  for (const auto& log : logs) log->MarkClosed();  // wakes waiters; no more appends
+  if (committer_ != nullptr) committer_->Stop();   // completes queued kAll appends
+  absl::Status status;
+  for (const auto& log : logs) {
+    absl::Status s = log->SyncWritten();
+    if (!s.ok() && status.ok()) status = s;
+  }
+  offsets_->Detach();
+  db_.reset();
+  return status;
+}
+
+}  // namespace eventlog::storage

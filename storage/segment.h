@@ -1,0 +1,65 @@
+// Segment: one segment file of a partition, `<dir>/<20-digit base offset>.log`,
+// holding record batches (storage/record_batch_format.h) back to back.
+//
+// Thread-safe: reads are positional (pread) and may run concurrently with
+// the single appender writing past size(). size() is what readers may see;
+// the partition log publishes it after each append. The file descriptor is
+// closed when the last reference goes, so a reader holding a shared_ptr can
+// finish even after retention unlinked the file.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace eventlog::storage {
+
+class Segment {
+ public:
+  // Opens the file at `path` holding batches from `base_offset` on. With
+  // `create`, creates it (truncating a leftover file of that name).
+  // size() starts as the file's size.
+  static absl::StatusOr<std::shared_ptr<Segment>> Open(std::string path, int64_t base_offset,
+                                                       bool create);
+
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  int64_t base_offset() const { return base_offset_; }
+  const std::string& path() const { return path_; }
+
+  // Bytes readers may see.
+  int64_t size() const { return size_.load(std::memory_order_acquire); }
+  void set_size(int64_t size) { size_.store(size, std::memory_order_release); }
+
+  // Reads exactly `n` bytes at `pos` into `dst`. DATA_LOSS if the file ends
+  // first.
+  absl::Status ReadAt(int64_t pos, size_t n, char* dst) const;
+
+  // Writes all of `iov` at `pos` with one pwritev (more only if the kernel
+  // writes short). Does not change size().
+  absl::Status WriteAt(int64_t pos, const iovec* iov, int iovcnt);
+
+  // fdatasync.
+  absl::Status Sync() const;
+
+  // Cuts the file to `size` bytes (and size() with it).
+  absl::Status Truncate(int64_t size);
+
+ private:
+  Segment(std::string path, int64_t base_offset, int fd, int64_t size);
+
+  const std::string path_;
+  const int64_t base_offset_;
+  const int fd_;
+  std::atomic<int64_t> size_;
+};
+
+}  // namespace eventlog::storage

@@ -1,0 +1,280 @@
+// Store: topic registry, reopen, directory lock, deletion, offset store.
+#include "storage/store.h"
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "storage/topic_name.h"
+#include "tests/storage/test_helpers.h"
+#include "tests/test_util.h"
+
+namespace eventlog::storage {
+namespace {
+
+using ::eventlog::testing::IsOk;
+using ::eventlog::testing::StatusIs;
+using ::eventlog::testing::TempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::MakeBatch;
+using testing::ReadAll;
+using testing::Rec;
+
+StoreOptions Options(const TempDir& dir) {
+  StoreOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.cleanup_interval_ms = 0;
+  return o;
+}
+
+TEST(StoreTest, CreateAppendReadAndReopen) {
+  TempDir dir;
+  std::vector<Rec> written;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic,
+                         store->CreateTopic("orders", 3, LogConfig()));
+    EXPECT_EQ(topic->partition_count(), 3);
+    std::shared_ptr<PartitionLog> log = topic->partition(1);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(topic->partition(3), nullptr);
+    ASSERT_OK_AND_ASSIGN(AppendResult a, log->Append(MakeBatch(5, "v", 100), Durability::kAll));
+    EXPECT_EQ(a.base_offset, 0);
+    EXPECT_EQ(a.last_offset, 4);
+    ASSERT_OK_AND_ASSIGN(AppendResult b, log->Append(MakeBatch(2, "w", 200), Durability::kLeader));
+    EXPECT_EQ(b.base_offset, 5);
+    EXPECT_EQ(b.last_offset, 6);
+    EXPECT_EQ(log->high_watermark(), 7);
+    ASSERT_OK_AND_ASSIGN(written, ReadAll(*log));
+    ASSERT_EQ(written.size(), 7u);
+    EXPECT_EQ(written[6], (Rec{6, 200, "", "w1", {}}));
+    EXPECT_OK(store->Close());
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->GetTopic("orders"));
+  EXPECT_EQ(topic->partition_count(), 3);
+  std::shared_ptr<PartitionLog> log = topic->partition(1);
+  EXPECT_EQ(log->high_watermark(), 7);
+  EXPECT_EQ(topic->partition(0)->high_watermark(), 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<Rec> reread, ReadAll(*log));
+  EXPECT_EQ(reread, written);
+  ASSERT_OK_AND_ASSIGN(AppendResult c, log->Append(MakeBatch(1, "x", 300), Durability::kAll));
+  EXPECT_EQ(c.base_offset, 7);
+}
+
+TEST(StoreTest, SecondOpenOfSameDirectoryFails) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(Options(dir));
+  EXPECT_THAT(second, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("in use by another process"));
+  EXPECT_OK(store->Close());
+  // Once closed, the directory can be opened again.
+  EXPECT_OK(Store::Open(Options(dir)).status());
+}
+
+TEST(StoreTest, TopicNameValidation) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  for (const std::string& bad :
+       {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
+        std::string("../x"), std::string("a b"), std::string(250, 'x'), std::string("caf\xc3\xa9"),
+        std::string("nul\0l", 5), std::string("a:b")}) {
+    EXPECT_THAT(store->CreateTopic(bad, 1, LogConfig()),
+                StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
+  }
+  for (const std::string& good : {std::string("a"), std::string("..."), std::string(".x"),
+                                  std::string("A-Z_a-z.0-9"), std::string(249, 'y')}) {
+    EXPECT_OK(store->CreateTopic(good, 1, LogConfig()).status()) << good;
+  }
+  EXPECT_THAT(ValidateTopicName("a/b").message(), HasSubstr("position 1"));
+  // Names never become paths.
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/data/topics/a"));
+}
+
+TEST(StoreTest, CreateTopicErrors) {
+  TempDir dir;
+  StoreOptions options = Options(dir);
+  options.max_partitions = 4;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(options));
+  EXPECT_THAT(store->CreateTopic("t", 0, LogConfig()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store->CreateTopic("t", 5, LogConfig()),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  LogConfig bad;
+  bad.segment_bytes = 0;
+  EXPECT_THAT(store->CreateTopic("t", 1, bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_OK(store->CreateTopic("t", 4, LogConfig()).status());
+  EXPECT_THAT(store->CreateTopic("t", 1, LogConfig()), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(store->GetTopic("nope"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->DeleteTopic("nope"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(StoreTest, LogConfigValidate) {
+  EXPECT_OK(LogConfig().Validate());
+  LogConfig c;
+  c.retention_ms = 0;
+  EXPECT_THAT(c.Validate(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(c.Validate().message()), HasSubstr("retention_ms"));
+  c = LogConfig();
+  c.retention_bytes = -2;
+  EXPECT_THAT(c.Validate(), StatusIs(absl::StatusCode::kInvalidArgument));
+  c = LogConfig();
+  c.max_message_bytes = 0;
+  EXPECT_THAT(c.Validate(), StatusIs(absl::StatusCode::kInvalidArgument));
+  c = LogConfig();
+  c.cleanup_policy = static_cast<CleanupPolicy>(7);
+  EXPECT_THAT(c.Validate(), StatusIs(absl::StatusCode::kInvalidArgument));
+  c = LogConfig();
+  c.retention_ms = LogConfig::kUnlimited;
+  c.retention_bytes = LogConfig::kUnlimited;
+  EXPECT_OK(c.Validate());
+}
+
+TEST(StoreTest, ListTopicsSortedAndConfigPersisted) {
+  TempDir dir;
+  LogConfig config;
+  config.retention_ms = 1234;
+  config.retention_bytes = 5678;
+  config.cleanup_policy = CleanupPolicy::kCompact;
+  config.max_message_bytes = 999;
+  config.segment_bytes = 4096;
+  config.segment_ms = 777;
+  config.delete_retention_ms = 55;
+  uint64_t id_b;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK(store->CreateTopic("b", 2, config).status());
+    ASSERT_OK(store->CreateTopic("a", 1, LogConfig()).status());
+    id_b = store->GetTopic("b").value()->id();
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  std::vector<std::shared_ptr<Topic>> topics = store->ListTopics();
+  ASSERT_EQ(topics.size(), 2u);
+  EXPECT_EQ(topics[0]->name(), "a");
+  EXPECT_EQ(topics[1]->name(), "b");
+  const LogConfig& c = topics[1]->config();
+  EXPECT_EQ(topics[1]->id(), id_b);
+  EXPECT_EQ(c.retention_ms, 1234);
+  EXPECT_EQ(c.retention_bytes, 5678);
+  EXPECT_EQ(c.cleanup_policy, CleanupPolicy::kCompact);
+  EXPECT_EQ(c.max_message_bytes, 999);
+  EXPECT_EQ(c.segment_bytes, 4096);
+  EXPECT_EQ(c.segment_ms, 777);
+  EXPECT_EQ(c.delete_retention_ms, 55);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/data/topics/" + std::to_string(id_b) + "/1"));
+  // Ids are never reused.
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> c2, store->CreateTopic("c", 1, LogConfig()));
+  EXPECT_GT(c2->id(), id_b);
+}
+
+TEST(StoreTest, DeleteTopicRemovesDataWakesWaitersAndFailsCalls) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->CreateTopic("gone", 1, LogConfig()));
+  std::shared_ptr<PartitionLog> log = topic->partition(0);
+  ASSERT_OK(log->Append(MakeBatch(3, "v", 1), Durability::kLeader).status());
+  ASSERT_OK(store->offsets().Commit("g", "gone", 0, 2, ""));
+  std::atomic<int> woken{0};
+  EXPECT_NE(log->WaitForData(3, [&] { woken++; }), 0u);
+  const std::string folder = dir.path() + "/data/topics/" + std::to_string(topic->id());
+  ASSERT_TRUE(std::filesystem::exists(folder));
+
+  ASSERT_OK(store->DeleteTopic("gone"));
+  EXPECT_EQ(woken.load(), 1);
+  EXPECT_TRUE(topic->deleted());
+  EXPECT_TRUE(log->closed());
+  EXPECT_THAT(log->Read(0, 10, 1000), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kLeader),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(log->WaitForData(3, [&] { woken++; }), 0u);
+  EXPECT_FALSE(std::filesystem::exists(folder));
+  EXPECT_THAT(store->GetTopic("gone"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->offsets().Get("g", "gone", 0), IsOk());
+  EXPECT_FALSE(store->offsets().Get("g", "gone", 0).value().has_value());
+
+  // A new topic of the same name starts from scratch.
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> again, store->CreateTopic("gone", 1, LogConfig()));
+  EXPECT_NE(again->id(), topic->id());
+  EXPECT_EQ(again->partition(0)->high_watermark(), 0);
+}
+
+TEST(StoreTest, LeftoverFolderOfUnknownTopicIsRemovedAtOpen) {
+  TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK(store->CreateTopic("kept", 1, LogConfig()).status());
+  }
+  const std::string orphan = dir.path() + "/data/topics/999/0";
+  std::filesystem::create_directories(orphan);
+  { std::ofstream(orphan + "/00000000000000000000.log") << "junk"; }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/data/topics/999"));
+  EXPECT_OK(store->GetTopic("kept").status());
+}
+
+TEST(StoreTest, CloseWakesWaitersAndFailsWithUnavailable) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->CreateTopic("t", 1, LogConfig()));
+  std::shared_ptr<PartitionLog> log = topic->partition(0);
+  std::atomic<int> woken{0};
+  ASSERT_NE(log->WaitForData(0, [&] { woken++; }), 0u);
+  ASSERT_OK(store->Close());
+  EXPECT_EQ(woken.load(), 1);
+  EXPECT_TRUE(log->closed());
+  EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kAll),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->Read(0, 1, 1), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store->offsets().Commit("g", "t", 0, 1, ""),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_OK(store->Close());  // idempotent
+}
+
+TEST(OffsetStoreTest, RoundTripAndPersistence) {
+  TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    OffsetStore& offsets = store->offsets();
+    EXPECT_FALSE(offsets.Get("g1", "t", 0).value().has_value());
+    ASSERT_OK(offsets.Commit("g1", "t", 0, 10, "meta"));
+    ASSERT_OK(offsets.Commit("g1", "t", 0, 12, "meta2"));  // overwrite
+    ASSERT_OK(offsets.Commit("g1", "t", 3, 7, ""));
+    ASSERT_OK(offsets.Commit("g1", "u", 1, 5, ""));
+    // Names that would collide under naive concatenation.
+    ASSERT_OK(offsets.Commit("g1t", "", 0, 100, ""));
+    ASSERT_OK(offsets.Commit("g", "1t", 0, 200, ""));
+    ASSERT_OK(offsets.Commit("g2", "t", 0, 1, ""));
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  OffsetStore& offsets = store->offsets();
+  ASSERT_OK_AND_ASSIGN(std::optional<CommittedOffset> c, offsets.Get("g1", "t", 0));
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->offset, 12);
+  EXPECT_EQ(c->metadata, "meta2");
+  ASSERT_OK_AND_ASSIGN(auto all, offsets.GetAll("g1", "t"));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[3].offset, 7);
+  ASSERT_OK_AND_ASSIGN(auto group, offsets.GetGroup("g1"));
+  ASSERT_EQ(group.size(), 2u);
+  EXPECT_EQ(group["u"][1].offset, 5);
+  ASSERT_OK_AND_ASSIGN(auto g, offsets.GetGroup("g"));
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g["1t"][0].offset, 200);
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> groups, offsets.ListGroups());
+  EXPECT_THAT(groups, ElementsAre("g", "g1", "g1t", "g2"));
+
+  ASSERT_OK(offsets.DeleteTopic("t"));
+  EXPECT_THAT(offsets.GetAll("g1", "t").value(), IsEmpty());
+  EXPECT_THAT(offsets.GetAll("g2", "t").value(), IsEmpty());
+  EXPECT_EQ(offsets.GetAll("g1", "u").value().size(), 1u);
+  ASSERT_OK_AND_ASSIGN(groups, offsets.ListGroups());
+  EXPECT_THAT(groups, ElementsAre("g", "g1", "g1t"));
+}
+
+}  // namespace
+}  // namespace eventlog::storage
