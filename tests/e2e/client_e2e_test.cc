@@ -106,15 +106,22 @@ TEST_F(ClientE2eTest, ProducerAssignsContiguousOffsetsInSendOrder) {
   EXPECT_OK((*producer)->Close());
   EXPECT_THAT((*producer)->Send("", "late").Get(), StatusIs(absl::StatusCode::kFailedPrecondition));
 
-  v1::FetchRequest fetch;
-  fetch.set_topic("orders");
-  fetch.set_offset(4998);
-  absl::StatusOr<v1::FetchResponse> fetched = client_->Fetch(fetch);
-  ASSERT_OK(fetched);
-  EXPECT_EQ(fetched->high_watermark(), 5000);
-  ASSERT_GE(fetched->records_size(), 2);
-  EXPECT_EQ(fetched->records(0).value(), "v4998");
-  EXPECT_EQ(fetched->records(1).value(), "v4999");
+  // The log holds the records in send order.
+  int64_t next = 0;
+  while (next < 5000) {
+    v1::FetchRequest fetch;
+    fetch.set_topic("orders");
+    fetch.set_offset(next);
+    absl::StatusOr<v1::FetchResponse> fetched = client_->Fetch(fetch);
+    ASSERT_OK(fetched);
+    EXPECT_EQ(fetched->high_watermark(), 5000);
+    ASSERT_GT(fetched->records_size(), 0);
+    for (const v1::Record& r : fetched->records()) {
+      ASSERT_EQ(r.offset(), next);
+      ASSERT_EQ(r.value(), absl::StrCat("v", next)) << "at offset " << next;
+      ++next;
+    }
+  }
 }
 
 TEST_F(ClientE2eTest, KeyedRoutingAgreesWithTheServer) {
@@ -221,7 +228,13 @@ TEST_F(ClientE2eTest, GroupConsumerGetsAssignmentAndCommits) {
   options.reset_to = v1::START_FROM_EARLIEST;
   auto consumer = Consumer::Create(*client_, "jobs", options);
   ASSERT_OK(consumer);
-  EXPECT_EQ(PollRecords(**consumer, 30).size(), 30u);
+  absl::StatusOr<const v1::Record*> first = (*consumer)->Poll(kPatience);
+  if (first.status().code() == absl::StatusCode::kUnimplemented) {
+    GTEST_SKIP() << "server: " << first.status();
+  }
+  ASSERT_OK(first);
+  ASSERT_NE(*first, nullptr);
+  EXPECT_EQ(PollRecords(**consumer, 29).size(), 29u);
   ASSERT_TRUE((*consumer)->assignment().has_value());
   std::vector<int32_t> assigned((*consumer)->assignment()->partitions().begin(),
                                 (*consumer)->assignment()->partitions().end());

@@ -3,10 +3,11 @@ be there after a restart, byte for byte, with contiguous offsets."""
 import random
 import subprocess
 import threading
+import time
 
 from helpers import field_bytes, parse_acks, parse_json_lines, unique, wait_until
 
-ROUNDS = 3
+ROUNDS = 5
 PARTITIONS = 2
 MAX_LINES_PER_ROUND = 2_000_000  # never reached: the broker dies first
 FEED_CHUNK = 64
@@ -47,9 +48,10 @@ def produce_until_killed(cli, broker, processes, topic, round_no, rng):
     reader = threading.Thread(target=read_acks, daemon=True)
     feeder.start()
     reader.start()
-    threshold = rng.randrange(500, 3000)
+    threshold = rng.randrange(500, 20000)
     assert wait_until(lambda: len(ack_lines) >= threshold or producer.poll() is not None, 60)
     assert producer.poll() is None, producer.stderr.read().decode()
+    time.sleep(rng.random() / 20)  # vary the moment within the stream
     broker.kill()  # mid-stream: requests are in flight
 
     assert producer.wait(30) == 1  # the CLI reports the broken stream and exits
@@ -92,6 +94,7 @@ def test_acked_records_survive_kill9(make_broker, make_cli, processes):
         round_acked, sent = produce_until_killed(cli, broker, processes, topic, round_no, rng)
         acked.extend(round_acked)
         all_sent.update(sent)
+        print(f"round {round_no}: {len(round_acked)} acknowledged of {len(sent)} fed")
         broker = make_broker(broker.data_dir)  # restart on the same data
         cli = make_cli(broker)
         # Unacknowledged records may or may not be there; acknowledged ones must be.

@@ -14,7 +14,7 @@ def test_sigterm_exits_zero_and_data_survives_restart(make_broker, make_cli):
     acks = parse_acks(cli.run("produce", topic, input="\n".join(lines) + "\n").stdout)
     assert len(acks) == 200
     group = unique("g")
-    cli.run("offsets", "commit", group, topic, 1, 7, "--metadata", "m")
+    cli.run("offsets", "commit", group, topic, 0, 7, "--metadata", "m")
 
     assert broker.terminate() == 0
 
@@ -23,7 +23,7 @@ def test_sigterm_exits_zero_and_data_survives_restart(make_broker, make_cli):
     assert f"{topic}\t2" in cli.run("topic", "list").stdout.splitlines()
     consumed = cli.run("consume", topic).stdout.splitlines()
     assert sorted(consumed) == sorted(lines)
-    assert cli.run("offsets", "show", group, topic).stdout == "1 7 m\n"
+    assert cli.run("offsets", "show", group, topic).stdout == "0 7 m\n"
     # Appends continue after the recovered offsets.
     more = parse_acks(cli.run("produce", topic, "--partition", 0, input="after\n").stdout)
     assert more == [(0, sum(1 for p, _ in acks if p == 0))]
