@@ -71,6 +71,7 @@ std::string DiskStore::TopicDir(uint64_t topic_id) const {
 
 absl::Status DiskStore::Load() {
   committer_ = std::make_unique<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
+  RETURN_IF_ERROR(RecoverRegistryFromFolders());
   absl::MutexLock ops(&ops_mu_);
   ASSIGN_OR_RETURN(next_topic_id_, registry_.LoadNextId());
   ASSIGN_OR_RETURN(std::vector<TopicRecord> records, registry_.LoadAll());
@@ -85,6 +86,34 @@ absl::Status DiskStore::Load() {
     cleanup_thread_ = std::thread([this] { CleanupLoop(); });
   }
   return absl::OkStatus();
+}
+
+absl::Status DiskStore::RecoverRegistryFromFolders() {
+  const std::string marker = index_keys::StoreMetaKey(index_keys::kLayoutVersion);
+  std::string value;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), marker, &value);
+  if (s.ok()) return absl::OkStatus();
+  if (!s.IsNotFound()) return leveldb_util::ToStatus(s, "cannot read the store's layout marker");
+  // A new LevelDB: either a new data directory or a lost index.
+  leveldb::WriteBatch batch;
+  ASSIGN_OR_RETURN(std::vector<std::string> folders,
+                   file_util::ListDir(options_.data_dir + "/topics"));
+  uint64_t next_id = 1;
+  // By name: of two folders claiming one name (a deletion cut short, then
+  // the name reused), the newer topic wins; the other is an orphan.
+  std::map<std::string, TopicRecord> records;
+  for (const std::string& folder : folders) {
+    uint64_t id;
+    if (!absl::SimpleAtoi(folder, &id)) continue;
+    next_id = std::max(next_id, id + 1);
+    absl::StatusOr<TopicRecord> record = TopicRegistry::ReadMetaFile(TopicDir(id), id);
+    if (!record.ok()) continue;  // not a complete topic: removed as an orphan
+    auto it = records.find(record->name);
+    if (it == records.end() || it->second.id < id) records[record->name] = *std::move(record);
+  }
+  for (const auto& [name, record] : records) registry_.Put(record, next_id, &batch);
+  batch.Put(marker, "1");
+  return leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot initialize the index");
 }
 
 absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& record) {
@@ -186,6 +215,7 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
   const std::string dir = TopicDir(record.id);
   absl::StatusOr<TopicEntry> entry = OpenTopic(record);
   absl::Status status = entry.status();
+  if (status.ok()) status = TopicRegistry::WriteMetaFile(dir, record);
   if (status.ok()) status = file_util::SyncDir(dir);
   if (status.ok()) status = file_util::SyncDir(options_.data_dir + "/topics");
   if (status.ok()) {

@@ -53,6 +53,9 @@ class DiskStore final : public Store {
   DiskStore(StoreOptions options, std::unique_ptr<leveldb::DB> db);
 
   absl::Status Load();
+  // When LevelDB was lost (no layout marker), re-registers the topics from
+  // their folders' topic.meta files; the indexes then rebuild from segments.
+  absl::Status RecoverRegistryFromFolders();
   absl::StatusOr<TopicEntry> OpenTopic(const TopicRecord& record);
   // Removes folders and index keys of topic ids the registry does not know
   // (left by a crash during creation or deletion).

@@ -21,6 +21,9 @@ inline constexpr char kCommitted = 'c';       // c<len><group><len><topic><parti
 
 // Store metadata names (under kStoreMeta).
 inline constexpr absl::string_view kNextTopicId = "next_topic_id";
+// Present once the store initialized this LevelDB; its absence on a data
+// directory with topic folders means the index was lost.
+inline constexpr absl::string_view kLayoutVersion = "layout_version";
 
 // <space><topic id:8> : every key of a topic in a partitioned key space.
 std::string TopicPrefix(char space, uint64_t topic_id);

@@ -1,7 +1,17 @@
 #include "storage/topic_registry.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "storage/coding.h"
+#include "storage/crc32c.h"
+#include "storage/file_util.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_util.h"
 
@@ -104,6 +114,43 @@ void TopicRegistry::Put(const TopicRecord& record, uint64_t next_id,
 
 void TopicRegistry::Delete(uint64_t id, leveldb::WriteBatch* batch) const {
   batch->Delete(index_keys::TopicKey(id));
+}
+
+absl::Status TopicRegistry::WriteMetaFile(const std::string& topic_dir, const TopicRecord& record) {
+  const std::string body = Encode(record);
+  std::string contents(12, '\0');
+  coding::PutFixed64(contents.data(), record.id);
+  coding::PutFixed32(contents.data() + 8, crc32c::Value(body.data(), body.size()));
+  contents += body;
+  const std::string path = absl::StrCat(topic_dir, "/topic.meta");
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return file_util::ErrnoStatus(errno, absl::StrCat("cannot create ", temp));
+  const bool written =
+      ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
+      ::fdatasync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!written) return file_util::ErrnoStatus(err, absl::StrCat("cannot write ", temp));
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return file_util::ErrnoStatus(errno, absl::StrCat("cannot rename ", temp));
+  }
+  return file_util::SyncDir(topic_dir);
+}
+
+absl::StatusOr<TopicRecord> TopicRegistry::ReadMetaFile(const std::string& topic_dir, uint64_t id) {
+  const std::string path = absl::StrCat(topic_dir, "/topic.meta");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string contents = buffer.str();
+  if (contents.size() < 12 || coding::GetFixed64(contents.data()) != id ||
+      coding::GetFixed32(contents.data() + 8) !=
+          crc32c::Value(contents.data() + 12, contents.size() - 12)) {
+    return absl::DataLossError(absl::StrCat("malformed ", path));
+  }
+  return Decode(id, absl::string_view(contents).substr(12));
 }
 
 }  // namespace eventlog::storage

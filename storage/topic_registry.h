@@ -3,6 +3,10 @@
 // Callers batch its writes with others (e.g. a topic's deletion with its
 // committed offsets) and write them synchronously.
 //
+// Each topic folder also holds a copy of its record (`topic.meta`), so that
+// when the LevelDB folder is lost the store rebuilds the registry (and the
+// indexes) from the files instead of discarding every topic as unknown.
+//
 // Thread-safe (stateless over LevelDB); the store serializes changes.
 #pragma once
 
@@ -36,6 +40,11 @@ class TopicRegistry {
   // Adds the record and the counter's new value to `batch`.
   void Put(const TopicRecord& record, uint64_t next_id, leveldb::WriteBatch* batch) const;
   void Delete(uint64_t id, leveldb::WriteBatch* batch) const;
+
+  // `topic.meta` in a topic folder: written once at creation (atomically,
+  // fsynced); read back only to rebuild a lost registry.
+  static absl::Status WriteMetaFile(const std::string& topic_dir, const TopicRecord& record);
+  static absl::StatusOr<TopicRecord> ReadMetaFile(const std::string& topic_dir, uint64_t id);
 
   static std::string Encode(const TopicRecord& record);
   static absl::StatusOr<TopicRecord> Decode(uint64_t id, absl::string_view value);

@@ -1,0 +1,176 @@
+// The record batch format, the builder, segment names and key encodings.
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "storage/coding.h"
+#include "storage/file_util.h"
+#include "storage/index_keys.h"
+#include "storage/record_batch_builder.h"
+#include "storage/record_batch_format.h"
+#include "tests/test_util.h"
+
+namespace eventlog::storage {
+namespace {
+
+using ::eventlog::testing::StatusIs;
+
+// Frames the builder's records as a batch at `base_offset`.
+std::string Frame(const RecordBatchBuilder& b, int64_t base_offset) {
+  format::BatchHeader h;
+  h.base_offset = base_offset;
+  h.batch_length = static_cast<uint32_t>(format::kBatchHeaderSize + b.size_bytes());
+  h.last_offset_delta = b.record_count() - 1;
+  h.record_count = b.record_count();
+  h.first_timestamp_ms = b.first_timestamp_ms();
+  h.max_timestamp_ms = b.max_timestamp_ms();
+  std::string batch(format::kBatchHeaderSize, '\0');
+  format::EncodeBatchHeader(h, batch.data());
+  batch += b.encoded_records();
+  h.crc = format::ComputeCrc(batch);
+  format::EncodeBatchHeader(h, batch.data());
+  return batch;
+}
+
+TEST(RecordBatchFormatTest, HeaderRoundTrip) {
+  format::BatchHeader h;
+  h.base_offset = 1234567890123;
+  h.batch_length = 4096;
+  h.crc = 0xdeadbeef;
+  h.leader_epoch = 3;
+  h.last_offset_delta = 9;
+  h.record_count = 7;
+  h.first_timestamp_ms = -5;
+  h.max_timestamp_ms = 1700000000000;
+  char bytes[format::kBatchHeaderSize];
+  format::EncodeBatchHeader(h, bytes);
+  format::BatchHeader d = format::DecodeBatchHeader(bytes);
+  EXPECT_EQ(d.base_offset, h.base_offset);
+  EXPECT_EQ(d.batch_length, h.batch_length);
+  EXPECT_EQ(d.crc, h.crc);
+  EXPECT_EQ(d.magic, format::kMagic);
+  EXPECT_EQ(d.leader_epoch, 3);
+  EXPECT_EQ(d.last_offset_delta, 9);
+  EXPECT_EQ(d.record_count, 7);
+  EXPECT_EQ(d.first_timestamp_ms, -5);
+  EXPECT_EQ(d.max_timestamp_ms, 1700000000000);
+  EXPECT_EQ(d.next_offset(), 1234567890133);
+  EXPECT_OK(format::CheckBatchHeader(d));
+  d.magic = 9;
+  EXPECT_THAT(format::CheckBatchHeader(d), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST(RecordBatchFormatTest, BuilderRecordsDecode) {
+  RecordBatchBuilder b;
+  HeaderView headers[] = {{"a", "1"}, {"a", "2"}, {"", ""}};
+  b.Add("k1", "v1", headers, 100);
+  b.Add("", "", {}, 50);
+  b.Add(std::string(300, 'k'), std::string(70000, 'v'), {}, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(b.record_count(), 3);
+  EXPECT_EQ(b.first_timestamp_ms(), 100);
+  EXPECT_EQ(b.max_timestamp_ms(), std::numeric_limits<int64_t>::max());
+  EXPECT_GT(b.max_record_bytes(), 70300u);
+  EXPECT_LT(b.max_record_bytes(), 70340u);
+
+  const std::string batch = Frame(b, 42);
+  EXPECT_OK(format::VerifyBatch(batch, "test"));
+  format::BatchHeader h = format::DecodeBatchHeader(batch.data());
+  const char* p = batch.data() + format::kBatchHeaderSize;
+  const char* end = batch.data() + batch.size();
+  RecordView r;
+  ASSERT_TRUE(format::DecodeRecord(h, &p, end, &r));
+  EXPECT_EQ(r.offset, 42);
+  EXPECT_EQ(r.timestamp_ms, 100);
+  EXPECT_EQ(r.key, "k1");
+  EXPECT_EQ(r.value, "v1");
+  ASSERT_EQ(r.headers.size(), 3u);
+  EXPECT_EQ(r.headers[1].key, "a");
+  EXPECT_EQ(r.headers[1].value, "2");
+  uint32_t delta;
+  const char* q = p;
+  ASSERT_TRUE(format::SkipRecord(&q, end, &delta));
+  EXPECT_EQ(delta, 1u);
+  ASSERT_TRUE(format::DecodeRecord(h, &p, end, &r));
+  EXPECT_EQ(r.offset, 43);
+  EXPECT_EQ(r.timestamp_ms, 50);
+  EXPECT_TRUE(r.key.empty());
+  EXPECT_TRUE(r.headers.empty());
+  ASSERT_TRUE(format::DecodeRecord(h, &p, end, &r));
+  EXPECT_EQ(r.offset, 44);
+  EXPECT_EQ(r.timestamp_ms, std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(r.value.size(), 70000u);
+  EXPECT_EQ(p, end);
+  EXPECT_FALSE(format::DecodeRecord(h, &p, end, &r));
+}
+
+TEST(RecordBatchFormatTest, ChecksumCoversEveryByte) {
+  RecordBatchBuilder b;
+  b.Add("key", "value", {}, 1);
+  b.Add("key2", "value2", {}, 2);
+  const std::string batch = Frame(b, 7);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (i >= format::kCrcPos && i < format::kCrcCoveredFrom) continue;  // the crc itself
+    std::string damaged = batch;
+    damaged[i] ^= 0x04;
+    EXPECT_THAT(format::VerifyBatch(damaged, "test"), StatusIs(absl::StatusCode::kDataLoss))
+        << "byte " << i;
+  }
+  EXPECT_THAT(format::VerifyBatch(batch.substr(0, batch.size() - 1), "test"),
+              StatusIs(absl::StatusCode::kDataLoss));
+  // The split computation the append path uses gives the same checksum.
+  EXPECT_EQ(format::FinishCrc(format::BodyCrc(batch.data(), b.encoded_records()), batch.data()),
+            format::ComputeCrc(batch));
+}
+
+TEST(SegmentNameTest, ZeroPaddedBaseOffset) {
+  EXPECT_EQ(file_util::SegmentFileName(0), "00000000000000000000.log");
+  EXPECT_EQ(file_util::SegmentFileName(1234), "00000000000000001234.log");
+  int64_t base;
+  ASSERT_TRUE(file_util::ParseSegmentFileName("00000000000000001234.log", &base));
+  EXPECT_EQ(base, 1234);
+  EXPECT_FALSE(file_util::ParseSegmentFileName("1234.log", &base));
+  EXPECT_FALSE(file_util::ParseSegmentFileName("00000000000000001234.log.cleaned", &base));
+  EXPECT_FALSE(file_util::ParseSegmentFileName("0000000000000000123x.log", &base));
+}
+
+TEST(IndexKeysTest, BytewiseOrderIsNumericOrder) {
+  const int64_t offsets[] = {0, 1, 255, 256, 65535, 1LL << 40, std::numeric_limits<int64_t>::max()};
+  for (size_t i = 0; i + 1 < std::size(offsets); ++i) {
+    EXPECT_LT(index_keys::PartitionKey('o', 1, 2, offsets[i]),
+              index_keys::PartitionKey('o', 1, 2, offsets[i + 1]));
+  }
+  // Partitions and topics do not interleave.
+  EXPECT_LT(index_keys::PartitionKey('o', 1, 2, std::numeric_limits<int64_t>::max()),
+            index_keys::PartitionKey('o', 1, 3, 0));
+  EXPECT_LT(index_keys::PartitionKey('o', 1, 0x7fffffff, 5),
+            index_keys::PartitionKey('o', 2, 0, 0));
+  // Signed timestamps keep their order.
+  const int64_t times[] = {std::numeric_limits<int64_t>::min(), -1000, -1, 0, 1, 1700000000000};
+  for (size_t i = 0; i + 1 < std::size(times); ++i) {
+    std::string a, b;
+    coding::AppendBigEndian64(&a, coding::OrderPreservingFromSigned(times[i]));
+    coding::AppendBigEndian64(&b, coding::OrderPreservingFromSigned(times[i + 1]));
+    EXPECT_LT(a, b);
+  }
+  EXPECT_EQ(index_keys::PrefixEnd("ab\xff"), "ac");
+}
+
+TEST(VarintTest, RoundTrip) {
+  for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{127}, uint64_t{128}, uint64_t{300},
+                     uint64_t{1} << 35, std::numeric_limits<uint64_t>::max()}) {
+    char buf[10];
+    char* end = coding::EncodeVarint(buf, v);
+    EXPECT_EQ(static_cast<size_t>(end - buf), coding::VarintLength(v));
+    uint64_t d;
+    EXPECT_EQ(coding::DecodeVarint(buf, end, &d), end);
+    EXPECT_EQ(d, v);
+    EXPECT_EQ(coding::DecodeVarint(buf, end - 1, &d), nullptr);  // truncated
+  }
+  for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1}, std::numeric_limits<int64_t>::min(),
+                    std::numeric_limits<int64_t>::max()}) {
+    EXPECT_EQ(coding::ZigZagDecode(coding::ZigZagEncode(v)), v);
+  }
+}
+
+}  // namespace
+}  // namespace eventlog::storage
