@@ -351,6 +351,7 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
   ReadResult result;
   Location loc;
   size_t initial_chunk;
+  size_t expected_records;
   {
     absl::ReaderMutexLock l(&mu_);
     RETURN_IF_ERROR(StateErrorLocked());
@@ -366,6 +367,7 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
     const int64_t average = std::max<int64_t>(1, size_bytes_ / span);
     int64_t want = max_bytes;
     if (max_records > 0) want = std::min(want, (max_records + 1) * average * 5 / 4);
+    expected_records = static_cast<size_t>(std::min<int64_t>(want / average + 1, 1 << 16));
     initial_chunk = static_cast<size_t>(std::clamp<int64_t>(
         want + options_.index_interval_bytes + static_cast<int64_t>(format::kBatchHeaderSize),
         kMinReadChunk, kMaxReadChunk));
@@ -375,6 +377,7 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
   const size_t record_limit =
       max_records > 0 ? static_cast<size_t>(max_records) : std::numeric_limits<size_t>::max();
 
+  result.records.reserve(std::min(record_limit, expected_records));
   auto chunks = std::make_shared<std::vector<std::shared_ptr<char[]>>>();
   int64_t bytes = 0;
   bool full = false;
@@ -396,8 +399,11 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
       if (h.next_offset() <= result.next_offset) continue;  // wholly before the target
       const char* p = batch.bytes.data() + format::kBatchHeaderSize;
       const char* const end = batch.bytes.data() + batch.bytes.size();
-      result.records.reserve(result.records.size() +
-                             std::min<size_t>(record_limit, static_cast<size_t>(h.record_count)));
+      const size_t needed = result.records.size() +
+                            std::min<size_t>(record_limit, static_cast<size_t>(h.record_count));
+      if (needed > result.records.capacity()) {
+        result.records.reserve(std::max(needed, 2 * result.records.capacity()));
+      }
       bool consumed_batch = true;
       for (int32_t i = 0; i < h.record_count; ++i) {
         const char* record_start = p;

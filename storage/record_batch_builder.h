@@ -27,6 +27,11 @@ class RecordBatchBuilder {
   void Add(absl::string_view key, absl::string_view value,
            absl::Span<const HeaderView> headers, int64_t timestamp_ms);
 
+  // Makes room for `bytes` of encoded records (about the sum of the keys,
+  // values and headers plus ~10 bytes per record), so that a producer that
+  // knows its request size avoids regrowing the buffer. Optional.
+  void Reserve(size_t bytes) { records_.reserve(bytes); }
+
   int32_t record_count() const { return record_count_; }
   bool empty() const { return record_count_ == 0; }
   // Encoded size of the records so far (without the batch header).

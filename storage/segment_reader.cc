@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "storage/buffer_pool.h"
 
 namespace eventlog::storage {
 
@@ -24,8 +25,7 @@ absl::Status SegmentReader::Fill(size_t n) {
   const auto remaining = static_cast<size_t>(limit_ - position_);
   const size_t size = std::min(remaining, std::max(n, chunk_bytes_));
   chunk_bytes_ = std::min(chunk_bytes_ * 2, max_chunk_bytes_);
-  // Uninitialized: pread overwrites all of it.
-  std::shared_ptr<char[]> chunk(std::make_unique_for_overwrite<char[]>(size));
+  std::shared_ptr<char[]> chunk = BufferPool::Default().Get(size);
   absl::Status status = segment_->ReadAt(position_, size, chunk.get());
   if (!status.ok()) return status;
   if (keep_chunks_) kept_.push_back(chunk);
