@@ -78,9 +78,11 @@ absl::Status DiskPartitionLog::StateErrorLocked() const {
 }
 
 absl::Status DiskPartitionLog::OutOfRangeLocked(int64_t offset) const {
+  // [start, high watermark) are the stored records; reading at the high
+  // watermark itself is allowed (it waits for the next record).
   return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is out of range [",
                                             log_start_offset_, ", ", high_watermark_,
-                                            "] for partition ", options_.partition));
+                                            ") for partition ", options_.partition));
 }
 
 int64_t DiskPartitionLog::log_start_offset() const {

@@ -196,7 +196,7 @@ TEST_F(PartitionLogTest, ReadLimitsAndRange) {
   EXPECT_EQ(r.next_offset, 10);
   absl::StatusOr<ReadResult> past = log->Read(11, 1, 1);
   EXPECT_THAT(past, StatusIs(absl::StatusCode::kOutOfRange));
-  EXPECT_THAT(std::string(past.status().message()), HasSubstr("offset 11 is out of range [0, 10]"));
+  EXPECT_THAT(std::string(past.status().message()), HasSubstr("offset 11 is out of range [0, 10) for partition 0"));
   EXPECT_THAT(log->Read(-1, 1, 1), StatusIs(absl::StatusCode::kOutOfRange));
 }
 
