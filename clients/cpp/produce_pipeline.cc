@@ -32,10 +32,12 @@ void CompleteFromResponse(const v1::ProduceResponse& response, ProduceBatch& bat
 
 }  // namespace
 
-ProducePipeline::ProducePipeline(Client& client, int max_in_flight, BatchDone on_batch_done)
+ProducePipeline::ProducePipeline(Client& client, int max_in_flight, BatchDone on_batch_done,
+                                 CapacityFreed on_capacity)
     : client_(client),
       max_in_flight_(max_in_flight < 1 ? 1 : max_in_flight),
-      on_batch_done_(std::move(on_batch_done)) {}
+      on_batch_done_(std::move(on_batch_done)),
+      on_capacity_(std::move(on_capacity)) {}
 
 ProducePipeline::~ProducePipeline() {
   bool open;
@@ -172,6 +174,12 @@ void ProducePipeline::OnReadDone(bool ok) {
   if (batch) on_batch_done_(std::move(batch));
   StartRead(&response_);
   WriteMore();
+  if (HasCapacity()) on_capacity_();
+}
+
+bool ProducePipeline::HasCapacity() const {
+  absl::MutexLock lock(&mu_);
+  return pending_.empty() && static_cast<int>(in_flight_.size()) < max_in_flight_;
 }
 
 void ProducePipeline::OnDone(const grpc::Status& grpc_status) {

@@ -27,9 +27,13 @@ class ProducePipeline final
   // Called once per batch after its outcome was completed (in request
   // order, with no lock of the pipeline held), handing the batch back.
   using BatchDone = std::function<void(std::unique_ptr<ProduceBatch>)>;
+  // Called (with no lock of the pipeline held) after a response when nothing
+  // is waiting to be written, so the producer can send a batch it held back.
+  using CapacityFreed = std::function<void()>;
 
   // `client` must outlive the pipeline.
-  ProducePipeline(Client& client, int max_in_flight, BatchDone on_batch_done);
+  ProducePipeline(Client& client, int max_in_flight, BatchDone on_batch_done,
+                  CapacityFreed on_capacity);
   // Waits for the call to end; Finish() must have been called if Start() was.
   ~ProducePipeline() override;
 
@@ -44,6 +48,10 @@ class ProducePipeline final
   // `deadline` for the remaining responses and the end of the call; cancels
   // the call if it is still open then. Returns the call's final status.
   absl::Status Finish(absl::Time deadline);
+
+  // True when a batch enqueued now would be written at once (nothing
+  // pending, fewer than max_in_flight unanswered).
+  bool HasCapacity() const;
 
   // OK while the stream is healthy; afterwards why it ended.
   absl::Status status() const;
@@ -67,6 +75,7 @@ class ProducePipeline final
   Client& client_;
   const int max_in_flight_;
   const BatchDone on_batch_done_;
+  const CapacityFreed on_capacity_;
   grpc::ClientContext context_;
   v1::ProduceResponse response_;  // target of the single outstanding read
   std::atomic<bool> ended_flag_{false};

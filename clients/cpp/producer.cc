@@ -29,10 +29,11 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(Client& client, absl:
     return absl::InternalError(absl::StrCat("topic '", topic, "' has no partitions"));
   }
   auto producer = std::make_unique<Producer>(PrivateTag(), std::string(topic), partitions, options);
+  Producer* self = producer.get();
   producer->pipeline_ = std::make_unique<ProducePipeline>(
-      client, options.max_in_flight, [p = producer.get()](std::unique_ptr<ProduceBatch> batch) {
-        p->OnBatchDone(std::move(batch));
-      });
+      client, options.max_in_flight,
+      [self](std::unique_ptr<ProduceBatch> batch) { self->OnBatchDone(std::move(batch)); },
+      [self] { self->OnCapacity(); });
   producer->pipeline_->Start();
   producer->linger_thread_ = std::thread(&Producer::LingerLoop, producer.get());
   return producer;
@@ -83,7 +84,8 @@ RecordFuture Producer::Append(absl::string_view key, int32_t requested_partition
   buffered_bytes_ += record_bytes;
   RecordFuture future(batch.outcome, index);
   if (batch.request.records_size() >= options_.batch_max_records ||
-      batch.bytes >= options_.batch_max_bytes || options_.linger <= absl::ZeroDuration()) {
+      batch.bytes >= options_.batch_max_bytes ||
+      (options_.linger <= absl::ZeroDuration() && pipeline_->HasCapacity())) {
     Seal(partition);
   }
   return future;
@@ -142,6 +144,14 @@ void Producer::OnBatchDone(std::unique_ptr<ProduceBatch> batch) {
   progress_cv_.SignalAll();
 }
 
+void Producer::OnCapacity() {
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = absl::Now();
+  for (int32_t p = 0; p < partitions_; ++p) {
+    if (open_[p] != nullptr && open_[p]->deadline <= now) Seal(p);
+  }
+}
+
 void Producer::RecycleLocked(std::unique_ptr<ProduceBatch> batch) {
   if (pool_.size() >= kMaxPooledBatches) return;
   batch->outcome.reset();
@@ -156,11 +166,11 @@ void Producer::LingerLoop() {
     absl::Time next = absl::InfiniteFuture();
     for (int32_t p = 0; p < partitions_; ++p) {
       if (open_[p] == nullptr) continue;
-      if (open_[p]->deadline <= now) {
-        Seal(p);
-      } else {
+      if (open_[p]->deadline > now) {
         next = std::min(next, open_[p]->deadline);
-      }
+      } else if (pipeline_->HasCapacity()) {
+        Seal(p);
+      }  // else OnCapacity sends it when a response frees a slot
     }
     linger_cv_.WaitWithDeadline(&mu_, next);
   }

@@ -3,6 +3,10 @@
 // ProduceStream with a bounded number of requests in flight. Each Send()
 // returns a RecordFuture for the record's (partition, offset).
 //
+// A batch whose linger expired is sent once the pipeline has room; until
+// then it keeps filling, so a saturated pipeline yields larger requests (as
+// Kafka's producer does), even with linger 0.
+//
 // Partitioning matches the broker's and Kafka's: an explicit partition wins;
 // otherwise a non-empty key goes to murmur2(key) % partitions; keyless
 // records stick to one partition per batch, rotating round-robin.
@@ -86,6 +90,8 @@ class Producer {
   void Seal(int32_t partition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecycleLocked(std::unique_ptr<ProduceBatch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnBatchDone(std::unique_ptr<ProduceBatch> batch);
+  // The pipeline can take a batch: send those whose linger has expired.
+  void OnCapacity();
   void LingerLoop();
   absl::Status StreamError() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
