@@ -278,3 +278,14 @@ def test_group_consume_with_max_commits_only_what_was_printed(cli):
     assert consume_group(cli, topic, "--group", group, "--max", 1).stdout == "a\n"
     assert cli.run("offsets", "show", group, topic).stdout == "0 1\n"
     assert consume_group(cli, topic, "--group", group).stdout == "b\nc\n"
+
+
+def test_json_escapes_quotes_backslashes_and_controls(cli):
+    topic = create_topic(cli)
+    value = 'he said "hi" \\ back\tslash \x01\x1f \x7f ünï ✓ 😀'
+    cli.run("produce", topic, input=value + "\n")
+    (record,) = parse_json_lines(cli.run("consume", topic, "--format", "json").stdout)
+    assert record["value"] == value
+    assert "value_encoding" not in record
+    assert record["key"] == ""
+    assert record["headers"] == []
