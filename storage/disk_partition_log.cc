@@ -172,12 +172,18 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
   AppendResult result;
   std::vector<WaiterList::Callback> wake;
   absl::Status status;
+  const bool sync = durability == Durability::kAll;
+  if (sync) options_.committer->BeginAppend();
   {
     absl::MutexLock lock(&append_mu_);
     status = AppendLocked(batch, header, body_crc, &result, &wake);
     // Queued under the lock so that completions keep offset order.
-    if (status.ok() && durability == Durability::kAll) {
-      options_.committer->Submit(shared_from_this(), result, std::move(done));
+    if (sync) {
+      if (status.ok()) {
+        options_.committer->Submit(shared_from_this(), result, std::move(done));
+      } else {
+        options_.committer->AbandonAppend();
+      }
     }
   }
   for (auto& callback : wake) callback();

@@ -6,6 +6,12 @@
 #include "absl/time/time.h"
 
 namespace eventlog::storage {
+namespace {
+
+// How long a round may wait for announced appends to arrive.
+constexpr absl::Duration kMaxGather = absl::Microseconds(500);
+
+}  // namespace
 
 GroupCommitter::GroupCommitter(int64_t interval_ms, std::function<void()> periodic)
     : interval_ms_(interval_ms), periodic_(std::move(periodic)), thread_([this] { Run(); }) {}
@@ -16,6 +22,7 @@ void GroupCommitter::Submit(std::shared_ptr<Syncable> target, AppendResult resul
                             AppendCallback done) {
   {
     absl::MutexLock lock(&mu_);
+    if (appends_in_flight_ > 0) --appends_in_flight_;
     if (!stopped_) {
       queue_.push_back(Request{std::move(target), result, std::move(done)});
       return;
@@ -27,6 +34,16 @@ void GroupCommitter::Submit(std::shared_ptr<Syncable> target, AppendResult resul
   } else {
     done(status);
   }
+}
+
+void GroupCommitter::BeginAppend() {
+  absl::MutexLock lock(&mu_);
+  ++appends_in_flight_;
+}
+
+void GroupCommitter::AbandonAppend() {
+  absl::MutexLock lock(&mu_);
+  if (appends_in_flight_ > 0) --appends_in_flight_;
 }
 
 void GroupCommitter::Stop() {
@@ -77,6 +94,12 @@ void GroupCommitter::Run() {
         mu_.AwaitWithDeadline(absl::Condition(&ready), next_periodic);
       } else {
         mu_.Await(absl::Condition(&ready));
+      }
+      if (!queue_.empty() && appends_in_flight_ > 0 && !stopping_) {
+        auto gathered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return appends_in_flight_ == 0 || stopping_;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&gathered), kMaxGather);
       }
       requests.swap(queue_);
       stopping = stopping_;
