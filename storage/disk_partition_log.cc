@@ -35,6 +35,7 @@ absl::StatusOr<std::shared_ptr<DiskPartitionLog>> DiskPartitionLog::Open(
   // Not make_shared: the constructor is private.
   std::shared_ptr<DiskPartitionLog> log(new DiskPartitionLog(std::move(options)));
   const std::shared_ptr<Segment>& active = recovered.segments.rbegin()->second;
+  log->recovery_bytes_scanned_ = recovered.bytes_scanned;
   {
     absl::MutexLock a(&log->append_mu_);
     log->appender_ = std::make_unique<SegmentAppender>(active, active->size());

@@ -90,6 +90,8 @@ class DiskPartitionLog final : public PartitionLog,
 
   // Test seams.
   std::vector<int64_t> TEST_SegmentBases() const;
+  // Segment bytes the recovery at open read (it scans only past the index).
+  int64_t TEST_recovery_bytes_scanned() const { return recovery_bytes_scanned_; }
   // Makes the next Compact() stop as if the process died after the given
   // step: 1 = cleaned file written and fsynced, 2 = index update and marker
   // written. 0 = run normally.
@@ -152,6 +154,7 @@ class DiskPartitionLog final : public PartitionLog,
   const TimeIndex time_index_;
   std::atomic<State> state_{State::kOpen};
   std::atomic<int> compaction_crash_point_{0};
+  int64_t recovery_bytes_scanned_ = 0;
 
   absl::Mutex cleanup_mu_ ABSL_ACQUIRED_BEFORE(append_mu_);
 

@@ -217,6 +217,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
           if (++pending >= kEntriesPerWrite) RETURN_IF_ERROR(flush_puts());
         }
         cadence.Add(indexed, h.batch_length);
+        out.bytes_scanned += h.batch_length;
         max_ts = std::max(max_ts, h.max_timestamp_ms);
         log_end = std::max(log_end, h.next_offset());
         continue;

@@ -34,6 +34,7 @@ struct RecoveredPartition {
   int64_t max_timestamp = 0;            // running max over the log (INT64_MIN if empty)
   int64_t bytes_since_index = 0;        // for IndexCadence of the active segment
   int64_t active_first_timestamp = -1;  // first batch of the active segment, -1 if empty
+  int64_t bytes_scanned = 0;            // segment bytes read to recover (for tests)
 };
 
 class PartitionRecovery {

@@ -16,6 +16,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "leveldb/db.h"
+#include "storage/coding.h"
 #include "storage/disk_partition_log.h"
 #include "storage/disk_store.h"
 #include "storage/record_batch_format.h"
@@ -196,7 +197,8 @@ TEST_F(PartitionLogTest, ReadLimitsAndRange) {
   EXPECT_EQ(r.next_offset, 10);
   absl::StatusOr<ReadResult> past = log->Read(11, 1, 1);
   EXPECT_THAT(past, StatusIs(absl::StatusCode::kOutOfRange));
-  EXPECT_THAT(std::string(past.status().message()), HasSubstr("offset 11 is out of range [0, 10) for partition 0"));
+  EXPECT_THAT(std::string(past.status().message()),
+              HasSubstr("offset 11 is out of range [0, 10) for partition 0"));
   EXPECT_THAT(log->Read(-1, 1, 1), StatusIs(absl::StatusCode::kOutOfRange));
 }
 
@@ -300,6 +302,28 @@ TEST_F(PartitionLogTest, SparseIndexLookupAtEveryBoundary) {
   EXPECT_GE(offset_entries, segments);
 }
 
+// Opening a large log reads only what the index does not cover.
+TEST_F(PartitionLogTest, RecoveryScansOnlyPastTheLastIndexEntry) {
+  auto log = Create(SmallSegments(256 << 10));
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_OK(
+        log->Append(MakeBatch(40, "a-value-of-some-length-", i), Durability::kLeader).status());
+  }
+  const int64_t size = log->size_bytes();
+  ASSERT_GT(size, 1 << 20);
+  ASSERT_GT(log->TEST_SegmentBases().size(), 3u);
+  Reopen();
+  EXPECT_LE(Log()->TEST_recovery_bytes_scanned(), 2 * index_interval_bytes_ + 4096);
+  EXPECT_EQ(Log()->high_watermark(), 40000);
+  // Without an index, everything is scanned (and the index rebuilt).
+  Close();
+  fs::remove_all(dir_.path() + "/data/index");
+  Reopen();
+  EXPECT_EQ(Log()->TEST_recovery_bytes_scanned(), size);
+  Reopen();
+  EXPECT_LE(Log()->TEST_recovery_bytes_scanned(), 2 * index_interval_bytes_ + 4096);
+}
+
 TEST_F(PartitionLogTest, OffsetForTimestampWithUnorderedTimestamps) {
   auto log = Create(SmallSegments(600));
   std::mt19937 rng(42);
@@ -378,9 +402,7 @@ TEST_F(PartitionLogTest, TornTailIsTruncatedAndAppendsContinue) {
   Close();
   for (const auto& [key, value] : DumpIndex()) {
     if (key[0] == 'o') {
-      EXPECT_LT(static_cast<int64_t>(__builtin_bswap64(
-                    *reinterpret_cast<const uint64_t*>(key.data() + key.size() - 8))),
-                29);
+      EXPECT_LT(static_cast<int64_t>(coding::GetBigEndian64(key.data() + key.size() - 8)), 29);
     }
   }
 }

@@ -1,11 +1,15 @@
 // Store: topic registry, reopen, directory lock, deletion, offset store.
 #include "storage/store.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "storage/topic_name.h"
 #include "tests/storage/test_helpers.h"
 #include "tests/test_util.h"
@@ -74,6 +78,35 @@ TEST(StoreTest, SecondOpenOfSameDirectoryFails) {
   EXPECT_OK(store->Close());
   // Once closed, the directory can be opened again.
   EXPECT_OK(Store::Open(Options(dir)).status());
+}
+
+// The same, from a second process: LevelDB's LOCK file is an fcntl lock.
+TEST(StoreTest, SecondProcessCannotOpenTheDirectory) {
+  TempDir dir;
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Forked before the parent opened anything: a separate process with no
+    // shared lock state.
+    char byte;
+    if (read(ready[0], &byte, 1) != 1) _exit(2);
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(Options(dir));
+    const bool refused =
+        store.status().code() == absl::StatusCode::kFailedPrecondition &&
+        absl::StrContains(store.status().message(), "is in use by another process");
+    _exit(refused ? 0 : 1);
+  }
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(Options(dir));
+  ASSERT_OK(store.status());
+  ASSERT_EQ(write(ready[1], "x", 1), 1);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the second process could open the data directory";
+  close(ready[0]);
+  close(ready[1]);
 }
 
 TEST(StoreTest, TopicNameValidation) {
