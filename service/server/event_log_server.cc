@@ -7,6 +7,7 @@
 #include <chrono>
 #include <climits>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "storage/status_macros.h"
@@ -41,6 +42,9 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
                            &server->port_);
   builder.RegisterService(server->service_.get());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(server->calls_.NewInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(static_cast<int>(
       std::min<int64_t>(INT_MAX, options.broker.max_request_bytes + kFramingSlackBytes)));
   server->server_ = builder.BuildAndStart();
@@ -72,8 +76,11 @@ absl::Status EventLogServer::Shutdown() {
   }
   if (broker_ != nullptr) broker_->Shutdown();
   if (server_ != nullptr) {
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      std::chrono::milliseconds(options_.shutdown_grace_ms));
+    // Streams end at once now; unary calls and appends in flight get the
+    // grace period. gRPC's own Shutdown(deadline) would also wait for idle
+    // client connections to close, so it is given no time of its own.
+    calls_.WaitForIdle(absl::Now() + absl::Milliseconds(options_.shutdown_grace_ms));
+    server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }
   if (store_ != nullptr) close_status_ = store_->Close();

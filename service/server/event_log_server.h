@@ -3,10 +3,10 @@
 // EventLog service plus the standard health service and server reflection.
 // Used by eventlogd's main() and by the service tests (on 127.0.0.1:0).
 //
-// Thread-safe. Shutdown order: health NOT_SERVING, broker shutdown (new calls
-// and open streams end with UNAVAILABLE), gRPC shutdown (stop accepting, let
-// open calls finish for shutdown_grace_ms, then cancel them), Store::Close
-// (flush, fsync, close LevelDB).
+// Thread-safe. Shutdown order: health NOT_SERVING; broker shutdown (new calls
+// and open streams end with UNAVAILABLE); wait up to shutdown_grace_ms for
+// calls in progress to end; gRPC shutdown (stop accepting, cancel what is
+// left, close connections); Store::Close (flush, fsync, close LevelDB).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "service/broker/broker.h"
+#include "service/server/call_tracker.h"
 #include "service/server/event_log_service.h"
 #include "service/server/server_options.h"
 #include "storage/store.h"
@@ -61,6 +62,7 @@ class EventLogServer {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<broker::Broker> broker_;
   std::unique_ptr<EventLogService> service_;
+  CallTracker calls_;
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex shutdown_mu_;

@@ -29,15 +29,21 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
   uint64_t seq;
   {
     absl::MutexLock lock(&mu_);
-    reading_ = false;
     if (!ok) {
+      reading_ = false;
       reads_done_ = true;
       MaybeFinishLocked();
       return;
     }
-    if (finishing_ || finished_) return;  // Ending: the request is not taken.
+    if (finishing_ || finished_ || cancelled_) {  // Ending: the request is not taken.
+      reading_ = false;
+      return;
+    }
     seq = first_seq_ + slots_.size();
     slots_.emplace_back().response.set_request_id(request_.request_id());
+    // reading_ stays true until request_ is consumed below, so that no other
+    // thread starts the next read into it (and requests reach the broker in
+    // stream order).
   }
   // Outside mu_: the append may complete inline. The broker copies the
   // records before Produce returns, so request_ can be reused right after.
@@ -52,6 +58,7 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
     });
   }
   absl::MutexLock lock(&mu_);
+  reading_ = false;
   ReadNextLocked();
 }
 

@@ -19,6 +19,10 @@ void SubscribeReactor::Start() {
     FinishLocked(refused_);
     return;
   }
+  // Response headers go out now: they tell the client that every start
+  // offset is resolved, e.g. that a LATEST subscriber will see what it (or
+  // anyone) produces from here on.
+  StartSendInitialMetadata();
   Pump();
 }
 
