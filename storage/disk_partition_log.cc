@@ -373,9 +373,11 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
     // Guess the bytes needed from the average record size, so that a small
     // read does not pull in max_bytes from the file.
     const int64_t span = std::max<int64_t>(1, high_watermark_ - log_start_offset_);
-    const int64_t average = std::max<int64_t>(1, size_bytes_ / span);
+    const int64_t average = std::clamp<int64_t>(size_bytes_ / span, 1, 1 << 20);
     int64_t want = max_bytes;
-    if (max_records > 0) want = std::min(want, (max_records + 1) * average * 5 / 4);
+    if (max_records > 0) {
+      want = std::min(want, (static_cast<int64_t>(max_records) + 1) * average * 5 / 4);
+    }
     expected_records = static_cast<size_t>(std::min<int64_t>(want / average + 1, 1 << 16));
     initial_chunk = static_cast<size_t>(std::clamp<int64_t>(
         want + options_.index_interval_bytes + static_cast<int64_t>(format::kBatchHeaderSize),

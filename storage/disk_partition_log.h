@@ -42,10 +42,12 @@ struct PartitionLogOptions {
   uint64_t topic_id = 0;
   int32_t partition = 0;
   LogConfig config;
-  std::string dir;                      // the partition's folder; created if missing
-  leveldb::DB* db = nullptr;            // not owned; used until MarkDeleted/MarkClosed
-  Clock* clock = nullptr;               // not owned
-  GroupCommitter* committer = nullptr;  // not owned; used until MarkClosed
+  std::string dir;            // the partition's folder; created if missing
+  leveldb::DB* db = nullptr;  // not owned; used until MarkDeleted/MarkClosed
+  Clock* clock = nullptr;     // not owned
+  // Shared so that it outlives the store while callers hold logs (a late
+  // append then completes inline, see GroupCommitter::Submit).
+  std::shared_ptr<GroupCommitter> committer;
   int64_t index_interval_bytes = 4096;
 };
 
@@ -81,8 +83,8 @@ class DiskPartitionLog final : public PartitionLog,
 
   // The store's hooks. Both wait for an append or cleanup in progress, then
   // make later calls fail (NOT_FOUND after MarkDeleted, UNAVAILABLE after
-  // MarkClosed) and wake every waiter. From then on the log touches neither
-  // LevelDB nor the committer, so the store may delete them.
+  // MarkClosed) and wake every waiter. From then on the log no longer touches
+  // LevelDB, so the store may close it.
   void MarkDeleted();
   void MarkClosed();
 

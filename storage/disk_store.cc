@@ -70,7 +70,7 @@ std::string DiskStore::TopicDir(uint64_t topic_id) const {
 }
 
 absl::Status DiskStore::Load() {
-  committer_ = std::make_unique<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
+  committer_ = std::make_shared<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
   RETURN_IF_ERROR(RecoverRegistryFromFolders());
   absl::MutexLock ops(&ops_mu_);
   ASSIGN_OR_RETURN(next_topic_id_, registry_.LoadNextId());
@@ -127,7 +127,7 @@ absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& re
     o.dir = absl::StrCat(TopicDir(record.id), "/", p);
     o.db = db_.get();
     o.clock = options_.clock;
-    o.committer = committer_.get();
+    o.committer = committer_;
     o.index_interval_bytes = options_.index_interval_bytes;
     ASSIGN_OR_RETURN(std::shared_ptr<DiskPartitionLog> log, DiskPartitionLog::Open(std::move(o)));
     partitions.push_back(log);

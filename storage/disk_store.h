@@ -70,7 +70,7 @@ class DiskStore final : public Store {
   std::unique_ptr<leveldb::DB> db_;
   const TopicRegistry registry_;
   std::unique_ptr<LevelDbOffsetStore> offsets_;
-  std::unique_ptr<GroupCommitter> committer_;
+  std::shared_ptr<GroupCommitter> committer_;
 
   absl::Mutex ops_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t next_topic_id_ ABSL_GUARDED_BY(ops_mu_) = 1;

@@ -268,6 +268,30 @@ TEST(StoreTest, CloseWakesWaitersAndFailsWithUnavailable) {
   EXPECT_OK(store->Close());  // idempotent
 }
 
+// The broker may hold logs past the store's lifetime.
+TEST(StoreTest, LogsOutliveTheStore) {
+  TempDir dir;
+  std::shared_ptr<Topic> topic;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(topic, store->CreateTopic("t", 1, LogConfig()));
+    ASSERT_OK(topic->partition(0)->Append(MakeBatch(2, "v", 1), Durability::kAll).status());
+  }
+  std::shared_ptr<PartitionLog> log = topic->partition(0);
+  EXPECT_TRUE(log->closed());
+  EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kAll),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kLeader),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->Read(0, 1, 1), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->OffsetForTimestamp(0), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->Flush(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->EnforceRetention(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(log->Compact(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(log->WaitForData(5, [] {}), 0u);
+  EXPECT_EQ(log->high_watermark(), 2);
+}
+
 TEST(OffsetStoreTest, RoundTripAndPersistence) {
   TempDir dir;
   {
