@@ -23,16 +23,9 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "storage/partition_log.h"
+#include "storage/syncable.h"
 
 namespace eventlog::storage {
-
-// What the committer fsyncs: a partition log.
-class Syncable {
- public:
-  virtual ~Syncable() = default;
-  // fsyncs every byte written before the call.
-  virtual absl::Status SyncWritten() = 0;
-};
 
 class GroupCommitter {
  public:
