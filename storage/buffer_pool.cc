@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "storage/no_destructor.h"
+
 namespace eventlog::storage {
 namespace {
 
@@ -15,8 +17,8 @@ int SizeClass(size_t size) {
 }  // namespace
 
 BufferPool& BufferPool::Default() {
-  static BufferPool* const pool = new BufferPool(size_t{64} << 20);  // intentionally leaked
-  return *pool;
+  static NoDestructor<BufferPool> pool(size_t{64} << 20);
+  return *pool.get();
 }
 
 std::shared_ptr<char[]> BufferPool::Get(size_t size) {

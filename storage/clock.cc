@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "storage/no_destructor.h"
+
 namespace eventlog::storage {
 namespace {
 
@@ -18,8 +20,8 @@ class RealClock final : public Clock {
 
 Clock* Clock::Real() {
   // Never destroyed, so it stays valid during static destruction.
-  static Clock* const clock = new RealClock();
-  return clock;
+  static NoDestructor<RealClock> clock;
+  return clock.get();
 }
 
 }  // namespace eventlog::storage

@@ -56,6 +56,20 @@ TEST_P(Crc32cTest, ExtendEqualsWholeAndMatchesOtherImplementation) {
   EXPECT_EQ(Value(data.data(), data.size()), whole);
 }
 
+// Long inputs take the three-stream path of the SSE4.2 version.
+TEST_P(Crc32cTest, LongInputsMatchPortable) {
+  std::string data(100'003, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 2654435761u) >> 13);
+  for (size_t len :
+       {size_t{6143}, size_t{6144}, size_t{6145}, size_t{12288}, size_t{50'000}, data.size()}) {
+    for (size_t start : {size_t{0}, size_t{3}}) {
+      if (start + len > data.size()) continue;
+      const uint32_t expected = TEST_ExtendPortable(0x12345678, data.data() + start, len);
+      EXPECT_EQ(GetParam()(0x12345678, data.data() + start, len), expected) << len;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Implementations, Crc32cTest,
                          ::testing::Values(&TEST_ExtendPortable, &TEST_ExtendSse42),
                          [](const ::testing::TestParamInfo<ExtendFn>& info) {
