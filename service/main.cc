@@ -16,6 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "service/server/event_log_server.h"
 
@@ -87,9 +89,26 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   return "";
 }
 
+// --help lists the flags of this file (Abseil's default looks for a file
+// named after the program).
+void ConfigureHelp() {
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view path) {
+    return absl::EndsWith(path, "service/main.cc");
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  config.normalize_filename = [](absl::string_view path) {
+    const size_t at = path.rfind("service/");
+    return std::string(at == absl::string_view::npos ? path : path.substr(at));
+  };
+  config.version_string = [] { return std::string("eventlogd 0.1.0\n"); };
+  absl::SetFlagsUsageConfig(config);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  ConfigureHelp();
   absl::SetProgramUsageMessage(
       "the eventlog broker: a Kafka-style event log served over gRPC "
       "(eventlog.v1.EventLog, grpc.health.v1.Health, server reflection).\n"

@@ -69,9 +69,13 @@ absl::Status Broker::DeleteTopic(absl::string_view name) {
   return absl::OkStatus();
 }
 
-std::vector<TopicSummary> Broker::ListTopics() const { return topics_.List(); }
+absl::StatusOr<std::vector<TopicSummary>> Broker::ListTopics() const {
+  if (shutting_down()) return ShuttingDownError();
+  return topics_.List();
+}
 
 absl::StatusOr<TopicInfo> Broker::DescribeTopic(absl::string_view name) const {
+  if (shutting_down()) return ShuttingDownError();
   return topics_.Describe(name);
 }
 

@@ -47,7 +47,7 @@ class Broker {
 
   absl::StatusOr<TopicInfo> CreateTopic(const CreateTopicRequest& request);
   absl::Status DeleteTopic(absl::string_view name);
-  std::vector<TopicSummary> ListTopics() const;
+  absl::StatusOr<std::vector<TopicSummary>> ListTopics() const;
   absl::StatusOr<TopicInfo> DescribeTopic(absl::string_view name) const;
 
   // See Producer::Produce. `done` may run inline.

@@ -44,12 +44,15 @@ grpc::ServerUnaryReactor* EventLogService::DeleteTopic(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* EventLogService::ListTopics(grpc::CallbackServerContext* context,
                                                       const v1::ListTopicsRequest* /*request*/,
                                                       v1::ListTopicsResponse* response) {
-  for (const broker::TopicSummary& summary : broker_->ListTopics()) {
-    v1::TopicSummary* topic = response->add_topics();
-    topic->set_name(summary.name);
-    topic->set_partitions(summary.partitions);
+  absl::StatusOr<std::vector<broker::TopicSummary>> topics = broker_->ListTopics();
+  if (topics.ok()) {
+    for (const broker::TopicSummary& summary : *topics) {
+      v1::TopicSummary* topic = response->add_topics();
+      topic->set_name(summary.name);
+      topic->set_partitions(summary.partitions);
+    }
   }
-  return FinishNow(context, absl::OkStatus());
+  return FinishNow(context, topics.status());
 }
 
 grpc::ServerUnaryReactor* EventLogService::DescribeTopic(grpc::CallbackServerContext* context,
