@@ -1,4 +1,5 @@
 // Produce and Fetch over gRPC: round trips, routing, validation, long poll.
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <string>
@@ -249,6 +250,37 @@ TEST_F(ProduceFetchTest, ManyConcurrentLongPollsAllWake) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   ProduceValues("fan", 0, {"x"});
   for (auto& poll : polls) EXPECT_EQ(poll.get(), 1);
+}
+
+TEST_F(ProduceFetchTest, LongPollsRacingWithAppendsAndTimeouts) {
+  ASSERT_TRUE(CreateTopic("race", 1).ok());
+  std::atomic<bool> stop{false};
+  std::thread producer([&] {
+    while (!stop) {
+      ProduceValues("race", 0, {"x"});
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  std::vector<std::thread> pollers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 6; ++t) {
+    pollers.emplace_back([&, t] {
+      for (int i = 0; i < 30; ++i) {
+        // Poll at the current end with waits of 0..5 ms, so that data and
+        // deadlines race.
+        v1::FetchResponse end;
+        if (!Fetch(FetchRequest("race", 0, 0), &end).ok()) ++failures;
+        v1::FetchRequest request = FetchRequest("race", 0, end.high_watermark());
+        request.set_max_wait_ms((t + i) % 6);
+        v1::FetchResponse response;
+        if (!Fetch(request, &response).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& poller : pollers) poller.join();
+  stop = true;
+  producer.join();
+  EXPECT_EQ(failures, 0);
 }
 
 }  // namespace

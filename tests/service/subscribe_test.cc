@@ -1,5 +1,6 @@
 // Subscribe: start positions, existing then live records, partitions,
 // batching, and how streams end.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -243,6 +244,48 @@ TEST_F(SubscribeTest, ManySubscribersOfOneTopic) {
     EXPECT_EQ(Values(ReadRecords(*stream, 2)), (std::vector<std::string>{"one", "two"}));
   }
   for (auto& stream : streams) Cancel(*stream);
+}
+
+TEST_F(SubscribeTest, StreamsRacingWithProducersCancelsAndDeletionAllEnd) {
+  ASSERT_TRUE(CreateTopic("race", 4).ok());
+  std::atomic<bool> stop{false};
+  std::thread producer([&] {
+    for (int i = 0; !stop; ++i) {
+      v1::ProduceRequest request;
+      request.set_topic("race");
+      *request.add_records() = MakeRecord(absl::StrCat(i), "x");
+      v1::ProduceResponse response;
+      Produce(request, &response);  // Fails once the topic is deleted.
+    }
+  });
+  std::vector<std::thread> readers;
+  std::atomic<int> cancelled{0}, not_found{0};
+  for (int r = 0; r < 8; ++r) {
+    readers.emplace_back([&, r] {
+      grpc::ClientContext context;
+      context.set_deadline(SafetyDeadline());
+      v1::SubscribeRequest request = Request("race", v1::START_FROM_EARLIEST);
+      request.set_max_batch_records(1 + r);
+      auto reader = stub_->Subscribe(&context, request);
+      v1::SubscribeResponse response;
+      // Even readers cancel after a few batches; odd ones read until the
+      // topic is deleted.
+      for (int batches = 0; reader->Read(&response); ++batches) {
+        if (r % 2 == 0 && batches == 3 + r) context.TryCancel();
+      }
+      const grpc::Status status = reader->Finish();
+      if (status.error_code() == grpc::StatusCode::CANCELLED) ++cancelled;
+      if (status.error_code() == grpc::StatusCode::NOT_FOUND) ++not_found;
+    });
+  }
+  // Let the streams catch up with live data for a moment.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(DeleteTopic("race").ok());
+  for (std::thread& reader : readers) reader.join();
+  stop = true;
+  producer.join();
+  EXPECT_EQ(cancelled + not_found, 8);
+  EXPECT_GE(not_found, 4);
 }
 
 }  // namespace
