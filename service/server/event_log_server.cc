@@ -45,6 +45,19 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  // Long-lived streams: the server pings idle connections so that parked
+  // subscriptions of vanished clients end, and lets clients ping it every
+  // 10 s (gRPC's default allows one ping per 5 minutes).
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Sized for a small machine: the EventLog service runs on gRPC's callback
+  // threads; only the (synchronous) helper services use these pollers.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2);
   builder.SetMaxReceiveMessageSize(static_cast<int>(
       std::min<int64_t>(INT_MAX, options.broker.max_request_bytes + kFramingSlackBytes)));
   server->server_ = builder.BuildAndStart();
