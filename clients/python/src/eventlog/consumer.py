@@ -31,6 +31,7 @@ from typing import Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tu
 
 import grpc
 
+from ._call_watch import CallWatch, wait_for_broker
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
 from .errors import EventLogError, UnavailableError, error_from_rpc
 from .model import Assignment, Record, Start, StartPosition
@@ -61,6 +62,15 @@ class _Backoff:
         delay = self._next * random.uniform(0.5, 1.0)
         self._next = min(self._next * 2, self._maximum)
         return not stop.wait(delay)
+
+
+class _StreamState:
+    """Where a stream resumes, and its reconnect backoff; used by one reading
+    thread at a time."""
+
+    def __init__(self, start: StartPosition, backoff: _Backoff) -> None:
+        self.start = start
+        self.backoff = backoff
 
 
 class Consumer:
@@ -117,7 +127,7 @@ class Consumer:
         self._epochs: Dict[int, int] = {}  # guarded by _lock; per stream, bumped by seek
         self._calls: Dict[int, grpc.Call] = {}  # guarded by _lock
         self._assignment: Optional[Assignment] = None  # guarded by _lock
-        self._threads: List[threading.Thread] = []
+        self._threads: List[threading.Thread] = []  # guarded by _lock
 
         # Owned by the consuming thread.
         self._current: Deque[Record] = deque()
@@ -262,9 +272,11 @@ class Consumer:
             self._calls.clear()
         for call in calls:
             call.cancel()
-        for thread in self._threads:
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
             if thread is not threading.current_thread():
-                thread.join(5.0)
+                thread.join(5.0)  # a reader stuck in gRPC (see _call_watch) is left behind
         if self._owned:
             self._channel.close()
 
@@ -309,10 +321,14 @@ class Consumer:
             old = self._calls.pop(stream, None)
         if old is not None:
             old.cancel()
+        self._spawn(stream, epoch, _StreamState(start, _Backoff(*self._backoff)))
+
+    def _spawn(self, stream: int, epoch: int, state: "_StreamState") -> None:
         thread = threading.Thread(
-            target=self._run_stream, args=(stream, epoch, start), name=f"eventlog-consumer-{stream}", daemon=True
+            target=self._run_stream, args=(stream, epoch, state), name=f"eventlog-consumer-{stream}", daemon=True
         )
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
     def _request(self, stream: int, start: StartPosition) -> pb.SubscribeRequest:
@@ -334,12 +350,16 @@ class Consumer:
         with self._lock:
             return self._epochs.get(stream) == epoch and not self._closed.is_set()
 
-    def _run_stream(self, stream: int, epoch: int, start: StartPosition) -> None:
+    def _run_stream(self, stream: int, epoch: int, state: "_StreamState") -> None:
         """Reads one Subscribe stream into the buffer, reconnecting on
         UNAVAILABLE, until closed or superseded by seek()."""
-        backoff = _Backoff(*self._backoff)
         while True:
-            call = self._stub.Subscribe(self._request(stream, start))
+            unreachable = wait_for_broker(self._stub, self._topic, lambda: self._current_epoch(stream, epoch))
+            if unreachable is not None:
+                if unreachable.code != grpc.StatusCode.UNAVAILABLE:
+                    self._put(("error", stream, epoch, unreachable), stream, epoch)
+                return
+            call = self._stub.Subscribe(self._request(stream, state.start))
             with self._lock:
                 current = self._epochs.get(stream) == epoch and not self._closed.is_set()
                 if current:
@@ -347,35 +367,59 @@ class Consumer:
             if not current:
                 call.cancel()
                 return
-            try:
-                for response in call:
-                    event = response.WhichOneof("event")
-                    if event == "assignment":
-                        a = response.assignment
-                        with self._lock:
-                            self._assignment = Assignment(a.member_id, a.generation, sorted(a.partitions))
-                    elif event == "records" and response.records.records:
-                        batch = response.records
-                        records = [Record.from_pb(self._topic, batch.partition, r) for r in batch.records]
-                        if not self._put(("records", stream, epoch, records), stream, epoch):
-                            call.cancel()
-                            return
-                        backoff.reset()
-                        if stream != _GROUP_STREAM:
-                            start = Start.offset(records[-1].offset + 1)
-                error: EventLogError = UnavailableError(grpc.StatusCode.UNAVAILABLE, "subscription ended")
-            except grpc.RpcError as e:
-                error = error_from_rpc(e)
-            if not self._current_epoch(stream, epoch):
+            watch = CallWatch(call, lambda c: self._rescue(c, watch, stream, epoch, state))
+            error = self._read(call, watch, stream, epoch, state)
+            if not watch.claim():
+                return  # the watchdog carries on in another thread
+            if error is None or not self._should_retry(error, stream, epoch, state):
                 return
-            if error.code not in _RETRYABLE:
-                self._put(("error", stream, epoch, error), stream, epoch)
+            if not state.backoff.wait(self._closed):
                 return
-            if stream == _GROUP_STREAM:
-                start = StartPosition(pb.START_FROM_COMMITTED)  # rejoin where the group left off
-            _log.info("eventlog subscription %s/%s unavailable (%s); reconnecting", self._topic, stream, error.message)
-            if not backoff.wait(self._closed):
-                return
+
+    def _read(
+        self, call: grpc.Call, watch: CallWatch, stream: int, epoch: int, state: "_StreamState"
+    ) -> Optional[EventLogError]:
+        """Buffers what the call delivers; returns why it ended, or None when
+        the stream is no longer wanted."""
+        try:
+            for response in call:
+                if watch.abandoned:
+                    return None
+                event = response.WhichOneof("event")
+                if event == "assignment":
+                    a = response.assignment
+                    with self._lock:
+                        self._assignment = Assignment(a.member_id, a.generation, sorted(a.partitions))
+                elif event == "records" and response.records.records:
+                    batch = response.records
+                    records = [Record.from_pb(self._topic, batch.partition, r) for r in batch.records]
+                    if not self._put(("records", stream, epoch, records), stream, epoch):
+                        call.cancel()
+                        return None
+                    state.backoff.reset()
+                    if stream != _GROUP_STREAM:
+                        state.start = Start.offset(records[-1].offset + 1)
+            return UnavailableError(grpc.StatusCode.UNAVAILABLE, "subscription ended")
+        except grpc.RpcError as e:
+            return error_from_rpc(e)
+
+    def _rescue(self, call: grpc.Call, watch: CallWatch, stream: int, epoch: int, state: "_StreamState") -> None:
+        """The watchdog's path when a reader is stuck on a finished call."""
+        with self._lock:
+            self._threads = [t for t in self._threads if t is not watch.reader]
+        if self._should_retry(error_from_rpc(call), stream, epoch, state) and state.backoff.wait(self._closed):
+            self._spawn(stream, epoch, state)
+
+    def _should_retry(self, error: EventLogError, stream: int, epoch: int, state: "_StreamState") -> bool:
+        if not self._current_epoch(stream, epoch):
+            return False
+        if error.code not in _RETRYABLE:
+            self._put(("error", stream, epoch, error), stream, epoch)
+            return False
+        if stream == _GROUP_STREAM:
+            state.start = StartPosition(pb.START_FROM_COMMITTED)  # rejoin where the group left off
+        _log.info("eventlog subscription %s/%s unavailable (%s); reconnecting", self._topic, stream, error.message)
+        return True
 
     def _put(self, item: tuple, stream: int, epoch: int) -> bool:
         """Blocks while the buffer is full; False if the stream is no longer

@@ -26,6 +26,7 @@ from typing import Deque, Dict, List, Optional, Set, Tuple, Union
 
 import grpc
 
+from ._call_watch import CallWatch, wait_for_broker
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
@@ -63,6 +64,7 @@ class _Stream:
         self.requests: "queue.SimpleQueue[Optional[pb.ProduceRequest]]" = queue.SimpleQueue()
         self.inflight: Deque[Tuple[int, _Batch]] = deque()  # guarded by Producer._cond
         self.call = stub.ProduceStream(self._request_iterator())
+        self.watch: Optional[CallWatch] = None
 
     def _request_iterator(self):
         while True:
@@ -82,7 +84,9 @@ class Producer:
     durability (Acks.ALL: fsynced; Acks.LEADER: appended). A batch is sent
     when it holds `batch_records` records or `batch_bytes` bytes, or `linger`
     seconds after its first record. Close the producer (or use it as a context
-    manager) to send what is pending.
+    manager) to send what is pending. When no stream is open, a batch waits
+    up to `connect_timeout` seconds for the broker, then fails with
+    UNAVAILABLE; `timeout` bounds the metadata lookup (DescribeTopic).
     """
 
     def __init__(
@@ -95,6 +99,7 @@ class Producer:
         batch_bytes: int = 1 << 20,
         max_in_flight: int = 16,
         timeout: float = 30.0,
+        connect_timeout: float = 5.0,
     ) -> None:
         if isinstance(acks, str):
             acks = Acks[acks.upper()]
@@ -108,6 +113,7 @@ class Producer:
         self._batch_bytes = batch_bytes
         self._max_in_flight = max_in_flight
         self._timeout = timeout
+        self._connect_timeout = connect_timeout
 
         self._cond = threading.Condition()
         self._open: Dict[Tuple[str, int], _Batch] = {}  # guarded by _cond
@@ -207,7 +213,7 @@ class Producer:
         if stream is not None:
             stream.end()
         for reader in readers:
-            reader.join(timeout)
+            reader.join(5.0 if timeout is None else timeout)
         if self._owned:
             self._channel.close()
 
@@ -253,7 +259,29 @@ class Producer:
                 topic=batch.topic, partition=batch.partition, records=batch.records, acks=self._acks
             )
             with self._cond:
+                connected = self._stream is not None
+            # A stream opened while the broker is away can hang (see _call_watch).
+            if not connected:
+                unreachable = wait_for_broker(self._stub, batch.topic, lambda: True, self._connect_timeout)
+                if unreachable is not None:
+                    self._fail_unsent(batch, unreachable)
+                    continue
+            with self._cond:
                 self._dispatch(batch, request)
+
+    def _fail_unsent(self, batch: _Batch, error: EventLogError) -> None:
+        """Fails `batch`, and when the broker is unreachable also the batches
+        queued behind it."""
+        with self._cond:
+            batches = [batch]
+            if error.code == grpc.StatusCode.UNAVAILABLE:
+                batches += list(self._ready)
+                self._ready.clear()
+        for b in batches:
+            b.fail(error)
+        with self._cond:
+            for b in batches:
+                self._unfinished.discard(b)
 
     def _next_ready_batch(self) -> Optional[_Batch]:
         """Requires _cond. Waits for a batch to send and a free in-flight slot;
@@ -279,10 +307,13 @@ class Producer:
         request.request_id = self._next_request_id
         self._next_request_id += 1
         if self._stream is None:
-            self._stream = _Stream(self._stub)
+            stream = _Stream(self._stub)
             reader = threading.Thread(
-                target=self._read_responses, args=(self._stream,), name="eventlog-producer-reader", daemon=True
+                target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
             )
+            stream.watch = CallWatch(stream.call, lambda call: self._end_stream(stream, error_from_rpc(call)))
+            stream.watch.reader = reader
+            self._stream = stream
             self._readers = [r for r in self._readers if r.is_alive()] + [reader]
             reader.start()
         self._stream.inflight.append((request.request_id, batch))
@@ -290,9 +321,12 @@ class Producer:
         self._stream.requests.put(request)
 
     def _read_responses(self, stream: _Stream) -> None:
+        assert stream.watch is not None
         error: Optional[EventLogError] = None
         try:
             for response in stream.call:
+                if stream.watch.abandoned:
+                    return
                 with self._cond:
                     request_id, batch = stream.inflight.popleft()
                     self._in_flight -= 1
@@ -304,15 +338,21 @@ class Producer:
             error = error_from_rpc(e)
         except IndexError:  # a response nobody asked for
             error = error_from_code(grpc.StatusCode.INTERNAL, "unexpected ProduceStream response")
+        if stream.watch.claim():
+            self._end_stream(stream, error)
+
+    def _end_stream(self, stream: _Stream, error: Optional[EventLogError]) -> None:
+        """Fails what is still in flight on an ended stream."""
         with self._cond:
             if self._stream is stream:
                 self._stream = None
             failed = list(stream.inflight)
             stream.inflight.clear()
             self._in_flight -= len(failed)
+            self._readers = [r for r in self._readers if r is not stream.watch.reader]
             self._cond.notify_all()
         stream.end()
-        if failed and error is None:
+        if failed and (error is None or error.code == grpc.StatusCode.OK):
             error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
         for _, batch in failed:
             batch.fail(error)
