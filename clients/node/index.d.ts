@@ -1,0 +1,184 @@
+// Type declarations of eventlog-client (written by hand; see src/).
+// Offsets and generations are bigint; partitions, timestamps and sizes are number.
+
+import type { Client, status } from '@grpc/grpc-js';
+
+export type Bytes = Buffer | Uint8Array | string;
+/** Headers as an object, a Map, or ordered [key, value] pairs (keys may repeat). */
+export type HeadersInit = { [key: string]: Bytes } | Map<string, Bytes> | Array<[string, Bytes]>;
+export type Offsets = Map<number, bigint | number> | { [partition: number]: bigint | number };
+
+/** gRPC status codes (the `code` of an EventLogError). */
+export declare const Status: typeof status;
+
+export declare class EventLogError extends Error {
+  constructor(code: number, details: string);
+  /** The gRPC status code, e.g. Status.NOT_FOUND. */
+  readonly code: number;
+  /** Its name, e.g. "NOT_FOUND". */
+  readonly codeName: string;
+  /** The broker's message. */
+  readonly details: string;
+}
+
+/** A raw eventlog.v1.EventLog client; share it between Admin/Producer/Consumer and close it yourself. */
+export type EventLogClient = Client;
+export declare function createClient(target: string): EventLogClient;
+export type Target = string | EventLogClient;
+
+export declare function murmur2(data: Bytes): number;
+export declare function partitionForKey(key: Bytes, partitions: number): number;
+
+/** A consumed record. */
+export interface ConsumerRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** Empty when the record has no key. */
+  key: Buffer;
+  value: Buffer;
+  headers: Array<[string, Buffer]>;
+  timestampMs: number;
+}
+
+export interface RecordMetadata {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+/** 0 (or absent) = server default; for retention, -1 = unlimited. */
+export interface TopicConfig {
+  retentionMs?: number;
+  retentionBytes?: number;
+  cleanupPolicy?: CleanupPolicy;
+  maxMessageBytes?: number;
+  segmentBytes?: number;
+  segmentMs?: number;
+  deleteRetentionMs?: number;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  logStartOffset: bigint;
+  highWatermark: bigint;
+  sizeBytes: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  config: Required<Omit<TopicConfig, 'cleanupPolicy'>> & { cleanupPolicy: CleanupPolicy | 'unspecified' };
+  partitions: PartitionInfo[];
+}
+
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+}
+
+export interface CommittedOffset {
+  offset: bigint;
+  metadata: string;
+}
+
+export interface GroupDescription {
+  group: string;
+  generation: bigint;
+  members: Array<{ memberId: string; topic: string; partitions: number[] }>;
+  lags: Array<{ topic: string; partition: number; committedOffset: bigint; highWatermark: bigint; lag: bigint }>;
+}
+
+export interface Assignment {
+  memberId: string;
+  generation: bigint;
+  partitions: number[];
+}
+
+export declare class Admin {
+  constructor(target: Target, options?: { timeoutMs?: number });
+  createTopic(name: string, options?: { partitions?: number; config?: TopicConfig }): Promise<TopicDescription>;
+  deleteTopic(name: string): Promise<void>;
+  listTopics(): Promise<TopicSummary[]>;
+  describeTopic(name: string): Promise<TopicDescription>;
+  /** at: 'earliest', 'latest' (default) or a timestamp in ms. */
+  listOffsets(
+    topic: string,
+    options?: { at?: 'earliest' | 'latest' | number; partitions?: number[] },
+  ): Promise<Map<number, bigint>>;
+  fetchCommittedOffsets(group: string, topic: string, partitions?: number[]): Promise<Map<number, CommittedOffset>>;
+  listGroups(): Promise<string[]>;
+  describeGroup(group: string): Promise<GroupDescription>;
+  close(): void;
+}
+
+export interface ProducerOptions {
+  /** 'all' (fsynced, default) or 'leader'. */
+  acks?: 'all' | 'leader';
+  lingerMs?: number;
+  batchRecords?: number;
+  batchBytes?: number;
+  maxInFlight?: number;
+  timeoutMs?: number;
+}
+
+export interface SendOptions {
+  key?: Bytes | null;
+  headers?: HeadersInit;
+  /** Default: by key (Kafka murmur2), else a sticky round-robin partition. */
+  partition?: number;
+  /** 0 = the broker's append time. */
+  timestampMs?: number;
+}
+
+export declare class Producer {
+  constructor(target: Target, options?: ProducerOptions);
+  send(topic: string, value: Bytes | null, options?: SendOptions): Promise<RecordMetadata>;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartPosition {
+  readonly kind: string;
+  readonly offset?: bigint;
+  readonly timestampMs?: number;
+}
+
+export declare const Start: {
+  readonly EARLIEST: StartPosition;
+  readonly LATEST: StartPosition;
+  readonly COMMITTED: StartPosition;
+  offset(offset: bigint | number): StartPosition;
+  timestamp(timestampMs: number): StartPosition;
+};
+
+export interface ConsumerOptions {
+  /** Group mode when `partitions` is absent; otherwise only where commits go. */
+  group?: string;
+  partitions?: number[] | 'all';
+  /** Default: COMMITTED in group mode, LATEST otherwise. */
+  start?: StartPosition;
+  resetTo?: 'earliest' | 'latest';
+  autoCommit?: boolean;
+  autoCommitIntervalMs?: number;
+  maxBatchRecords?: number;
+  /** Buffered batches before the streams are paused. */
+  highWaterMark?: number;
+  /** [initial, maximum] reconnect delay. */
+  reconnectBackoffMs?: [number, number];
+  timeoutMs?: number;
+}
+
+export declare class Consumer implements AsyncIterable<ConsumerRecord> {
+  constructor(target: Target, topic: string, options?: ConsumerOptions);
+  start(): Promise<void>;
+  [Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord, void, undefined>;
+  poll(timeoutMs?: number): Promise<ConsumerRecord | null>;
+  readonly assignment: Assignment | null;
+  position(partition: number): bigint | undefined;
+  commit(offsets?: Offsets, options?: { metadata?: string }): Promise<Map<number, bigint>>;
+  committed(partitions?: number[]): Promise<Map<number, bigint>>;
+  seek(partition: number, offset: bigint | number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,281 @@
+// Producer: batches records per partition and pipelines them on one
+// ProduceStream, resolving a Promise per record with its partition and offset.
+//
+// A batch is written when it holds `batchRecords` records or `batchBytes`
+// bytes, or `lingerMs` after its first record; up to `maxInFlight` requests
+// are outstanding on the stream and the broker answers them in order.
+// Partitioning happens here, as in Kafka clients: a keyed record goes to
+// partitionForKey(key, partitions) (the broker's own rule), a keyless one to
+// a "sticky" partition that moves round-robin when its batch is closed; the
+// partition count is read once per topic with DescribeTopic.
+//
+// Failed requests are not retried (a retry could reorder records): their
+// promises reject with the broker's EventLogError; the next batch opens a new
+// stream if the old one broke.
+import { EventLogError, Status, fromServiceError } from './errors.js';
+import { openClient, unary } from './grpc.js';
+import { partitionForKey } from './murmur2.js';
+import { headersToPb, int64, toBytes } from './values.js';
+
+const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
+const ACKS = { all: 'ACKS_ALL', leader: 'ACKS_LEADER' };
+
+class Batch {
+  constructor(topic, partition) {
+    this.topic = topic;
+    this.partition = partition;
+    this.records = [];
+    this.callbacks = []; // {resolve, reject} per record
+    this.size = 0;
+    this.timer = null;
+    this.settled = new Promise((resolve) => {
+      this.markSettled = resolve;
+    });
+  }
+
+  fail(error) {
+    for (const { reject } of this.callbacks) reject(error);
+    this.markSettled();
+  }
+}
+
+export class Producer {
+  #client;
+  #owned;
+  #acks;
+  #lingerMs;
+  #batchRecords;
+  #batchBytes;
+  #maxInFlight;
+  #timeoutMs;
+  #open = new Map(); // `${topic}\0${partition}` -> Batch
+  #ready = []; // closed batches waiting for an in-flight slot
+  #unsettled = new Set(); // batches not yet acknowledged or failed
+  #stream = null; // {call, inflight: [{requestId, batch}]}
+  #nextRequestId = 1n;
+  #partitionCounts = new Map(); // topic -> number
+  #metadata = new Map(); // topic -> Promise of the partition count, while loading
+  #waiting = new Map(); // topic -> records sent while its metadata loads
+  #sticky = new Map(); // topic -> partition of keyless records
+  #closed = false;
+
+  /**
+   * @param target "host:port", or a client from createClient() that the caller closes.
+   * @param options.acks 'all' (fsynced, default) or 'leader'.
+   */
+  constructor(
+    target,
+    { acks = 'all', lingerMs = 5, batchRecords = 500, batchBytes = 1 << 20, maxInFlight = 16, timeoutMs = 30000 } = {},
+  ) {
+    if (!(acks in ACKS)) throw new TypeError(`acks must be 'all' or 'leader', not ${acks}`);
+    if (batchRecords < 1 || batchBytes < 1 || maxInFlight < 1 || lingerMs < 0) {
+      throw new RangeError('batchRecords, batchBytes and maxInFlight must be >= 1, lingerMs >= 0');
+    }
+    [this.#client, this.#owned] = openClient(target);
+    this.#acks = ACKS[acks];
+    this.#lingerMs = lingerMs;
+    this.#batchRecords = batchRecords;
+    this.#batchBytes = batchBytes;
+    this.#maxInFlight = maxInFlight;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Queues one record. Resolves to {topic, partition, offset: bigint} once the
+   * broker has stored it (per `acks`); rejects with EventLogError. Await it or
+   * attach a catch: an unhandled rejection ends a Node process.
+   * @param options.key Buffer | string; options.headers object, Map or [key, value] pairs;
+   *   options.partition number (default: by key, else sticky); options.timestampMs number.
+   */
+  send(topic, value, { key, headers, partition, timestampMs = 0 } = {}) {
+    if (this.#closed) return Promise.reject(new Error('Producer is closed'));
+    return new Promise((resolve, reject) => {
+      const record = { key: toBytes(key), value: toBytes(value), headers: headersToPb(headers), timestampMs: int64(timestampMs) };
+      let size = record.key.length + record.value.length + RECORD_OVERHEAD;
+      for (const h of record.headers) size += Buffer.byteLength(h.key) + h.value.length;
+      const entry = { topic, record, size, partition, callbacks: { resolve, reject } };
+      if (this.#waiting.has(topic)) {
+        this.#waiting.get(topic).push(entry); // keep the order of earlier sends
+      } else if (partition !== undefined && partition !== null) {
+        this.#append(entry, partition);
+      } else if (this.#partitionCounts.has(topic)) {
+        this.#route(entry, this.#partitionCounts.get(topic));
+      } else {
+        this.#waiting.set(topic, [entry]);
+        this.#loadMetadata(topic);
+      }
+    });
+  }
+
+  /**
+   * Sends everything queued so far and resolves when each of those records is
+   * acknowledged or failed (failures are reported by their own promises).
+   */
+  async flush() {
+    await Promise.allSettled([...this.#metadata.values()]);
+    const pending = [...this.#unsettled].map((b) => b.settled);
+    for (const batch of [...this.#open.values()]) this.#closeBatch(batch);
+    this.#pump();
+    await Promise.all(pending);
+  }
+
+  /** Sends what is pending, waits for it, then ends the stream and closes an owned client. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.flush();
+    const stream = this.#stream;
+    this.#stream = null;
+    if (stream) {
+      // Half-close, and give the broker a moment to end the call cleanly.
+      let timer;
+      const ended = new Promise((resolve) => {
+        stream.call.on('status', resolve);
+        stream.call.on('error', resolve);
+        timer = setTimeout(resolve, this.#timeoutMs);
+      });
+      stream.call.end();
+      await ended;
+      clearTimeout(timer);
+    }
+    if (this.#owned) this.#client.close();
+  }
+
+  // --- internals ---------------------------------------------------------
+
+  #loadMetadata(topic) {
+    const loading = unary(this.#client, 'DescribeTopic', { name: topic }, this.#timeoutMs).then(
+      (description) => {
+        const count = description.partitions.length;
+        this.#partitionCounts.set(topic, count);
+        return count;
+      },
+    );
+    this.#metadata.set(topic, loading);
+    loading.then(
+      (count) => {
+        const entries = this.#waiting.get(topic) ?? [];
+        this.#waiting.delete(topic);
+        this.#metadata.delete(topic);
+        for (const entry of entries) {
+          if (entry.partition !== undefined && entry.partition !== null) this.#append(entry, entry.partition);
+          else this.#route(entry, count);
+        }
+      },
+      (error) => {
+        const entries = this.#waiting.get(topic) ?? [];
+        this.#waiting.delete(topic);
+        this.#metadata.delete(topic);
+        for (const entry of entries) entry.callbacks.reject(error);
+      },
+    );
+  }
+
+  #route(entry, count) {
+    if (entry.record.key.length > 0) {
+      this.#append(entry, partitionForKey(entry.record.key, count));
+      return;
+    }
+    let partition = this.#sticky.get(entry.topic);
+    if (partition === undefined || !this.#open.has(`${entry.topic}\0${partition}`)) {
+      partition = partition === undefined ? 0 : (partition + 1) % count;
+      this.#sticky.set(entry.topic, partition);
+    }
+    this.#append(entry, partition);
+  }
+
+  #append(entry, partition) {
+    const id = `${entry.topic}\0${partition}`;
+    let batch = this.#open.get(id);
+    if (batch && batch.records.length > 0 && batch.size + entry.size > this.#batchBytes) {
+      this.#closeBatch(batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = new Batch(entry.topic, partition);
+      this.#open.set(id, batch);
+      this.#unsettled.add(batch);
+      batch.settled.then(() => this.#unsettled.delete(batch));
+      batch.timer = setTimeout(() => this.#closeBatch(batch), this.#lingerMs);
+    }
+    batch.records.push(entry.record);
+    batch.callbacks.push(entry.callbacks);
+    batch.size += entry.size;
+    if (batch.records.length >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
+  }
+
+  #closeBatch(batch) {
+    const id = `${batch.topic}\0${batch.partition}`;
+    if (this.#open.get(id) !== batch) return;
+    this.#open.delete(id);
+    clearTimeout(batch.timer);
+    this.#ready.push(batch);
+    this.#pump();
+  }
+
+  #inFlight() {
+    return this.#stream ? this.#stream.inflight.length : 0;
+  }
+
+  #pump() {
+    while (this.#ready.length > 0 && this.#inFlight() < this.#maxInFlight) {
+      const batch = this.#ready.shift();
+      const stream = this.#stream ?? this.#openStream();
+      const requestId = this.#nextRequestId++;
+      stream.inflight.push({ requestId, batch });
+      stream.call.write({
+        topic: batch.topic,
+        partition: batch.partition,
+        records: batch.records,
+        acks: this.#acks,
+        requestId: requestId.toString(),
+      });
+    }
+  }
+
+  #openStream() {
+    const stream = { call: this.#client.ProduceStream(), inflight: [] };
+    this.#stream = stream;
+    stream.call.on('data', (response) => {
+      const head = stream.inflight.shift();
+      if (!head) return;
+      this.#complete(head.batch, head.requestId, response);
+      this.#pump();
+    });
+    const fail = (error) => {
+      if (this.#stream === stream) this.#stream = null;
+      const failed = stream.inflight.splice(0);
+      for (const { batch } of failed) batch.fail(error);
+      this.#pump();
+    };
+    stream.call.on('error', (err) => fail(fromServiceError(err)));
+    stream.call.on('end', () => {
+      if (stream.inflight.length > 0) {
+        fail(new EventLogError(Status.UNAVAILABLE, 'produce stream ended with requests in flight'));
+      } else if (this.#stream === stream) {
+        this.#stream = null;
+      }
+    });
+    return stream;
+  }
+
+  #complete(batch, requestId, response) {
+    if (BigInt(response.requestId) !== requestId) {
+      batch.fail(new EventLogError(Status.INTERNAL, `ProduceStream answered request ${response.requestId}, expected ${requestId}`));
+      return;
+    }
+    if (response.errorCode !== 0) {
+      if (response.errorCode === Status.NOT_FOUND) this.#partitionCounts.delete(batch.topic); // deleted or recreated
+      batch.fail(new EventLogError(response.errorCode, response.errorMessage));
+      return;
+    }
+    const append = response.appends.find((a) => a.partition === batch.partition);
+    const base = append ? BigInt(append.baseOffset) : 0n;
+    if (!append || BigInt(append.lastOffset) - base + 1n !== BigInt(batch.records.length)) {
+      batch.fail(new EventLogError(Status.INTERNAL, 'ProduceStream reply does not match the batch'));
+      return;
+    }
+    batch.callbacks.forEach(({ resolve }, i) => resolve({ topic: batch.topic, partition: batch.partition, offset: base + BigInt(i) }));
+    batch.markSettled();
+  }
+}

@@ -1,0 +1,119 @@
+// Group-mode consumers (Subscribe with a group). Enabled with
+// EVENTLOG_GROUP_TESTS=1 once the broker implements consumer groups.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Admin, Consumer, Producer, Start, Status, createClient } from '../src/index.js';
+import { Broker, groupTests, take, topicName } from './broker.mjs';
+
+async function produceKeys(target, topic, count) {
+  const producer = new Producer(target);
+  try {
+    return await Promise.all(Array.from({ length: count }, (_, i) => producer.send(topic, `v${i}`, { key: `k${i}` })));
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Polls (which keeps the member active) until the assignment matches. */
+async function waitForAssignment(consumer, predicate, polls = 300) {
+  for (let i = 0; i < polls; i++) {
+    const a = consumer.assignment;
+    if (a && predicate(a)) return a;
+    await consumer.poll(100);
+  }
+  assert.fail(`assignment never matched; last: ${JSON.stringify(consumer.assignment, (k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+}
+
+describe('group consumers', { skip: !groupTests && 'group mode not enabled (EVENTLOG_GROUP_TESTS=1)' }, () => {
+  let broker;
+  let admin;
+  before(async () => {
+    broker = await Broker.start();
+    admin = new Admin(broker.target);
+  });
+  after(async () => {
+    admin?.close();
+    await broker?.dispose();
+  });
+
+  test('a single member gets every partition and commits', async () => {
+    const name = topicName('single');
+    const group = `${name}-g`;
+    await admin.createTopic(name, { partitions: 3 });
+    const metas = await produceKeys(broker.target, name, 9);
+    const c = new Consumer(broker.target, name, { group, resetTo: 'earliest' });
+    const got = await take(c, 9);
+    assert.deepEqual(c.assignment.partitions, [0, 1, 2]);
+    assert.ok(c.assignment.generation > 0n);
+    assert.ok(c.assignment.memberId);
+    await c.commit();
+    await c.close();
+    const key = (x) => `${x.partition}/${x.offset}`;
+    assert.deepEqual(got.map(key).sort(), metas.map(key).sort());
+    const committed = await admin.fetchCommittedOffsets(group, name);
+    const high = await admin.listOffsets(name);
+    assert.deepEqual(
+      new Map([...committed].map(([p, o]) => [p, o.offset])),
+      new Map([...high].filter(([, h]) => h > 0n)),
+    );
+    assert.ok((await admin.listGroups()).includes(group));
+  });
+
+  test('two members split the partitions; a stale generation cannot commit', async () => {
+    const name = topicName('split');
+    const group = `${name}-g`;
+    await admin.createTopic(name, { partitions: 4 });
+    const first = new Consumer(broker.target, name, { group, resetTo: 'earliest' });
+    const a1 = await waitForAssignment(first, (a) => a.partitions.length === 4);
+    const second = new Consumer(broker.target, name, { group, resetTo: 'earliest' });
+    const [b1, b2] = await Promise.all([
+      waitForAssignment(first, (a) => a.generation > a1.generation && a.partitions.length === 2),
+      waitForAssignment(second, (a) => a.generation > a1.generation && a.partitions.length === 2),
+    ]);
+    assert.equal(b1.generation, b2.generation);
+    assert.deepEqual([...b1.partitions, ...b2.partitions].sort(), [0, 1, 2, 3]);
+    const described = await admin.describeGroup(group);
+    assert.equal(described.generation, b1.generation);
+    assert.deepEqual(described.members.flatMap((m) => m.partitions).sort(), [0, 1, 2, 3]);
+    // A commit carrying the generation before the rebalance is refused.
+    const client = createClient(broker.target);
+    const err = await new Promise((resolve) =>
+      client.CommitOffset(
+        { group, topic: name, partition: b1.partitions[0], offset: '0', generation: a1.generation.toString() },
+        (e) => resolve(e),
+      ),
+    );
+    client.close();
+    await second.close();
+    await first.close();
+    assert.equal(err?.code, Status.FAILED_PRECONDITION);
+  });
+
+  test('autoCommit in a group', async () => {
+    const name = topicName('auto');
+    const group = `${name}-g`;
+    await admin.createTopic(name);
+    await produceKeys(broker.target, name, 3);
+    const c = new Consumer(broker.target, name, { group, resetTo: 'earliest', autoCommit: true });
+    await take(c, 3);
+    await c.close();
+    assert.equal((await admin.fetchCommittedOffsets(group, name)).get(0).offset, 3n);
+  });
+
+  test('a group resumes from its committed offset', async () => {
+    const name = topicName('resume');
+    const group = `${name}-g`;
+    await admin.createTopic(name);
+    await produceKeys(broker.target, name, 4);
+    let c = new Consumer(broker.target, name, { group, resetTo: 'earliest' });
+    assert.deepEqual(
+      (await take(c, 2)).map((r) => r.offset),
+      [0n, 1n],
+    );
+    await c.commit();
+    await c.close();
+    c = new Consumer(broker.target, name, { group, start: Start.COMMITTED });
+    assert.equal((await take(c, 1))[0].offset, 2n);
+    await c.close();
+  });
+});

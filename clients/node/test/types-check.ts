@@ -1,0 +1,58 @@
+// Compiled (never run) by types.test.mjs: the declarations in index.d.ts must
+// describe how the library is used, including the quick start.
+import {
+  Admin,
+  Consumer,
+  EventLogError,
+  Producer,
+  Start,
+  Status,
+  createClient,
+  murmur2,
+  partitionForKey,
+  type Assignment,
+  type ConsumerRecord,
+  type RecordMetadata,
+  type TopicDescription,
+} from 'eventlog-client';
+
+export async function usage(target: string): Promise<void> {
+  const client = createClient(target);
+  const admin = new Admin(client, { timeoutMs: 1000 });
+  const description: TopicDescription = await admin.createTopic('t', { partitions: 2, config: { cleanupPolicy: 'compact' } });
+  const hw: bigint = description.partitions[0].highWatermark;
+  const offsets: Map<number, bigint> = await admin.listOffsets('t', { at: 1234, partitions: [0] });
+  const groups: string[] = await admin.listGroups();
+
+  const producer = new Producer(target, { acks: 'leader', lingerMs: 1 });
+  const meta: RecordMetadata = await producer.send('t', 'v', { key: Buffer.from('k'), headers: [['h', 'x']] });
+  const offset: bigint = meta.offset;
+  await producer.send('t', null, { headers: { a: 'b' }, partition: 1 });
+  await producer.flush();
+  await producer.close();
+
+  const consumer = new Consumer(client, 't', { group: 'g', partitions: 'all', start: Start.offset(5n) });
+  for await (const record of consumer) {
+    const r: ConsumerRecord = record;
+    const value: string = r.value.toString();
+    const next: bigint = r.offset + 1n;
+    void [value, next];
+    break;
+  }
+  const polled: ConsumerRecord | null = await consumer.poll(10);
+  const assignment: Assignment | null = consumer.assignment;
+  const committed: Map<number, bigint> = await consumer.commit({ 0: 1n });
+  await consumer.seek(0, 3);
+  const position: bigint | undefined = consumer.position(0);
+  await consumer.close();
+
+  try {
+    await admin.describeTopic('missing');
+  } catch (err) {
+    if (err instanceof EventLogError && err.code === Status.NOT_FOUND) console.log(err.codeName, err.details);
+  }
+  const h: number = murmur2('k') + partitionForKey('k', 3);
+  admin.close();
+  client.close();
+  void [hw, offsets, groups, offset, polled, assignment, committed, position, h];
+}
