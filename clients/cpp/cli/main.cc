@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/commands.h"
+#include "clients/cpp/cli/perf_commands.h"
 
 namespace {
 
@@ -25,6 +26,7 @@ constexpr char kHelp[] =
     "  offsets show GROUP TOPIC\n"
     "  group list | group describe GROUP\n"
     "  health                                      exit 0 only when the server is SERVING\n"
+    "  perf produce|consume|latency [flags]        load generators and meters (perf --help)\n"
     "\n"
     "Every command takes --help, --server (default $EVENTLOG_SERVER or 127.0.0.1:7070)\n"
     "and --timeout_ms. Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n";
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   if (command == "offsets") return RunOffsets(args);
   if (command == "group") return RunGroup(args);
   if (command == "health") return RunHealth(args);
+  if (command == "perf") return RunPerf(args);
   std::fputs(absl::StrCat("eventlog: unknown command '", command, "'\n\n", kHelp).c_str(), stderr);
   return kExitUsage;
 }
