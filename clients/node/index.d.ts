@@ -120,7 +120,10 @@ export interface ProducerOptions {
   batchRecords?: number;
   batchBytes?: number;
   maxInFlight?: number;
+  /** Deadline of the metadata lookup (DescribeTopic). */
   timeoutMs?: number;
+  /** How long batches wait for the broker when no stream is open before failing with UNAVAILABLE. */
+  connectTimeoutMs?: number;
 }
 
 export interface SendOptions {

@@ -66,10 +66,14 @@ export function openClient(target) {
   throw new TypeError('target must be "host:port" or a client from createClient()');
 }
 
-/** Calls a unary RPC; rejects with EventLogError. */
-export function unary(client, method, request, timeoutMs) {
+/**
+ * Calls a unary RPC; rejects with EventLogError. waitForReady: wait (within
+ * timeoutMs) for an unreachable broker instead of failing with UNAVAILABLE.
+ */
+export function unary(client, method, request, timeoutMs, { waitForReady = false } = {}) {
   return new Promise((resolve, reject) => {
-    client[method](request, { deadline: Date.now() + timeoutMs }, (err, response) => {
+    const metadata = new grpc.Metadata({ waitForReady });
+    client[method](request, metadata, { deadline: Date.now() + timeoutMs }, (err, response) => {
       if (err) reject(fromServiceError(err));
       else resolve(response);
     });

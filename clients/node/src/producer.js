@@ -48,6 +48,8 @@ export class Producer {
   #batchBytes;
   #maxInFlight;
   #timeoutMs;
+  #connectTimeoutMs;
+  #connecting = false; // waiting for the broker before opening a stream
   #open = new Map(); // `${topic}\0${partition}` -> Batch
   #ready = []; // closed batches waiting for an in-flight slot
   #unsettled = new Set(); // batches not yet acknowledged or failed
@@ -62,10 +64,22 @@ export class Producer {
   /**
    * @param target "host:port", or a client from createClient() that the caller closes.
    * @param options.acks 'all' (fsynced, default) or 'leader'.
+   * @param options.connectTimeoutMs while the broker is unreachable, records wait
+   *   this long for it (a short restart delays them instead of failing them), then
+   *   reject with UNAVAILABLE (or DEADLINE_EXCEEDED for the partition-count lookup
+   *   of a new topic, which timeoutMs also bounds). Default 5 s.
    */
   constructor(
     target,
-    { acks = 'all', lingerMs = 5, batchRecords = 500, batchBytes = 1 << 20, maxInFlight = 16, timeoutMs = 30000 } = {},
+    {
+      acks = 'all',
+      lingerMs = 5,
+      batchRecords = 500,
+      batchBytes = 1 << 20,
+      maxInFlight = 16,
+      timeoutMs = 30000,
+      connectTimeoutMs = 5000,
+    } = {},
   ) {
     if (!(acks in ACKS)) throw new TypeError(`acks must be 'all' or 'leader', not ${acks}`);
     if (batchRecords < 1 || batchBytes < 1 || maxInFlight < 1 || lingerMs < 0) {
@@ -78,6 +92,7 @@ export class Producer {
     this.#batchBytes = batchBytes;
     this.#maxInFlight = maxInFlight;
     this.#timeoutMs = timeoutMs;
+    this.#connectTimeoutMs = connectTimeoutMs;
   }
 
   /**
@@ -144,7 +159,8 @@ export class Producer {
   // --- internals ---------------------------------------------------------
 
   #loadMetadata(topic) {
-    const loading = unary(this.#client, 'DescribeTopic', { name: topic }, this.#timeoutMs).then(
+    const timeoutMs = Math.min(this.#timeoutMs, this.#connectTimeoutMs);
+    const loading = unary(this.#client, 'DescribeTopic', { name: topic }, timeoutMs, { waitForReady: true }).then(
       (description) => {
         const count = description.partitions.length;
         this.#partitionCounts.set(topic, count);
@@ -218,9 +234,13 @@ export class Producer {
   }
 
   #pump() {
-    while (this.#ready.length > 0 && this.#inFlight() < this.#maxInFlight) {
+    while (!this.#connecting && this.#ready.length > 0 && this.#inFlight() < this.#maxInFlight) {
+      if (!this.#stream) {
+        this.#connect();
+        return;
+      }
       const batch = this.#ready.shift();
-      const stream = this.#stream ?? this.#openStream();
+      const stream = this.#stream;
       const requestId = this.#nextRequestId++;
       stream.inflight.push({ requestId, batch });
       stream.call.write({
@@ -231,6 +251,22 @@ export class Producer {
         requestId: requestId.toString(),
       });
     }
+  }
+
+  // Waits (up to connectTimeoutMs) for the broker, so that a short restart
+  // delays batches instead of failing them, then opens a stream.
+  #connect() {
+    this.#connecting = true;
+    this.#client.waitForReady(Date.now() + this.#connectTimeoutMs, (err) => {
+      this.#connecting = false;
+      if (err) {
+        const error = new EventLogError(Status.UNAVAILABLE, `no connection to the broker within ${this.#connectTimeoutMs} ms`);
+        for (const batch of this.#ready.splice(0)) batch.fail(error);
+        return;
+      }
+      if (!this.#stream) this.#openStream();
+      this.#pump();
+    });
   }
 
   #openStream() {

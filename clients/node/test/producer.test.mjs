@@ -188,7 +188,7 @@ describe('Producer', () => {
       const ownAdmin = new Admin(own.target);
       await ownAdmin.createTopic(name);
       ownAdmin.close();
-      const producer = new Producer(own.target);
+      const producer = new Producer(own.target, { connectTimeoutMs: 500 });
       assert.equal((await producer.send(name, 'before')).offset, 0n);
       await own.stop();
       await assert.rejects(producer.send(name, 'during'), { code: Status.UNAVAILABLE });
@@ -200,4 +200,25 @@ describe('Producer', () => {
       await own.dispose();
     }
   });
+});
+
+test('sends wait for a broker that is starting (connectTimeoutMs)', async () => {
+  const broker = await Broker.start();
+  try {
+    const name = topicName('waits');
+    const admin = new Admin(broker.target);
+    await admin.createTopic(name, { partitions: 2 });
+    admin.close();
+    await broker.stop();
+    // No stream yet, broker down: the sends wait for it instead of failing.
+    const producer = new Producer(broker.target, { connectTimeoutMs: 60_000 });
+    const keyed = producer.send(name, 'keyed', { key: 'k' });
+    const explicit = producer.send(name, 'explicit', { partition: 1 });
+    await broker.start(broker.port);
+    assert.equal((await keyed).partition, partitionForKey('k', 2));
+    assert.equal((await explicit).offset, (await keyed).partition === 1 ? 1n : 0n);
+    await producer.close();
+  } finally {
+    await broker.dispose();
+  }
 });

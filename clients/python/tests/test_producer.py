@@ -136,7 +136,7 @@ def test_records_fail_when_the_broker_goes_away(admin, own_broker, topic_name):
 
     with Admin(own_broker.target) as own_admin:
         own_admin.create_topic(topic_name)
-    producer = Producer(own_broker.target)
+    producer = Producer(own_broker.target, connect_timeout=0.5)
     try:
         assert producer.send(topic_name, b"before").result(timeout=30).offset == 0
         own_broker.stop()
@@ -149,3 +149,24 @@ def test_records_fail_when_the_broker_goes_away(admin, own_broker, topic_name):
         assert meta.offset == 1
     finally:
         producer.close()
+
+
+def test_sends_wait_for_a_broker_that_is_starting(own_broker, topic_name):
+    from eventlog import Admin
+
+    with Admin(own_broker.target) as admin:
+        admin.create_topic(topic_name, partitions=2)
+    own_broker.stop()
+    # No stream yet, broker down: the sends wait for it instead of failing.
+    with Producer(own_broker.target, connect_timeout=60, timeout=60) as producer:
+        explicit = producer.send(topic_name, b"explicit", partition=1)
+        import threading
+
+        keyed_box = []
+        sender = threading.Thread(target=lambda: keyed_box.append(producer.send(topic_name, b"keyed", key=b"k")))
+        sender.start()  # blocks in the partition-count lookup until the broker is back
+        own_broker.start(port=own_broker.port)
+        sender.join(60)
+        keyed = keyed_box[0].result(timeout=60)
+        assert keyed.partition == partition_for_key(b"k", 2)
+        assert explicit.result(timeout=60).partition == 1

@@ -44,11 +44,13 @@ def open_channel(target: Target) -> Tuple[grpc.Channel, bool]:
     return target, False
 
 
-def unary(method, request, timeout: float):
-    """Calls a unary RPC, raising EventLogError subclasses on failure."""
+def unary(method, request, timeout: float, wait_for_ready: bool = False):
+    """Calls a unary RPC, raising EventLogError subclasses on failure.
+    wait_for_ready: wait (within timeout) for an unreachable broker instead of
+    failing with UNAVAILABLE at once."""
     from .errors import error_from_rpc
 
     try:
-        return method(request, timeout=timeout)
+        return method(request, timeout=timeout, wait_for_ready=wait_for_ready)
     except grpc.RpcError as e:
         raise error_from_rpc(e) from None

@@ -84,9 +84,12 @@ class Producer:
     durability (Acks.ALL: fsynced; Acks.LEADER: appended). A batch is sent
     when it holds `batch_records` records or `batch_bytes` bytes, or `linger`
     seconds after its first record. Close the producer (or use it as a context
-    manager) to send what is pending. When no stream is open, a batch waits
-    up to `connect_timeout` seconds for the broker, then fails with
-    UNAVAILABLE; `timeout` bounds the metadata lookup (DescribeTopic).
+    manager) to send what is pending. While the broker is unreachable, records
+    wait up to `connect_timeout` seconds for it (so a short restart delays them
+    instead of failing them), then fail with UNAVAILABLE (or
+    DEADLINE_EXCEEDED for the partition-count lookup of a new topic, which
+    `timeout` also bounds). send() itself blocks only for that lookup, once
+    per topic.
     """
 
     def __init__(
@@ -229,7 +232,12 @@ class Producer:
         with self._meta_lock:
             count = self._partition_counts.get(topic)
         if count is None:
-            desc = unary(self._stub.DescribeTopic, pb.DescribeTopicRequest(name=topic), self._timeout)
+            desc = unary(
+                self._stub.DescribeTopic,
+                pb.DescribeTopicRequest(name=topic),
+                min(self._timeout, self._connect_timeout),
+                wait_for_ready=True,
+            )
             count = len(desc.partitions)
             with self._meta_lock:
                 self._partition_counts[topic] = count
