@@ -62,6 +62,7 @@ export class Consumer {
   #committed = new Map(); // partition -> last offset committed by us
   #started = null;
   #closed = false;
+  #polling = false;
 
   /**
    * @param target "host:port", or a client from createClient() that the caller closes.
@@ -134,6 +135,16 @@ export class Consumer {
    * stream for good (e.g. NOT_FOUND once the topic is deleted).
    */
   async poll(timeoutMs) {
+    if (this.#polling) throw new Error('Consumer.poll(): another poll or iteration is pending (one reader at a time)');
+    this.#polling = true;
+    try {
+      return await this.#poll(timeoutMs);
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  async #poll(timeoutMs) {
     await this.start();
     if (this.#autoCommit && Date.now() >= this.#nextAutoCommit) await this.#commitQuietly();
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;

@@ -206,6 +206,16 @@ describe('Consumer', () => {
     await c.close();
   });
 
+  test('one reader at a time', async () => {
+    const name = topicName('onereader');
+    await admin.createTopic(name);
+    const c = new Consumer(target, name);
+    const first = c.poll(200);
+    await assert.rejects(c.poll(10), /one reader at a time/);
+    assert.equal(await first, null);
+    await c.close();
+  });
+
   test('close ends a pending iteration', async () => {
     const name = topicName('closeiter');
     await admin.createTopic(name);
