@@ -28,8 +28,15 @@ class CallWatch:
     """Exactly one of the reader (claim()) and the watchdog (on_stuck) handles
     the end of a call. Thread-safe."""
 
-    def __init__(self, call: grpc.Call, on_stuck: Callable[[grpc.Call], None]) -> None:
+    def __init__(
+        self,
+        call: grpc.Call,
+        on_stuck: "Callable[[grpc.Call, CallWatch], None]",
+        grace: float = _STUCK_GRACE_SECONDS,
+    ) -> None:
         self._lock = threading.Lock()
+        self._grace = grace
+        self.timer: Optional[threading.Timer] = None  # started once the call is done
         self._claimed = False  # guarded by _lock
         self._on_stuck = on_stuck
         self.abandoned = False  # set once the watchdog took over
@@ -45,14 +52,14 @@ class CallWatch:
             return True
 
     def _on_done(self, call: grpc.Call) -> None:
-        timer = threading.Timer(_STUCK_GRACE_SECONDS, self._check, args=(call,))
-        timer.daemon = True
-        timer.start()
+        self.timer = threading.Timer(self._grace, self._check, args=(call,))
+        self.timer.daemon = True
+        self.timer.start()
 
     def _check(self, call: grpc.Call) -> None:
         if self.claim():
             self.abandoned = True
-            self._on_stuck(call)
+            self._on_stuck(call, self)
 
 
 def wait_for_broker(

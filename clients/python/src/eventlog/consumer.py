@@ -367,7 +367,7 @@ class Consumer:
             if not current:
                 call.cancel()
                 return
-            watch = CallWatch(call, lambda c: self._rescue(c, watch, stream, epoch, state))
+            watch = CallWatch(call, lambda c, w: self._rescue(c, w, stream, epoch, state))
             error = self._read(call, watch, stream, epoch, state)
             if not watch.claim():
                 return  # the watchdog carries on in another thread

@@ -319,7 +319,7 @@ class Producer:
             reader = threading.Thread(
                 target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
             )
-            stream.watch = CallWatch(stream.call, lambda call: self._end_stream(stream, error_from_rpc(call)))
+            stream.watch = CallWatch(stream.call, lambda call, _: self._end_stream(stream, error_from_rpc(call)))
             stream.watch.reader = reader
             self._stream = stream
             self._readers = [r for r in self._readers if r.is_alive()] + [reader]
