@@ -9,6 +9,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { EventLogError, Status } from '../src/index.js';
 
+const hasSetpriv = ['/usr/bin/setpriv', '/bin/setpriv'].some((p) => fs.existsSync(p));
+
 export function eventlogdPath() {
   const bin = process.env.EVENTLOGD;
   if (!bin) throw new Error('EVENTLOGD is not set: build eventlogd and point EVENTLOGD at it');
@@ -37,9 +39,12 @@ export class Broker {
     if (this.proc) throw new Error('already running');
     this.target = '';
     const log = fs.openSync(this.logPath, 'a');
-    const proc = spawn(eventlogdPath(), [`--listen=127.0.0.1:${port}`, `--data_dir=${this.dataDir}`], {
-      stdio: ['ignore', 'pipe', log],
-    });
+    const args = [eventlogdPath(), `--listen=127.0.0.1:${port}`, `--data_dir=${this.dataDir}`];
+    // setpriv (util-linux) makes the broker get SIGKILL if this process dies
+    // (e.g. killed by a ctest timeout), so no broker outlives its test.
+    const proc = hasSetpriv
+      ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...args], { stdio: ['ignore', 'pipe', log] })
+      : spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', log] });
     fs.closeSync(log);
     this.proc = proc;
     return new Promise((resolve, reject) => {

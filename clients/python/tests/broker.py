@@ -11,12 +11,20 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import subprocess
 import threading
 from pathlib import Path
 from typing import Optional
 
 _LISTENING = re.compile(r"listening on (\S+):(\d+)")
+
+
+def _die_with_us() -> list:
+    """A prefix that makes the broker get SIGKILL if the test process dies
+    (e.g. killed by a ctest timeout), so no broker outlives its test."""
+    setpriv = shutil.which("setpriv")  # util-linux
+    return [setpriv, "--pdeathsig", "KILL", "--"] if setpriv else []
 
 
 class Broker:
@@ -33,7 +41,7 @@ class Broker:
         assert self._proc is None, "already running"
         log = open(self.log_path, "ab")
         self._proc = subprocess.Popen(
-            [self.binary, f"--listen=127.0.0.1:{port}", f"--data_dir={self.data_dir}"],
+            _die_with_us() + [self.binary, f"--listen=127.0.0.1:{port}", f"--data_dir={self.data_dir}"],
             stdout=subprocess.PIPE,
             stderr=log,
             stdin=subprocess.DEVNULL,
