@@ -5,6 +5,9 @@
 // and fsync everything, close the index, exit 0. The signals are blocked in
 // every thread and taken by sigwait() in main, so no work happens in a
 // signal handler.
+//
+// SIGHUP: re-read --auth_tokens and --acl; a file with an error is reported
+// and the previous tables stay in force. Connections are not touched.
 #include <signal.h>
 
 #include <cstdint>
@@ -48,6 +51,20 @@ ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
           "ones fail with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int32_t, max_partitions, 1024,
           "Most partitions a topic may have; more fail with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of the server; with --tls_key, serve TLS instead of plaintext.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificate(s): require every client to present a certificate signed by "
+          "them (mutual TLS); the certificate's subject CN names the client when it sends no "
+          "token. Needs --tls_cert.");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "File of \"TOKEN PRINCIPAL\" lines: clients must send \"authorization: Bearer "
+          "TOKEN\" (or, with --tls_client_ca, a client certificate). Re-read on SIGHUP.");
+ABSL_FLAG(std::string, acl, "",
+          "File of \"PRINCIPAL OPERATIONS topic:PATTERN|group:PATTERN\" allow rules "
+          "(operations read, write, admin, all); anything else is PERMISSION_DENIED. Re-read "
+          "on SIGHUP. See docs/SECURITY.md.");
 ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
           "On SIGTERM/SIGINT, how long open calls may take to finish before they are "
           "cancelled.");
@@ -68,6 +85,11 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.default_config.max_message_bytes = absl::GetFlag(FLAGS_default_max_message_bytes);
   options.broker.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   options.shutdown_grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
+  options.security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.security.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.security.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.security.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
+  options.security.acl_file = absl::GetFlag(FLAGS_acl);
   return options;
 }
 
@@ -113,7 +135,8 @@ int main(int argc, char** argv) {
       "the eventlog broker: a Kafka-style event log served over gRPC "
       "(eventlog.v1.EventLog, grpc.health.v1.Health, server reflection).\n"
       "Usage: eventlogd [--listen=HOST:PORT] [--data_dir=DIR] [flags]\n"
-      "SIGTERM or SIGINT shut it down cleanly (exit 0).");
+      "SIGTERM or SIGINT shut it down cleanly (exit 0); SIGHUP re-reads --auth_tokens and "
+      "--acl.");
   absl::ParseCommandLine(argc, argv);
   const eventlog::service::ServerOptions options = OptionsFromFlags();
   if (std::string error = CheckFlags(options); !error.empty()) {
@@ -127,6 +150,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -139,7 +163,15 @@ int main(int argc, char** argv) {
   std::cout << "listening on " << (*server)->address() << std::endl;  // endl flushes.
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    absl::Status reloaded = (*server)->ReloadSecurity();
+    if (reloaded.ok()) {
+      std::cerr << "eventlogd: SIGHUP, reloaded the token and ACL files" << std::endl;
+    } else {
+      std::cerr << "eventlogd: SIGHUP, reload failed, keeping the previous tables: "
+                << reloaded.message() << std::endl;
+    }
+  }
   std::cerr << "eventlogd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", shutting down" << std::endl;
   absl::Status closed = (*server)->Shutdown();

@@ -15,16 +15,21 @@ namespace eventlog::client {
 Client::Client(absl::string_view server, ClientOptions options)
     : server_(server),
       options_(options),
-      channel_(grpc::CreateChannel(server_, grpc::InsecureChannelCredentials())),
+      channel_(grpc::CreateChannel(server_, options_.credentials != nullptr
+                                                ? options_.credentials
+                                                : grpc::InsecureChannelCredentials())),
       stub_(v1::EventLog::NewStub(channel_)) {}
 
 void Client::PrepareContext(grpc::ClientContext& context, absl::Duration extra) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout + extra));
-  context.set_wait_for_ready(options_.wait_for_ready);
+  PrepareStreamContext(context);
 }
 
 void Client::PrepareStreamContext(grpc::ClientContext& context) {
   context.set_wait_for_ready(options_.wait_for_ready);
+  // Plain metadata rather than call credentials: gRPC sends call
+  // credentials only over TLS, and tokens also serve plaintext test setups.
+  if (!options_.token.empty()) context.AddMetadata("authorization", "Bearer " + options_.token);
 }
 
 absl::StatusOr<v1::TopicDescription> Client::CreateTopic(absl::string_view name, int32_t partitions,

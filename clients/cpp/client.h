@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "eventlog/v1/eventlog.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 
 namespace eventlog::client {
 
@@ -29,11 +30,16 @@ struct ClientOptions {
   // Whether calls wait for the channel to connect (up to call_timeout)
   // instead of failing fast with UNAVAILABLE when the server is down.
   bool wait_for_ready = false;
+  // Channel credentials (see MakeChannelCredentials in channel_security.h);
+  // null = plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // Sent as "authorization: Bearer <token>" with every call; "" = none.
+  std::string token;
 };
 
 class Client {
  public:
-  // Connects (lazily, without TLS) to `server`, "HOST:PORT".
+  // Connects (lazily) to `server`, "HOST:PORT", with options.credentials.
   explicit Client(absl::string_view server, ClientOptions options = {});
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

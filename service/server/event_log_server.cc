@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/server/server_credentials.h"
 #include "storage/status_macros.h"
 
 namespace eventlog::service {
@@ -31,16 +32,22 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   std::unique_ptr<EventLogServer> server(new EventLogServer());
   server->options_ = options;
   server->host_ = options.listen_address.substr(0, colon);
+  // Security files first: a typo there should not need the store.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   MakeServerCredentials(options.security));
+  ASSIGN_OR_RETURN(server->access_,
+                   security::AccessController::Create(security::AccessOptions{
+                       options.security.auth_tokens_file, options.security.acl_file,
+                       !options.security.tls_client_ca_file.empty()}));
   ASSIGN_OR_RETURN(server->store_, storage::Store::Open(options.store));
   server->broker_ = std::make_unique<broker::Broker>(server->store_.get(), options.broker);
-  server->service_ = std::make_unique<EventLogService>(server->broker_.get(),
-                                                       options.produce_stream_max_in_flight);
+  server->service_ = std::make_unique<EventLogService>(
+      server->broker_.get(), options.produce_stream_max_in_flight, server->access_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.NewInterceptorFactory());

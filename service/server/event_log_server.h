@@ -1,6 +1,7 @@
 // EventLogServer: one running eventlog server, assembled from its parts: the
-// storage Store (which locks the data directory), the Broker, the gRPC
-// EventLog service plus the standard health service and server reflection.
+// storage Store (which locks the data directory), the Broker, the access
+// controller, the gRPC EventLog service plus the standard health service and
+// server reflection, on plaintext or TLS credentials.
 // Used by eventlogd's main() and by the service tests (on 127.0.0.1:0).
 //
 // Thread-safe. Shutdown order: health NOT_SERVING; broker shutdown (new calls
@@ -18,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "service/broker/broker.h"
+#include "service/security/access_controller.h"
 #include "service/server/call_tracker.h"
 #include "service/server/event_log_service.h"
 #include "service/server/server_options.h"
@@ -29,7 +31,8 @@ class EventLogServer {
  public:
   // Opens the store and starts serving. FAILED_PRECONDITION (from the store)
   // if another process holds the data directory; UNAVAILABLE if the address
-  // cannot be listened on; INVALID_ARGUMENT for a malformed address.
+  // cannot be listened on; INVALID_ARGUMENT for a malformed address; the
+  // errors of the TLS, token and ACL files (checked before the store opens).
   static absl::StatusOr<std::unique_ptr<EventLogServer>> Start(const ServerOptions& options);
 
   // Shuts down if still running.
@@ -48,6 +51,10 @@ class EventLogServer {
   // fsync). Idempotent. Returns the store's Close() status.
   absl::Status Shutdown();
 
+  // Re-reads the token and ACL files (SIGHUP). On error the ones in use
+  // stay and the error is returned. Calls in flight are not disturbed.
+  absl::Status ReloadSecurity() { return access_->Reload(); }
+
   broker::Broker& broker() { return *broker_; }
   storage::Store& store() { return *store_; }
 
@@ -61,6 +68,7 @@ class EventLogServer {
   // calls, the broker before the store.
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<broker::Broker> broker_;
+  std::unique_ptr<security::AccessController> access_;
   std::unique_ptr<EventLogService> service_;
   CallTracker calls_;
   std::unique_ptr<grpc::Server> server_;

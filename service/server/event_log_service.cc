@@ -8,6 +8,7 @@
 #include "service/server/fetch_reactor.h"
 #include "service/server/produce_stream_reactor.h"
 #include "service/server/proto_convert.h"
+#include "service/server/rejected_stream_reactor.h"
 #include "service/server/status_mapping.h"
 #include "service/server/subscribe_reactor.h"
 
@@ -15,6 +16,8 @@ namespace eventlog::service {
 namespace {
 
 namespace v1 = ::eventlog::v1;
+using security::Operation;
+using security::ResourceType;
 
 grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
                                     const absl::Status& status) {
@@ -28,6 +31,11 @@ grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* EventLogService::CreateTopic(grpc::CallbackServerContext* context,
                                                        const v1::CreateTopicRequest* request,
                                                        v1::TopicDescription* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kAdmin, ResourceType::kTopic, request->name()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   absl::StatusOr<broker::CreateTopicRequest> create = FromProto(*request);
   if (!create.ok()) return FinishNow(context, create.status());
   absl::StatusOr<broker::TopicInfo> info = broker_->CreateTopic(*create);
@@ -38,15 +46,28 @@ grpc::ServerUnaryReactor* EventLogService::CreateTopic(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* EventLogService::DeleteTopic(grpc::CallbackServerContext* context,
                                                        const v1::DeleteTopicRequest* request,
                                                        v1::DeleteTopicResponse* /*response*/) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kAdmin, ResourceType::kTopic, request->name()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   return FinishNow(context, broker_->DeleteTopic(request->name()));
 }
 
 grpc::ServerUnaryReactor* EventLogService::ListTopics(grpc::CallbackServerContext* context,
                                                       const v1::ListTopicsRequest* /*request*/,
                                                       v1::ListTopicsResponse* response) {
+  // Lists only the topics the caller may read, write or administer.
+  absl::StatusOr<std::string> principal = guard_.Authenticate(*context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   absl::StatusOr<std::vector<broker::TopicSummary>> topics = broker_->ListTopics();
   if (topics.ok()) {
     for (const broker::TopicSummary& summary : *topics) {
+      if (!guard_.Allows(*principal, Operation::kRead, ResourceType::kTopic, summary.name) &&
+          !guard_.Allows(*principal, Operation::kWrite, ResourceType::kTopic, summary.name) &&
+          !guard_.Allows(*principal, Operation::kAdmin, ResourceType::kTopic, summary.name)) {
+        continue;
+      }
       v1::TopicSummary* topic = response->add_topics();
       topic->set_name(summary.name);
       topic->set_partitions(summary.partitions);
@@ -58,6 +79,11 @@ grpc::ServerUnaryReactor* EventLogService::ListTopics(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* EventLogService::DescribeTopic(grpc::CallbackServerContext* context,
                                                          const v1::DescribeTopicRequest* request,
                                                          v1::TopicDescription* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->name()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   absl::StatusOr<broker::TopicInfo> info = broker_->DescribeTopic(request->name());
   if (info.ok()) ToProto(*info, response);
   return FinishNow(context, info.status());
@@ -66,6 +92,11 @@ grpc::ServerUnaryReactor* EventLogService::DescribeTopic(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* EventLogService::Produce(grpc::CallbackServerContext* context,
                                                    const v1::ProduceRequest* request,
                                                    v1::ProduceResponse* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kWrite, ResourceType::kTopic, request->topic()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   absl::StatusOr<broker::ProduceRequest> produce = FromProto(*request);
   if (!produce.ok()) return FinishNow(context, produce.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -79,22 +110,48 @@ grpc::ServerUnaryReactor* EventLogService::Produce(grpc::CallbackServerContext* 
 }
 
 grpc::ServerBidiReactor<v1::ProduceRequest, v1::ProduceResponse>* EventLogService::ProduceStream(
-    grpc::CallbackServerContext* /*context*/) {
-  auto* reactor = new ProduceStreamReactor(broker_, produce_stream_max_in_flight_);
+    grpc::CallbackServerContext* context) {
+  // Who the caller is is settled once per stream; each request's topic is
+  // checked as it is read.
+  absl::StatusOr<std::string> principal = guard_.Authenticate(*context);
+  if (!principal.ok()) {
+    return new RejectedStreamReactor<v1::ProduceRequest, v1::ProduceResponse>(
+        ToGrpcStatus(principal.status()));
+  }
+  auto* reactor = new ProduceStreamReactor(
+      broker_, produce_stream_max_in_flight_,
+      [guard = guard_, principal = *std::move(principal)](absl::string_view topic) {
+        return guard.CheckFor(principal, {{Operation::kWrite, ResourceType::kTopic, topic}});
+      });
   reactor->Start();
   return reactor;
 }
 
-grpc::ServerUnaryReactor* EventLogService::Fetch(grpc::CallbackServerContext* /*context*/,
+grpc::ServerUnaryReactor* EventLogService::Fetch(grpc::CallbackServerContext* context,
                                                  const v1::FetchRequest* request,
                                                  v1::FetchResponse* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   auto* reactor = new FetchReactor(broker_, request, response);
   reactor->Start();
   return reactor;
 }
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* EventLogService::Subscribe(
-    grpc::CallbackServerContext* /*context*/, const v1::SubscribeRequest* request) {
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  absl::Status allowed =
+      request->group().empty()
+          ? guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()}})
+          : guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()},
+                                    {Operation::kRead, ResourceType::kGroup, request->group()}});
+  if (!allowed.ok()) {
+    auto* rejected = new SubscribeReactor(ToGrpcStatus(allowed));
+    rejected->Start();
+    return rejected;
+  }
   SubscribeReactor* reactor;
   absl::StatusOr<broker::SubscribeRequest> subscribe = FromProto(*request);
   absl::StatusOr<std::unique_ptr<broker::Subscription>> subscription =
@@ -111,6 +168,11 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventLogService::Subscribe(
 grpc::ServerUnaryReactor* EventLogService::ListOffsets(grpc::CallbackServerContext* context,
                                                        const v1::ListOffsetsRequest* request,
                                                        v1::ListOffsetsResponse* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   absl::StatusOr<broker::ListOffsetsRequest> list = FromProto(*request);
   if (!list.ok()) return FinishNow(context, list.status());
   absl::StatusOr<std::vector<broker::PartitionOffset>> offsets = broker_->ListOffsets(*list);
@@ -127,12 +189,24 @@ grpc::ServerUnaryReactor* EventLogService::ListOffsets(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* EventLogService::CommitOffset(grpc::CallbackServerContext* context,
                                                         const v1::CommitOffsetRequest* request,
                                                         v1::CommitOffsetResponse* /*response*/) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()},
+                                  {Operation::kRead, ResourceType::kGroup, request->group()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   return FinishNow(context, broker_->CommitOffset(FromProto(*request)));
 }
 
 grpc::ServerUnaryReactor* EventLogService::FetchCommittedOffsets(
     grpc::CallbackServerContext* context, const v1::FetchCommittedOffsetsRequest* request,
     v1::FetchCommittedOffsetsResponse* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()},
+                                  {Operation::kRead, ResourceType::kGroup, request->group()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   absl::StatusOr<std::vector<broker::PartitionCommit>> commits =
       broker_->FetchCommittedOffsets(FromProto(*request));
   if (commits.ok()) {
@@ -149,9 +223,16 @@ grpc::ServerUnaryReactor* EventLogService::FetchCommittedOffsets(
 grpc::ServerUnaryReactor* EventLogService::ListGroups(grpc::CallbackServerContext* context,
                                                       const v1::ListGroupsRequest* /*request*/,
                                                       v1::ListGroupsResponse* response) {
+  // Lists only the groups the caller may read.
+  absl::StatusOr<std::string> principal = guard_.Authenticate(*context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   absl::StatusOr<std::vector<std::string>> groups = broker_->ListGroups();
   if (groups.ok()) {
-    for (const std::string& group : *groups) response->add_groups(group);
+    for (const std::string& group : *groups) {
+      if (guard_.Allows(*principal, Operation::kRead, ResourceType::kGroup, group)) {
+        response->add_groups(group);
+      }
+    }
   }
   return FinishNow(context, groups.status());
 }
@@ -159,6 +240,11 @@ grpc::ServerUnaryReactor* EventLogService::ListGroups(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* EventLogService::DescribeGroup(grpc::CallbackServerContext* context,
                                                          const v1::DescribeGroupRequest* request,
                                                          v1::DescribeGroupResponse* response) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kGroup, request->group()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
   absl::StatusOr<broker::GroupDescription> group = broker_->DescribeGroup(request->group());
   if (group.ok()) ToProto(*group, response);
   return FinishNow(context, group.status());

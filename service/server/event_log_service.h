@@ -2,7 +2,8 @@
 // Converts requests to the broker's domain structs, calls the broker, and
 // converts results back; statuses go through ToGrpcStatus. Quick unary calls
 // finish inline on the default reactor; Produce finishes when its append is
-// durable; Fetch, ProduceStream and Subscribe have their own reactors.
+// durable; Fetch, ProduceStream and Subscribe have their own reactors. Every
+// handler first asks its RequestGuard whether the caller may make the call.
 //
 // Thread-safe (the broker is).
 #pragma once
@@ -13,14 +14,19 @@
 
 #include "eventlog/v1/eventlog.grpc.pb.h"
 #include "service/broker/broker.h"
+#include "service/server/request_guard.h"
 
 namespace eventlog::service {
 
 class EventLogService final : public eventlog::v1::EventLog::CallbackService {
  public:
-  // `broker` must outlive the service's RPCs.
-  EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight)
-      : broker_(broker), produce_stream_max_in_flight_(produce_stream_max_in_flight) {}
+  // `broker` and `access` (null: no access control) must outlive the
+  // service's RPCs.
+  EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight,
+                  const security::AccessController* access = nullptr)
+      : broker_(broker),
+        produce_stream_max_in_flight_(produce_stream_max_in_flight),
+        guard_(access) {}
 
   grpc::ServerUnaryReactor* CreateTopic(grpc::CallbackServerContext* context,
                                         const eventlog::v1::CreateTopicRequest* request,
@@ -64,6 +70,7 @@ class EventLogService final : public eventlog::v1::EventLog::CallbackService {
  private:
   broker::Broker* const broker_;
   const size_t produce_stream_max_in_flight_;
+  const RequestGuard guard_;
 };
 
 }  // namespace eventlog::service

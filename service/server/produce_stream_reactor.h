@@ -18,9 +18,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "eventlog/v1/eventlog.pb.h"
 #include "service/broker/broker.h"
@@ -32,8 +34,13 @@ class ProduceStreamReactor
     : public grpc::ServerBidiReactor<eventlog::v1::ProduceRequest, eventlog::v1::ProduceResponse>,
       public RefCountedReactor {
  public:
+  // May the caller write to this topic? Called for each request read; an
+  // error becomes that request's error. Empty = always allowed.
+  using TopicCheck = std::function<absl::Status(absl::string_view topic)>;
+
   // `broker` must outlive the reactor's callbacks (it outlives the server).
-  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight);
+  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
+                       TopicCheck topic_check = nullptr);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -58,6 +65,7 @@ class ProduceStreamReactor
 
   broker::Broker* const broker_;
   const size_t max_in_flight_;
+  const TopicCheck topic_check_;
   broker::ShutdownSignal::Id shutdown_id_ = 0;  // Set in Start(), read in OnDone().
   // The read buffer: gRPC fills it between StartRead and OnReadDone; the
   // reactor uses it in OnReadDone before the next StartRead.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "service/broker/broker_options.h"
+#include "service/server/security_options.h"
 #include "storage/store.h"
 
 namespace eventlog::service {
@@ -16,6 +17,8 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:7070";
   storage::StoreOptions store;
   broker::BrokerOptions broker;
+  // TLS, tokens and ACL; all off by default.
+  SecurityOptions security;
   // ProduceStream: requests read but not yet answered, per stream.
   size_t produce_stream_max_in_flight = 64;
   // Shutdown: how long open calls get to finish before they are cancelled.

@@ -15,11 +15,30 @@ void AddCommonFlags(ArgParser& parser, CommonFlags* flags) {
   flags->server = env != nullptr && env[0] != '\0' ? env : "127.0.0.1:7070";
   parser.AddString("server", &flags->server, "eventlogd address HOST:PORT ($EVENTLOG_SERVER)");
   parser.AddInt("timeout_ms", &flags->timeout_ms, "deadline of each request");
+  const char* token = std::getenv("EVENTLOG_TOKEN");
+  flags->security.token = token != nullptr ? token : "";
+  parser.AddBool("tls", &flags->security.tls,
+                 "connect with TLS, trusting the system roots (implied by --tls_ca/--tls_cert)");
+  parser.AddString("tls_ca", &flags->security.ca_file,
+                   "PEM CA file that signed the server's certificate (turns TLS on)");
+  parser.AddString("tls_cert", &flags->security.cert_file,
+                   "PEM client certificate for servers that require mTLS");
+  parser.AddString("tls_key", &flags->security.key_file, "PEM key of --tls_cert");
+  parser.AddString("token", &flags->security.token,
+                   "bearer token sent with every call ($EVENTLOG_TOKEN)");
 }
 
 std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags) {
   client::ClientOptions options;
   options.call_timeout = absl::Milliseconds(flags.timeout_ms);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      client::MakeChannelCredentials(flags.security);
+  if (!credentials.ok()) {
+    std::fputs(absl::StrCat("eventlog: ", credentials.status().message(), "\n").c_str(), stderr);
+    std::exit(kExitUsage);
+  }
+  options.credentials = *std::move(credentials);
+  options.token = flags.security.token;
   return std::make_unique<client::Client>(flags.server, options);
 }
 

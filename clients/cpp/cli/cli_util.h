@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "clients/cpp/channel_security.h"
 #include "clients/cpp/cli/arg_parser.h"
 #include "clients/cpp/client.h"
 
@@ -21,10 +22,15 @@ inline constexpr int kExitUsage = 2;  // the command line was wrong
 struct CommonFlags {
   std::string server;  // HOST:PORT
   int64_t timeout_ms = 30000;
+  client::ChannelSecurity security;
 };
 
-// Adds --server (default $EVENTLOG_SERVER, else 127.0.0.1:7070) and --timeout_ms.
+// Adds --server (default $EVENTLOG_SERVER, else 127.0.0.1:7070), --timeout_ms
+// and the security flags --tls, --tls_ca, --tls_cert, --tls_key and --token
+// (default $EVENTLOG_TOKEN).
 void AddCommonFlags(ArgParser& parser, CommonFlags* flags);
+// Never null: when the TLS files cannot be used it prints why and exits
+// with kExitUsage.
 std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags);
 
 // Prints "eventlog: <what>: CODE: message" to stderr; returns kExitError.

@@ -29,7 +29,9 @@ constexpr char kHelp[] =
     "  perf produce|consume|latency [flags]        load generators and meters (perf --help)\n"
     "\n"
     "Every command takes --help, --server (default $EVENTLOG_SERVER or 127.0.0.1:7070)\n"
-    "and --timeout_ms. Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n";
+    "and --timeout_ms, and for secured servers --tls, --tls_ca FILE, --tls_cert FILE,\n"
+    "--tls_key FILE and --token TOKEN (default $EVENTLOG_TOKEN).\n"
+    "Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n";
 
 }  // namespace
 

@@ -1,0 +1,251 @@
+// eventlogd and the eventlog CLI as processes: TLS/mTLS/token flags of the
+// CLI, and SIGHUP reloading the ACL of a running server without a restart.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace eventlog::service::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// eventlogd as a child process with stdout and stderr piped to us. Killed
+// (this pid only) if still running when destroyed.
+class Eventlogd {
+ public:
+  explicit Eventlogd(const std::vector<std::string>& args) {
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], 1);
+      dup2(err[1], 2);
+      close(out[0]);
+      close(err[0]);
+      std::vector<char*> argv;
+      for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    stdout_ = out[0];
+    stderr_ = err[0];
+  }
+  ~Eventlogd() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (stdout_ >= 0) close(stdout_);
+    if (stderr_ >= 0) close(stderr_);
+  }
+
+  // The next line of stdout or stderr; "" after a 30 s safety net.
+  std::string ReadStdoutLine() { return ReadLine(stdout_); }
+  std::string ReadStderrLine() { return ReadLine(stderr_); }
+
+  // The next stderr line containing `text` ("" if none comes).
+  std::string WaitForStderr(const std::string& text) {
+    for (std::string line = ReadStderrLine(); !line.empty(); line = ReadStderrLine()) {
+      if (line.find(text) != std::string::npos) return line;
+    }
+    return "";
+  }
+
+  void Signal(int number) { kill(pid_, number); }
+
+  // SIGTERM and reap; the exit status.
+  int Terminate() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  static std::string ReadLine(int fd) {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd poll_fd{fd, POLLIN, 0};
+      if (poll(&poll_fd, 1, 100) <= 0) continue;
+      char c;
+      if (read(fd, &c, 1) != 1) break;
+      if (c == '\n') return line;
+      line.push_back(c);
+    }
+    return line;
+  }
+
+  pid_t pid_ = -1;
+  int stdout_ = -1;
+  int stderr_ = -1;
+};
+
+struct CliResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+class SecurityProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    certs_ = dir_.path() + "/certs";
+    const std::string command = absl::StrCat(MAKE_TEST_CERTS, " '", certs_, "' >/dev/null 2>&1");
+    ASSERT_EQ(std::system(command.c_str()), 0) << "openssl failed";
+    WriteFile("tokens", "tok-admin admin\ntok-reader reader\n");
+    WriteFile("acl", kAcl);
+    server_ = std::make_unique<Eventlogd>(std::vector<std::string>{
+        EVENTLOGD_PATH, "--listen=127.0.0.1:0", "--data_dir=" + dir_.path() + "/data",
+        "--tls_cert=" + certs_ + "/server.pem", "--tls_key=" + certs_ + "/server.key",
+        "--tls_client_ca=" + certs_ + "/ca.pem", "--auth_tokens=" + dir_.path() + "/tokens",
+        "--acl=" + dir_.path() + "/acl", "--cleanup_interval_ms=60000"});
+    const std::string line = server_->ReadStdoutLine();
+    ASSERT_EQ(line.rfind("listening on ", 0), 0u) << line;
+    address_ = line.substr(13);
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) {
+      EXPECT_EQ(server_->Terminate(), 0);
+    }
+  }
+
+  static constexpr char kAcl[] =
+      "admin all  topic:*\n"
+      "alice read topic:*\n"
+      "reader read topic:*\n";
+
+  void WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.path() + "/" + name, std::ios::trunc) << text;
+  }
+
+  // The CLI's TLS flags for a client holding alice's certificate.
+  std::vector<std::string> Alice() const {
+    return {"--tls_ca=" + certs_ + "/ca.pem", "--tls_cert=" + certs_ + "/client.pem",
+            "--tls_key=" + certs_ + "/client.key"};
+  }
+
+  // Runs `eventlog ARGS --server=ADDRESS extra...` with `input` on stdin.
+  CliResult Cli(std::vector<std::string> args, const std::vector<std::string>& extra,
+                const std::string& input = "", const std::string& env = "") {
+    WriteFile("stdin", input);
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("--server=" + address_);
+    args.push_back("--timeout_ms=20000");
+    std::vector<std::string> quoted;
+    for (const std::string& arg : args) quoted.push_back("'" + arg + "'");
+    const std::string command =
+        absl::StrCat(env, " '", EVENTLOG_CLI_PATH, "' ", absl::StrJoin(quoted, " "), " < '",
+                     dir_.path(), "/stdin' 2>&1");
+    CliResult result;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) return result;
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) result.output.append(buffer, n);
+    const int status = pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+  }
+
+  // Appends to the ACL file, sends SIGHUP and waits for eventlogd's report.
+  std::string ReloadAcl(const std::string& text) {
+    WriteFile("acl", text);
+    server_->Signal(SIGHUP);
+    return server_->WaitForStderr("SIGHUP");
+  }
+
+  eventlog::testing::TempDir dir_;
+  std::string certs_;
+  std::string address_;
+  std::unique_ptr<Eventlogd> server_;
+};
+
+TEST_F(SecurityProcessTest, CliSecurityFlags) {
+  std::vector<std::string> admin = Alice();
+  admin.push_back("--token=tok-admin");
+  CliResult created = Cli({"topic", "create", "orders"}, admin);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+
+  // The certificate alone names alice, who may read but not write.
+  CliResult listed = Cli({"topic", "list"}, Alice());
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output, HasSubstr("orders"));
+  CliResult refused = Cli({"produce", "orders"}, Alice(), "hello\n");
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_THAT(refused.output, HasSubstr("alice"));
+
+  // $EVENTLOG_TOKEN is the default token.
+  CliResult by_env = Cli({"produce", "orders"}, Alice(), "hello\n", "EVENTLOG_TOKEN=tok-admin");
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.output;
+  CliResult bad_token = Cli({"topic", "list"}, Alice(), "", "EVENTLOG_TOKEN=wrong");
+  EXPECT_EQ(bad_token.exit_code, 1) << bad_token.output;
+  EXPECT_THAT(bad_token.output, HasSubstr("UNAUTHENTICATED"));
+
+  // No client certificate: the mTLS handshake fails.
+  CliResult no_cert =
+      Cli({"topic", "list"}, {"--tls_ca=" + certs_ + "/ca.pem", "--token=tok-admin"});
+  EXPECT_EQ(no_cert.exit_code, 1) << no_cert.output;
+  EXPECT_THAT(no_cert.output, HasSubstr("UNAVAILABLE"));
+  // Plaintext to a TLS server fails too.
+  CliResult plaintext = Cli({"topic", "list"}, {"--token=tok-admin"});
+  EXPECT_EQ(plaintext.exit_code, 1) << plaintext.output;
+  // A missing CA file is a usage error, reported before connecting.
+  CliResult missing = Cli({"topic", "list"}, {"--tls_ca=" + certs_ + "/nope.pem"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_THAT(missing.output, HasSubstr("nope.pem"));
+}
+
+TEST_F(SecurityProcessTest, SighupReloadsTheAcl) {
+  std::vector<std::string> admin = Alice();
+  admin.push_back("--token=tok-admin");
+  ASSERT_EQ(Cli({"topic", "create", "orders"}, admin).exit_code, 0);
+  CliResult before = Cli({"produce", "orders"}, Alice(), "one\n");
+  EXPECT_EQ(before.exit_code, 1) << before.output;
+  EXPECT_THAT(before.output, HasSubstr("PERMISSION_DENIED"));
+
+  EXPECT_THAT(ReloadAcl(std::string(kAcl) + "alice write topic:orders\n"), HasSubstr("reloaded"));
+  CliResult after = Cli({"produce", "orders"}, Alice(), "one\n");
+  EXPECT_EQ(after.exit_code, 0) << after.output;
+
+  // A broken file is reported and the ACL in force stays.
+  const std::string failed = ReloadAcl("alice write\n");
+  EXPECT_THAT(failed, HasSubstr("reload failed"));
+  EXPECT_THAT(failed, HasSubstr("acl:1"));
+  CliResult still = Cli({"produce", "orders"}, Alice(), "two\n");
+  EXPECT_EQ(still.exit_code, 0) << still.output;
+  CliResult consumed = Cli({"consume", "orders", "--max=2"}, Alice());
+  EXPECT_EQ(consumed.exit_code, 0) << consumed.output;
+  EXPECT_THAT(consumed.output, HasSubstr("one"));
+  EXPECT_THAT(consumed.output, HasSubstr("two"));
+
+  // Taking the grant away works the same way.
+  EXPECT_THAT(ReloadAcl(kAcl), HasSubstr("reloaded"));
+  EXPECT_EQ(Cli({"produce", "orders"}, Alice(), "three\n").exit_code, 1);
+  EXPECT_THAT(Cli({"topic", "list"}, Alice()).output, Not(HasSubstr("DENIED")));
+}
+
+}  // namespace
+}  // namespace eventlog::service::testing
