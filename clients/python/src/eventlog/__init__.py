@@ -5,7 +5,8 @@
 Producer batches and pipelines records and returns a future per record;
 Consumer is an iterator over records (explicit partitions or a consumer
 group) with commit() and seek(); Admin manages topics and groups. Errors are
-EventLogError subclasses carrying the gRPC code and message.
+EventLogError subclasses carrying the gRPC code and message. connect()
+opens a channel with TLS, mutual TLS and a bearer token for secured brokers.
 """
 
 from .admin import Admin
@@ -28,6 +29,7 @@ from .errors import (
 )
 from .murmur2 import murmur2, partition_for_key
 from .producer import Producer
+from .security import connect
 from .model import (
     Acks,
     Assignment,
@@ -52,6 +54,7 @@ __all__ = [
     "Admin",
     "Consumer",
     "Producer",
+    "connect",
     "Acks",
     "Assignment",
     "CleanupPolicy",
