@@ -65,6 +65,9 @@ ABSL_FLAG(std::string, acl, "",
           "File of \"PRINCIPAL OPERATIONS topic:PATTERN|group:PATTERN\" allow rules "
           "(operations read, write, admin, all); anything else is PERMISSION_DENIED. Re-read "
           "on SIGHUP. See docs/SECURITY.md.");
+ABSL_FLAG(bool, reflection, true,
+          "Serve gRPC server reflection (grpc.reflection.v1alpha) to every client that can "
+          "connect; --noreflection hides the API schema on secured deployments.");
 ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
           "On SIGTERM/SIGINT, how long open calls may take to finish before they are "
           "cancelled.");
@@ -90,6 +93,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.security.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   options.security.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
   options.security.acl_file = absl::GetFlag(FLAGS_acl);
+  options.reflection = absl::GetFlag(FLAGS_reflection);
   return options;
 }
 

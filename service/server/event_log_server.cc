@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/server/without_reflection.h"
 #include "service/server/server_credentials.h"
 #include "storage/status_macros.h"
 
@@ -49,6 +50,7 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));

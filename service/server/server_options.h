@@ -19,6 +19,9 @@ struct ServerOptions {
   broker::BrokerOptions broker;
   // TLS, tokens and ACL; all off by default.
   SecurityOptions security;
+  // Serve gRPC server reflection (the API schema) to every client that can
+  // connect.
+  bool reflection = true;
   // ProduceStream: requests read but not yet answered, per stream.
   size_t produce_stream_max_in_flight = 64;
   // Shutdown: how long open calls get to finish before they are cancelled.

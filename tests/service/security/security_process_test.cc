@@ -1,6 +1,8 @@
 // eventlogd and the eventlog CLI as processes: TLS/mTLS/token flags of the
 // CLI, and SIGHUP reloading the ACL of a running server without a restart.
 #include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -245,6 +247,57 @@ TEST_F(SecurityProcessTest, SighupReloadsTheAcl) {
   EXPECT_THAT(ReloadAcl(kAcl), HasSubstr("reloaded"));
   EXPECT_EQ(Cli({"produce", "orders"}, Alice(), "three\n").exit_code, 1);
   EXPECT_THAT(Cli({"topic", "list"}, Alice()).output, Not(HasSubstr("DENIED")));
+}
+
+// Asks server reflection to list the services (one bidi call through the
+// generic async API, so no reflection stubs are needed); the call's status.
+grpc::Status ListServicesByReflection(const std::string& address) {
+  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  auto wait = [&cq] {
+    void* tag;
+    bool ok;
+    cq.Next(&tag, &ok);
+    return ok;
+  };
+  call->StartCall(nullptr);
+  wait();
+  // ServerReflectionRequest{list_services: ""}: field 7, length-delimited, empty.
+  const char request[] = {0x3a, 0x00};
+  grpc::Slice slice(request, sizeof(request));
+  grpc::ByteBuffer buffer(&slice, 1);
+  call->Write(buffer, nullptr);
+  wait();
+  call->WritesDone(nullptr);
+  wait();
+  grpc::ByteBuffer response;
+  call->Read(&response, nullptr);
+  const bool answered = wait();
+  grpc::Status status;
+  call->Finish(&status, nullptr);
+  wait();
+  cq.Shutdown();
+  if (status.ok() && !answered) return grpc::Status(grpc::StatusCode::UNKNOWN, "no answer");
+  return status;
+}
+
+TEST(ReflectionFlagTest, ReflectionIsOnByDefaultAndCanBeTurnedOff) {
+  for (bool enabled : {true, false}) {
+    eventlog::testing::TempDir dir;
+    Eventlogd server({EVENTLOGD_PATH, "--listen=127.0.0.1:0", "--data_dir=" + dir.path(),
+                      enabled ? "--reflection" : "--noreflection"});
+    const std::string line = server.ReadStdoutLine();
+    ASSERT_EQ(line.rfind("listening on ", 0), 0u) << line;
+    const grpc::Status status = ListServicesByReflection(line.substr(13));
+    EXPECT_EQ(status.error_code(), enabled ? grpc::StatusCode::OK : grpc::StatusCode::UNIMPLEMENTED)
+        << status.error_message();
+    EXPECT_EQ(server.Terminate(), 0);
+  }
 }
 
 }  // namespace
