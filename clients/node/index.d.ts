@@ -23,7 +23,19 @@ export declare class EventLogError extends Error {
 
 /** A raw eventlog.v1.EventLog client; share it between Admin/Producer/Consumer and close it yourself. */
 export type EventLogClient = Client;
-export declare function createClient(target: string): EventLogClient;
+/** TLS, mutual TLS and bearer-token options of createClient (all optional). */
+export interface ClientSecurity {
+  /** TLS with the system roots (implied by caFile/certFile). */
+  tls?: boolean;
+  /** PEM CA file that signed the broker's certificate. */
+  caFile?: string;
+  /** PEM client certificate and key, for brokers that require mutual TLS. */
+  certFile?: string;
+  keyFile?: string;
+  /** Sent as "authorization: Bearer <token>" with every call. */
+  token?: string;
+}
+export declare function createClient(target: string, security?: ClientSecurity): EventLogClient;
 export type Target = string | EventLogClient;
 
 export declare function murmur2(data: Bytes): number;
