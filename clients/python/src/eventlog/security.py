@@ -40,8 +40,7 @@ class _BearerToken(
         self._header = ("authorization", f"Bearer {token}")
 
     def _with_token(self, details):
-        metadata = list(details.metadata or []) + [self._header]
-        return details._replace(metadata=metadata) if hasattr(details, "_replace") else _Details(details, metadata)
+        return _Details(details, list(details.metadata or []) + [self._header])
 
     def intercept_unary_unary(self, continuation, details, request):
         return continuation(self._with_token(details), request)
