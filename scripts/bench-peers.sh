@@ -122,8 +122,10 @@ redis_xadd() {  # redis_xadd N: pipelined XADD requests/s
 el() { "$eventlog" perf "$@" --server="$eventlog_addr"; }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+run_loads=()
 for run in $(seq "$runs"); do
-  log "run $run of $runs"
+  run_loads+=("$(cut -d' ' -f1 /proc/loadavg)")
+  log "run $run of $runs (load average $(cut -d' ' -f1 /proc/loadavg))"
   rcli CONFIG SET appendfsync everysec >/dev/null
   record "produce 100 B, fsync ~1 s" "Redis XADD everysec" "$(redis_xadd "$records")"
   record "consume 100 B" "Redis XRANGE" \
@@ -159,7 +161,8 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- the table -------------------------------------------------------------------
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'),"\
-     "$(uname -sr); load average at start $load_start, at end $load_end."
+     "$(uname -sr); load average at start $load_start, at end $load_end;"\
+     "1-minute load at the start of each run: ${run_loads[*]}."
 echo "Client and server share the machine (loopback 127.0.0.1). Medians of $runs runs [min - max]."
 echo "$records records of 100 B per run ($records_1k of 1 KiB); $(redis-server --version | cut -d' ' -f1-3);"\
      "nats-server $(nats-server --version | awk '{print $NF}'); NATS client: libnats (C) $(dpkg-query -W -f '${Version}' libnats-dev 2>/dev/null)."

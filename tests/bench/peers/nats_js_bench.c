@@ -18,7 +18,7 @@
 
 static atomic_long received;
 
-static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure) {
+static void on_msg(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure) {
   (void)nc;
   (void)sub;
   (void)closure;
@@ -26,22 +26,22 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
   natsMsg_Destroy(msg);
 }
 
-static int fail(const char *what, natsStatus s, jsErrCode jerr) {
+static int fail(const char* what, natsStatus s, jsErrCode jerr) {
   fprintf(stderr, "nats_js_bench: %s: %s (jerr %d) %s\n", what, natsStatus_GetText(s), (int)jerr,
           nats_GetLastError(NULL) ? nats_GetLastError(NULL) : "");
   return 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: nats_js_bench URL publish RECORDS SIZE | URL consume RECORDS\n");
     return 2;
   }
-  const char *url = argv[1];
-  const char *mode = argv[2];
+  const char* url = argv[1];
+  const char* mode = argv[2];
   const long records = atol(argv[3]);
-  natsConnection *nc = NULL;
-  jsCtx *js = NULL;
+  natsConnection* nc = NULL;
+  jsCtx* js = NULL;
   jsErrCode jerr = 0;
   natsStatus s = natsConnection_ConnectTo(&nc, url);
   if (s != NATS_OK) return fail("connect", s, 0);
@@ -58,14 +58,14 @@ int main(int argc, char **argv) {
     js_DeleteStream(js, "BENCH", NULL, NULL); /* absent on the first run */
     jsStreamConfig sc;
     jsStreamConfig_Init(&sc);
-    const char *subjects[] = {"bench"};
+    const char* subjects[] = {"bench"};
     sc.Name = "BENCH";
     sc.Subjects = subjects;
     sc.SubjectsLen = 1;
     sc.Storage = js_FileStorage;
     s = js_AddStream(NULL, js, &sc, NULL, &jerr);
     if (s != NATS_OK) return fail("add stream", s, jerr);
-    char *payload = malloc((size_t)size);
+    char* payload = malloc((size_t)size);
     for (int i = 0; i < size; ++i) payload[i] = (char)('a' + i % 26);
     start = nats_NowInNanoSeconds();
     for (long i = 0; i < records; ++i) {
@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
     jsSubOptions_Init(&so);
     so.Stream = "BENCH";
     so.Ordered = true;
-    natsSubscription *sub = NULL;
+    natsSubscription* sub = NULL;
     start = nats_NowInNanoSeconds();
     s = js_Subscribe(&sub, js, "bench", on_msg, NULL, NULL, &so, &jerr);
     if (s != NATS_OK) return fail("subscribe", s, jerr);

@@ -39,9 +39,8 @@ int main(int argc, char** argv) {
   long long records = 0;
   const auto begin = std::chrono::steady_clock::now();
   while (true) {
-    std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(
-        redisCommand(context.get(), "XRANGE %s %s + COUNT %s", key.c_str(), start.c_str(),
-                     count.c_str())));
+    std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(redisCommand(
+        context.get(), "XRANGE %s %s + COUNT %s", key.c_str(), start.c_str(), count.c_str())));
     if (!reply || reply->type != REDIS_REPLY_ARRAY) {
       std::fprintf(stderr, "redis_xrange_scan: XRANGE failed: %s\n",
                    reply && reply->type == REDIS_REPLY_ERROR ? reply->str : context->errstr);
