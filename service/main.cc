@@ -65,6 +65,14 @@ ABSL_FLAG(std::string, acl, "",
           "File of \"PRINCIPAL OPERATIONS topic:PATTERN|group:PATTERN\" allow rules "
           "(operations read, write, admin, all); anything else is PERMISSION_DENIED. Re-read "
           "on SIGHUP. See docs/SECURITY.md.");
+ABSL_FLAG(int64_t, group_session_timeout_ms, 10000,
+          "A consumer-group member whose stream has had a message pending for longer than this "
+          "has stopped consuming: it is removed from its group and its partitions move (its "
+          "stream is cancelled). Also sets how often the server pings connections to notice "
+          "vanished clients (half of it, at least 1 s). 0 = never remove for slowness.");
+ABSL_FLAG(int64_t, subscribe_cache_bytes, 16LL << 20,
+          "Memory for the newest record batches read for subscriptions, shared by every "
+          "subscriber of the same partition (0 = no sharing).");
 ABSL_FLAG(bool, reflection, true,
           "Serve gRPC server reflection (grpc.reflection.v1alpha) to every client that can "
           "connect; --noreflection hides the API schema on secured deployments.");
@@ -87,6 +95,8 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
   options.store.default_config.max_message_bytes = absl::GetFlag(FLAGS_default_max_message_bytes);
   options.broker.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  options.broker.group_session_timeout_ms = absl::GetFlag(FLAGS_group_session_timeout_ms);
+  options.broker.subscribe_cache_bytes = absl::GetFlag(FLAGS_subscribe_cache_bytes);
   options.shutdown_grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
   options.security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.security.tls_key_file = absl::GetFlag(FLAGS_tls_key);
@@ -110,6 +120,12 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.store.flush_interval_ms < 1) return "--flush_interval_ms must be positive";
   if (options.store.cleanup_interval_ms < 1) return "--cleanup_interval_ms must be positive";
   if (options.shutdown_grace_ms < 0) return "--shutdown_grace_ms must not be negative";
+  if (options.broker.group_session_timeout_ms < 0) {
+    return "--group_session_timeout_ms must not be negative";
+  }
+  if (options.broker.subscribe_cache_bytes < 0) {
+    return "--subscribe_cache_bytes must not be negative";
+  }
   absl::Status config = options.store.default_config.Validate();
   if (!config.ok()) return absl::StrCat("default topic config: ", config.message());
   return "";

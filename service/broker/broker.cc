@@ -36,13 +36,43 @@ absl::StatusOr<StartPosition> ExplicitStartPosition(const SubscribeRequest& requ
           "start_from COMMITTED needs a consumer group; set group, or start from EARLIEST, "
           "LATEST, OFFSET or TIMESTAMP");
   }
+  return position;
+}
+
+absl::StatusOr<StartPosition::Kind> ResetTo(const SubscribeRequest& request) {
   switch (request.reset_to) {
     case StartFrom::kUnspecified:
-    case StartFrom::kEarliest:
     case StartFrom::kLatest:
-      break;
+      return StartPosition::Kind::kLatest;
+    case StartFrom::kEarliest:
+      return StartPosition::Kind::kEarliest;
     default:
       return absl::InvalidArgumentError("reset_to must be EARLIEST, LATEST or unset");
+  }
+}
+
+// Where a group member starts on the partitions of its first assignment:
+// the committed offset unless the request names another position.
+absl::StatusOr<StartPosition> GroupFirstPosition(const SubscribeRequest& request) {
+  StartPosition position;
+  switch (request.start_from) {
+    case StartFrom::kUnspecified:
+    case StartFrom::kCommitted:
+      position.kind = StartPosition::Kind::kCommitted;
+      return position;
+    default:
+      break;
+  }
+  ASSIGN_OR_RETURN(position, ExplicitStartPosition(request));
+  // Checked here, not first when a partition is assigned.
+  if (position.kind == StartPosition::Kind::kOffset && position.offset < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("start offset ", position.offset, " is negative; offsets start at 0"));
+  }
+  if (position.kind == StartPosition::Kind::kTimestamp && position.timestamp_ms < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("start timestamp ", position.timestamp_ms,
+                     " is negative; use milliseconds since the epoch"));
   }
   return position;
 }
@@ -52,10 +82,13 @@ absl::StatusOr<StartPosition> ExplicitStartPosition(const SubscribeRequest& requ
 Broker::Broker(storage::Store* store, const BrokerOptions& options)
     : store_(store),
       options_(options),
+      coordinator_(options.group_session_timeout_ms),
+      batch_cache_(options.subscribe_cache_bytes),
       topics_(store, options),
       producer_(store, &partitioner_, options),
       fetcher_(store, &shutdown_, options),
-      offsets_(store, &coordinator_, options) {}
+      offsets_(store, &coordinator_, options),
+      executor_(options.wakeup_threads) {}
 
 absl::StatusOr<TopicInfo> Broker::CreateTopic(const CreateTopicRequest& request) {
   if (shutting_down()) return ShuttingDownError();
@@ -127,22 +160,41 @@ absl::StatusOr<GroupDescription> Broker::DescribeGroup(absl::string_view group) 
 absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeRequest& request) {
   if (shutting_down()) return ShuttingDownError();
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
-  if (!request.group.empty()) {
-    RETURN_IF_ERROR(ValidateGroupName(request.group));
-    return absl::UnimplementedError(absl::StrCat(
-        "consumer-group subscriptions (group \"", request.group,
-        "\") are not available yet; omit group and list the partitions to read (empty = all)"));
-  }
-  ASSIGN_OR_RETURN(StartPosition position, ExplicitStartPosition(request));
+  ASSIGN_OR_RETURN(StartPosition::Kind reset_to, ResetTo(request));
   if (request.max_batch_records < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_batch_records is ", request.max_batch_records, "; use 0 for the default or more"));
   }
-  const int32_t max_records =
+  Subscription::Limits limits;
+  limits.max_batch_records =
       request.max_batch_records == 0
           ? options_.default_subscribe_batch_records
           : std::min(request.max_batch_records, options_.max_subscribe_batch_records);
+  limits.max_batch_bytes = options_.subscribe_batch_bytes;
+  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_};
 
+  if (!request.group.empty()) {
+    RETURN_IF_ERROR(ValidateGroupName(request.group));
+    if (!request.partitions.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a member of group \"", request.group,
+          "\" gets its partitions from the group; leave partitions empty, or omit group"));
+    }
+    Subscription::GroupStart start;
+    start.offsets = &store_->offsets();
+    ASSIGN_OR_RETURN(start.first, GroupFirstPosition(request));
+    start.reset_to = reset_to;
+    for (int32_t p = 0; p < topic->partition_count(); ++p) {
+      if (topic->partition(p)->closed()) return ClosedTopicError(*topic);
+    }
+    auto subscription = std::make_unique<Subscription>(
+        topic, std::make_unique<GroupMembership>(&coordinator_, request.group), start, limits,
+        environment);
+    subscription->JoinGroup(request.client);
+    return subscription;
+  }
+
+  ASSIGN_OR_RETURN(StartPosition position, ExplicitStartPosition(request));
   std::vector<int32_t> partitions = request.partitions;
   if (partitions.empty()) {
     for (int32_t p = 0; p < topic->partition_count(); ++p) partitions.push_back(p);
@@ -163,8 +215,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
     if (cursor.log->closed()) return ClosedTopicError(*topic);
     ASSIGN_OR_RETURN(cursor.next_offset, ResolveStartOffset(*cursor.log, topic->name(), position));
   }
-  return std::make_unique<Subscription>(std::move(topic), std::move(cursors), max_records,
-                                        options_.subscribe_batch_bytes, &shutdown_);
+  return std::make_unique<Subscription>(std::move(topic), std::move(cursors), limits, environment);
 }
 
 void Broker::Shutdown() { shutdown_.Trigger(); }

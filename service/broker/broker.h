@@ -16,8 +16,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/broker/batch_cache.h"
 #include "service/broker/broker_options.h"
 #include "service/broker/data_waiter.h"
+#include "service/broker/executor.h"
 #include "service/broker/fetch_types.h"
 #include "service/broker/fetcher.h"
 #include "service/broker/group_coordinator.h"
@@ -66,11 +68,16 @@ class Broker {
   absl::StatusOr<std::vector<std::string>> ListGroups() const;
   absl::StatusOr<GroupDescription> DescribeGroup(absl::string_view group) const;
 
-  // Validates the request and resolves every partition's start offset.
-  // INVALID_ARGUMENT (name, partitions negative or repeated, start position),
-  // NOT_FOUND, OUT_OF_RANGE (start offset), UNIMPLEMENTED (group mode, until
-  // the group coordinator exists).
+  // Validates the request. Explicit partitions: resolves every partition's
+  // start offset. Group mode: joins the group (the first messages of the
+  // subscription then announce assignments). INVALID_ARGUMENT (name,
+  // partitions negative or repeated or given with a group, start position),
+  // NOT_FOUND, OUT_OF_RANGE (start offset).
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(const SubscribeRequest& request);
+
+  // Where parked readers' wake-ups run (see DataWaiter::Create).
+  Executor* executor() { return &executor_; }
+  GroupCoordinator& coordinator() { return coordinator_; }
 
   // Idempotent. After it, requests fail with UNAVAILABLE and parked readers
   // wake (and then fail with UNAVAILABLE).
@@ -87,10 +94,14 @@ class Broker {
   ShutdownSignal shutdown_;
   Partitioner partitioner_;
   GroupCoordinator coordinator_;
+  BatchCache batch_cache_;
   TopicAdmin topics_;
   Producer producer_;
   Fetcher fetcher_;
   OffsetManager offsets_;
+  // Destroyed first: draining it may end the last streams, which leave
+  // their groups.
+  Executor executor_;
 };
 
 }  // namespace eventlog::broker

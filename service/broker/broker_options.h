@@ -22,8 +22,18 @@ struct BrokerOptions {
   int32_t max_subscribe_batch_records = 10000;
   int32_t subscribe_batch_bytes = 1 << 20;
 
+  // Subscribe: bytes of recent batches kept for subscribers of the same
+  // partition to share (0: no sharing), and the threads that run parked
+  // readers' next reads when data arrives (off the producer's thread).
+  int64_t subscribe_cache_bytes = 16LL << 20;
+  int32_t wakeup_threads = 2;
+
   // CommitOffset: longest metadata string.
   int32_t max_commit_metadata_bytes = 4096;
+
+  // Consumer groups: a member whose stream has had a message pending for
+  // longer than this has stopped consuming and is evicted (0: never).
+  int64_t group_session_timeout_ms = 10000;
 };
 
 }  // namespace eventlog::broker

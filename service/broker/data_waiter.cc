@@ -2,8 +2,9 @@
 
 namespace eventlog::broker {
 
-std::shared_ptr<DataWaiter> DataWaiter::Create(absl::AnyInvocable<void()> wake) {
-  return std::make_shared<DataWaiter>(std::move(wake));
+std::shared_ptr<DataWaiter> DataWaiter::Create(absl::AnyInvocable<void()> wake,
+                                               Executor* executor) {
+  return std::make_shared<DataWaiter>(std::move(wake), executor);
 }
 
 void DataWaiter::Arm(std::vector<Target> targets, ShutdownSignal* shutdown) {
@@ -69,7 +70,11 @@ void DataWaiter::Wake() {
     registration.log->CancelWait(registration.id);
   }
   if (shutdown != nullptr) shutdown->Unregister(shutdown_id);
-  wake();
+  if (executor_ != nullptr) {
+    executor_->Schedule(std::move(wake));
+  } else {
+    wake();
+  }
 }
 
 bool DataWaiter::fired() const {

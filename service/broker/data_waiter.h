@@ -10,7 +10,9 @@
 // Arm(). Arm() may run `wake` inline (data already there), which is why the
 // two steps are separate.
 //
-// Thread-safe. `wake` runs without any DataWaiter lock held, on an appender's,
+// Thread-safe. `wake` runs without any DataWaiter lock held: on the given
+// Executor when there is one (so that an appender only schedules its
+// readers' next reads, it does not run them), else on an appender's,
 // deleter's, closer's, Trigger()'s or Wake()'s thread; it must not block.
 #pragma once
 
@@ -22,6 +24,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
+#include "service/broker/executor.h"
 #include "service/broker/shutdown_signal.h"
 #include "storage/partition_log.h"
 
@@ -34,20 +37,24 @@ class DataWaiter : public std::enable_shared_from_this<DataWaiter> {
     int64_t offset = 0;  // wake once high_watermark() > offset
   };
 
-  static std::shared_ptr<DataWaiter> Create(absl::AnyInvocable<void()> wake);
+  // `executor` (not owned; may be null) must outlive the waiter's wake-up.
+  static std::shared_ptr<DataWaiter> Create(absl::AnyInvocable<void()> wake,
+                                            Executor* executor = nullptr);
 
   // Registers with every target and with `shutdown` (not owned; must outlive
   // this waiter's registration, i.e. until `wake` has run). With no targets,
   // wakes at once. Call at most once.
   void Arm(std::vector<Target> targets, ShutdownSignal* shutdown);
 
-  // Runs `wake` now (on this thread) unless it has already run.
+  // Runs `wake` now (on this thread, or schedules it on the executor) unless
+  // it has already run.
   void Wake();
 
   bool fired() const;
 
   // Use Create().
-  explicit DataWaiter(absl::AnyInvocable<void()> wake) : wake_(std::move(wake)) {}
+  DataWaiter(absl::AnyInvocable<void()> wake, Executor* executor)
+      : executor_(executor), wake_(std::move(wake)) {}
 
  private:
   struct Registration {
@@ -59,6 +66,7 @@ class DataWaiter : public std::enable_shared_from_this<DataWaiter> {
   // (the caller then cancels it itself).
   bool Keep(Registration registration);
 
+  Executor* const executor_;
   mutable absl::Mutex mu_;
   bool fired_ ABSL_GUARDED_BY(mu_) = false;
   absl::AnyInvocable<void()> wake_ ABSL_GUARDED_BY(mu_);

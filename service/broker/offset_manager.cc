@@ -64,7 +64,11 @@ absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
 }
 
 absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
-  return store_->offsets().ListGroups();
+  ASSIGN_OR_RETURN(std::vector<std::string> groups, store_->offsets().ListGroups());
+  for (std::string& group : coordinator_->GroupsWithMembers()) groups.push_back(std::move(group));
+  std::sort(groups.begin(), groups.end());
+  groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
+  return groups;
 }
 
 absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view group) const {
@@ -76,6 +80,8 @@ absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view 
   }
   GroupDescription description{
       std::string(group), coordinator_->Generation(group), coordinator_->Members(group), {}};
+  // Lags of the topics with commits and of those with members.
+  for (const GroupMemberInfo& member : description.members) topics[member.topic];
   for (const auto& [topic_name, committed] : topics) {
     absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, topic_name);
     if (!topic.ok()) continue;  // Deleted since; its commits go with it.

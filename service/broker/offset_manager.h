@@ -39,7 +39,8 @@ class OffsetManager {
   // Groups with commits or live members, sorted.
   absl::StatusOr<std::vector<std::string>> ListGroups() const;
 
-  // NOT_FOUND if the group has neither commits nor members.
+  // NOT_FOUND if the group has neither commits nor members. Lags cover every
+  // partition of the topics the group committed to or has members on.
   absl::StatusOr<GroupDescription> DescribeGroup(absl::string_view group) const;
 
  private:

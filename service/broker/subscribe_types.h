@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "storage/partition_log.h"
+#include "service/broker/shared_batch.h"
 
 namespace eventlog::broker {
 
@@ -20,12 +22,22 @@ struct SubscribeRequest {
   int64_t start_timestamp_ms = 0;
   StartFrom reset_to = StartFrom::kUnspecified;
   int32_t max_batch_records = 0;  // 0 = BrokerOptions default
+  // Who subscribes (e.g. the peer address), shown in group member ids.
+  std::string client;
 };
 
-// Consecutive records of one partition, ready to push.
-struct SubscriptionBatch {
-  int32_t partition = 0;
-  storage::ReadResult read;  // records, backing, high_watermark
+// A group member's partitions from now on.
+struct AssignmentEvent {
+  std::string member_id;
+  int64_t generation = 0;
+  std::vector<int32_t> partitions;  // sorted
+};
+
+// One message of a subscription: records of one partition, or (group mode)
+// a new assignment, which precedes every record of its new partitions.
+struct SubscriptionEvent {
+  std::shared_ptr<const SharedBatch> batch;   // set for records
+  std::optional<AssignmentEvent> assignment;  // set for an assignment
 };
 
 }  // namespace eventlog::broker

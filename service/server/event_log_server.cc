@@ -54,11 +54,20 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  // Long-lived streams: the server pings idle connections so that parked
+  // Long-lived streams: the server pings connections so that parked
   // subscriptions of vanished clients end, and lets clients ping it every
-  // 10 s (gRPC's default allows one ping per 5 minutes).
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  // 10 s (gRPC's default allows one ping per 5 minutes). A dead peer is
+  // noticed about a group session timeout (plus 5 s) after it went: then its
+  // group members leave and their partitions move.
+  const int64_t session_ms = options.broker.group_session_timeout_ms > 0
+                                 ? options.broker.group_session_timeout_ms
+                                 : 120 * 1000;
+  const int keepalive_ms = static_cast<int>(std::clamp<int64_t>(session_ms / 2, 1000, 60 * 1000));
+  const int keepalive_timeout_ms =
+      static_cast<int>(std::clamp<int64_t>(session_ms / 2, 5000, 20 * 1000));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, keepalive_ms);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, keepalive_timeout_ms);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_SENT_PING_INTERVAL_WITHOUT_DATA_MS, keepalive_ms);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

@@ -140,8 +140,17 @@ grpc::ServerUnaryReactor* EventLogService::Fetch(grpc::CallbackServerContext* co
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* EventLogService::Subscribe(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventLogService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  v1::SubscribeRequest parsed;
+  grpc::ByteBuffer copy(*raw_request);  // Deserialize consumes its input
+  if (!grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &parsed).ok()) {
+    auto* malformed = new SubscribeReactor(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "malformed SubscribeRequest"));
+    malformed->Start();
+    return malformed;
+  }
+  const v1::SubscribeRequest* request = &parsed;
   absl::Status allowed =
       request->group().empty()
           ? guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()}})
@@ -154,10 +163,11 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* EventLogService::Subscribe(
   }
   SubscribeReactor* reactor;
   absl::StatusOr<broker::SubscribeRequest> subscribe = FromProto(*request);
+  if (subscribe.ok()) subscribe->client = context->peer();
   absl::StatusOr<std::unique_ptr<broker::Subscription>> subscription =
       subscribe.ok() ? broker_->Subscribe(*subscribe) : subscribe.status();
   if (subscription.ok()) {
-    reactor = new SubscribeReactor(*std::move(subscription));
+    reactor = new SubscribeReactor(context, *std::move(subscription), broker_->executor());
   } else {
     reactor = new SubscribeReactor(ToGrpcStatus(subscription.status()));
   }

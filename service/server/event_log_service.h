@@ -4,6 +4,9 @@
 // finish inline on the default reactor; Produce finishes when its append is
 // durable; Fetch, ProduceStream and Subscribe have their own reactors. Every
 // handler first asks its RequestGuard whether the caller may make the call.
+// Subscribe is registered raw (bytes in, bytes out) so that its reactor can
+// send one encoding of a record batch to every subscriber of it; on the wire
+// it is the same method.
 //
 // Thread-safe (the broker is).
 #pragma once
@@ -18,7 +21,8 @@
 
 namespace eventlog::service {
 
-class EventLogService final : public eventlog::v1::EventLog::CallbackService {
+class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMethod_Subscribe<
+                                  eventlog::v1::EventLog::CallbackService> {
  public:
   // `broker` and `access` (null: no access control) must outlive the
   // service's RPCs.
@@ -48,8 +52,10 @@ class EventLogService final : public eventlog::v1::EventLog::CallbackService {
   grpc::ServerUnaryReactor* Fetch(grpc::CallbackServerContext* context,
                                   const eventlog::v1::FetchRequest* request,
                                   eventlog::v1::FetchResponse* response) override;
-  grpc::ServerWriteReactor<eventlog::v1::SubscribeResponse>* Subscribe(
-      grpc::CallbackServerContext* context, const eventlog::v1::SubscribeRequest* request) override;
+  // `request` is a serialized eventlog.v1.SubscribeRequest; the stream
+  // writes serialized eventlog.v1.SubscribeResponse messages.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* ListOffsets(grpc::CallbackServerContext* context,
                                         const eventlog::v1::ListOffsetsRequest* request,
                                         eventlog::v1::ListOffsetsResponse* response) override;

@@ -39,10 +39,13 @@ void FetchReactor::Attempt() {
 
 void FetchReactor::Park(int64_t offset) {
   Ref();  // Dropped by the waiter's callback, which runs exactly once.
-  std::shared_ptr<broker::DataWaiter> waiter = broker::DataWaiter::Create([this] {
-    OnData();
-    Unref();
-  });
+  // The wake-up runs on the broker's executor, not on the producer's thread.
+  std::shared_ptr<broker::DataWaiter> waiter = broker::DataWaiter::Create(
+      [this] {
+        OnData();
+        Unref();
+      },
+      broker_->executor());
   bool done;
   {
     absl::MutexLock lock(&mu_);

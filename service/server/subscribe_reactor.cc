@@ -1,15 +1,33 @@
 #include "service/server/subscribe_reactor.h"
 
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/proto_buffer_writer.h>
+
 #include <optional>
 #include <utility>
 
+#include "eventlog/v1/eventlog.grpc.pb.h"
 #include "service/server/proto_convert.h"
 #include "service/server/status_mapping.h"
 
 namespace eventlog::service {
+namespace {
 
-SubscribeReactor::SubscribeReactor(std::unique_ptr<broker::Subscription> subscription)
-    : subscription_(std::move(subscription)) {}
+std::shared_ptr<const grpc::ByteBuffer> Serialize(const v1::SubscribeResponse& response) {
+  auto buffer = std::make_shared<grpc::ByteBuffer>();
+  bool own_buffer = false;
+  grpc::Status status = grpc::SerializationTraits<v1::SubscribeResponse>::Serialize(
+      response, buffer.get(), &own_buffer);
+  if (!status.ok()) buffer->Clear();  // only for messages over 2 GiB, which batches are not
+  return buffer;
+}
+
+}  // namespace
+
+SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
+                                   std::unique_ptr<broker::Subscription> subscription,
+                                   broker::Executor* executor)
+    : context_(context), subscription_(std::move(subscription)), executor_(executor) {}
 
 SubscribeReactor::SubscribeReactor(grpc::Status error) : refused_(std::move(error)) {}
 
@@ -19,9 +37,20 @@ void SubscribeReactor::Start() {
     FinishLocked(refused_);
     return;
   }
+  if (broker::GroupMembership* membership = subscription_->membership()) {
+    // Runs with the coordinator's lock held: only schedules.
+    membership->SetEvictionHook([this] {
+      Ref();
+      executor_->Schedule([this] {
+        CancelFromServer();
+        Unref();
+      });
+    });
+  }
   // Response headers go out now: they tell the client that every start
-  // offset is resolved, e.g. that a LATEST subscriber will see what it (or
-  // anyone) produces from here on.
+  // offset is resolved (explicit partitions), e.g. that a LATEST subscriber
+  // will see what it (or anyone) produces from here on, or that it has
+  // joined its group.
   StartSendInitialMetadata();
   Pump();
 }
@@ -30,31 +59,51 @@ void SubscribeReactor::Pump() {
   {
     absl::MutexLock lock(&mu_);
     if (finishing_ || state_ != State::kIdle) return;
-    absl::StatusOr<std::optional<broker::SubscriptionBatch>> next = subscription_->Next();
+    absl::StatusOr<std::optional<broker::SubscriptionEvent>> next = subscription_->Next();
     if (!next.ok()) {
       FinishLocked(ToGrpcStatus(next.status()));
       return;
     }
     if (next->has_value()) {
-      const broker::SubscriptionBatch& batch = **next;
-      response_.Clear();
-      eventlog::v1::RecordBatch* records = response_.mutable_records();
-      records->set_partition(batch.partition);
-      records->set_high_watermark(batch.read.high_watermark);
-      AppendRecords(batch.read, subscription_->topic(), batch.partition,
-                    records->mutable_records());
+      Encode(**next);
       state_ = State::kWriting;
-      StartWrite(&response_);
+      StartWrite(&buffer_);
       return;
     }
     state_ = State::kParked;
   }
-  // Outside mu_: the wake-up may run inline.
+  // Outside mu_; the wake-up runs on the executor.
   Ref();
   subscription_->Park([this] {
     OnWake();
     Unref();
   });
+}
+
+void SubscribeReactor::Encode(const broker::SubscriptionEvent& event) {
+  if (event.assignment.has_value()) {
+    v1::SubscribeResponse response;
+    v1::Assignment* assignment = response.mutable_assignment();
+    assignment->set_member_id(event.assignment->member_id);
+    assignment->set_generation(event.assignment->generation);
+    assignment->mutable_partitions()->Add(event.assignment->partitions.begin(),
+                                          event.assignment->partitions.end());
+    buffer_ = *Serialize(response);
+    return;
+  }
+  const broker::SharedBatch& batch = *event.batch;
+  // Encoded once for every stream that reads this batch; copying a
+  // ByteBuffer only takes references to its slices.
+  std::shared_ptr<const grpc::ByteBuffer> bytes = batch.Encoded<grpc::ByteBuffer>([&] {
+    v1::SubscribeResponse response;
+    v1::RecordBatch* records = response.mutable_records();
+    records->set_partition(batch.partition());
+    records->set_high_watermark(batch.read().high_watermark);
+    AppendRecords(batch.read(), subscription_->topic(), batch.partition(),
+                  records->mutable_records());
+    return Serialize(response);
+  });
+  buffer_ = *bytes;
 }
 
 void SubscribeReactor::OnWake() {
@@ -72,8 +121,7 @@ void SubscribeReactor::OnWriteDone(bool ok) {
     state_ = State::kIdle;
     if (!ok) FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the stream broke"));
     if (finishing_ && !finished_) {
-      finished_ = true;
-      Finish(final_status_);
+      FinishNowLocked();
       return;
     }
   }
@@ -85,8 +133,25 @@ void SubscribeReactor::OnCancel() {
     absl::MutexLock lock(&mu_);
     FinishLocked(grpc::Status::CANCELLED);
   }
-  // Wakes a parked pump so that its reference is dropped.
+  // Leaves the group and wakes a parked pump so that its reference is
+  // dropped.
   if (subscription_ != nullptr) subscription_->Cancel();
+}
+
+void SubscribeReactor::CancelFromServer() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    cancelling_ = true;
+  }
+  // Without mu_: gRPC may run OnCancel on this thread.
+  context_->TryCancel();
+  absl::MutexLock lock(&mu_);
+  cancelling_ = false;
+  if (finish_deferred_) {
+    finish_deferred_ = false;
+    FinishNowLocked();
+  }
 }
 
 void SubscribeReactor::FinishLocked(grpc::Status status) {
@@ -94,6 +159,15 @@ void SubscribeReactor::FinishLocked(grpc::Status status) {
   finishing_ = true;
   final_status_ = std::move(status);
   if (state_ == State::kWriting) return;  // OnWriteDone finishes.
+  FinishNowLocked();
+}
+
+void SubscribeReactor::FinishNowLocked() {
+  if (finished_) return;
+  if (cancelling_) {
+    finish_deferred_ = true;
+    return;
+  }
   finished_ = true;
   Finish(final_status_);
 }

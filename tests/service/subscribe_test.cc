@@ -231,8 +231,9 @@ TEST_F(SubscribeTest, RefusedSubscriptions) {
   EXPECT_THAT(Refusal(request), HasCode(grpc::StatusCode::NOT_FOUND));
   request = Request("t", v1::START_FROM_EARLIEST);
   request.set_group("workers");
+  request.add_partitions(0);
   EXPECT_THAT(Refusal(request),
-              AllOf(HasCode(grpc::StatusCode::UNIMPLEMENTED), MessageHas("workers")));
+              AllOf(HasCode(grpc::StatusCode::INVALID_ARGUMENT), MessageHas("workers")));
 }
 
 TEST_F(SubscribeTest, ManySubscribersOfOneTopic) {
@@ -243,6 +244,35 @@ TEST_F(SubscribeTest, ManySubscribersOfOneTopic) {
   for (auto& stream : streams) {
     EXPECT_EQ(Values(ReadRecords(*stream, 2)), (std::vector<std::string>{"one", "two"}));
   }
+  for (auto& stream : streams) Cancel(*stream);
+}
+
+TEST_F(SubscribeTest, TwoHundredSubscribersOfOnePartitionEachGetEveryRecordInOrder) {
+  ASSERT_TRUE(CreateTopic("fan", 1).ok());
+  constexpr int kSubscribers = 200;
+  constexpr int kRequests = 25;
+  constexpr int kPerRequest = 8;
+  std::vector<std::unique_ptr<Stream>> streams;
+  for (int i = 0; i < kSubscribers; ++i) {
+    streams.push_back(Subscribe(Request("fan", v1::START_FROM_LATEST)));
+  }
+  // Produced while every stream is live, one request after the other, so
+  // that the subscribers wake again and again on the same tail.
+  std::thread producer([&] {
+    for (int r = 0; r < kRequests; ++r) {
+      std::vector<std::string> values;
+      for (int i = 0; i < kPerRequest; ++i) values.push_back(std::to_string(r * kPerRequest + i));
+      ProduceValues("fan", 0, values);
+    }
+  });
+  std::vector<std::string> expected;
+  for (int i = 0; i < kRequests * kPerRequest; ++i) expected.push_back(std::to_string(i));
+  for (auto& stream : streams) {
+    std::vector<v1::Record> records = ReadRecords(*stream, expected.size());
+    ASSERT_EQ(Values(records), expected);
+    for (size_t i = 0; i < records.size(); ++i) EXPECT_EQ(records[i].offset(), int64_t(i));
+  }
+  producer.join();
   for (auto& stream : streams) Cancel(*stream);
 }
 

@@ -237,11 +237,12 @@ TEST_F(BrokerTest, SubscriptionRoundRobinsAcrossPartitions) {
   ASSERT_OK(subscription);
   std::vector<int32_t> order;
   for (;;) {
-    absl::StatusOr<std::optional<SubscriptionBatch>> batch = (*subscription)->Next();
-    ASSERT_OK(batch);
-    if (!batch->has_value()) break;
-    EXPECT_LE((*batch)->read.records.size(), 2u);
-    order.push_back((*batch)->partition);
+    absl::StatusOr<std::optional<SubscriptionEvent>> event = (*subscription)->Next();
+    ASSERT_OK(event);
+    if (!event->has_value()) break;
+    ASSERT_NE((*event)->batch, nullptr);
+    EXPECT_LE((*event)->batch->read().records.size(), 2u);
+    order.push_back((*event)->batch->partition());
   }
   EXPECT_EQ(order, (std::vector<int32_t>{0, 1, 0, 1, 0, 1}));
 }
@@ -261,10 +262,10 @@ TEST_F(BrokerTest, SubscriptionParksUntilDataAndEndsWhenTopicIsDeleted) {
   request.records = {Record("", "hello")};
   ASSERT_OK(Produce(request));
   woke.get_future().wait();
-  absl::StatusOr<std::optional<SubscriptionBatch>> batch = (*subscription)->Next();
-  ASSERT_OK(batch);
-  ASSERT_TRUE(batch->has_value());
-  EXPECT_EQ((*batch)->read.records[0].value, "hello");
+  absl::StatusOr<std::optional<SubscriptionEvent>> event = (*subscription)->Next();
+  ASSERT_OK(event);
+  ASSERT_TRUE(event->has_value());
+  EXPECT_EQ((*event)->batch->read().records[0].value, "hello");
 
   std::promise<void> woke_again;
   (*subscription)->Park([&woke_again] { woke_again.set_value(); });
@@ -279,11 +280,10 @@ TEST_F(BrokerTest, SubscriptionCancelWakesAndShutdownRefuses) {
   subscribe.topic = "c";
   absl::StatusOr<std::unique_ptr<Subscription>> subscription = broker_->Subscribe(subscribe);
   ASSERT_OK(subscription);
-  bool woke = false;
-  (*subscription)->Park([&woke] { woke = true; });
-  EXPECT_FALSE(woke);
+  std::promise<void> woke;
+  (*subscription)->Park([&woke] { woke.set_value(); });
   (*subscription)->Cancel();
-  EXPECT_TRUE(woke);
+  woke.get_future().wait();  // on the broker's executor
 
   broker_->Shutdown();
   EXPECT_THAT((*subscription)->Next(), StatusIs(absl::StatusCode::kUnavailable));
@@ -310,8 +310,32 @@ TEST_F(BrokerTest, SubscribeValidation) {
   EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kOutOfRange));
   subscribe.start_offset = 0;
   EXPECT_THAT(broker_->Subscribe(subscribe), IsOk());
-  subscribe.group = "g";
-  EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kUnimplemented));
+  subscribe.reset_to = StartFrom::kTimestamp;
+  EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(BrokerTest, SubscribersOfOneTailShareTheirReads) {
+  CreateTopic("fan", 1);
+  SubscribeRequest subscribe;
+  subscribe.topic = "fan";
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<std::unique_ptr<Subscription>> subscription = broker_->Subscribe(subscribe);
+    ASSERT_OK(subscription);
+    subscriptions.push_back(*std::move(subscription));
+  }
+  ASSERT_OK(Produce(ProduceRequest{"fan", 0, {Record("", "x"), Record("", "y")}}));
+  const SharedBatch* first = nullptr;
+  for (auto& subscription : subscriptions) {
+    absl::StatusOr<std::optional<SubscriptionEvent>> event = subscription->Next();
+    ASSERT_OK(event);
+    ASSERT_TRUE(event->has_value());
+    ASSERT_EQ((*event)->batch->read().records.size(), 2u);
+    EXPECT_EQ((*event)->batch->read().records[1].value, "y");
+    // One read of the log, one object for everybody.
+    if (first == nullptr) first = (*event)->batch.get();
+    EXPECT_EQ((*event)->batch.get(), first);
+  }
 }
 
 }  // namespace

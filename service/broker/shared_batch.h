@@ -1,0 +1,58 @@
+// SharedBatch: consecutive records of one partition, read once from the log
+// and handed to every subscription that reads the same range (see
+// BatchCache), together with its wire encoding, which the transport computes
+// once for all of them. The records are copied into one buffer of their own
+// size: a log read is backed by pooled buffers of 64 KiB and more, which a
+// cached batch of a few small records should not pin.
+//
+// Thread-safe: the records are immutable; Encoded() synchronizes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/partition_log.h"
+
+namespace eventlog::broker {
+
+class SharedBatch {
+ public:
+  SharedBatch(int32_t partition, storage::ReadResult read);
+
+  SharedBatch(const SharedBatch&) = delete;
+  SharedBatch& operator=(const SharedBatch&) = delete;
+
+  int32_t partition() const { return partition_; }
+  // Records (views into this batch's own buffer), next_offset,
+  // high_watermark at read time.
+  const storage::ReadResult& read() const { return read_; }
+  // Key, value and header bytes of the records.
+  size_t payload_bytes() const { return payload_bytes_; }
+
+  // The batch encoded by `encode`, run once by the first caller; later and
+  // concurrent callers get that result (they wait while it runs). Every
+  // caller must ask for the same T.
+  template <typename T>
+  std::shared_ptr<const T> Encoded(absl::FunctionRef<std::shared_ptr<const T>()> encode) const {
+    absl::MutexLock lock(&mu_);
+    if (encoded_ == nullptr) encoded_ = encode();
+    return std::static_pointer_cast<const T>(encoded_);
+  }
+
+ private:
+  static storage::ReadResult Compact(storage::ReadResult read);
+
+  const int32_t partition_;
+  const storage::ReadResult read_;
+  const size_t payload_bytes_;
+
+  mutable absl::Mutex mu_;
+  mutable std::shared_ptr<const void> encoded_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace eventlog::broker
