@@ -1,13 +1,14 @@
-"""Podman, run as root with all of its state under one work directory.
+"""Podman, run as root with all of its state in directories of its own.
 
 Storage, network configs and temp files live under `work`, run state under
 a directory in /run, so a test neither sees nor touches other podman users
-on the machine, and removing both removes everything it made. Only the caches under
-`cache` (base image tarball, build cache mounts) outlive a run.
+on the machine, and removing both removes everything it made. Outside them
+only the caches under `cache` (base image tarball, build cache mounts) and
+podman's shared blob-info cache (/var/lib/containers/cache) outlive a run.
 
-The settings are this machine's known needs (see ../../shared/NOTES.md, or
-the README's container section): runc (crun fails on hybrid cgroups),
-cgroupfs (no systemd), ulimits within the machine's limits.
+The settings are what podman needs on a Debian 12 host like this one: runc
+(crun fails on hybrid cgroups), cgroupfs (no systemd), ulimits within the
+host's limits.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Podman:
     def __init__(self, work: Path, cache: Path) -> None:
         self.work = work
         self.cache = cache
+        work.mkdir(parents=True, exist_ok=True)
         # Run state in a short path under /run: with a run root longer than
         # about 50 characters, every attached `podman run` stalls for 20 s.
         self.run_dir = Path(tempfile.mkdtemp(prefix="eventlog-test.", dir="/run"))
@@ -53,6 +55,10 @@ class Podman:
             'events_logger = "file"\n'
             f'tmp_dir = "{self.run_dir / "libpod"}"\n'
             "[network]\n"
+            # Only none, host and slirp4netns networks are used: with CNI they
+            # leave no state outside network_config_dir (netavark would keep
+            # some in /run/containers/networks).
+            'network_backend = "cni"\n'
             f'network_config_dir = "{work / "net"}"\n'
         )
         # What the test made, for remove_created().

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs test_container.py with the Python client (clients/python) installed in
+# Runs container_checks.py with the Python client (clients/python) installed in
 # a throwaway venv that also sees Debian's grpcio, protobuf and pytest.
 # Everything lands in one temp dir, removed at exit; the test itself removes
 # the podman containers, volumes, images and state it made.
@@ -39,6 +39,6 @@ start=$(date +%s)
 "$work/venv/bin/pip" install --quiet --no-index "$repo/clients/python"
 status=0
 EVENTLOG_TEST_WORK=$work PYTHONDONTWRITEBYTECODE=1 "$work/venv/bin/python" -m pytest -q -s \
-  --durations=0 -p no:cacheprovider "$here/test_container.py" || status=$?
+  --durations=0 -p no:cacheprovider "$here/container_checks.py" || status=$?
 echo "[container test] total: $(($(date +%s) - start)) s"
 exit "$status"

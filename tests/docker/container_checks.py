@@ -10,7 +10,9 @@ end; only the caches under $EVENTLOG_PODMAN_CACHE stay.
 
 Needs root and podman (scripts/install-deps.sh test installs it). When
 podman cannot run here the test fails: it never skips.
-Run by tests/docker/run_container_test.sh (ctest -L container).
+Run by tests/docker/run_container_test.sh (ctest -L container). The file
+name is outside pytest's test_*.py pattern so that a plain `pytest tests/`
+does not start a multi-minute image build by surprise.
 """
 
 from __future__ import annotations
