@@ -111,7 +111,10 @@ rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 # --- workloads -----------------------------------------------------------------
 results="$work/results.tsv"  # workload <TAB> system <TAB> value
 value100=$(head -c 100 /dev/zero | tr '\0' x)
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"; log "$1 / $2: $3"; }
+record() {
+  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$results"
+  log "$1 / $2: $3 (load average $(cut -d' ' -f1 /proc/loadavg))"
+}
 # The number just before the word $1 in stdin ("... 123 records/s ...").
 number_before() { awk -v w="$1" '{for (i = 2; i <= NF; i++) if ($i ~ "^" w) {print $(i-1); exit}}'; }
 redis_xadd() {  # redis_xadd N: pipelined XADD requests/s
