@@ -90,6 +90,8 @@ Broker::Broker(storage::Store* store, const BrokerOptions& options)
       offsets_(store, &coordinator_, options),
       executor_(options.wakeup_threads) {}
 
+Broker::~Broker() { Shutdown(); }
+
 absl::StatusOr<TopicInfo> Broker::CreateTopic(const CreateTopicRequest& request) {
   if (shutting_down()) return ShuttingDownError();
   return topics_.Create(request);

@@ -41,6 +41,9 @@ class Broker {
  public:
   // `store` must outlive the broker and everything it hands out.
   Broker(storage::Store* store, const BrokerOptions& options);
+  // Shuts down (parked readers wake and their wake-ups run) before the
+  // parts go.
+  ~Broker();
 
   Broker(const Broker&) = delete;
   Broker& operator=(const Broker&) = delete;

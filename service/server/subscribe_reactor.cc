@@ -158,6 +158,9 @@ void SubscribeReactor::FinishLocked(grpc::Status status) {
   if (finishing_) return;
   finishing_ = true;
   final_status_ = std::move(status);
+  // Leave the group now, whatever ends the stream: the coordinator must not
+  // call into this reactor (e.g. evict it) once it may be deleted.
+  if (subscription_ != nullptr) subscription_->Cancel();
   if (state_ == State::kWriting) return;  // OnWriteDone finishes.
   FinishNowLocked();
 }
