@@ -205,6 +205,7 @@ export class Consumer {
    * partition's stream. Group mode: the protocol has no per-member position, so
    * this commits `offset` for the partition and re-joins the group (a
    * rebalance); other partitions resume from their committed offsets.
+   * RangeError if `partition` is not read (explicit) or not assigned (group).
    */
   async seek(partition, offset) {
     await this.start();
@@ -212,6 +213,9 @@ export class Consumer {
     let stream = partition;
     let start = Start.offset(target);
     if (this.#groupMode) {
+      if (!this.#assignment?.partitions.includes(partition)) {
+        throw new RangeError(`partition ${partition} is not assigned to this consumer`);
+      }
       await this.#commit([[partition, target]], '');
       stream = GROUP_STREAM;
       start = Start.COMMITTED;

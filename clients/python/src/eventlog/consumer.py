@@ -243,8 +243,12 @@ class Consumer:
         Explicit mode: restarts that partition's stream. Group mode: the
         protocol has no per-member position, so this commits `offset` for the
         partition and re-joins the group (a rebalance); other partitions
-        resume from their committed offsets."""
+        resume from their committed offsets. ValueError if `partition` is not
+        read (explicit mode) or not assigned (group mode)."""
         if self._group_mode:
+            current = self.assignment
+            if current is None or partition not in current.partitions:
+                raise ValueError(f"partition {partition} is not assigned to this consumer")
             self.commit({partition: offset})
             stream = _GROUP_STREAM
             start = StartPosition(pb.START_FROM_COMMITTED)
@@ -389,7 +393,12 @@ class Consumer:
                 if event == "assignment":
                     a = response.assignment
                     with self._lock:
-                        self._assignment = Assignment(a.member_id, a.generation, sorted(a.partitions))
+                        superseded = self._epochs.get(stream) != epoch  # by seek(): a newer stream owns it
+                        if not superseded:
+                            self._assignment = Assignment(a.member_id, a.generation, sorted(a.partitions))
+                    if superseded:
+                        call.cancel()
+                        return None
                 elif event == "records" and response.records.records:
                     batch = response.records
                     records = [Record.from_pb(self._topic, batch.partition, r) for r in batch.records]
