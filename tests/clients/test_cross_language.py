@@ -114,6 +114,5 @@ def test_python_produces_node_consumes_cli_reads(broker):
     check_agreement(broker, "explicit")
 
 
-@pytest.mark.group_mode
 def test_python_produces_node_group_consumes_cli_reads(broker):
     check_agreement(broker, "group")

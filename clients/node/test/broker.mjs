@@ -135,6 +135,3 @@ export async function take(consumer, count, timeoutMs = 30000) {
   }
   return out;
 }
-
-/** Group-mode tests run only with EVENTLOG_GROUP_TESTS=1 (until the broker has groups). */
-export const groupTests = process.env.EVENTLOG_GROUP_TESTS === '1';

@@ -1,9 +1,8 @@
-// Group-mode consumers (Subscribe with a group). Enabled with
-// EVENTLOG_GROUP_TESTS=1 once the broker implements consumer groups.
+// Group-mode consumers (Subscribe with a group).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Admin, Consumer, Producer, Start, Status, createClient } from '../src/index.js';
-import { Broker, groupTests, take, topicName } from './broker.mjs';
+import { Broker, take, topicName } from './broker.mjs';
 
 async function produceKeys(target, topic, count) {
   const producer = new Producer(target);
@@ -24,7 +23,7 @@ async function waitForAssignment(consumer, predicate, polls = 300) {
   assert.fail(`assignment never matched; last: ${JSON.stringify(consumer.assignment, (k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
 }
 
-describe('group consumers', { skip: !groupTests && 'group mode not enabled (EVENTLOG_GROUP_TESTS=1)' }, () => {
+describe('group consumers', () => {
   let broker;
   let admin;
   before(async () => {
@@ -115,5 +114,30 @@ describe('group consumers', { skip: !groupTests && 'group mode not enabled (EVEN
     c = new Consumer(broker.target, name, { group, start: Start.COMMITTED });
     assert.equal((await take(c, 1))[0].offset, 2n);
     await c.close();
+  });
+
+  test('seek in a group re-joins at the offset', async () => {
+    const name = topicName('seek');
+    const group = `${name}-g`;
+    await admin.createTopic(name);
+    await produceKeys(broker.target, name, 5);
+    const c = new Consumer(broker.target, name, { group, resetTo: 'earliest' });
+    try {
+      assert.deepEqual(
+        (await take(c, 3)).map((r) => r.offset),
+        [0n, 1n, 2n],
+      );
+      const before = c.assignment;
+      await c.seek(0, 1);
+      assert.equal((await admin.fetchCommittedOffsets(group, name)).get(0).offset, 1n);
+      assert.deepEqual(
+        (await take(c, 4)).map((r) => r.offset),
+        [1n, 2n, 3n, 4n],
+      );
+      assert.ok(c.assignment.generation > before.generation);
+      assert.notEqual(c.assignment.memberId, before.memberId);
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -1,13 +1,8 @@
-"""Fixtures: a real eventlogd per test session, unique topic names.
-
-Group-mode tests (marker `group_mode`) run only with EVENTLOG_GROUP_TESTS=1,
-until the broker implements consumer groups in Subscribe.
-"""
+"""Fixtures: a real eventlogd per test session, unique topic names."""
 
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 from pathlib import Path
 
@@ -18,19 +13,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from broker import Broker, binary_from_env  # noqa: E402
 
 _names = itertools.count()
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "group_mode: needs consumer groups in Subscribe")
-
-
-def pytest_collection_modifyitems(config, items):
-    if os.environ.get("EVENTLOG_GROUP_TESTS") == "1":
-        return
-    skip = pytest.mark.skip(reason="group mode not enabled (set EVENTLOG_GROUP_TESTS=1)")
-    for item in items:
-        if "group_mode" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,4 @@
-"""Group-mode consumers (Subscribe with a group). Enabled with
-EVENTLOG_GROUP_TESTS=1 once the broker implements consumer groups."""
+"""Group-mode consumers (Subscribe with a group)."""
 
 import threading
 
@@ -7,8 +6,6 @@ import grpc
 import pytest
 
 from eventlog import Consumer, FailedPreconditionError, Producer, Start
-
-pytestmark = pytest.mark.group_mode
 
 
 def produce_keys(target, topic, count):
@@ -121,3 +118,17 @@ def test_group_resumes_from_committed(admin, target, topic_name):
         c.commit()
     with Consumer(target, topic_name, group=group, start=Start.COMMITTED) as c:
         assert c.poll(timeout=30).offset == 2
+
+
+def test_seek_in_group_rejoins_at_the_offset(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    produce_keys(target, topic_name, 5)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group, reset_to="earliest") as c:
+        assert [c.poll(timeout=30).offset for _ in range(3)] == [0, 1, 2]
+        before = c.assignment
+        c.seek(0, 1)
+        assert admin.fetch_committed_offsets(group, topic_name)[0].offset == 1
+        assert [c.poll(timeout=30).offset for _ in range(4)] == [1, 2, 3, 4]
+        assert c.assignment.generation > before.generation
+        assert c.assignment.member_id != before.member_id

@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from eventlog import Admin
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -37,7 +35,6 @@ def test_quickstart(own_broker):
     assert out[-1].startswith("committed {")
 
 
-@pytest.mark.group_mode
 def test_quickstart_group(own_broker):
     out = run_example("quickstart_group.py", own_broker.target).splitlines()
     assert len([line for line in out if line.startswith("partition ")]) == 4
