@@ -9,7 +9,12 @@ test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-proto
   python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl)
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-build}" == "test" ]]; then want+=("${test_pkgs[@]}"); fi
+if [[ "${1:-build}" == "test" ]]; then
+  want+=("${test_pkgs[@]}")
+  # The Node client's tests need node and npm; use the machine's own if it has
+  # one (e.g. from NodeSource), else Debian's.
+  command -v node >/dev/null && command -v npm >/dev/null || want+=(nodejs npm)
+fi
 
 missing=()
 for p in "${want[@]}"; do
