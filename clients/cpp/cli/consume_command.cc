@@ -251,7 +251,14 @@ int RunConsume(const std::vector<std::string>& args) {
       }
       if (follow && now - last_commit >= kCommitInterval) {
         absl::Status status = commit_printed();
-        if (!status.ok()) return ReportError("commit", status);
+        // A rebalance may have made the generation stale before this
+        // process read the new assignment: the next commit uses it.
+        if (status.code() == absl::StatusCode::kFailedPrecondition) {
+          std::fprintf(stderr, "eventlog consume: commit skipped (%s)\n",
+                       std::string(status.message()).c_str());
+        } else if (!status.ok()) {
+          return ReportError("commit", status);
+        }
         last_commit = now;
       }
       record = (*consumer)->Poll(kPollSlice);
