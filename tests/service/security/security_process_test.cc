@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/child_process.h"
 #include "tests/test_util.h"
 
 namespace eventlog::service::testing {
@@ -28,81 +29,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// eventlogd as a child process with stdout and stderr piped to us. Killed
-// (this pid only) if still running when destroyed.
-class Eventlogd {
- public:
-  explicit Eventlogd(const std::vector<std::string>& args) {
-    int out[2], err[2];
-    if (pipe(out) != 0 || pipe(err) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], 1);
-      dup2(err[1], 2);
-      close(out[0]);
-      close(err[0]);
-      std::vector<char*> argv;
-      for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    close(err[1]);
-    stdout_ = out[0];
-    stderr_ = err[0];
-  }
-  ~Eventlogd() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_ >= 0) close(stdout_);
-    if (stderr_ >= 0) close(stderr_);
-  }
-
-  // The next line of stdout or stderr; "" after a 30 s safety net.
-  std::string ReadStdoutLine() { return ReadLine(stdout_); }
-  std::string ReadStderrLine() { return ReadLine(stderr_); }
-
-  // The next stderr line containing `text` ("" if none comes).
-  std::string WaitForStderr(const std::string& text) {
-    for (std::string line = ReadStderrLine(); !line.empty(); line = ReadStderrLine()) {
-      if (line.find(text) != std::string::npos) return line;
-    }
-    return "";
-  }
-
-  void Signal(int number) { kill(pid_, number); }
-
-  // SIGTERM and reap; the exit status.
-  int Terminate() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  static std::string ReadLine(int fd) {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd poll_fd{fd, POLLIN, 0};
-      if (poll(&poll_fd, 1, 100) <= 0) continue;
-      char c;
-      if (read(fd, &c, 1) != 1) break;
-      if (c == '\n') return line;
-      line.push_back(c);
-    }
-    return line;
-  }
-
-  pid_t pid_ = -1;
-  int stdout_ = -1;
-  int stderr_ = -1;
-};
+using Eventlogd = ::eventlog::testing::ChildProcess;
 
 struct CliResult {
   int exit_code = -1;
