@@ -52,6 +52,14 @@ ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
           "ones fail with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int32_t, max_partitions, 1024,
           "Most partitions a topic may have; more fail with RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int64_t, max_subscriptions, 100000,
+          "Most Subscribe streams open at once, server-wide; more fail with "
+          "RESOURCE_EXHAUSTED. 0 = unlimited.");
+ABSL_FLAG(int64_t, produce_quota_bytes_per_sec, 0,
+          "Produce rate per client connection, in request bytes per second (bursts of one "
+          "second's worth; a larger request passes when the connection has been idle for a "
+          "second); requests over it fail with RESOURCE_EXHAUSTED and append nothing. "
+          "0 = unlimited.");
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain of the server; with --tls_key, serve TLS instead of plaintext.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
@@ -96,6 +104,8 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
   options.store.default_config.max_message_bytes = absl::GetFlag(FLAGS_default_max_message_bytes);
   options.broker.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  options.broker.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
+  options.broker.produce_quota_bytes_per_sec = absl::GetFlag(FLAGS_produce_quota_bytes_per_sec);
   options.broker.group_session_timeout_ms = absl::GetFlag(FLAGS_group_session_timeout_ms);
   options.broker.subscribe_cache_bytes = absl::GetFlag(FLAGS_subscribe_cache_bytes);
   options.shutdown_grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
@@ -117,6 +127,10 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.broker.max_request_bytes < 1024) return "--max_request_bytes must be at least 1024";
   if (options.store.default_config.max_message_bytes > options.broker.max_request_bytes) {
     return "--default_max_message_bytes cannot exceed --max_request_bytes";
+  }
+  if (options.broker.max_subscriptions < 0) return "--max_subscriptions must not be negative";
+  if (options.broker.produce_quota_bytes_per_sec < 0) {
+    return "--produce_quota_bytes_per_sec must not be negative";
   }
   if (options.store.flush_interval_ms < 1) return "--flush_interval_ms must be positive";
   if (options.store.cleanup_interval_ms < 1) return "--cleanup_interval_ms must be positive";

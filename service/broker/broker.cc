@@ -88,6 +88,8 @@ Broker::Broker(storage::Store* store, const BrokerOptions& options)
       producer_(store, &partitioner_, options),
       fetcher_(store, &shutdown_, options),
       offsets_(store, &coordinator_, options),
+      produce_quota_(options.produce_quota_bytes_per_sec, store->options().clock),
+      subscription_slots_(options.max_subscriptions),
       executor_(options.wakeup_threads) {}
 
 Broker::~Broker() { Shutdown(); }
@@ -161,6 +163,7 @@ absl::StatusOr<GroupDescription> Broker::DescribeGroup(absl::string_view group) 
 
 absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeRequest& request) {
   if (shutting_down()) return ShuttingDownError();
+  ASSIGN_OR_RETURN(SubscriptionSlots::Slot slot, subscription_slots_.Acquire());
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
   ASSIGN_OR_RETURN(StartPosition::Kind reset_to, ResetTo(request));
   if (request.max_batch_records < 0) {
@@ -192,6 +195,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
     auto subscription = std::make_unique<Subscription>(
         topic, std::make_unique<GroupMembership>(&coordinator_, request.group), start, limits,
         environment);
+    subscription->HoldSlot(std::move(slot));
     subscription->JoinGroup(request.client);
     return subscription;
   }
@@ -217,7 +221,10 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
     if (cursor.log->closed()) return ClosedTopicError(*topic);
     ASSIGN_OR_RETURN(cursor.next_offset, ResolveStartOffset(*cursor.log, topic->name(), position));
   }
-  return std::make_unique<Subscription>(std::move(topic), std::move(cursors), limits, environment);
+  auto subscription =
+      std::make_unique<Subscription>(std::move(topic), std::move(cursors), limits, environment);
+  subscription->HoldSlot(std::move(slot));
+  return subscription;
 }
 
 void Broker::Shutdown() { shutdown_.Trigger(); }

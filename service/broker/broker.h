@@ -26,11 +26,13 @@
 #include "service/broker/offset_manager.h"
 #include "service/broker/offset_types.h"
 #include "service/broker/partitioner.h"
+#include "service/broker/produce_quota.h"
 #include "service/broker/produce_types.h"
 #include "service/broker/producer.h"
 #include "service/broker/shutdown_signal.h"
 #include "service/broker/subscribe_types.h"
 #include "service/broker/subscription.h"
+#include "service/broker/subscription_slots.h"
 #include "service/broker/topic_admin.h"
 #include "service/broker/topic_types.h"
 #include "storage/store.h"
@@ -55,6 +57,13 @@ class Broker {
   absl::StatusOr<std::vector<TopicSummary>> ListTopics() const;
   absl::StatusOr<TopicInfo> DescribeTopic(absl::string_view name) const;
 
+  // Takes `bytes` (a produce request's size) from the produce quota of
+  // `connection` (the client's address); RESOURCE_EXHAUSTED when over it.
+  // Call before Produce; OK when there is no quota.
+  absl::Status ChargeProduceQuota(absl::string_view connection, int64_t bytes) {
+    return produce_quota_.Charge(connection, bytes);
+  }
+
   // See Producer::Produce. `done` may run inline.
   void Produce(const ProduceRequest& request, ProduceCallback done);
 
@@ -75,7 +84,8 @@ class Broker {
   // start offset. Group mode: joins the group (the first messages of the
   // subscription then announce assignments). INVALID_ARGUMENT (name,
   // partitions negative or repeated or given with a group, start position),
-  // NOT_FOUND, OUT_OF_RANGE (start offset).
+  // NOT_FOUND, OUT_OF_RANGE (start offset), RESOURCE_EXHAUSTED (already
+  // max_subscriptions open; the subscription holds its slot until destroyed).
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(const SubscribeRequest& request);
 
   // Where parked readers' wake-ups run (see DataWaiter::Create).
@@ -102,6 +112,8 @@ class Broker {
   Producer producer_;
   Fetcher fetcher_;
   OffsetManager offsets_;
+  ProduceQuota produce_quota_;
+  SubscriptionSlots subscription_slots_;
   // Destroyed first: draining it may end the last streams, which leave
   // their groups.
   Executor executor_;

@@ -28,6 +28,14 @@ struct BrokerOptions {
   int64_t subscribe_cache_bytes = 16LL << 20;
   int32_t wakeup_threads = 2;
 
+  // Subscribe: most streams open at once, server-wide (0: unlimited); one
+  // more is refused with RESOURCE_EXHAUSTED.
+  int64_t max_subscriptions = 100000;
+
+  // Produce and each ProduceStream request: bytes per second per client
+  // connection (0: unlimited). See ProduceQuota.
+  int64_t produce_quota_bytes_per_sec = 0;
+
   // CommitOffset: longest metadata string.
   int32_t max_commit_metadata_bytes = 4096;
 

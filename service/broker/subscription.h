@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -36,6 +37,7 @@
 #include "service/broker/shutdown_signal.h"
 #include "service/broker/start_position.h"
 #include "service/broker/subscribe_types.h"
+#include "service/broker/subscription_slots.h"
 #include "storage/offset_store.h"
 #include "storage/topic.h"
 
@@ -113,6 +115,9 @@ class Subscription {
   // Null in explicit mode.
   GroupMembership* membership() const { return membership_.get(); }
 
+  // Keeps `slot` (of the server's open-subscription cap) until destroyed.
+  void HoldSlot(SubscriptionSlots::Slot slot) { slot_ = std::move(slot); }
+
  private:
   absl::StatusOr<std::optional<SubscriptionEvent>> NextEvent();
   // Group mode: applies the coordinator's requests; an assignment to
@@ -142,6 +147,8 @@ class Subscription {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool poked_ ABSL_GUARDED_BY(mu_) = false;
   std::shared_ptr<DataWaiter> waiter_ ABSL_GUARDED_BY(mu_);
+
+  SubscriptionSlots::Slot slot_;
 };
 
 }  // namespace eventlog::broker

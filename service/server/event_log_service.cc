@@ -11,6 +11,7 @@
 #include "service/server/rejected_stream_reactor.h"
 #include "service/server/status_mapping.h"
 #include "service/server/subscribe_reactor.h"
+#include "storage/status_macros.h"
 
 namespace eventlog::service {
 namespace {
@@ -99,6 +100,11 @@ grpc::ServerUnaryReactor* EventLogService::Produce(grpc::CallbackServerContext* 
   }
   absl::StatusOr<broker::ProduceRequest> produce = FromProto(*request);
   if (!produce.ok()) return FinishNow(context, produce.status());
+  if (absl::Status quota = broker_->ChargeProduceQuota(
+          context->peer(), static_cast<int64_t>(request->ByteSizeLong()));
+      !quota.ok()) {
+    return FinishNow(context, quota);
+  }
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   response->set_request_id(request->request_id());
   // gRPC keeps `response` until the reactor finishes, which happens here.
@@ -120,8 +126,11 @@ grpc::ServerBidiReactor<v1::ProduceRequest, v1::ProduceResponse>* EventLogServic
   }
   auto* reactor = new ProduceStreamReactor(
       broker_, produce_stream_max_in_flight_,
-      [guard = guard_, principal = *std::move(principal)](absl::string_view topic) {
-        return guard.CheckFor(principal, {{Operation::kWrite, ResourceType::kTopic, topic}});
+      [guard = guard_, principal = *std::move(principal), broker = broker_,
+       peer = context->peer()](const v1::ProduceRequest& request) {
+        RETURN_IF_ERROR(guard.CheckFor(
+            principal, {{Operation::kWrite, ResourceType::kTopic, request.topic()}}));
+        return broker->ChargeProduceQuota(peer, static_cast<int64_t>(request.ByteSizeLong()));
       });
   reactor->Start();
   return reactor;

@@ -8,10 +8,10 @@
 namespace eventlog::service {
 
 ProduceStreamReactor::ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
-                                           TopicCheck topic_check)
+                                           RequestCheck request_check)
     : broker_(broker),
       max_in_flight_(max_in_flight > 0 ? max_in_flight : 1),
-      topic_check_(std::move(topic_check)) {}
+      request_check_(std::move(request_check)) {}
 
 void ProduceStreamReactor::Start() {
   Ref();  // Dropped by the shutdown callback, or in OnDone if it never runs.
@@ -51,8 +51,8 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
   // Outside mu_: the append may complete inline. The broker copies the
   // records before Produce returns, so request_ can be reused right after.
   absl::StatusOr<broker::ProduceRequest> request = FromProto(request_);
-  if (request.ok() && topic_check_) {
-    if (absl::Status allowed = topic_check_(request_.topic()); !allowed.ok()) request = allowed;
+  if (request.ok() && request_check_) {
+    if (absl::Status allowed = request_check_(request_); !allowed.ok()) request = allowed;
   }
   if (!request.ok()) {
     OnProduced(seq, request.status());

@@ -34,13 +34,14 @@ class ProduceStreamReactor
     : public grpc::ServerBidiReactor<eventlog::v1::ProduceRequest, eventlog::v1::ProduceResponse>,
       public RefCountedReactor {
  public:
-  // May the caller write to this topic? Called for each request read; an
-  // error becomes that request's error. Empty = always allowed.
-  using TopicCheck = std::function<absl::Status(absl::string_view topic)>;
+  // May the caller send this request (its topic, its produce quota)? Called
+  // for each request read, after it is validated; an error becomes that
+  // request's error. Empty = always allowed.
+  using RequestCheck = std::function<absl::Status(const eventlog::v1::ProduceRequest& request)>;
 
   // `broker` must outlive the reactor's callbacks (it outlives the server).
   ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
-                       TopicCheck topic_check = nullptr);
+                       RequestCheck request_check = nullptr);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -65,7 +66,7 @@ class ProduceStreamReactor
 
   broker::Broker* const broker_;
   const size_t max_in_flight_;
-  const TopicCheck topic_check_;
+  const RequestCheck request_check_;
   broker::ShutdownSignal::Id shutdown_id_ = 0;  // Set in Start(), read in OnDone().
   // The read buffer: gRPC fills it between StartRead and OnReadDone; the
   // reactor uses it in OnReadDone before the next StartRead.
