@@ -1,19 +1,15 @@
 // Admin against a real eventlogd: topics, offsets, groups and error codes.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Admin, Consumer, EventLogError, Producer, Start, Status } from '../src/index.js';
-import { Broker, topicName } from './broker.mjs';
+import { topicName, useBroker } from './broker.mjs';
 
 describe('Admin', () => {
   let broker;
   let admin;
-  before(async () => {
-    broker = await Broker.start();
-    admin = new Admin(broker.target);
-  });
-  after(async () => {
-    admin?.close();
-    await broker?.dispose();
+  useBroker((started, connected) => {
+    broker = started;
+    admin = connected;
   });
 
   test('create, describe, list and delete a topic', async () => {

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { EventLogError, Status } from '../src/index.js';
+import { after, before } from 'node:test';
+import { Admin, EventLogError, Status } from '../src/index.js';
 
 const hasSetpriv = ['/usr/bin/setpriv', '/bin/setpriv'].some((p) => fs.existsSync(p));
 
@@ -134,4 +135,22 @@ export async function take(consumer, count, timeoutMs = 30000) {
     out.push(record);
   }
   return out;
+}
+
+/**
+ * Starts a broker and an Admin on it before the enclosing describe block's
+ * tests, hands both to `onReady`, and closes them after the block.
+ */
+export function useBroker(onReady) {
+  let broker;
+  let admin;
+  before(async () => {
+    broker = await Broker.start();
+    admin = new Admin(broker.target);
+    onReady(broker, admin);
+  });
+  after(async () => {
+    admin?.close();
+    await broker?.dispose();
+  });
 }

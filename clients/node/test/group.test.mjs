@@ -1,8 +1,8 @@
 // Group-mode consumers (Subscribe with a group).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { Admin, Consumer, Producer, Start, Status, createClient } from '../src/index.js';
-import { Broker, take, topicName } from './broker.mjs';
+import { describe, test } from 'node:test';
+import { Consumer, Producer, Start, Status, createClient } from '../src/index.js';
+import { take, topicName, useBroker } from './broker.mjs';
 
 async function produceKeys(target, topic, count) {
   const producer = new Producer(target);
@@ -26,13 +26,9 @@ async function waitForAssignment(consumer, predicate, polls = 300) {
 describe('group consumers', () => {
   let broker;
   let admin;
-  before(async () => {
-    broker = await Broker.start();
-    admin = new Admin(broker.target);
-  });
-  after(async () => {
-    admin?.close();
-    await broker?.dispose();
+  useBroker((started, connected) => {
+    broker = started;
+    admin = connected;
   });
 
   test('a single member gets every partition and commits', async () => {

@@ -1,8 +1,8 @@
 // Producer against a real eventlogd: round trip, routing, batching, flush/close.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Admin, Consumer, EventLogError, Producer, Start, Status, createClient, partitionForKey } from '../src/index.js';
-import { Broker, retryUnavailable, take, topicName } from './broker.mjs';
+import { Broker, retryUnavailable, take, topicName, useBroker } from './broker.mjs';
 
 async function readAll(target, topic, count) {
   const consumer = new Consumer(target, topic, { start: Start.EARLIEST });
@@ -16,13 +16,9 @@ async function readAll(target, topic, count) {
 describe('Producer', () => {
   let broker;
   let admin;
-  before(async () => {
-    broker = await Broker.start();
-    admin = new Admin(broker.target);
-  });
-  after(async () => {
-    admin?.close();
-    await broker?.dispose();
+  useBroker((started, connected) => {
+    broker = started;
+    admin = connected;
   });
 
   test('round trip with keys and headers', async () => {
