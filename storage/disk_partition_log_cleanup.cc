@@ -19,7 +19,6 @@ namespace eventlog::storage {
 namespace {
 
 constexpr size_t kScanChunk = 1 << 20;
-constexpr int64_t kMaxOffset = std::numeric_limits<int64_t>::max();
 
 std::string SegmentPath(const std::string& dir, int64_t base) {
   return absl::StrCat(dir, "/", file_util::SegmentFileName(base));
