@@ -46,6 +46,11 @@ ABSL_FLAG(int32_t, default_max_message_bytes, 1 << 20,
 ABSL_FLAG(int64_t, flush_interval_ms, 1000,
           "ACKS_LEADER appends are fsynced at least this often (ACKS_ALL appends are fsynced "
           "before the reply).");
+ABSL_FLAG(int64_t, min_free_bytes, 64LL << 20,
+          "Produce fails with RESOURCE_EXHAUSTED (appending nothing) once an append would leave "
+          "less than this many bytes free on the data directory's filesystem, keeping room for "
+          "the index and committed offsets; produce resumes as soon as space is freed. "
+          "0 = off (the filesystem's ENOSPC is then the limit).");
 ABSL_FLAG(int64_t, cleanup_interval_ms, 5000, "Retention and compaction run at least this often.");
 ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
           "Largest produce request (its records, encoded) and gRPC message accepted; larger "
@@ -99,6 +104,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.max_partitions = absl::GetFlag(FLAGS_max_partitions);
   options.store.flush_interval_ms = absl::GetFlag(FLAGS_flush_interval_ms);
   options.store.cleanup_interval_ms = absl::GetFlag(FLAGS_cleanup_interval_ms);
+  options.store.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
   options.store.default_config.segment_bytes = absl::GetFlag(FLAGS_default_segment_bytes);
   options.store.default_config.retention_ms = absl::GetFlag(FLAGS_default_retention_ms);
   options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);

@@ -215,6 +215,7 @@ absl::Status DiskPartitionLog::AppendLocked(const RecordBatchBuilder& batch, cha
     RETURN_IF_ERROR(StateErrorLocked());
   }
   const int64_t total = format::kBatchHeaderSize + static_cast<int64_t>(batch.size_bytes());
+  if (options_.space_guard != nullptr) RETURN_IF_ERROR(options_.space_guard->Admit(total));
   const int64_t now = options_.clock->NowMs();
   if (appender_->position() > 0 &&
       (appender_->position() + total > options_.config.segment_bytes ||

@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "leveldb/db.h"
 #include "storage/clock.h"
+#include "storage/disk_space_guard.h"
 #include "storage/group_committer.h"
 #include "storage/index_cadence.h"
 #include "storage/log_config.h"
@@ -49,6 +50,8 @@ struct PartitionLogOptions {
   // append then completes inline, see GroupCommitter::Submit).
   std::shared_ptr<GroupCommitter> committer;
   int64_t index_interval_bytes = 4096;
+  // Shared by the store's partitions; null admits every append.
+  std::shared_ptr<DiskSpaceGuard> space_guard;
 };
 
 class DiskPartitionLog final : public PartitionLog,

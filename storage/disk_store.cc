@@ -11,6 +11,7 @@
 #include "storage/coding.h"
 #include "storage/file_util.h"
 #include "storage/index_keys.h"
+#include "storage/leveldb_log_env.h"
 #include "storage/leveldb_util.h"
 #include "storage/status_macros.h"
 #include "storage/topic_name.h"
@@ -35,6 +36,7 @@ absl::StatusOr<std::unique_ptr<DiskStore>> DiskStore::Open(const StoreOptions& o
   RETURN_IF_ERROR(file_util::CreateDirs(options.data_dir + "/topics"));
   leveldb::Options db_options;
   db_options.create_if_missing = true;
+  db_options.env = LevelDbLogEnv::Default();
   leveldb::DB* raw = nullptr;
   const std::string index_dir = options.data_dir + "/index";
   leveldb::Status s = leveldb::DB::Open(db_options, index_dir, &raw);
@@ -71,6 +73,8 @@ std::string DiskStore::TopicDir(uint64_t topic_id) const {
 
 absl::Status DiskStore::Load() {
   committer_ = std::make_shared<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
+  space_guard_ = std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes,
+                                                  options_.clock);
   RETURN_IF_ERROR(RecoverRegistryFromFolders());
   absl::MutexLock ops(&ops_mu_);
   ASSIGN_OR_RETURN(next_topic_id_, registry_.LoadNextId());
@@ -129,6 +133,7 @@ absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& re
     o.clock = options_.clock;
     o.committer = committer_;
     o.index_interval_bytes = options_.index_interval_bytes;
+    o.space_guard = space_guard_;
     ASSIGN_OR_RETURN(std::shared_ptr<DiskPartitionLog> log, DiskPartitionLog::Open(std::move(o)));
     partitions.push_back(log);
     entry.logs.push_back(std::move(log));

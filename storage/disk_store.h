@@ -71,6 +71,7 @@ class DiskStore final : public Store {
   const TopicRegistry registry_;
   std::unique_ptr<LevelDbOffsetStore> offsets_;
   std::shared_ptr<GroupCommitter> committer_;
+  std::shared_ptr<DiskSpaceGuard> space_guard_;
 
   absl::Mutex ops_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t next_topic_id_ ABSL_GUARDED_BY(ops_mu_) = 1;

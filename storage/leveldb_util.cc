@@ -1,5 +1,8 @@
 #include "storage/leveldb_util.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -20,6 +23,10 @@ absl::Status ToStatus(const leveldb::Status& s, absl::string_view context) {
   std::string message = absl::StrCat(context, ": ", s.ToString());
   if (s.IsNotFound()) return absl::NotFoundError(message);
   if (s.IsCorruption()) return absl::DataLossError(message);
+  // LevelDB keeps only the strerror text of a failed write.
+  if (s.IsIOError() && absl::StrContains(message, std::strerror(ENOSPC))) {
+    return absl::ResourceExhaustedError(message);
+  }
   return absl::InternalError(message);
 }
 

@@ -17,7 +17,7 @@
 namespace eventlog::storage::leveldb_util {
 
 // LevelDB status -> absl: NotFound -> NOT_FOUND, Corruption -> DATA_LOSS,
-// anything else -> INTERNAL; the message names `context`.
+// a full disk -> RESOURCE_EXHAUSTED, anything else -> INTERNAL; the message names `context`.
 absl::Status ToStatus(const leveldb::Status& s, absl::string_view context);
 
 struct KeyValue {

@@ -37,6 +37,12 @@ absl::Status Segment::ReadAt(int64_t pos, size_t n, char* dst) const {
     const ssize_t r = ::pread(fd_, dst, n, pos);
     if (r < 0) {
       if (errno == EINTR) continue;
+      if (errno == EIO) {
+        // The device (or a checksumming filesystem) cannot return these
+        // bytes: for the reader they are lost.
+        return absl::DataLossError(
+            absl::StrCat("I/O error reading ", path_, " at position ", pos, " (", n, " bytes)"));
+      }
       return file_util::ErrnoStatus(errno, absl::StrCat("cannot read ", path_));
     }
     if (r == 0) {

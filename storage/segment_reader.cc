@@ -23,10 +23,16 @@ absl::Status SegmentReader::Fill(size_t n) {
     return absl::OkStatus();
   }
   const auto remaining = static_cast<size_t>(limit_ - position_);
-  const size_t size = std::min(remaining, std::max(n, chunk_bytes_));
+  size_t size = std::min(remaining, std::max(n, chunk_bytes_));
   chunk_bytes_ = std::min(chunk_bytes_ * 2, max_chunk_bytes_);
   std::shared_ptr<char[]> chunk = BufferPool::Default().Get(size);
   absl::Status status = segment_->ReadAt(position_, size, chunk.get());
+  if (!status.ok() && size > n) {
+    // A bad block further on must not hide the batches before it: read just
+    // what this step needs, so that only the damaged range fails.
+    size = n;
+    status = segment_->ReadAt(position_, size, chunk.get());
+  }
   if (!status.ok()) return status;
   if (keep_chunks_) kept_.push_back(chunk);
   chunk_ = std::move(chunk);

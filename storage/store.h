@@ -36,6 +36,9 @@ struct StoreOptions {
   // One offset/time index entry per this many bytes of batches (and at
   // least one per segment).
   int64_t index_interval_bytes = 4096;
+  // Appends are refused (RESOURCE_EXHAUSTED) once they would leave less than
+  // this many bytes free on the data directory's filesystem; <= 0: off.
+  int64_t min_free_bytes = 64LL << 20;
   Clock* clock = Clock::Real();  // not owned; must outlive the Store
 };
 
