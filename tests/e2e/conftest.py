@@ -69,16 +69,24 @@ class Broker:
         """SIGTERM; returns the exit code (fails the test if it does not exit in time)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
             pytest.fail(f"eventlogd did not exit within {timeout}s of SIGTERM")
+        self._close_log()
+        return code
 
     def kill(self):
         """kill -9, as a crash."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._close_log()
+
+    def _close_log(self):
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
 
 class Cli:
