@@ -1,5 +1,7 @@
 #include "storage/record_batch_format.h"
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "storage/coding.h"
 #include "storage/crc32c.h"
@@ -50,8 +52,11 @@ absl::Status CheckBatchHeader(const BatchHeader& h) {
   if (h.batch_length < kBatchHeaderSize || h.batch_length > kMaxBatchBytes) {
     return absl::DataLossError(absl::StrCat("bad batch length ", h.batch_length));
   }
+  // In 64 bits: last_offset_delta may be INT32_MAX. The batch's offsets must
+  // fit in int64 (next_offset() included).
   if (h.base_offset < 0 || h.record_count < 0 || h.last_offset_delta < 0 ||
-      h.record_count > h.last_offset_delta + 1) {
+      h.record_count > int64_t{h.last_offset_delta} + 1 ||
+      h.base_offset > std::numeric_limits<int64_t>::max() - 1 - h.last_offset_delta) {
     return absl::DataLossError(absl::StrCat("bad batch header (base offset ", h.base_offset, ", ",
                                             h.record_count, " records)"));
   }
@@ -126,6 +131,9 @@ bool DecodeRecord(const BatchHeader& header, const char** p, const char* limit, 
   uint64_t ts_delta, offset_delta, header_count;
   if ((q = DecodeVarint(q, end, &ts_delta)) == nullptr) return false;
   if ((q = DecodeVarint(q, end, &offset_delta)) == nullptr) return false;
+  // A record's offset lies within its batch (compaction keeps
+  // last_offset_delta), which also keeps base_offset + delta from overflowing.
+  if (offset_delta > static_cast<uint64_t>(header.last_offset_delta)) return false;
   if (!DecodeBytes(&q, end, &out->key) || !DecodeBytes(&q, end, &out->value)) return false;
   if ((q = DecodeVarint(q, end, &header_count)) == nullptr) return false;
   out->headers.clear();

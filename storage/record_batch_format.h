@@ -72,7 +72,8 @@ void EncodeBatchHeader(const BatchHeader& header, char* dst);
 BatchHeader DecodeBatchHeader(const char* src);
 
 // Checks the fields a reader relies on before trusting batch_length: magic,
-// length within [kBatchHeaderSize, kMaxBatchBytes], counts. DATA_LOSS if not.
+// length within [kBatchHeaderSize, kMaxBatchBytes], counts, offsets that fit
+// in int64. DATA_LOSS if not.
 absl::Status CheckBatchHeader(const BatchHeader& header);
 
 // CRC of the part of the header after the crc field followed by the records
@@ -97,7 +98,8 @@ size_t EncodedRecordBodySize(absl::string_view key, absl::string_view value,
 // Decodes the record starting at `*p` (records end at `limit`) into `out`
 // (offset and timestamp made absolute using `header`), and advances `*p`.
 // `out->headers` is cleared and refilled. Views point into the input bytes.
-// Returns false if the record is malformed.
+// Returns false if the record is malformed (including an offset past the
+// batch's last offset).
 bool DecodeRecord(const BatchHeader& header, const char** p, const char* limit, RecordView* out);
 
 // Reads only the offset delta of the record at `*p` and advances `*p` past

@@ -122,6 +122,49 @@ TEST(RecordBatchFormatTest, ChecksumCoversEveryByte) {
             format::ComputeCrc(batch));
 }
 
+// Found by tests/fuzz/record_batch_fuzzer: last_offset_delta = INT32_MAX
+// overflowed the record count check (signed overflow, UBSan).
+TEST(RecordBatchFormatTest, MaxLastOffsetDeltaIsCheckedWithoutOverflow) {
+  format::BatchHeader h;
+  h.batch_length = format::kBatchHeaderSize;
+  h.last_offset_delta = std::numeric_limits<int32_t>::max();
+  h.record_count = 1;
+  EXPECT_OK(format::CheckBatchHeader(h));
+  h.record_count = std::numeric_limits<int32_t>::max();
+  EXPECT_OK(format::CheckBatchHeader(h));
+}
+
+// A header whose offsets do not fit in int64 is corrupt, not UB later on
+// (last_offset() and next_offset()).
+TEST(RecordBatchFormatTest, OffsetsPastInt64AreDataLoss) {
+  format::BatchHeader h;
+  h.batch_length = format::kBatchHeaderSize;
+  h.record_count = 1;
+  h.last_offset_delta = 5;
+  h.base_offset = std::numeric_limits<int64_t>::max() - 6;
+  EXPECT_OK(format::CheckBatchHeader(h));
+  h.base_offset = std::numeric_limits<int64_t>::max() - 5;
+  EXPECT_THAT(format::CheckBatchHeader(h), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// A record whose offset delta lies past the batch's last offset is malformed
+// (and base_offset + delta cannot overflow).
+TEST(RecordBatchFormatTest, RecordOffsetPastTheBatchIsMalformed) {
+  RecordBatchBuilder b;
+  b.Add("k", "v", {}, 1);
+  b.Add("k", "v", {}, 2);
+  std::string batch = Frame(b, std::numeric_limits<int64_t>::max() - 2);
+  format::BatchHeader h = format::DecodeBatchHeader(batch.data());
+  ASSERT_OK(format::CheckBatchHeader(h));
+  const char* p = batch.data() + format::kBatchHeaderSize;
+  const char* end = batch.data() + batch.size();
+  RecordView r;
+  h.last_offset_delta = 0;  // as if the header claimed one offset only
+  ASSERT_TRUE(format::DecodeRecord(h, &p, end, &r));
+  EXPECT_EQ(r.offset, std::numeric_limits<int64_t>::max() - 2);
+  EXPECT_FALSE(format::DecodeRecord(h, &p, end, &r));
+}
+
 TEST(SegmentNameTest, ZeroPaddedBaseOffset) {
   EXPECT_EQ(file_util::SegmentFileName(0), "00000000000000000000.log");
   EXPECT_EQ(file_util::SegmentFileName(1234), "00000000000000001234.log");
