@@ -9,6 +9,9 @@
 // Entries are derived data (segments are the source of truth), written with
 // sync=false and rebuilt by recovery.
 //
+// Offsets passed in are >= 0: keys hold them as unsigned big-endian, so a
+// negative one would not sort below the others.
+//
 // Thread-safe (LevelDB is); the partition log orders writes.
 #pragma once
 

@@ -11,11 +11,15 @@
 namespace eventlog::storage {
 namespace {
 
-std::optional<TimeIndexEntry> Decode(absl::string_view key) {
-  if (key.size() < 16) return std::nullopt;
+// `key` is <prefix><timestamp:8><offset:8>; any other length is malformed
+// (its last 16 bytes would decode to an entry out of key order).
+std::optional<TimeIndexEntry> Decode(absl::string_view key, size_t prefix_size) {
+  if (key.size() != prefix_size + 16) return std::nullopt;
   const char* p = key.data() + key.size() - 16;
-  return TimeIndexEntry{coding::SignedFromOrderPreserving(coding::GetBigEndian64(p)),
-                        static_cast<int64_t>(coding::GetBigEndian64(p + 8))};
+  const TimeIndexEntry e{coding::SignedFromOrderPreserving(coding::GetBigEndian64(p)),
+                         static_cast<int64_t>(coding::GetBigEndian64(p + 8))};
+  if (e.offset < 0) return std::nullopt;  // offsets are never negative
+  return e;
 }
 
 }  // namespace
@@ -37,19 +41,19 @@ absl::StatusOr<std::optional<TimeIndexEntry>> TimeIndex::LastBefore(int64_t time
       leveldb_util::Floor(db_, prefix_, Key(timestamp_ms - 1, std::numeric_limits<int64_t>::max()));
   if (!kv.ok()) return kv.status();
   if (!kv->has_value()) return std::nullopt;
-  std::optional<TimeIndexEntry> e = Decode((*kv)->key);
+  std::optional<TimeIndexEntry> e = Decode((*kv)->key, prefix_.size());
   if (!e.has_value()) return absl::DataLossError("malformed time index entry");
   return e;
 }
 
 absl::StatusOr<std::vector<TimeIndexEntry>> TimeIndex::All() const {
   std::vector<TimeIndexEntry> entries;
-  absl::Status status = leveldb_util::ForEach(db_, prefix_, index_keys::PrefixEnd(prefix_),
-                                              [&](absl::string_view key, absl::string_view) {
-                                                std::optional<TimeIndexEntry> e = Decode(key);
-                                                if (e.has_value()) entries.push_back(*e);
-                                                return true;
-                                              });
+  absl::Status status = leveldb_util::ForEach(
+      db_, prefix_, index_keys::PrefixEnd(prefix_), [&](absl::string_view key, absl::string_view) {
+        std::optional<TimeIndexEntry> e = Decode(key, prefix_.size());
+        if (e.has_value()) entries.push_back(*e);
+        return true;
+      });
   if (!status.ok()) return status;
   return entries;
 }
@@ -61,7 +65,7 @@ void TimeIndex::Put(const TimeIndexEntry& entry, leveldb::WriteBatch* batch) con
 absl::Status TimeIndex::DeleteBelow(int64_t offset, leveldb::WriteBatch* batch) const {
   return leveldb_util::ForEach(db_, prefix_, index_keys::PrefixEnd(prefix_),
                                [&](absl::string_view key, absl::string_view) {
-                                 std::optional<TimeIndexEntry> e = Decode(key);
+                                 std::optional<TimeIndexEntry> e = Decode(key, prefix_.size());
                                  if (e.has_value() && e->offset >= offset) return false;
                                  batch->Delete(leveldb::Slice(key.data(), key.size()));
                                  return true;
@@ -81,7 +85,7 @@ absl::Status TimeIndex::DeleteFrom(int64_t offset, leveldb::WriteBatch* batch) c
   for (; it->Valid(); it->Prev()) {
     absl::string_view key(it->key().data(), it->key().size());
     if (!absl::StartsWith(key, prefix_)) break;
-    std::optional<TimeIndexEntry> e = Decode(key);
+    std::optional<TimeIndexEntry> e = Decode(key, prefix_.size());
     if (e.has_value() && e->offset < offset) break;
     batch->Delete(it->key());
   }
