@@ -137,14 +137,19 @@ grpc::ServerBidiReactor<v1::ProduceRequest, v1::ProduceResponse>* EventLogServic
 }
 
 grpc::ServerUnaryReactor* EventLogService::Fetch(grpc::CallbackServerContext* context,
-                                                 const v1::FetchRequest* request,
-                                                 v1::FetchResponse* response) {
+                                                 const grpc::ByteBuffer* raw_request,
+                                                 grpc::ByteBuffer* raw_response) {
+  v1::FetchRequest request;
+  grpc::ByteBuffer copy(*raw_request);  // Deserialize consumes its input
+  if (!grpc::SerializationTraits<v1::FetchRequest>::Deserialize(&copy, &request).ok()) {
+    return FinishNow(context, absl::InvalidArgumentError("malformed FetchRequest"));
+  }
   if (absl::Status allowed =
-          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()}});
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request.topic()}});
       !allowed.ok()) {
     return FinishNow(context, allowed);
   }
-  auto* reactor = new FetchReactor(broker_, request, response);
+  auto* reactor = new FetchReactor(broker_, request, raw_response);
   reactor->Start();
   return reactor;
 }

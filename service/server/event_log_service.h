@@ -21,8 +21,11 @@
 
 namespace eventlog::service {
 
-class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMethod_Subscribe<
-                                  eventlog::v1::EventLog::CallbackService> {
+// Fetch and Subscribe are raw (ByteBuffer) methods: their responses are
+// encoded straight from storage (record_wire_encoder.h).
+class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMethod_Fetch<
+                                  eventlog::v1::EventLog::WithRawCallbackMethod_Subscribe<
+                                      eventlog::v1::EventLog::CallbackService>> {
  public:
   // `broker` and `access` (null: no access control) must outlive the
   // service's RPCs.
@@ -50,8 +53,8 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
   grpc::ServerBidiReactor<eventlog::v1::ProduceRequest, eventlog::v1::ProduceResponse>*
   ProduceStream(grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* Fetch(grpc::CallbackServerContext* context,
-                                  const eventlog::v1::FetchRequest* request,
-                                  eventlog::v1::FetchResponse* response) override;
+                                  const grpc::ByteBuffer* raw_request,
+                                  grpc::ByteBuffer* raw_response) override;
   // `request` is a serialized eventlog.v1.SubscribeRequest; the stream
   // writes serialized eventlog.v1.SubscribeResponse messages.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,

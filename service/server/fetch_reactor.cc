@@ -4,13 +4,14 @@
 #include <utility>
 
 #include "service/server/proto_convert.h"
+#include "service/server/record_wire_encoder.h"
 #include "service/server/status_mapping.h"
 
 namespace eventlog::service {
 
-FetchReactor::FetchReactor(broker::Broker* broker, const eventlog::v1::FetchRequest* request,
-                           eventlog::v1::FetchResponse* response)
-    : broker_(broker), request_(FromProto(*request)), response_(response) {}
+FetchReactor::FetchReactor(broker::Broker* broker, const eventlog::v1::FetchRequest& request,
+                           grpc::ByteBuffer* response)
+    : broker_(broker), request_(FromProto(request)), response_(response) {}
 
 void FetchReactor::Start() {
   absl::StatusOr<broker::FetchResult> result = broker_->Fetch(request_);
@@ -97,9 +98,7 @@ void FetchReactor::Respond(const absl::StatusOr<broker::FetchResult>& result) {
     Finish(ToGrpcStatus(result.status()));
     return;
   }
-  response_->set_high_watermark(result->read.high_watermark);
-  response_->set_log_start_offset(result->read.log_start_offset);
-  AppendRecords(result->read, request_.topic, request_.partition, response_->mutable_records());
+  *response_ = EncodeFetchResponse(result->read, request_.topic, request_.partition);
   Finish(grpc::Status::OK);
 }
 

@@ -24,10 +24,11 @@ namespace eventlog::service {
 
 class FetchReactor : public grpc::ServerUnaryReactor, public RefCountedReactor {
  public:
-  // `broker`, `request` and `response` must outlive the reactor (gRPC keeps
-  // the messages until OnDone; the broker outlives the server).
-  FetchReactor(broker::Broker* broker, const eventlog::v1::FetchRequest* request,
-               eventlog::v1::FetchResponse* response);
+  // `broker` and `response` must outlive the reactor (gRPC keeps the
+  // response until OnDone; the broker outlives the server). The response is
+  // a FetchResponse's wire bytes.
+  FetchReactor(broker::Broker* broker, const eventlog::v1::FetchRequest& request,
+               grpc::ByteBuffer* response);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -49,7 +50,7 @@ class FetchReactor : public grpc::ServerUnaryReactor, public RefCountedReactor {
 
   broker::Broker* const broker_;
   const broker::FetchRequest request_;
-  eventlog::v1::FetchResponse* const response_;
+  grpc::ByteBuffer* const response_;
   grpc::Alarm alarm_;
   bool alarm_set_ = false;  // Written in Start() before any callback exists.
 

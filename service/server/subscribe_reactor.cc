@@ -8,6 +8,7 @@
 
 #include "eventlog/v1/eventlog.grpc.pb.h"
 #include "service/server/proto_convert.h"
+#include "service/server/record_wire_encoder.h"
 #include "service/server/status_mapping.h"
 
 namespace eventlog::service {
@@ -95,13 +96,8 @@ void SubscribeReactor::Encode(const broker::SubscriptionEvent& event) {
   // Encoded once for every stream that reads this batch; copying a
   // ByteBuffer only takes references to its slices.
   std::shared_ptr<const grpc::ByteBuffer> bytes = batch.Encoded<grpc::ByteBuffer>([&] {
-    v1::SubscribeResponse response;
-    v1::RecordBatch* records = response.mutable_records();
-    records->set_partition(batch.partition());
-    records->set_high_watermark(batch.read().high_watermark);
-    AppendRecords(batch.read(), subscription_->topic(), batch.partition(),
-                  records->mutable_records());
-    return Serialize(response);
+    return std::make_shared<const grpc::ByteBuffer>(
+        EncodeSubscribeRecords(batch.read(), subscription_->topic(), batch.partition()));
   });
   buffer_ = *bytes;
 }
