@@ -54,6 +54,12 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
   const char* header_bytes = chunk_.get() + (position_ - chunk_start_);
   format::BatchHeader header = format::DecodeBatchHeader(header_bytes);
   status = format::CheckBatchHeader(header);
+  // Every batch of a segment lies at or after the segment's base offset (the
+  // file's name); one below it is damage, however good its checksum.
+  if (status.ok() && header.base_offset < segment_->base_offset()) {
+    status = absl::DataLossError(absl::StrCat("batch base offset ", header.base_offset,
+                                              " below the segment's ", segment_->base_offset()));
+  }
   if (!status.ok()) {
     damage_ = Damage::kCorrupt;
     damaged_header_ = header;

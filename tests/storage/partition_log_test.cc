@@ -19,6 +19,7 @@
 #include "storage/coding.h"
 #include "storage/disk_partition_log.h"
 #include "storage/disk_store.h"
+#include "storage/file_util.h"
 #include "storage/record_batch_format.h"
 #include "tests/storage/test_helpers.h"
 #include "tests/test_util.h"
@@ -456,6 +457,38 @@ TEST_F(PartitionLogTest, FlippedByteMidLogIsDataLossAndEarlierRecordsRead) {
   // The log stays open for appends.
   ASSERT_OK_AND_ASSIGN(AppendResult r, log->Append(MakeBatch(1, "more", 1), Durability::kAll));
   EXPECT_EQ(r.base_offset, 240);
+}
+
+// Found by tests/fuzz/segment_recovery_fuzzer: an active segment holding
+// batches below its base offset (here a copy of the sealed segment, first
+// batch damaged) was kept as mid-log damage, and a record appended after
+// recovery could not be read back (its read started at the damaged batch).
+// Batches below their segment's base are damage now: a torn tail, cut off.
+TEST_F(PartitionLogTest, BatchesBelowTheSegmentBaseAreDamage) {
+  auto log = Create(SmallSegments(600));
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_OK(log->Append(MakeBatch(2, "value", i), Durability::kLeader).status());
+  }
+  const std::string dir = PartitionDir();
+  Close();
+  std::vector<std::string> files = SegmentFiles(dir);
+  ASSERT_EQ(files.size(), 2u);
+  std::string copy = ReadFile(files.front());
+  copy[format::kBatchHeaderSize + 1] ^= 0x01;
+  WriteFile(files.back(), copy);
+
+  int64_t active_base;
+  ASSERT_TRUE(
+      file_util::ParseSegmentFileName(fs::path(files.back()).filename().string(), &active_base));
+  Reopen();
+  log = Log();
+  EXPECT_EQ(fs::file_size(files.back()), 0u);
+  EXPECT_EQ(log->high_watermark(), active_base);
+  ASSERT_OK_AND_ASSIGN(AppendResult r, log->Append(MakeBatch(1, "new", 1), Durability::kAll));
+  EXPECT_EQ(r.base_offset, active_base);
+  ASSERT_OK_AND_ASSIGN(ReadResult read, log->Read(r.base_offset, 10, 1 << 20));
+  ASSERT_EQ(read.records.size(), 1u);
+  EXPECT_EQ(read.records[0].offset, active_base);
 }
 
 TEST_F(PartitionLogTest, LostIndexIsRebuiltIdentically) {
