@@ -7,7 +7,8 @@ build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grp
   libprotobuf-dev protobuf-compiler libabsl-dev libleveldb-dev libsnappy-dev)
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
   python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
-  btrfs-progs)
+  btrfs-progs
+  clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then
