@@ -18,6 +18,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "eventlog/v1/eventlog.pb.h"
+#include "google/protobuf/stubs/logging.h"
 #include "service/broker/broker.h"
 #include "service/server/proto_convert.h"
 #include "storage/store.h"
@@ -233,6 +234,9 @@ class Session {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
   static const FuzzTempDir dir;
+  // Messages that do not parse are expected; protobuf need not log each.
+  static const bool quiet = (google::protobuf::SetLogHandler(nullptr), true);
+  (void)quiet;
   const std::string data_dir = dir.path() + "/data";
   {
     absl::StatusOr<std::unique_ptr<eventlog::storage::Store>> store =
