@@ -348,10 +348,13 @@ absl::StatusOr<DiskPartitionLog::Location> DiskPartitionLog::LocateLocked(int64_
 }
 
 std::optional<DiskPartitionLog::Location> DiskPartitionLog::NextSegment(
-    const Segment& segment, int64_t* high_watermark) const {
+    const std::shared_ptr<Segment>& segment, int64_t read_to, int64_t* high_watermark) const {
   absl::ReaderMutexLock l(&mu_);
   *high_watermark = high_watermark_;
-  auto it = segments_.upper_bound(segment.base_offset());
+  // Appends may have grown the segment since the reader took its size (and
+  // then rolled): those batches come first, or the read would jump them.
+  if (segment->size() > read_to) return Location{segment, read_to, segment->size()};
+  auto it = segments_.upper_bound(segment->base_offset());
   if (it == segments_.end()) return std::nullopt;
   return Location{it->second, 0, it->second->size()};
 }
@@ -397,17 +400,32 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
   while (!full) {
     SegmentReader reader(loc.segment, loc.position, loc.limit, initial_chunk, max_chunk,
                          /*keep_chunks=*/true);
+    int64_t skip_floor = -1;  // offsets the next batch must reach after a skip
     bool damaged = false;
     while (!full) {
       SegmentReader::Batch batch;
       absl::StatusOr<bool> next = reader.Next(&batch);
       if (!next.ok()) {
+        // Damage wholly before the target (between an index entry and the
+        // offset asked for) must not hide the batches after it: step over
+        // it when its header is sane, and check the next batch follows it.
+        if (result.records.empty() && reader.damage() == SegmentReader::Damage::kCorrupt &&
+            reader.damaged_header().next_offset() <= result.next_offset &&
+            skip_floor < reader.damaged_header().next_offset() && reader.SkipDamaged()) {
+          skip_floor = reader.damaged_header().next_offset();
+          continue;
+        }
         if (result.records.empty()) return next.status();
         damaged = true;  // return what precedes it; the next read reports it
         break;
       }
       if (!*next) break;
       const format::BatchHeader& h = batch.header;
+      if (h.base_offset < skip_floor) {
+        return absl::DataLossError(absl::StrCat("batch at ", loc.segment->path(), " position ",
+                                                batch.position,
+                                                " does not follow the damaged batch before it"));
+      }
       if (h.next_offset() <= result.next_offset) continue;  // wholly before the target
       const char* p = batch.bytes.data() + format::kBatchHeaderSize;
       const char* const end = batch.bytes.data() + batch.bytes.size();
@@ -470,7 +488,7 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
     }
     // The segment is exhausted: go on with the next one (past any gap).
     int64_t high_watermark;
-    std::optional<Location> next = NextSegment(*loc.segment, &high_watermark);
+    std::optional<Location> next = NextSegment(loc.segment, loc.limit, &high_watermark);
     if (hint_position >= 0 && !next.has_value()) {
       RememberHint(result.next_offset, loc.segment, hint_position);
     }
@@ -521,7 +539,7 @@ absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_m
       }
     }
     int64_t hw;
-    std::optional<Location> next = NextSegment(*loc.segment, &hw);
+    std::optional<Location> next = NextSegment(loc.segment, loc.limit, &hw);
     if (!next.has_value() || next->segment->base_offset() >= high_watermark) break;
     loc = std::move(*next);
     if (loc.segment->base_offset() >= high_watermark) break;

@@ -132,10 +132,11 @@ class DiskPartitionLog final : public PartitionLog,
   absl::Status StateErrorLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status OutOfRangeLocked(int64_t offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::StatusOr<Location> LocateLocked(int64_t offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // The start of the segment after `segment`, or nullopt at the end; also
-  // refreshes *high_watermark.
-  std::optional<Location> NextSegment(const Segment& segment, int64_t* high_watermark) const
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // Where a reader that read `segment` up to `read_to` goes on: the rest of
+  // `segment` if appends grew it meanwhile, else the start of the segment
+  // after it, or nullopt at the end. Also refreshes *high_watermark.
+  std::optional<Location> NextSegment(const std::shared_ptr<Segment>& segment, int64_t read_to,
+                                      int64_t* high_watermark) const ABSL_LOCKS_EXCLUDED(mu_);
   void RememberHint(int64_t offset, const std::shared_ptr<Segment>& segment,
                     int64_t position) const;
   void ClearHints() const;

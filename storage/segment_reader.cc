@@ -71,7 +71,15 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
     return absl::DataLossError(absl::StrCat("truncated batch at ", where()));
   }
   status = Fill(header.batch_length);
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    if (status.code() == absl::StatusCode::kDataLoss) {
+      // Unreadable bytes (EIO) inside a batch whose header read fine: the
+      // batch is damaged, and its sane length lets scans step over it.
+      damage_ = Damage::kCorrupt;
+      damaged_header_ = header;
+    }
+    return status;
+  }
   absl::string_view bytes(chunk_.get() + (position_ - chunk_start_), header.batch_length);
   if (verify_crc && format::ComputeCrc(bytes) != header.crc) {
     damage_ = Damage::kCorrupt;

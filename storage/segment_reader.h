@@ -51,6 +51,8 @@ class SegmentReader {
   int64_t position() const { return position_; }
   int64_t limit() const { return limit_; }
   Damage damage() const { return damage_; }
+  // The header of the batch Next() found damaged (kCorrupt only).
+  const format::BatchHeader& damaged_header() const { return damaged_header_; }
   const std::shared_ptr<const Segment>& segment() const { return segment_; }
 
   // Moves past a damaged batch whose header is sane (for scans that report

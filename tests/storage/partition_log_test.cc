@@ -491,6 +491,38 @@ TEST_F(PartitionLogTest, BatchesBelowTheSegmentBaseAreDamage) {
   EXPECT_EQ(read.records[0].offset, active_base);
 }
 
+TEST_F(PartitionLogTest, DamageBetweenAnIndexEntryAndTheTargetIsSteppedOver) {
+  index_interval_bytes_ = 1 << 20;  // one index entry: every read scans from the start
+  Reopen();
+  auto log = Create(LogConfig());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK(log->Append(MakeBatch(4, "value", i), Durability::kLeader).status());
+  }
+  const std::string dir = PartitionDir();
+  Close();
+  std::vector<std::string> files = SegmentFiles(dir);
+  ASSERT_EQ(files.size(), 1u);
+  std::vector<BatchPos> batches = Batches(files[0]);
+  ASSERT_EQ(batches.size(), 20u);
+  const BatchPos bad = batches[5];
+  std::string data = ReadFile(files[0]);
+  data[bad.position + format::kBatchHeaderSize + 3] ^= 0x20;
+  WriteFile(files[0], data);
+
+  Reopen();
+  log = Log();
+  EXPECT_THAT(log->Read(bad.base_offset + 1, 10, 1 << 20), StatusIs(absl::StatusCode::kDataLoss));
+  // Past the damaged batch, reads work although the scan starts before it.
+  ASSERT_OK_AND_ASSIGN(ReadResult after, log->Read(bad.next_offset, 6, 1 << 20));
+  ASSERT_EQ(after.records.size(), 6u);
+  EXPECT_EQ(after.records[0].offset, bad.next_offset);
+  ASSERT_OK_AND_ASSIGN(after, log->Read(bad.next_offset + 9, 1, 1 << 20));
+  EXPECT_EQ(after.records[0].offset, bad.next_offset + 9);
+  // Before it, too; a read running into it stops there.
+  ASSERT_OK_AND_ASSIGN(ReadResult before, log->Read(0, 1000, 1 << 20));
+  EXPECT_EQ(before.next_offset, bad.base_offset);
+}
+
 TEST_F(PartitionLogTest, LostIndexIsRebuiltIdentically) {
   auto log = Create(SmallSegments(900));
   std::mt19937 rng(7);
@@ -771,12 +803,16 @@ TEST_F(PartitionLogTest, ConcurrentAppendersAndReaders) {
       while (offset < kTotal && !failed) {
         absl::StatusOr<ReadResult> res = log->Read(offset, 37, 4096);
         if (!res.ok()) {
+          ADD_FAILURE() << "read at " << offset << ": " << res.status();
           failed = true;
           break;
         }
         for (const RecordView& v : res->records) {
           // Contiguous offsets, whole batches (values of one writer rise).
-          if (v.offset != offset || v.key.size() != 2) failed = true;
+          if (v.offset != offset || v.key.size() != 2) {
+            ADD_FAILURE() << "record " << v.offset << " where " << offset << " was expected";
+            failed = true;
+          }
           ++offset;
         }
         if (res->records.empty()) std::this_thread::yield();
