@@ -23,6 +23,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "service/memory_trimmer.h"
 #include "service/server/event_log_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
@@ -51,6 +52,9 @@ ABSL_FLAG(int64_t, min_free_bytes, 64LL << 20,
           "less than this many bytes free on the data directory's filesystem, keeping room for "
           "the index and committed offsets; produce resumes as soon as space is freed. "
           "0 = off (the filesystem's ENOSPC is then the limit).");
+ABSL_FLAG(int64_t, malloc_trim_interval_ms, 5000,
+          "Free memory is handed back to the kernel (malloc_trim) this often, so RSS follows "
+          "what is in use; 0 = never.");
 ABSL_FLAG(int64_t, cleanup_interval_ms, 5000, "Retention and compaction run at least this often.");
 ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
           "Largest produce request (its records, encoded) and gRPC message accepted; larger "
@@ -207,6 +211,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "listening on " << (*server)->address() << std::endl;  // endl flushes.
+  const eventlog::service::MemoryTrimmer trimmer(absl::GetFlag(FLAGS_malloc_trim_interval_ms));
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Memory soak: eventlogd under steady produce and consume load for --minutes, its RSS sampled
-every --sample_s seconds. Prints the samples and a verdict line comparing the RSS after the
-first minute (warm-up: caches and pools fill) with the rest of the run.
+every --sample_s seconds. Prints the samples, then min, max and mean RSS per 2-minute window:
+flat means the later windows do not climb (single samples swing with what is in flight).
 
 Load, all at once against one eventlogd on 127.0.0.1 (data in a fresh temp dir on the real disk):
   - `eventlog perf latency`: --rate records/s (10 per request, acks=all) with a live subscriber;
@@ -41,6 +41,9 @@ def main():
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--rate", type=int, default=20000)
     ap.add_argument("--sample_s", type=float, default=10)
+    ap.add_argument("--wrapper", default="",
+                    help="command prefix for eventlogd, e.g. 'heaptrack -o /tmp/ht' (RSS is then "
+                         "the wrapper's)")
     args = ap.parse_args()
     eventlogd = os.path.join(args.build, "service", "eventlogd")
     cli = os.path.join(args.build, "clients", "cpp", "eventlog")
@@ -52,7 +55,7 @@ def main():
     stop = threading.Event()
     with tempfile.TemporaryDirectory(prefix="eventlog-soak-") as tmp:
         server = subprocess.Popen(
-            [eventlogd, "--listen=127.0.0.1:0", f"--data_dir={tmp}/data", "--cleanup_interval_ms=1000"],
+            args.wrapper.split() + [eventlogd, "--listen=127.0.0.1:0", f"--data_dir={tmp}/data", "--cleanup_interval_ms=1000"],
             stdout=subprocess.PIPE, stderr=open(f"{tmp}/eventlogd.stderr", "wb"), text=True)
         procs.append(server)
         try:
@@ -118,14 +121,13 @@ def main():
                 samples.append((elapsed, r["VmRSS"] / 1024, r["RssAnon"] / 1024))
                 print(f"{elapsed:9.0f}  {samples[-1][1]:9.1f}  {samples[-1][2]:11.1f}  "
                       f"{os.getloadavg()[0]:5.2f}", flush=True)
-            warm = [s for s in samples if s[0] >= 60] or samples
-            first_minute_end = warm[0]
-            later = warm[1:] or warm
-            growth = later[-1][1] - first_minute_end[1]
-            print(f"soak: VmRSS after warm-up {first_minute_end[1]:.1f} MiB, at the end "
-                  f"{later[-1][1]:.1f} MiB (change {growth:+.1f} MiB), range after warm-up "
-                  f"{min(s[1] for s in warm):.1f}-{max(s[1] for s in warm):.1f} MiB; "
-                  f"RssAnon {first_minute_end[2]:.1f} -> {later[-1][2]:.1f} MiB", flush=True)
+            # Single samples swing with what is in flight at that instant; windows show the trend.
+            window_s = 120
+            for w in range(int(seconds // window_s) + 1):
+                part = [x[1] for x in samples if w * window_s <= x[0] < (w + 1) * window_s]
+                if part:
+                    print(f"soak: VmRSS {w * window_s:4d}-{(w + 1) * window_s:4d} s: min {min(part):6.1f}  "
+                          f"max {max(part):6.1f}  mean {sum(part) / len(part):6.1f} MiB", flush=True)
             if producer.poll() is not None and producer.returncode != 0:
                 print(f"soak: warning: the producer exited early with {producer.returncode}")
         finally:
