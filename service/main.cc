@@ -55,6 +55,10 @@ ABSL_FLAG(int64_t, min_free_bytes, 64LL << 20,
 ABSL_FLAG(int64_t, malloc_trim_interval_ms, 5000,
           "Free memory is handed back to the kernel (malloc_trim) this often, so RSS follows "
           "what is in use; 0 = never.");
+ABSL_FLAG(int64_t, page_cache_window_bytes, 64LL << 20,
+          "Per partition, the newest this-many bytes stay in the page cache for readers; older "
+          "bytes are dropped from it once fsynced, so new appends reuse those pages. -1 = leave "
+          "the page cache to the kernel.");
 ABSL_FLAG(int64_t, cleanup_interval_ms, 5000, "Retention and compaction run at least this often.");
 ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
           "Largest produce request (its records, encoded) and gRPC message accepted; larger "
@@ -109,6 +113,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.flush_interval_ms = absl::GetFlag(FLAGS_flush_interval_ms);
   options.store.cleanup_interval_ms = absl::GetFlag(FLAGS_cleanup_interval_ms);
   options.store.min_free_bytes = absl::GetFlag(FLAGS_min_free_bytes);
+  options.store.page_cache_window_bytes = absl::GetFlag(FLAGS_page_cache_window_bytes);
   options.store.default_config.segment_bytes = absl::GetFlag(FLAGS_default_segment_bytes);
   options.store.default_config.retention_ms = absl::GetFlag(FLAGS_default_retention_ms);
   options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);

@@ -298,10 +298,24 @@ absl::Status DiskPartitionLog::SyncWritten() {
       return status;
     }
   }
+  const int64_t active_synced = active->size();  // all of it is durable after the sync
   RETURN_IF_ERROR(active->Sync());
+  DropColdPages(sealed, *active, active_synced);
   absl::MutexLock s(&sync_mu_);
   synced_seq_ = std::max(synced_seq_, target);
   return absl::OkStatus();
+}
+
+void DiskPartitionLog::DropColdPages(const std::vector<std::shared_ptr<Segment>>& sealed,
+                                     Segment& active, int64_t active_synced) {
+  int64_t keep = options_.page_cache_window_bytes;
+  if (keep < 0) return;
+  active.DropCachedBytes(active_synced - keep);
+  keep -= active_synced;
+  for (auto it = sealed.rbegin(); it != sealed.rend(); ++it) {  // newest first
+    (*it)->DropCachedBytes((*it)->size() - std::max<int64_t>(keep, 0));
+    keep -= (*it)->size();
+  }
 }
 
 absl::Status DiskPartitionLog::Flush() {

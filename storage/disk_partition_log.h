@@ -50,6 +50,9 @@ struct PartitionLogOptions {
   // append then completes inline, see GroupCommitter::Submit).
   std::shared_ptr<GroupCommitter> committer;
   int64_t index_interval_bytes = 4096;
+  // Synced bytes further than this from the end of the log are dropped from
+  // the page cache (see StoreOptions); < 0 keeps everything.
+  int64_t page_cache_window_bytes = -1;
   // Shared by the store's partitions; null admits every append.
   std::shared_ptr<DiskSpaceGuard> space_guard;
 };
@@ -103,6 +106,10 @@ class DiskPartitionLog final : public PartitionLog,
   void TEST_SetCompactionCrashPoint(int step) { compaction_crash_point_ = step; }
 
  private:
+  // After a sync: drops the page cache of synced bytes further than
+  // page_cache_window_bytes from the end (`sealed` oldest first).
+  void DropColdPages(const std::vector<std::shared_ptr<Segment>>& sealed, Segment& active,
+                     int64_t active_synced);
   enum class State { kOpen, kDeleted, kClosed };
 
   // Where a read starts: a batch boundary in a segment, and how far it may

@@ -133,6 +133,7 @@ absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& re
     o.clock = options_.clock;
     o.committer = committer_;
     o.index_interval_bytes = options_.index_interval_bytes;
+    o.page_cache_window_bytes = options_.page_cache_window_bytes;
     o.space_guard = space_guard_;
     ASSIGN_OR_RETURN(std::shared_ptr<DiskPartitionLog> log, DiskPartitionLog::Open(std::move(o)));
     partitions.push_back(log);

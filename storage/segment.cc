@@ -93,6 +93,19 @@ absl::Status Segment::Sync() const {
   return absl::OkStatus();
 }
 
+void Segment::DropCachedBytes(int64_t up_to) {
+  constexpr int64_t kPage = 4096;
+  up_to -= up_to % kPage;
+  absl::MutexLock lock(&drop_mu_);
+  if (up_to <= dropped_to_) return;
+  // Pages the kernel still held in another CPU's LRU batch survive one
+  // advice; the previous range gets a second one.
+  const int64_t from = previous_drop_from_;
+  (void)::posix_fadvise(fd_, from, up_to - from, POSIX_FADV_DONTNEED);
+  previous_drop_from_ = dropped_to_;
+  dropped_to_ = up_to;
+}
+
 absl::Status Segment::Truncate(int64_t size) {
   if (::ftruncate(fd_, size) != 0) {
     return file_util::ErrnoStatus(errno, absl::StrCat("cannot truncate ", path_));

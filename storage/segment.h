@@ -15,8 +15,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 namespace eventlog::storage {
 
@@ -50,6 +52,11 @@ class Segment {
   // fdatasync.
   absl::Status Sync() const;
 
+  // Asks the kernel to drop the page cache of [0, up_to) (rounded down to
+  // whole pages), once per byte range. Only for bytes already synced: clean
+  // pages are dropped, dirty ones would not be. Best effort.
+  void DropCachedBytes(int64_t up_to);
+
   // Cuts the file to `size` bytes (and size() with it).
   absl::Status Truncate(int64_t size);
 
@@ -60,6 +67,9 @@ class Segment {
   const int64_t base_offset_;
   const int fd_;
   std::atomic<int64_t> size_;
+  absl::Mutex drop_mu_;
+  int64_t dropped_to_ ABSL_GUARDED_BY(drop_mu_) = 0;
+  int64_t previous_drop_from_ ABSL_GUARDED_BY(drop_mu_) = 0;
 };
 
 }  // namespace eventlog::storage

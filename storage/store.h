@@ -39,6 +39,11 @@ struct StoreOptions {
   // Appends are refused (RESOURCE_EXHAUSTED) once they would leave less than
   // this many bytes free on the data directory's filesystem; <= 0: off.
   int64_t min_free_bytes = 64LL << 20;
+  // Per partition, the newest this-many bytes stay in the page cache for
+  // readers; older bytes are dropped from it once fsynced
+  // (POSIX_FADV_DONTNEED), so the cache does not fill with cold log and new
+  // appends reuse the freed pages. < 0: leave everything to the kernel.
+  int64_t page_cache_window_bytes = 64LL << 20;
   Clock* clock = Clock::Real();  // not owned; must outlive the Store
 };
 
@@ -66,8 +71,8 @@ class Store {
   // (INVALID_ARGUMENT below 1, RESOURCE_EXHAUSTED above), ALREADY_EXISTS.
   // Persisted before it returns.
   virtual absl::StatusOr<std::shared_ptr<Topic>> CreateTopic(absl::string_view name,
-                                                              int32_t partitions,
-                                                              const LogConfig& config) = 0;
+                                                             int32_t partitions,
+                                                             const LogConfig& config) = 0;
 
   // NOT_FOUND if unknown. Marks the topic and its logs deleted (waking their
   // waiters), removes its metadata, index keys, committed offsets and files.
