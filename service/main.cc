@@ -8,6 +8,7 @@
 //
 // SIGHUP: re-read --auth_tokens and --acl; a file with an error is reported
 // and the previous tables stay in force. Connections are not touched.
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdint>
@@ -198,6 +199,16 @@ int main(int argc, char** argv) {
     std::cerr << "eventlogd: " << error << std::endl;
     return 2;
   }
+
+  // Produce requests of about a megabyte are malloc'd and freed at request
+  // rate; with glibc's default (dynamic) thresholds they were often mmap'd
+  // or trimmed and then page-faulted in again, zeroed, every time: ~10% of
+  // the server's CPU with 1 KiB records (perf), and 1 KiB acks=all produce
+  // ran at 813-837 MB/s against 1,093-1,096 MB/s with these fixed
+  // thresholds. The MemoryTrimmer still hands free memory back every few
+  // seconds, so RSS keeps following what is in use.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
   // Block the shutdown signals before any thread exists, so that every
   // thread inherits the mask and only sigwait() below receives them.
