@@ -123,8 +123,10 @@ def main():
                       f"{os.getloadavg()[0]:5.2f}", flush=True)
             # Single samples swing with what is in flight at that instant; windows show the trend.
             window_s = 120
-            for w in range(int(seconds // window_s) + 1):
-                part = [x[1] for x in samples if w * window_s <= x[0] < (w + 1) * window_s]
+            windows = max(1, int(-(-seconds // window_s)))  # the last one takes the stragglers
+            for w in range(windows):
+                part = [x[1] for x in samples if w * window_s <= x[0] and
+                        (w == windows - 1 or x[0] < (w + 1) * window_s)]
                 if part:
                     print(f"soak: VmRSS {w * window_s:4d}-{(w + 1) * window_s:4d} s: min {min(part):6.1f}  "
                           f"max {max(part):6.1f}  mean {sum(part) / len(part):6.1f} MiB", flush=True)
