@@ -1,15 +1,12 @@
 // Helpers shared by the tests: a status matcher (Abseil 20220623 has none)
-// and a temporary directory removed on destruction.
+// and a temporary directory removed on destruction (tests/temp_dir.h).
 #pragma once
-
-#include <cstdlib>
-#include <filesystem>
-#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/temp_dir.h"
 
 namespace eventlog::testing {
 
@@ -35,27 +32,5 @@ MATCHER(IsOk, "is OK") {
 
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::eventlog::testing::IsOk())
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::eventlog::testing::IsOk())
-
-// A fresh directory under $TMPDIR, removed (recursively) on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "eventlog-test-XXXXXX").string();
-    char* made = mkdtemp(tmpl.data());
-    if (made == nullptr) std::abort();
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace eventlog::testing

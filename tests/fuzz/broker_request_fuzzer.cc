@@ -24,7 +24,7 @@
 #include "storage/store.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_input.h"
-#include "tests/fuzz/fuzz_temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace eventlog::fuzz {
 namespace {
@@ -233,7 +233,7 @@ class Session {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
-  static const FuzzTempDir dir;
+  static const eventlog::testing::TempDir dir;
   // Messages that do not parse are expected; protobuf need not log each.
   static const bool quiet = (google::protobuf::SetLogHandler(nullptr), true);
   (void)quiet;

@@ -25,7 +25,7 @@
 #include "tests/fuzz/batch_crc.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_input.h"
-#include "tests/fuzz/fuzz_temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace eventlog::fuzz {
 namespace {
@@ -145,7 +145,7 @@ void ReadSegmentFile(const std::string& path, absl::string_view bytes, bool keep
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
-  static const FuzzTempDir dir;  // one file, rewritten per input
+  static const eventlog::testing::TempDir dir;  // one file, rewritten per input
   static const std::string path =
       dir.path() + "/" + eventlog::storage::file_util::SegmentFileName(0);
   FuzzInput in(data, size);

@@ -20,7 +20,7 @@
 #include "storage/record_batch_builder.h"
 #include "storage/store.h"
 #include "storage/topic_registry.h"
-#include "tests/fuzz/fuzz_temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace eventlog::fuzz {
 namespace {
@@ -56,7 +56,7 @@ std::string Le64(int64_t v) {
 // Segment files written by a real store: a compact topic's and a plain
 // one's (keys, empty values, headers, timestamps out of order).
 std::vector<std::string> RealSegments() {
-  FuzzTempDir dir;
+  eventlog::testing::TempDir dir;
   storage::StoreOptions options;
   options.data_dir = dir.path() + "/data";
   options.cleanup_interval_ms = 0;

@@ -32,7 +32,7 @@
 #include "tests/fuzz/batch_crc.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_input.h"
-#include "tests/fuzz/fuzz_temp_dir.h"
+#include "tests/temp_dir.h"
 
 namespace eventlog::fuzz {
 namespace {
@@ -155,7 +155,7 @@ void Run(const std::string& data_dir, const std::string& topic_name, int64_t pro
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
-  static const FuzzTempDir dir;
+  static const eventlog::testing::TempDir dir;
   static const fs::path template_dir = fs::path(dir.path()) / "template";
   static const fs::path work_dir = fs::path(dir.path()) / "work";
   static const bool made = (MakeTemplate(template_dir.string()), true);
