@@ -222,7 +222,12 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
         log_end = std::max(log_end, h.next_offset());
         continue;
       }
-      if (reader.damage() == SegmentReader::Damage::kNone) return next.status();  // I/O error
+      // An I/O error is not damage to cut away: the open fails and the file
+      // stays as it is.
+      if (reader.damage() == SegmentReader::Damage::kNone ||
+          reader.damage() == SegmentReader::Damage::kUnreadable) {
+        return next.status();
+      }
       if (!is_active) {
         // A sealed segment: keep the damage for reads to report; go on if
         // the batch length can be trusted.

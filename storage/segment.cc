@@ -96,6 +96,7 @@ absl::Status Segment::Sync() const {
 void Segment::DropCachedBytes(int64_t up_to) {
   constexpr int64_t kPage = 4096;
   up_to -= up_to % kPage;
+  if (up_to <= 0) return;  // the whole file is within the window
   absl::MutexLock lock(&drop_mu_);
   if (up_to <= dropped_to_) return;
   // Pages the kernel still held in another CPU's LRU batch survive one

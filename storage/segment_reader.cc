@@ -73,9 +73,10 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
   status = Fill(header.batch_length);
   if (!status.ok()) {
     if (status.code() == absl::StatusCode::kDataLoss) {
-      // Unreadable bytes (EIO) inside a batch whose header read fine: the
-      // batch is damaged, and its sane length lets scans step over it.
-      damage_ = Damage::kCorrupt;
+      // Unreadable bytes (EIO) inside a batch whose header read fine: its
+      // sane length lets reads step over it. Not kCorrupt: recovery must not
+      // mistake a read error for a torn tail and cut the file.
+      damage_ = Damage::kUnreadable;
       damaged_header_ = header;
     }
     return status;
@@ -95,7 +96,8 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
 }
 
 bool SegmentReader::SkipDamaged() {
-  if (damage_ != Damage::kCorrupt || !format::CheckBatchHeader(damaged_header_).ok() ||
+  if ((damage_ != Damage::kCorrupt && damage_ != Damage::kUnreadable) ||
+      !format::CheckBatchHeader(damaged_header_).ok() ||
       position_ + damaged_header_.batch_length > limit_) {
     return false;
   }

@@ -29,8 +29,9 @@ class SegmentReader {
   // Why Next() failed.
   enum class Damage {
     kNone,
-    kTruncated,  // the batch runs past `limit` (a torn write at a file's tail)
-    kCorrupt,    // bad header or checksum
+    kTruncated,   // the batch runs past `limit` (a torn write at a file's tail)
+    kCorrupt,     // bad header or checksum
+    kUnreadable,  // the header read fine, the body gave an I/O error (EIO)
   };
 
   using Chunks = std::vector<std::shared_ptr<char[]>>;
@@ -51,12 +52,13 @@ class SegmentReader {
   int64_t position() const { return position_; }
   int64_t limit() const { return limit_; }
   Damage damage() const { return damage_; }
-  // The header of the batch Next() found damaged (kCorrupt only).
+  // The header of the batch Next() found damaged (kCorrupt, kUnreadable).
   const format::BatchHeader& damaged_header() const { return damaged_header_; }
   const std::shared_ptr<const Segment>& segment() const { return segment_; }
 
-  // Moves past a damaged batch whose header is sane (for scans that report
-  // damage and go on). False if its length cannot be trusted.
+  // Moves past a damaged batch (kCorrupt or kUnreadable) whose header is
+  // sane (for scans that report damage and go on). False if its length
+  // cannot be trusted.
   bool SkipDamaged();
 
   // The chunks read so far (keep_chunks only).

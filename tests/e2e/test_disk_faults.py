@@ -121,8 +121,15 @@ def test_full_disk_refuses_produce_and_recovers(mount_point, make_broker, make_c
     assert str(len(acked) - 1) in shown, shown
 
 
-def test_unreadable_block_is_data_loss_for_its_range_only(workdir, mount_point, make_broker,
-                                                          make_cli):
+BTRFS_ARGS = ["--min_free_bytes=0"]  # the small filesystem is below the default floor
+
+
+def btrfs_log(workdir, mount_point, make_broker, make_cli, count):
+    """A 128 MiB btrfs image, loop-mounted, holding one partition of `count` records produced in
+    batches of 20 (~20 KB: a batch is the unit a checksum covers, so it is the smallest range a
+    damaged block can take down). The broker is stopped and the image unmounted on return.
+
+    Returns (image, data_dir, topic, sent)."""
     if shutil.which("mkfs.btrfs") is None:
         pytest.fail("mkfs.btrfs missing: scripts/install-deps.sh test installs btrfs-progs")
     image = os.path.join(workdir, "btrfs.img")
@@ -131,28 +138,35 @@ def test_unreadable_block_is_data_loss_for_its_range_only(workdir, mount_point, 
     subprocess.run(["mkfs.btrfs", "-q", image], check=True, capture_output=True)
     mount(image, mount_point, "-o", "loop")
     data_dir = os.path.join(mount_point, "data")
-    args = ["--min_free_bytes=0"]  # the small filesystem is below the default floor
-    broker = make_broker(data_dir, args)
+    broker = make_broker(data_dir, BTRFS_ARGS)
     cli = make_cli(broker)
     topic = unique("eio")
     cli.run("topic", "create", topic, "--partitions", 1)
-    sent = lines(0, 3000)
-    # Batches of 20 records (~20 KB): a batch is the unit a checksum covers, so it is the
-    # smallest range a damaged block can take down.
+    sent = lines(0, count)
     cli.run("produce", topic, "--acks", "all", "--batch_records", 20,
             input="\n".join(sent) + "\n")
     assert broker.terminate() == 0
     unmount(mount_point)
+    return image, data_dir, topic, sent
 
-    # Damage one byte of record 1500's value on the device, under btrfs's data checksum.
+
+def damage_record(image, seq):
+    """Flips one byte of record `seq`'s value on the device, under btrfs's data checksum."""
+    marker = f"rec-{seq:06d}-".encode()
     with open(image, "r+b") as f:
         raw = f.read()
-        at = raw.find(b"rec-001500-")
-        assert at > 0 and raw.find(b"rec-001500-", at + 1) < 0, "record not found exactly once"
+        at = raw.find(marker)
+        assert at > 0 and raw.find(marker, at + 1) < 0, "record not found exactly once"
         f.seek(at + 100)
         f.write(b"!")
+
+
+def test_unreadable_block_is_data_loss_for_its_range_only(workdir, mount_point, make_broker,
+                                                          make_cli):
+    image, data_dir, topic, sent = btrfs_log(workdir, mount_point, make_broker, make_cli, 3000)
+    damage_record(image, 1500)
     mount(image, mount_point, "-o", "loop")
-    broker = make_broker(data_dir, args)
+    broker = make_broker(data_dir, BTRFS_ARGS)
     cli = make_cli(broker)
 
     def consume(start, count):
@@ -173,3 +187,21 @@ def test_unreadable_block_is_data_loss_for_its_range_only(workdir, mount_point, 
     assert result.returncode == 0, result.stderr
     assert [field_bytes(r, "value").decode() for r in records] == sent[1600:]
     assert broker.running()
+
+
+def test_unreadable_tail_is_not_cut_away_at_startup(workdir, mount_point, make_broker, make_cli):
+    """Recovery scans the newest batches; a read error there is not a torn write to truncate:
+    eventlogd refuses to start and leaves the file as it was (the error may be transient)."""
+    image, data_dir, _, sent = btrfs_log(workdir, mount_point, make_broker, make_cli, 3000)
+    damage_record(image, len(sent) - 1)
+    mount(image, mount_point, "-o", "loop")
+    segments = [os.path.join(d, f) for d, _, files in os.walk(data_dir) for f in files
+                if f.endswith(".log") and "topics" in d]
+    assert len(segments) == 1, segments
+    size = os.path.getsize(segments[0])
+    result = subprocess.run([os.environ["EVENTLOGD"], "--listen=127.0.0.1:0",
+                             f"--data_dir={data_dir}", *BTRFS_ARGS],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0, result.stdout
+    assert "I/O error" in result.stderr, result.stderr
+    assert os.path.getsize(segments[0]) == size
