@@ -423,11 +423,15 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
         // Damage wholly before the target (between an index entry and the
         // offset asked for) must not hide the batches after it: step over
         // it when its header is sane, and check the next batch follows it.
-        if (result.records.empty() && reader.damage() == SegmentReader::Damage::kCorrupt &&
-            reader.damaged_header().next_offset() <= result.next_offset &&
-            skip_floor < reader.damaged_header().next_offset() && reader.SkipDamaged()) {
-          skip_floor = reader.damaged_header().next_offset();
-          continue;
+        // (A header that fails its checks may hold any offsets: not used.)
+        if (result.records.empty() && reader.damage() != SegmentReader::Damage::kNone &&
+            format::CheckBatchHeader(reader.damaged_header()).ok()) {
+          const int64_t damaged_end = reader.damaged_header().next_offset();
+          if (damaged_end <= result.next_offset && skip_floor < damaged_end &&
+              reader.SkipDamaged()) {
+            skip_floor = damaged_end;
+            continue;
+          }
         }
         if (result.records.empty()) return next.status();
         damaged = true;  // return what precedes it; the next read reports it

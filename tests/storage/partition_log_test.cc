@@ -523,6 +523,36 @@ TEST_F(PartitionLogTest, DamageBetweenAnIndexEntryAndTheTargetIsSteppedOver) {
   EXPECT_EQ(before.next_offset, bad.base_offset);
 }
 
+TEST_F(PartitionLogTest, DamagedHeaderWithWildOffsetsIsNotSteppedOver) {
+  // Found by segment_recovery_fuzzer: the read path computed the end of a
+  // damaged batch from a header that failed its checks (signed overflow).
+  index_interval_bytes_ = 1 << 20;
+  Reopen();
+  auto log = Create(SmallSegments(2000));  // sealed segments: recovery keeps their damage
+  for (int i = 0; i < 60; ++i) {
+    ASSERT_OK(log->Append(MakeBatch(4, "value", i), Durability::kLeader).status());
+  }
+  const std::string dir = PartitionDir();
+  Close();
+  std::vector<std::string> files = SegmentFiles(dir);
+  ASSERT_GE(files.size(), 3u);
+  std::vector<BatchPos> batches = Batches(files[1]);
+  ASSERT_GE(batches.size(), 3u);
+  const BatchPos bad = batches[1];
+  std::string data = ReadFile(files[1]);
+  // A base offset near INT64_MIN and a negative last offset delta: their sum
+  // overflows.
+  coding::PutFixed64(data.data() + bad.position, 0x8000000000010000ULL);
+  coding::PutFixed32(data.data() + bad.position + 24, 0x8BD0F0B5U);
+  WriteFile(files[1], data);
+
+  Reopen();
+  log = Log();
+  EXPECT_THAT(log->Read(bad.next_offset, 4, 1 << 20), StatusIs(absl::StatusCode::kDataLoss));
+  ASSERT_OK_AND_ASSIGN(ReadResult before, log->Read(batches[0].base_offset, 1000, 1 << 20));
+  EXPECT_EQ(before.next_offset, bad.base_offset);
+}
+
 TEST_F(PartitionLogTest, LostIndexIsRebuiltIdentically) {
   auto log = Create(SmallSegments(900));
   std::mt19937 rng(7);
