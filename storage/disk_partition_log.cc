@@ -343,7 +343,7 @@ void DiskPartitionLog::ClearHints() const {
 absl::StatusOr<DiskPartitionLog::Location> DiskPartitionLog::LocateLocked(int64_t offset) const {
   auto it = segments_.upper_bound(offset);
   if (it != segments_.begin()) --it;
-  Location loc{it->second, 0, it->second->size()};
+  Location loc{it->second, 0, it->second->size(), OffsetLimitLocked(it)};
   {
     absl::MutexLock h(&hint_mu_);
     for (const ReadHint& hint : hints_) {
@@ -361,16 +361,25 @@ absl::StatusOr<DiskPartitionLog::Location> DiskPartitionLog::LocateLocked(int64_
   return loc;
 }
 
+int64_t DiskPartitionLog::OffsetLimitLocked(SegmentMap::const_iterator it) const {
+  ++it;
+  return it == segments_.end() ? std::numeric_limits<int64_t>::max() : it->first;
+}
+
 std::optional<DiskPartitionLog::Location> DiskPartitionLog::NextSegment(
     const std::shared_ptr<Segment>& segment, int64_t read_to, int64_t* high_watermark) const {
   absl::ReaderMutexLock l(&mu_);
   *high_watermark = high_watermark_;
   // Appends may have grown the segment since the reader took its size (and
   // then rolled): those batches come first, or the read would jump them.
-  if (segment->size() > read_to) return Location{segment, read_to, segment->size()};
   auto it = segments_.upper_bound(segment->base_offset());
+  const int64_t offset_limit =
+      it == segments_.end() ? std::numeric_limits<int64_t>::max() : it->first;
+  if (segment->size() > read_to) {
+    return Location{segment, read_to, segment->size(), offset_limit};
+  }
   if (it == segments_.end()) return std::nullopt;
-  return Location{it->second, 0, it->second->size()};
+  return Location{it->second, 0, it->second->size(), OffsetLimitLocked(it)};
 }
 
 absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_records,
@@ -414,7 +423,11 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
   while (!full) {
     SegmentReader reader(loc.segment, loc.position, loc.limit, initial_chunk, max_chunk,
                          /*keep_chunks=*/true);
+    reader.set_offset_limit(loc.offset_limit);
     int64_t skip_floor = -1;  // offsets the next batch must reach after a skip
+    // After stepping over a batch whose offsets are unknown: the status to
+    // return if the next batch starts past the target (which is then lost).
+    absl::Status target_lost;
     bool damaged = false;
     while (!full) {
       SegmentReader::Batch batch;
@@ -422,27 +435,41 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
       if (!next.ok()) {
         // Damage wholly before the target (between an index entry and the
         // offset asked for) must not hide the batches after it: step over
-        // it when its header is sane, and check the next batch follows it.
-        // (A header that fails its checks may hold any offsets: not used.)
-        if (result.records.empty() && reader.damage() != SegmentReader::Damage::kNone &&
-            format::CheckBatchHeader(reader.damaged_header()).ok()) {
-          const int64_t damaged_end = reader.damaged_header().next_offset();
-          if (damaged_end <= result.next_offset && skip_floor < damaged_end &&
-              reader.SkipDamaged()) {
-            skip_floor = damaged_end;
+        // it, and check the next batch follows it. Offsets that fit where
+        // the batch lies say where the damage ends; offsets that do not
+        // (and a header that fails its checks) are not used: the damage
+        // then ends where the next good batch starts.
+        if (result.records.empty() && reader.damage() != SegmentReader::Damage::kNone) {
+          if (reader.DamagedOffsetsFit()) {
+            const int64_t damaged_end = reader.damaged_header().next_offset();
+            if (damaged_end <= result.next_offset && skip_floor < damaged_end &&
+                reader.SkipDamaged()) {
+              skip_floor = damaged_end;
+              continue;
+            }
+          } else if (format::CheckBatchHeader(reader.damaged_header()).ok() &&
+                     reader.SkipDamaged()) {
+            if (target_lost.ok()) target_lost = next.status();
             continue;
           }
         }
-        if (result.records.empty()) return next.status();
+        if (result.records.empty()) return target_lost.ok() ? next.status() : target_lost;
         damaged = true;  // return what precedes it; the next read reports it
         break;
       }
-      if (!*next) break;
+      if (!*next) {
+        if (!target_lost.ok()) return target_lost;
+        break;
+      }
       const format::BatchHeader& h = batch.header;
       if (h.base_offset < skip_floor) {
         return absl::DataLossError(absl::StrCat("batch at ", loc.segment->path(), " position ",
                                                 batch.position,
                                                 " does not follow the damaged batch before it"));
+      }
+      if (!target_lost.ok()) {
+        if (h.base_offset > result.next_offset) return target_lost;
+        target_lost = absl::OkStatus();
       }
       if (h.next_offset() <= result.next_offset) continue;  // wholly before the target
       const char* p = batch.bytes.data() + format::kBatchHeaderSize;
@@ -539,6 +566,7 @@ absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_m
   while (true) {
     SegmentReader reader(loc.segment, loc.position, loc.limit, kScanChunk, kScanChunk,
                          /*keep_chunks=*/false);
+    reader.set_offset_limit(loc.offset_limit);
     while (true) {
       SegmentReader::Batch batch;
       ASSIGN_OR_RETURN(bool more, reader.Next(&batch));

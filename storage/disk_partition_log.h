@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -118,6 +119,8 @@ class DiskPartitionLog final : public PartitionLog,
     std::shared_ptr<Segment> segment;
     int64_t position = 0;
     int64_t limit = 0;
+    // The next segment's base offset: the segment's offsets end below it.
+    int64_t offset_limit = std::numeric_limits<int64_t>::max();
   };
 
   // A remembered (offset -> batch position) from the end of a read, so that
@@ -138,7 +141,11 @@ class DiskPartitionLog final : public PartitionLog,
 
   absl::Status StateErrorLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status OutOfRangeLocked(int64_t offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  using SegmentMap = std::map<int64_t, std::shared_ptr<Segment>>;
+
   absl::StatusOr<Location> LocateLocked(int64_t offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The base offset of the segment after `it`, or the maximum for the last.
+  int64_t OffsetLimitLocked(SegmentMap::const_iterator it) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Where a reader that read `segment` up to `read_to` goes on: the rest of
   // `segment` if appends grew it meanwhile, else the start of the segment
   // after it, or nullopt at the end. Also refreshes *high_watermark.
@@ -182,7 +189,7 @@ class DiskPartitionLog final : public PartitionLog,
   std::atomic<int64_t> max_timestamp_{0};
 
   mutable absl::Mutex mu_ ABSL_ACQUIRED_BEFORE(sync_mu_);
-  std::map<int64_t, std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+  SegmentMap segments_ ABSL_GUARDED_BY(mu_);
   int64_t log_start_offset_ ABSL_GUARDED_BY(mu_) = 0;
   // Log end offset (next offset to assign) and high watermark (what readers
   // may see): equal on a single node, kept apart for replication.

@@ -25,11 +25,13 @@ std::string SegmentPath(const std::string& dir, int64_t base) {
 }
 
 // Calls fn(header, record, record_bytes) for every record of `segment` up to
-// `limit`. DATA_LOSS if a batch is damaged: cleanup never drops what it
-// cannot read.
+// `limit` (bytes), whose offsets end below `offset_limit`. DATA_LOSS if a
+// batch is damaged: cleanup never drops what it cannot read.
 template <typename Fn>
-absl::Status ForEachRecord(const std::shared_ptr<Segment>& segment, int64_t limit, Fn fn) {
+absl::Status ForEachRecord(const std::shared_ptr<Segment>& segment, int64_t limit,
+                           int64_t offset_limit, Fn fn) {
   SegmentReader reader(segment, 0, limit, kScanChunk, kScanChunk, /*keep_chunks=*/false);
+  reader.set_offset_limit(offset_limit);
   RecordView view;
   while (true) {
     SegmentReader::Batch batch;
@@ -143,17 +145,21 @@ absl::Status DiskPartitionLog::Compact() {
   // The newest offset of every key, over the whole log (the active segment
   // included: a newer value there supersedes older ones in sealed segments).
   KeyOffsetMap newest;
-  for (const auto& [segment, limit] : segments) {
-    RETURN_IF_ERROR(ForEachRecord(
-        segment, limit, [&](const SegmentReader::Batch&, const RecordView& r, absl::string_view) {
-          if (r.key.empty()) return;
-          auto it = newest.find(r.key);
-          if (it == newest.end()) {
-            newest.emplace(std::string(r.key), r.offset);
-          } else {
-            it->second = r.offset;
-          }
-        }));
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const auto& [segment, limit] = segments[i];
+    const int64_t offset_limit = i + 1 < segments.size() ? segments[i + 1].first->base_offset()
+                                                         : std::numeric_limits<int64_t>::max();
+    RETURN_IF_ERROR(
+        ForEachRecord(segment, limit, offset_limit,
+                      [&](const SegmentReader::Batch&, const RecordView& r, absl::string_view) {
+                        if (r.key.empty()) return;
+                        auto it = newest.find(r.key);
+                        if (it == newest.end()) {
+                          newest.emplace(std::string(r.key), r.offset);
+                        } else {
+                          it->second = r.offset;
+                        }
+                      }));
   }
   const int64_t now = options_.clock->NowMs();
   for (size_t i = 0; i + 1 < segments.size(); ++i) {
@@ -177,10 +183,11 @@ absl::Status DiskPartitionLog::CompactSegment(const std::shared_ptr<Segment>& se
   };
   const int64_t limit = segment->size();
   bool anything_to_drop = false;
-  RETURN_IF_ERROR(ForEachRecord(
-      segment, limit, [&](const SegmentReader::Batch&, const RecordView& r, absl::string_view) {
-        if (!anything_to_drop && !keep(r)) anything_to_drop = true;
-      }));
+  RETURN_IF_ERROR(
+      ForEachRecord(segment, limit, next_base,
+                    [&](const SegmentReader::Batch&, const RecordView& r, absl::string_view) {
+                      if (!anything_to_drop && !keep(r)) anything_to_drop = true;
+                    }));
   if (!anything_to_drop) return absl::OkStatus();
 
   // Write the kept records to "<base>.log.cleaned", batch by batch, keeping
@@ -199,6 +206,7 @@ absl::Status DiskPartitionLog::CompactSegment(const std::shared_ptr<Segment>& se
   int64_t position = 0;
   std::string records;
   SegmentReader reader(segment, 0, limit, kScanChunk, kScanChunk, /*keep_chunks=*/false);
+  reader.set_offset_limit(next_base);
   RecordView view;
   while (true) {
     SegmentReader::Batch batch;

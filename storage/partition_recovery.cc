@@ -199,6 +199,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
     log_end = std::max(log_end, segment->base_offset());
     SegmentReader reader(segment, resuming ? start->position : 0, segment->size(), kScanChunk,
                          kScanChunk, /*keep_chunks=*/false);
+    if (!is_active) reader.set_offset_limit(std::next(seg_it)->first);
     while (true) {
       SegmentReader::Batch batch;
       absl::StatusOr<bool> next = reader.Next(&batch);

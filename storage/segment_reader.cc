@@ -15,7 +15,8 @@ SegmentReader::SegmentReader(std::shared_ptr<const Segment> segment, int64_t pos
       limit_(limit),
       chunk_bytes_(std::max<size_t>(initial_chunk_bytes, format::kBatchHeaderSize)),
       max_chunk_bytes_(std::max(max_chunk_bytes, chunk_bytes_)),
-      keep_chunks_(keep_chunks) {}
+      keep_chunks_(keep_chunks),
+      next_min_offset_(segment_->base_offset()) {}
 
 absl::Status SegmentReader::Fill(size_t n) {
   if (chunk_ != nullptr && position_ >= chunk_start_ &&
@@ -54,11 +55,20 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
   const char* header_bytes = chunk_.get() + (position_ - chunk_start_);
   format::BatchHeader header = format::DecodeBatchHeader(header_bytes);
   status = format::CheckBatchHeader(header);
-  // Every batch of a segment lies at or after the segment's base offset (the
-  // file's name); one below it is damage, however good its checksum.
-  if (status.ok() && header.base_offset < segment_->base_offset()) {
-    status = absl::DataLossError(absl::StrCat("batch base offset ", header.base_offset,
-                                              " below the segment's ", segment_->base_offset()));
+  // A segment's batches ascend from its base offset (the file's name) and end
+  // before the next segment's: a batch out of that order is damage, however
+  // good its checksum.
+  if (status.ok() && header.base_offset < next_min_offset_) {
+    status = absl::DataLossError(
+        next_min_offset_ == segment_->base_offset()
+            ? absl::StrCat("batch base offset ", header.base_offset, " below the segment's ",
+                           segment_->base_offset())
+            : absl::StrCat("batch base offset ", header.base_offset,
+                           " below the end of the batch before it (", next_min_offset_, ")"));
+  }
+  if (status.ok() && header.next_offset() > offset_limit_) {
+    status = absl::DataLossError(absl::StrCat("batch offsets up to ", header.next_offset() - 1,
+                                              " reach the next segment's base ", offset_limit_));
   }
   if (!status.ok()) {
     damage_ = Damage::kCorrupt;
@@ -92,7 +102,15 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
   batch->bytes = bytes;
   batch->position = position_;
   position_ += header.batch_length;
+  next_min_offset_ = header.next_offset();
   return true;
+}
+
+bool SegmentReader::DamagedOffsetsFit() const {
+  return (damage_ == Damage::kCorrupt || damage_ == Damage::kUnreadable) &&
+         format::CheckBatchHeader(damaged_header_).ok() &&
+         damaged_header_.base_offset >= next_min_offset_ &&
+         damaged_header_.next_offset() <= offset_limit_;
 }
 
 bool SegmentReader::SkipDamaged() {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -56,10 +57,20 @@ class SegmentReader {
   const format::BatchHeader& damaged_header() const { return damaged_header_; }
   const std::shared_ptr<const Segment>& segment() const { return segment_; }
 
+  // Whether the damaged batch's header is sane and its offsets fit where it
+  // lies (after the batch before it, below offset_limit): only then do they
+  // say which offsets the damage covers.
+  bool DamagedOffsetsFit() const;
+
   // Moves past a damaged batch (kCorrupt or kUnreadable) whose header is
   // sane (for scans that report damage and go on). False if its length
   // cannot be trusted.
   bool SkipDamaged();
+
+  // Offsets of this segment end below `offset_limit`: the next segment's
+  // base offset (a sealed segment). A batch reaching past it is damage
+  // (kCorrupt), as is one that does not follow the batch before it.
+  void set_offset_limit(int64_t offset_limit) { offset_limit_ = offset_limit; }
 
   // The chunks read so far (keep_chunks only).
   Chunks TakeChunks() { return std::move(kept_); }
@@ -81,6 +92,10 @@ class SegmentReader {
   Chunks kept_;
   Damage damage_ = Damage::kNone;
   format::BatchHeader damaged_header_;
+  int64_t offset_limit_ = std::numeric_limits<int64_t>::max();
+  // The lowest base offset the next batch may have: the segment's base, then
+  // the end of the last good batch.
+  int64_t next_min_offset_;
 };
 
 }  // namespace eventlog::storage
