@@ -73,8 +73,8 @@ std::string DiskStore::TopicDir(uint64_t topic_id) const {
 
 absl::Status DiskStore::Load() {
   committer_ = std::make_shared<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
-  space_guard_ = std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes,
-                                                  options_.clock);
+  space_guard_ =
+      std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes, options_.clock);
   RETURN_IF_ERROR(RecoverRegistryFromFolders());
   absl::MutexLock ops(&ops_mu_);
   ASSIGN_OR_RETURN(next_topic_id_, registry_.LoadNextId());
@@ -111,7 +111,14 @@ absl::Status DiskStore::RecoverRegistryFromFolders() {
     if (!absl::SimpleAtoi(folder, &id)) continue;
     next_id = std::max(next_id, id + 1);
     absl::StatusOr<TopicRecord> record = TopicRegistry::ReadMetaFile(TopicDir(id), id);
-    if (!record.ok()) continue;  // not a complete topic: removed as an orphan
+    // No topic.meta: a creation cut short before it (written atomically),
+    // removed as an orphan. A damaged one fails the open: the folder may
+    // hold acknowledged records, and deleting them is not recovery.
+    if (absl::IsNotFound(record.status())) continue;
+    if (!record.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("cannot rebuild the lost index: ", record.status().message()));
+    }
     auto it = records.find(record->name);
     if (it == records.end() || it->second.id < id) records[record->name] = *std::move(record);
   }

@@ -23,6 +23,9 @@ constexpr char kVersion = 1;
 // max_message_bytes(4) segment_bytes(8) segment_ms(8) delete_retention_ms(8)
 // then the name.
 constexpr size_t kFixedSize = 1 + 4 + 8 + 8 + 1 + 4 + 8 + 8 + 8;
+// More partitions than any --max_partitions could sensibly allow: a record
+// claiming more is damaged (opening would create that many directories).
+constexpr int32_t kMaxStoredPartitions = 1 << 20;
 
 }  // namespace
 
@@ -70,6 +73,16 @@ absl::StatusOr<TopicRecord> TopicRegistry::Decode(uint64_t id, absl::string_view
   p += 8;
   r.config.delete_retention_ms = static_cast<int64_t>(coding::GetFixed64(p));
   r.name = std::string(value.substr(kFixedSize));
+  absl::Status valid = r.config.Validate();
+  if (r.partitions < 1 || r.partitions > kMaxStoredPartitions) {
+    valid = absl::InvalidArgumentError(absl::StrCat(r.partitions, " partitions"));
+  } else if (r.name.empty()) {
+    valid = absl::InvalidArgumentError("an empty name");
+  }
+  if (!valid.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("malformed record of topic id ", id, ": ", valid.message()));
+  }
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "storage/topic_name.h"
+#include "storage/topic_registry.h"
 #include "tests/storage/test_helpers.h"
 #include "tests/test_util.h"
 
@@ -248,6 +249,50 @@ TEST(StoreTest, LeftoverFolderOfUnknownTopicIsRemovedAtOpen) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/data/topics/999"));
   EXPECT_OK(store->GetTopic("kept").status());
+}
+
+// A damaged registry record is DATA_LOSS, not a topic with billions of
+// partitions (or a nameless one) for the open to create.
+TEST(StoreTest, DamagedTopicRecordsAreDataLoss) {
+  TopicRecord good;
+  good.name = "orders";
+  good.partitions = 3;
+  ASSERT_OK_AND_ASSIGN(TopicRecord decoded, TopicRegistry::Decode(7, TopicRegistry::Encode(good)));
+  EXPECT_EQ(decoded.partitions, 3);
+  EXPECT_EQ(decoded.name, "orders");
+  auto damaged = [&](auto change) {
+    TopicRecord r = good;
+    change(r);
+    return TopicRegistry::Decode(7, TopicRegistry::Encode(r));
+  };
+  EXPECT_THAT(damaged([](TopicRecord& r) { r.partitions = 0x7fffffff; }),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(damaged([](TopicRecord& r) { r.partitions = -1; }),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(damaged([](TopicRecord& r) { r.name.clear(); }),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(damaged([](TopicRecord& r) { r.config.segment_bytes = -5; }),
+              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(damaged([](TopicRecord& r) { r.config.cleanup_policy = CleanupPolicy{9}; }),
+              StatusIs(absl::StatusCode::kDataLoss));
+
+  // Through a real open: the registry is lost and topic.meta is damaged.
+  TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK(store->CreateTopic("orders", 1, LogConfig()).status());
+  }
+  ASSERT_OK_AND_ASSIGN(TopicRecord on_disk,
+                       TopicRegistry::ReadMetaFile(dir.path() + "/data/topics/1", 1));
+  on_disk.partitions = 0x7fffffff;
+  ASSERT_OK(TopicRegistry::WriteMetaFile(dir.path() + "/data/topics/1", on_disk));
+  std::filesystem::remove_all(dir.path() + "/data/index");
+  absl::StatusOr<std::unique_ptr<Store>> reopened = Store::Open(Options(dir));
+  EXPECT_THAT(reopened, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(reopened.status().message()), HasSubstr("2147483647 partitions"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path() + "/data/topics/1"),
+                          std::filesystem::directory_iterator{}),
+            2);  // topic.meta and partition 0: nothing created
 }
 
 TEST(StoreTest, CloseWakesWaitersAndFailsWithUnavailable) {
