@@ -139,6 +139,24 @@ class PartitionLogTest : public ::testing::Test {
     return c;
   }
 
+  // A closed store whose log "t" holds 60 batches of 4 records in 2000-byte
+  // segments (sealed ones: recovery keeps their damage for reads to report),
+  // indexed every `index_interval_bytes`. Returns the segment files, at
+  // least 3, in offset order.
+  std::vector<std::string> SealedSegmentsClosed(int64_t index_interval_bytes) {
+    index_interval_bytes_ = index_interval_bytes;
+    Reopen();
+    auto log = Create(SmallSegments(2000));
+    for (int i = 0; i < 60; ++i) {
+      EXPECT_OK(log->Append(MakeBatch(4, "value", i), Durability::kLeader).status());
+    }
+    const std::string dir = PartitionDir();
+    Close();
+    std::vector<std::string> files = SegmentFiles(dir);
+    EXPECT_GE(files.size(), 3u);
+    return files;
+  }
+
   TempDir dir_;
   ManualClock clock_{1'000'000};
   int64_t index_interval_bytes_ = 256;
@@ -409,15 +427,8 @@ TEST_F(PartitionLogTest, TornTailIsTruncatedAndAppendsContinue) {
 }
 
 TEST_F(PartitionLogTest, FlippedByteMidLogIsDataLossAndEarlierRecordsRead) {
-  index_interval_bytes_ = 0;  // every batch indexed: damage stays local
-  Reopen();
-  auto log = Create(SmallSegments(2000));
-  for (int i = 0; i < 60; ++i) {
-    ASSERT_OK(log->Append(MakeBatch(4, "value", i), Durability::kLeader).status());
-  }
-  const std::string dir = PartitionDir();
-  Close();
-  std::vector<std::string> files = SegmentFiles(dir);
+  // Every batch indexed: damage stays local.
+  const std::vector<std::string> files = SealedSegmentsClosed(0);
   ASSERT_GE(files.size(), 3u);
   // Damage a batch in the middle of a sealed segment...
   const std::string sealed = files[1];
@@ -437,7 +448,7 @@ TEST_F(PartitionLogTest, FlippedByteMidLogIsDataLossAndEarlierRecordsRead) {
   WriteFile(active, data);
 
   Reopen();
-  log = Log();
+  auto log = Log();
   EXPECT_EQ(log->high_watermark(), 240);  // nothing truncated
   EXPECT_EQ(fs::file_size(active), data.size());
   // Records before the damage read; the damaged range is DATA_LOSS.
@@ -526,15 +537,7 @@ TEST_F(PartitionLogTest, DamageBetweenAnIndexEntryAndTheTargetIsSteppedOver) {
 TEST_F(PartitionLogTest, DamagedHeaderWithWildOffsetsIsNotSteppedOver) {
   // Found by segment_recovery_fuzzer: the read path computed the end of a
   // damaged batch from a header that failed its checks (signed overflow).
-  index_interval_bytes_ = 1 << 20;
-  Reopen();
-  auto log = Create(SmallSegments(2000));  // sealed segments: recovery keeps their damage
-  for (int i = 0; i < 60; ++i) {
-    ASSERT_OK(log->Append(MakeBatch(4, "value", i), Durability::kLeader).status());
-  }
-  const std::string dir = PartitionDir();
-  Close();
-  std::vector<std::string> files = SegmentFiles(dir);
+  const std::vector<std::string> files = SealedSegmentsClosed(1 << 20);
   ASSERT_GE(files.size(), 3u);
   std::vector<BatchPos> batches = Batches(files[1]);
   ASSERT_GE(batches.size(), 3u);
@@ -547,7 +550,7 @@ TEST_F(PartitionLogTest, DamagedHeaderWithWildOffsetsIsNotSteppedOver) {
   WriteFile(files[1], data);
 
   Reopen();
-  log = Log();
+  auto log = Log();
   EXPECT_THAT(log->Read(bad.next_offset, 4, 1 << 20), StatusIs(absl::StatusCode::kDataLoss));
   ASSERT_OK_AND_ASSIGN(ReadResult before, log->Read(batches[0].base_offset, 1000, 1 << 20));
   EXPECT_EQ(before.next_offset, bad.base_offset);
@@ -559,15 +562,7 @@ TEST_F(PartitionLogTest, DamagedHeaderWithWildOffsetsIsNotSteppedOver) {
 // readers, who got offsets out of order or past the high watermark. It is
 // damage now, reported as DATA_LOSS for its own offsets only.
 TEST_F(PartitionLogTest, BatchesOutOfTheirSegmentsOrderAreDamage) {
-  index_interval_bytes_ = 1 << 20;
-  Reopen();
-  auto log = Create(SmallSegments(2000));
-  for (int i = 0; i < 60; ++i) {
-    ASSERT_OK(log->Append(MakeBatch(4, "value", i), Durability::kLeader).status());
-  }
-  const std::string dir = PartitionDir();
-  Close();
-  std::vector<std::string> files = SegmentFiles(dir);
+  const std::vector<std::string> files = SealedSegmentsClosed(1 << 20);
   ASSERT_GE(files.size(), 3u);
   std::vector<BatchPos> batches = Batches(files[0]);
   ASSERT_GE(batches.size(), 6u);
@@ -584,7 +579,7 @@ TEST_F(PartitionLogTest, BatchesOutOfTheirSegmentsOrderAreDamage) {
   WriteFile(files[0], data);
 
   Reopen();
-  log = Log();
+  auto log = Log();
   EXPECT_THAT(log->Read(past.base_offset, 100, 1 << 20), StatusIs(absl::StatusCode::kDataLoss));
   absl::StatusOr<ReadResult> behind_read = log->Read(behind.base_offset, 100, 1 << 20);
   EXPECT_THAT(behind_read, StatusIs(absl::StatusCode::kDataLoss));
