@@ -24,6 +24,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "storage/file_util.h"
@@ -116,6 +117,19 @@ void ReadAll(const PartitionLog& log) {
   }
 }
 
+// A fresh copy of the template. libFuzzer's timeout alarm (SIGALRM) can
+// interrupt the kernel copy under fs::copy, which reports EINTR instead of
+// retrying: copy again then.
+void CopyTemplate(const fs::path& from, const fs::path& to) {
+  for (int attempt = 0;; ++attempt) {
+    fs::remove_all(to);
+    std::error_code error;
+    fs::copy(from, to, fs::copy_options::recursive, error);
+    if (!error) return;
+    FUZZ_CHECK(error == std::errc::interrupted && attempt < 100);
+  }
+}
+
 void CheckAppendReadsBack(PartitionLog& log) {
   if (log.high_watermark() > (int64_t{1} << 62)) return;  // no room to test sanely
   RecordBatchBuilder batch;
@@ -176,8 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FixBatchCrcs(&extra);
   }
 
-  fs::remove_all(work_dir);
-  fs::copy(template_dir, work_dir, fs::copy_options::recursive);
+  CopyTemplate(template_dir, work_dir);
   // Topic ids are given in creation order: "d" is 1, "c" is 2.
   const bool compact = (flags & 16) != 0;
   const fs::path partition_dir = work_dir / "topics" / (compact ? "2" : "1") / "0";
