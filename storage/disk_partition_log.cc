@@ -343,7 +343,7 @@ void DiskPartitionLog::ClearHints() const {
 absl::StatusOr<DiskPartitionLog::Location> DiskPartitionLog::LocateLocked(int64_t offset) const {
   auto it = segments_.upper_bound(offset);
   if (it != segments_.begin()) --it;
-  Location loc{it->second, 0, it->second->size(), OffsetLimitLocked(it)};
+  Location loc{it->second, 0, it->second->size(), NextBaseLocked(it->first)};
   {
     absl::MutexLock h(&hint_mu_);
     for (const ReadHint& hint : hints_) {
@@ -361,8 +361,8 @@ absl::StatusOr<DiskPartitionLog::Location> DiskPartitionLog::LocateLocked(int64_
   return loc;
 }
 
-int64_t DiskPartitionLog::OffsetLimitLocked(SegmentMap::const_iterator it) const {
-  ++it;
+int64_t DiskPartitionLog::NextBaseLocked(int64_t base) const {
+  auto it = segments_.upper_bound(base);
   return it == segments_.end() ? std::numeric_limits<int64_t>::max() : it->first;
 }
 
@@ -372,14 +372,12 @@ std::optional<DiskPartitionLog::Location> DiskPartitionLog::NextSegment(
   *high_watermark = high_watermark_;
   // Appends may have grown the segment since the reader took its size (and
   // then rolled): those batches come first, or the read would jump them.
-  auto it = segments_.upper_bound(segment->base_offset());
-  const int64_t offset_limit =
-      it == segments_.end() ? std::numeric_limits<int64_t>::max() : it->first;
   if (segment->size() > read_to) {
-    return Location{segment, read_to, segment->size(), offset_limit};
+    return Location{segment, read_to, segment->size(), NextBaseLocked(segment->base_offset())};
   }
+  auto it = segments_.upper_bound(segment->base_offset());
   if (it == segments_.end()) return std::nullopt;
-  return Location{it->second, 0, it->second->size(), OffsetLimitLocked(it)};
+  return Location{it->second, 0, it->second->size(), NextBaseLocked(it->first)};
 }
 
 absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_records,
@@ -447,8 +445,7 @@ absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, int32_t max_re
               skip_floor = damaged_end;
               continue;
             }
-          } else if (format::CheckBatchHeader(reader.damaged_header()).ok() &&
-                     reader.SkipDamaged()) {
+          } else if (reader.SkipDamaged()) {
             if (target_lost.ok()) target_lost = next.status();
             continue;
           }

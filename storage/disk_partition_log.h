@@ -141,11 +141,10 @@ class DiskPartitionLog final : public PartitionLog,
 
   absl::Status StateErrorLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::Status OutOfRangeLocked(int64_t offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  using SegmentMap = std::map<int64_t, std::shared_ptr<Segment>>;
-
   absl::StatusOr<Location> LocateLocked(int64_t offset) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // The base offset of the segment after `it`, or the maximum for the last.
-  int64_t OffsetLimitLocked(SegmentMap::const_iterator it) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The base offset of the first segment after `base` (the offset limit of
+  // the segment at `base`), or the maximum if there is none.
+  int64_t NextBaseLocked(int64_t base) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   // Where a reader that read `segment` up to `read_to` goes on: the rest of
   // `segment` if appends grew it meanwhile, else the start of the segment
   // after it, or nullopt at the end. Also refreshes *high_watermark.
@@ -189,7 +188,7 @@ class DiskPartitionLog final : public PartitionLog,
   std::atomic<int64_t> max_timestamp_{0};
 
   mutable absl::Mutex mu_ ABSL_ACQUIRED_BEFORE(sync_mu_);
-  SegmentMap segments_ ABSL_GUARDED_BY(mu_);
+  std::map<int64_t, std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
   int64_t log_start_offset_ ABSL_GUARDED_BY(mu_) = 0;
   // Log end offset (next offset to assign) and high watermark (what readers
   // may see): equal on a single node, kept apart for replication.
