@@ -6,13 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "leveldb/write_batch.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/file_util.h"
 #include "storage/leveldb_util.h"
 #include "storage/partition_recovery.h"
 #include "storage/record_batch_format.h"
 #include "storage/segment_reader.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
 namespace {
@@ -224,8 +224,8 @@ absl::Status DiskPartitionLog::AppendLocked(const RecordBatchBuilder& batch, cha
   }
 
   const int64_t base = next_offset_;
-  coding::PutFixed64(header, static_cast<uint64_t>(base));
-  coding::PutFixed32(header + format::kCrcPos, format::FinishCrc(body_crc, header));
+  util::coding::PutFixed64(header, static_cast<uint64_t>(base));
+  util::coding::PutFixed32(header + format::kCrcPos, format::FinishCrc(body_crc, header));
   const int64_t position = appender_->position();
   RETURN_IF_ERROR(appender_->Append(header, batch.encoded_records()));
   if (active_created_ms_ < 0) active_created_ms_ = now;

@@ -26,7 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "leveldb/db.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "storage/disk_space_guard.h"
 #include "storage/group_committer.h"
 #include "storage/index_cadence.h"
@@ -46,7 +46,7 @@ struct PartitionLogOptions {
   LogConfig config;
   std::string dir;            // the partition's folder; created if missing
   leveldb::DB* db = nullptr;  // not owned; used until MarkDeleted/MarkClosed
-  Clock* clock = nullptr;     // not owned
+  util::Clock* clock = nullptr;     // not owned
   // Shared so that it outlives the store while callers hold logs (a late
   // append then completes inline, see GroupCommitter::Submit).
   std::shared_ptr<GroupCommitter> committer;

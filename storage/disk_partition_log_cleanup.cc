@@ -6,14 +6,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "leveldb/write_batch.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/disk_partition_log.h"
 #include "storage/file_util.h"
 #include "storage/leveldb_util.h"
 #include "storage/partition_recovery.h"
 #include "storage/record_batch_format.h"
 #include "storage/segment_reader.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
 namespace {
@@ -101,7 +101,7 @@ absl::Status DiskPartitionLog::EnforceRetention() {
   // offsets and recovery finishes the deletion.
   const int64_t new_start = next_bases[doomed - 1];
   char value[8];
-  coding::PutFixed64(value, static_cast<uint64_t>(new_start));
+  util::coding::PutFixed64(value, static_cast<uint64_t>(new_start));
   leveldb::WriteOptions sync;
   sync.sync = true;
   RETURN_IF_ERROR(leveldb_util::ToStatus(
@@ -238,7 +238,7 @@ absl::Status DiskPartitionLog::CompactSegment(const std::shared_ptr<Segment>& se
       out.batch_length = static_cast<uint32_t>(format::kBatchHeaderSize + records.size());
       char header[format::kBatchHeaderSize];
       format::EncodeBatchHeader(out, header);
-      coding::PutFixed32(header + format::kCrcPos,
+      util::coding::PutFixed32(header + format::kCrcPos,
                          format::FinishCrc(format::BodyCrc(header, records), header));
       const bool index = cadence.ShouldIndex(position);
       if (index) entries.push_back(OffsetIndexEntry{h.base_offset, base, position, max_before});

@@ -8,7 +8,7 @@
 
 namespace eventlog::storage {
 
-DiskSpaceGuard::DiskSpaceGuard(std::string path, int64_t min_free_bytes, Clock* clock)
+DiskSpaceGuard::DiskSpaceGuard(std::string path, int64_t min_free_bytes, util::Clock* clock)
     : path_(std::move(path)), min_free_bytes_(min_free_bytes), clock_(clock) {}
 
 int64_t DiskSpaceGuard::QueryFreeBytes() const {

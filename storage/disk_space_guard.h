@@ -17,7 +17,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 
 namespace eventlog::storage {
 
@@ -27,7 +27,7 @@ class DiskSpaceGuard {
 
   // `min_free_bytes` <= 0 admits everything (the filesystem's own ENOSPC
   // is then the only limit). `clock` is not owned.
-  DiskSpaceGuard(std::string path, int64_t min_free_bytes, Clock* clock);
+  DiskSpaceGuard(std::string path, int64_t min_free_bytes, util::Clock* clock);
 
   // OK if `bytes` can be written leaving at least min_free_bytes free;
   // otherwise RESOURCE_EXHAUSTED naming the free space and the floor.
@@ -39,7 +39,7 @@ class DiskSpaceGuard {
 
   const std::string path_;
   const int64_t min_free_bytes_;
-  Clock* const clock_;
+  util::Clock* const clock_;
   absl::Mutex mu_;
   int64_t free_estimate_ ABSL_GUARDED_BY(mu_) = -1;
   int64_t refreshed_ms_ ABSL_GUARDED_BY(mu_) = 0;

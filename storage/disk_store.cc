@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "leveldb/write_batch.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/file_util.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_log_env.h"
 #include "storage/leveldb_util.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 #include "storage/topic_name.h"
 
 namespace eventlog::storage {
@@ -174,7 +174,7 @@ absl::Status DiskStore::RemoveOrphans() {
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
     it->Seek(std::string(1, space));
     while (it->Valid() && it->key().size() >= 9 && it->key()[0] == space) {
-      const uint64_t id = coding::GetBigEndian64(it->key().data() + 1);
+      const uint64_t id = util::coding::GetBigEndian64(it->key().data() + 1);
       if (!known.contains(id)) orphans.insert(id);
       it->Seek(index_keys::PrefixEnd(index_keys::TopicPrefix(space, id)));
     }

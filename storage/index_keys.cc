@@ -1,24 +1,24 @@
 #include "storage/index_keys.h"
 
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 
 namespace eventlog::storage::index_keys {
 
 std::string TopicPrefix(char space, uint64_t topic_id) {
   std::string key(1, space);
-  coding::AppendBigEndian64(&key, topic_id);
+  util::coding::AppendBigEndian64(&key, topic_id);
   return key;
 }
 
 std::string PartitionPrefix(char space, uint64_t topic_id, int32_t partition) {
   std::string key = TopicPrefix(space, topic_id);
-  coding::AppendBigEndian32(&key, static_cast<uint32_t>(partition));
+  util::coding::AppendBigEndian32(&key, static_cast<uint32_t>(partition));
   return key;
 }
 
 std::string PartitionKey(char space, uint64_t topic_id, int32_t partition, uint64_t value) {
   std::string key = PartitionPrefix(space, topic_id, partition);
-  coding::AppendBigEndian64(&key, value);
+  util::coding::AppendBigEndian64(&key, value);
   return key;
 }
 
@@ -30,7 +30,7 @@ std::string StoreMetaKey(absl::string_view name) {
 
 std::string TopicKey(uint64_t topic_id) {
   std::string key(1, kTopic);
-  coding::AppendBigEndian64(&key, topic_id);
+  util::coding::AppendBigEndian64(&key, topic_id);
   return key;
 }
 

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "absl/strings/match.h"
-#include "storage/no_destructor.h"
+#include "storage/util/no_destructor.h"
 
 namespace eventlog::storage {
 namespace {
@@ -76,7 +76,7 @@ class RetryingLogFile final : public leveldb::WritableFile {
 }  // namespace
 
 LevelDbLogEnv* LevelDbLogEnv::Default() {
-  static NoDestructor<LevelDbLogEnv> env;
+  static util::NoDestructor<LevelDbLogEnv> env;
   return env.get();
 }
 

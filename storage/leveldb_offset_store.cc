@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_util.h"
 
@@ -12,7 +12,7 @@ namespace eventlog::storage {
 namespace {
 
 void AppendField(std::string* key, absl::string_view field) {
-  coding::AppendBigEndian32(key, static_cast<uint32_t>(field.size()));
+  util::coding::AppendBigEndian32(key, static_cast<uint32_t>(field.size()));
   key->append(field.data(), field.size());
 }
 
@@ -30,14 +30,14 @@ std::string TopicPrefix(absl::string_view group, absl::string_view topic) {
 
 std::string CommitKey(absl::string_view group, absl::string_view topic, int32_t partition) {
   std::string key = TopicPrefix(group, topic);
-  coding::AppendBigEndian32(&key, static_cast<uint32_t>(partition));
+  util::coding::AppendBigEndian32(&key, static_cast<uint32_t>(partition));
   return key;
 }
 
 // Reads a length-prefixed field at *p; false if malformed.
 bool ReadField(absl::string_view* rest, absl::string_view* field) {
   if (rest->size() < 4) return false;
-  const uint32_t n = coding::GetBigEndian32(rest->data());
+  const uint32_t n = util::coding::GetBigEndian32(rest->data());
   if (rest->size() - 4 < n) return false;
   *field = rest->substr(4, n);
   rest->remove_prefix(4 + n);
@@ -57,13 +57,13 @@ std::optional<ParsedKey> ParseKey(absl::string_view key) {
   if (!ReadField(&rest, &out.group) || !ReadField(&rest, &out.topic) || rest.size() != 4) {
     return std::nullopt;
   }
-  out.partition = static_cast<int32_t>(coding::GetBigEndian32(rest.data()));
+  out.partition = static_cast<int32_t>(util::coding::GetBigEndian32(rest.data()));
   return out;
 }
 
 std::optional<CommittedOffset> ParseValue(absl::string_view value) {
   if (value.size() < 8) return std::nullopt;
-  return CommittedOffset{static_cast<int64_t>(coding::GetFixed64(value.data())),
+  return CommittedOffset{static_cast<int64_t>(util::coding::GetFixed64(value.data())),
                          std::string(value.substr(8))};
 }
 
@@ -77,7 +77,7 @@ absl::Status LevelDbOffsetStore::Commit(absl::string_view group, absl::string_vi
   absl::ReaderMutexLock l(&mu_);
   if (db_ == nullptr) return Closed();
   std::string value(8, '\0');
-  coding::PutFixed64(value.data(), static_cast<uint64_t>(offset));
+  util::coding::PutFixed64(value.data(), static_cast<uint64_t>(offset));
   value.append(metadata.data(), metadata.size());
   leveldb::WriteOptions sync;
   sync.sync = true;

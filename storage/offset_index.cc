@@ -1,6 +1,6 @@
 #include "storage/offset_index.h"
 
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_util.h"
 
@@ -15,10 +15,10 @@ std::optional<OffsetIndexEntry> Decode(absl::string_view key, size_t prefix_size
                                        absl::string_view value) {
   if (key.size() != prefix_size + 8 || value.size() != kValueSize) return std::nullopt;
   OffsetIndexEntry e;
-  e.batch_base_offset = static_cast<int64_t>(coding::GetBigEndian64(key.data() + key.size() - 8));
-  e.segment_base_offset = static_cast<int64_t>(coding::GetFixed64(value.data()));
-  e.position = static_cast<int64_t>(coding::GetFixed64(value.data() + 8));
-  e.max_timestamp_before = static_cast<int64_t>(coding::GetFixed64(value.data() + 16));
+  e.batch_base_offset = static_cast<int64_t>(util::coding::GetBigEndian64(key.data() + key.size() - 8));
+  e.segment_base_offset = static_cast<int64_t>(util::coding::GetFixed64(value.data()));
+  e.position = static_cast<int64_t>(util::coding::GetFixed64(value.data() + 8));
+  e.max_timestamp_before = static_cast<int64_t>(util::coding::GetFixed64(value.data() + 16));
   // Offsets and positions are never negative; a base offset of 2^63 or more
   // would also sort after every valid one.
   if (e.batch_base_offset < 0 || e.segment_base_offset < 0 || e.position < 0) return std::nullopt;
@@ -42,7 +42,7 @@ OffsetIndex::OffsetIndex(leveldb::DB* db, uint64_t topic_id, int32_t partition)
 
 std::string OffsetIndex::Key(int64_t offset) const {
   std::string key = prefix_;
-  coding::AppendBigEndian64(&key, static_cast<uint64_t>(offset));
+  util::coding::AppendBigEndian64(&key, static_cast<uint64_t>(offset));
   return key;
 }
 
@@ -78,9 +78,9 @@ absl::StatusOr<std::vector<OffsetIndexEntry>> OffsetIndex::Range(int64_t from, i
 
 void OffsetIndex::Put(const OffsetIndexEntry& entry, leveldb::WriteBatch* batch) const {
   char value[kValueSize];
-  coding::PutFixed64(value, static_cast<uint64_t>(entry.segment_base_offset));
-  coding::PutFixed64(value + 8, static_cast<uint64_t>(entry.position));
-  coding::PutFixed64(value + 16, static_cast<uint64_t>(entry.max_timestamp_before));
+  util::coding::PutFixed64(value, static_cast<uint64_t>(entry.segment_base_offset));
+  util::coding::PutFixed64(value + 8, static_cast<uint64_t>(entry.position));
+  util::coding::PutFixed64(value + 16, static_cast<uint64_t>(entry.max_timestamp_before));
   batch->Put(Key(entry.batch_base_offset), leveldb::Slice(value, kValueSize));
 }
 

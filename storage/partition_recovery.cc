@@ -9,14 +9,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "leveldb/write_batch.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/file_util.h"
 #include "storage/index_cadence.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_util.h"
 #include "storage/offset_index.h"
 #include "storage/segment_reader.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 #include "storage/time_index.h"
 
 namespace eventlog::storage {
@@ -83,7 +83,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
       [&](absl::string_view key, absl::string_view) {
         if (key.size() == marker_prefix.size() + 8) {
           markers.push_back(
-              static_cast<int64_t>(coding::GetBigEndian64(key.data() + key.size() - 8)));
+              static_cast<int64_t>(util::coding::GetBigEndian64(key.data() + key.size() - 8)));
         }
         return true;
       }));
@@ -119,7 +119,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
     leveldb::Status s =
         db_->Get(leveldb::ReadOptions(), LogStartKey(topic_id_, partition_), &value);
     if (s.ok() && value.size() == 8) {
-      log_start = static_cast<int64_t>(coding::GetFixed64(value.data()));
+      log_start = static_cast<int64_t>(util::coding::GetFixed64(value.data()));
     } else if (!s.ok() && !s.IsNotFound()) {
       return leveldb_util::ToStatus(s, "cannot read log start offset");
     }

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <cstring>
 
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/record_batch_format.h"
 
 namespace eventlog::storage {
 namespace {
 
 inline char* PutBytes(char* p, absl::string_view bytes) {
-  p = coding::EncodeVarint(p, bytes.size());
+  p = util::coding::EncodeVarint(p, bytes.size());
   if (!bytes.empty()) std::memcpy(p, bytes.data(), bytes.size());
   return p + bytes.size();
 }
@@ -26,12 +26,12 @@ void RecordBatchBuilder::Add(absl::string_view key, absl::string_view value,
     max_timestamp_ms_ = std::max(max_timestamp_ms_, timestamp_ms);
   }
   // Wrapping subtraction; the reader adds with the same wrap.
-  const uint64_t ts_delta = coding::ZigZagEncode(static_cast<int64_t>(
+  const uint64_t ts_delta = util::coding::ZigZagEncode(static_cast<int64_t>(
       static_cast<uint64_t>(timestamp_ms) - static_cast<uint64_t>(first_timestamp_ms_)));
   const auto offset_delta = static_cast<uint32_t>(record_count_);
   const size_t body = format::EncodedRecordBodySize(key, value, headers.data(), headers.size(),
                                                     ts_delta, offset_delta);
-  const size_t size = coding::VarintLength(body) + body;
+  const size_t size = util::coding::VarintLength(body) + body;
 
   // Encode in place at the end of the buffer: the payload is copied once.
   const size_t old_size = records_.size();
@@ -40,13 +40,13 @@ void RecordBatchBuilder::Add(absl::string_view key, absl::string_view value,
   }
   records_.resize(old_size + size);
   char* p = records_.data() + old_size;
-  p = coding::EncodeVarint(p, body);
+  p = util::coding::EncodeVarint(p, body);
   *p++ = 0;  // attributes
-  p = coding::EncodeVarint(p, ts_delta);
-  p = coding::EncodeVarint(p, offset_delta);
+  p = util::coding::EncodeVarint(p, ts_delta);
+  p = util::coding::EncodeVarint(p, offset_delta);
   p = PutBytes(p, key);
   p = PutBytes(p, value);
-  p = coding::EncodeVarint(p, headers.size());
+  p = util::coding::EncodeVarint(p, headers.size());
   for (const HeaderView& h : headers) {
     p = PutBytes(p, h.key);
     p = PutBytes(p, h.value);

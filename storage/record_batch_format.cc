@@ -3,17 +3,17 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "storage/coding.h"
-#include "storage/crc32c.h"
+#include "storage/util/coding.h"
+#include "storage/util/crc32c.h"
 
 namespace eventlog::storage::format {
 
-using coding::DecodeVarint;
-using coding::GetFixed32;
-using coding::GetFixed64;
-using coding::PutFixed32;
-using coding::PutFixed64;
-using coding::VarintLength;
+using util::coding::DecodeVarint;
+using util::coding::GetFixed32;
+using util::coding::GetFixed64;
+using util::coding::PutFixed32;
+using util::coding::PutFixed64;
+using util::coding::VarintLength;
 
 void EncodeBatchHeader(const BatchHeader& h, char* dst) {
   PutFixed64(dst + 0, static_cast<uint64_t>(h.base_offset));
@@ -64,12 +64,12 @@ absl::Status CheckBatchHeader(const BatchHeader& h) {
 }
 
 uint32_t BodyCrc(const char* header, absl::string_view records) {
-  uint32_t crc = crc32c::Value(header + kCrcCoveredFrom, kBatchHeaderSize - kCrcCoveredFrom);
-  return crc32c::Extend(crc, records.data(), records.size());
+  uint32_t crc = util::crc32c::Value(header + kCrcCoveredFrom, kBatchHeaderSize - kCrcCoveredFrom);
+  return util::crc32c::Extend(crc, records.data(), records.size());
 }
 
 uint32_t FinishCrc(uint32_t body_crc, const char* header) {
-  return crc32c::Extend(body_crc, header, kCrcPos);
+  return util::crc32c::Extend(body_crc, header, kCrcPos);
 }
 
 uint32_t ComputeCrc(absl::string_view batch) {
@@ -151,7 +151,7 @@ bool DecodeRecord(const BatchHeader& header, const char** p, const char* limit, 
   out->offset = header.base_offset + static_cast<int64_t>(offset_delta);
   // Wrapping add, mirroring the builder's wrapping subtraction.
   out->timestamp_ms = static_cast<int64_t>(static_cast<uint64_t>(header.first_timestamp_ms) +
-                                           static_cast<uint64_t>(coding::ZigZagDecode(ts_delta)));
+                                           static_cast<uint64_t>(util::coding::ZigZagDecode(ts_delta)));
   *p = end;
   return true;
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "storage/buffer_pool.h"
+#include "storage/util/buffer_pool.h"
 
 namespace eventlog::storage {
 
@@ -26,7 +26,7 @@ absl::Status SegmentReader::Fill(size_t n) {
   const auto remaining = static_cast<size_t>(limit_ - position_);
   size_t size = std::min(remaining, std::max(n, chunk_bytes_));
   chunk_bytes_ = std::min(chunk_bytes_ * 2, max_chunk_bytes_);
-  std::shared_ptr<char[]> chunk = BufferPool::Default().Get(size);
+  std::shared_ptr<char[]> chunk = util::BufferPool::Default().Get(size);
   absl::Status status = segment_->ReadAt(position_, size, chunk.get());
   if (!status.ok() && size > n) {
     // A bad block further on must not hide the batches before it: read just

@@ -15,7 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "storage/log_config.h"
 #include "storage/offset_store.h"
 #include "storage/topic.h"
@@ -44,7 +44,7 @@ struct StoreOptions {
   // (POSIX_FADV_DONTNEED), so the cache does not fill with cold log and new
   // appends reuse the freed pages. < 0: leave everything to the kernel.
   int64_t page_cache_window_bytes = 64LL << 20;
-  Clock* clock = Clock::Real();  // not owned; must outlive the Store
+  util::Clock* clock = util::Clock::Real();  // not owned; must outlive the Store
 };
 
 struct PartitionStats {

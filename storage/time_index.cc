@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "absl/strings/match.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_util.h"
 
@@ -16,8 +16,8 @@ namespace {
 std::optional<TimeIndexEntry> Decode(absl::string_view key, size_t prefix_size) {
   if (key.size() != prefix_size + 16) return std::nullopt;
   const char* p = key.data() + key.size() - 16;
-  const TimeIndexEntry e{coding::SignedFromOrderPreserving(coding::GetBigEndian64(p)),
-                         static_cast<int64_t>(coding::GetBigEndian64(p + 8))};
+  const TimeIndexEntry e{util::coding::SignedFromOrderPreserving(util::coding::GetBigEndian64(p)),
+                         static_cast<int64_t>(util::coding::GetBigEndian64(p + 8))};
   if (e.offset < 0) return std::nullopt;  // offsets are never negative
   return e;
 }
@@ -29,8 +29,8 @@ TimeIndex::TimeIndex(leveldb::DB* db, uint64_t topic_id, int32_t partition)
 
 std::string TimeIndex::Key(int64_t timestamp_ms, int64_t offset) const {
   std::string key = prefix_;
-  coding::AppendBigEndian64(&key, coding::OrderPreservingFromSigned(timestamp_ms));
-  coding::AppendBigEndian64(&key, static_cast<uint64_t>(offset));
+  util::coding::AppendBigEndian64(&key, util::coding::OrderPreservingFromSigned(timestamp_ms));
+  util::coding::AppendBigEndian64(&key, static_cast<uint64_t>(offset));
   return key;
 }
 

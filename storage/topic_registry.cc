@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "storage/coding.h"
-#include "storage/crc32c.h"
+#include "storage/util/coding.h"
+#include "storage/util/crc32c.h"
 #include "storage/file_util.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_util.h"
@@ -33,20 +33,20 @@ std::string TopicRegistry::Encode(const TopicRecord& r) {
   std::string out(kFixedSize, '\0');
   char* p = out.data();
   *p++ = kVersion;
-  coding::PutFixed32(p, static_cast<uint32_t>(r.partitions));
+  util::coding::PutFixed32(p, static_cast<uint32_t>(r.partitions));
   p += 4;
-  coding::PutFixed64(p, static_cast<uint64_t>(r.config.retention_ms));
+  util::coding::PutFixed64(p, static_cast<uint64_t>(r.config.retention_ms));
   p += 8;
-  coding::PutFixed64(p, static_cast<uint64_t>(r.config.retention_bytes));
+  util::coding::PutFixed64(p, static_cast<uint64_t>(r.config.retention_bytes));
   p += 8;
   *p++ = static_cast<char>(r.config.cleanup_policy);
-  coding::PutFixed32(p, static_cast<uint32_t>(r.config.max_message_bytes));
+  util::coding::PutFixed32(p, static_cast<uint32_t>(r.config.max_message_bytes));
   p += 4;
-  coding::PutFixed64(p, static_cast<uint64_t>(r.config.segment_bytes));
+  util::coding::PutFixed64(p, static_cast<uint64_t>(r.config.segment_bytes));
   p += 8;
-  coding::PutFixed64(p, static_cast<uint64_t>(r.config.segment_ms));
+  util::coding::PutFixed64(p, static_cast<uint64_t>(r.config.segment_ms));
   p += 8;
-  coding::PutFixed64(p, static_cast<uint64_t>(r.config.delete_retention_ms));
+  util::coding::PutFixed64(p, static_cast<uint64_t>(r.config.delete_retention_ms));
   out += r.name;
   return out;
 }
@@ -58,20 +58,20 @@ absl::StatusOr<TopicRecord> TopicRegistry::Decode(uint64_t id, absl::string_view
   TopicRecord r;
   r.id = id;
   const char* p = value.data() + 1;
-  r.partitions = static_cast<int32_t>(coding::GetFixed32(p));
+  r.partitions = static_cast<int32_t>(util::coding::GetFixed32(p));
   p += 4;
-  r.config.retention_ms = static_cast<int64_t>(coding::GetFixed64(p));
+  r.config.retention_ms = static_cast<int64_t>(util::coding::GetFixed64(p));
   p += 8;
-  r.config.retention_bytes = static_cast<int64_t>(coding::GetFixed64(p));
+  r.config.retention_bytes = static_cast<int64_t>(util::coding::GetFixed64(p));
   p += 8;
   r.config.cleanup_policy = static_cast<CleanupPolicy>(*p++);
-  r.config.max_message_bytes = static_cast<int32_t>(coding::GetFixed32(p));
+  r.config.max_message_bytes = static_cast<int32_t>(util::coding::GetFixed32(p));
   p += 4;
-  r.config.segment_bytes = static_cast<int64_t>(coding::GetFixed64(p));
+  r.config.segment_bytes = static_cast<int64_t>(util::coding::GetFixed64(p));
   p += 8;
-  r.config.segment_ms = static_cast<int64_t>(coding::GetFixed64(p));
+  r.config.segment_ms = static_cast<int64_t>(util::coding::GetFixed64(p));
   p += 8;
-  r.config.delete_retention_ms = static_cast<int64_t>(coding::GetFixed64(p));
+  r.config.delete_retention_ms = static_cast<int64_t>(util::coding::GetFixed64(p));
   r.name = std::string(value.substr(kFixedSize));
   absl::Status valid = r.config.Validate();
   if (r.partitions < 1 || r.partitions > kMaxStoredPartitions) {
@@ -94,7 +94,7 @@ absl::StatusOr<std::vector<TopicRecord>> TopicRegistry::LoadAll() const {
                                               [&](absl::string_view key, absl::string_view value) {
                                                 if (key.size() != 9) return true;
                                                 absl::StatusOr<TopicRecord> r = Decode(
-                                                    coding::GetBigEndian64(key.data() + 1), value);
+                                                    util::coding::GetBigEndian64(key.data() + 1), value);
                                                 if (!r.ok()) {
                                                   decode_error = r.status();
                                                   return false;
@@ -114,14 +114,14 @@ absl::StatusOr<uint64_t> TopicRegistry::LoadNextId() const {
   if (s.IsNotFound()) return 1;
   if (!s.ok()) return leveldb_util::ToStatus(s, "cannot read the topic id counter");
   if (value.size() != 8) return absl::DataLossError("malformed topic id counter");
-  return coding::GetFixed64(value.data());
+  return util::coding::GetFixed64(value.data());
 }
 
 void TopicRegistry::Put(const TopicRecord& record, uint64_t next_id,
                         leveldb::WriteBatch* batch) const {
   batch->Put(index_keys::TopicKey(record.id), Encode(record));
   char value[8];
-  coding::PutFixed64(value, next_id);
+  util::coding::PutFixed64(value, next_id);
   batch->Put(index_keys::StoreMetaKey(index_keys::kNextTopicId), leveldb::Slice(value, 8));
 }
 
@@ -132,8 +132,8 @@ void TopicRegistry::Delete(uint64_t id, leveldb::WriteBatch* batch) const {
 absl::Status TopicRegistry::WriteMetaFile(const std::string& topic_dir, const TopicRecord& record) {
   const std::string body = Encode(record);
   std::string contents(12, '\0');
-  coding::PutFixed64(contents.data(), record.id);
-  coding::PutFixed32(contents.data() + 8, crc32c::Value(body.data(), body.size()));
+  util::coding::PutFixed64(contents.data(), record.id);
+  util::coding::PutFixed32(contents.data() + 8, util::crc32c::Value(body.data(), body.size()));
   contents += body;
   const std::string path = absl::StrCat(topic_dir, "/topic.meta");
   const std::string temp = path + ".tmp";
@@ -158,9 +158,9 @@ absl::StatusOr<TopicRecord> TopicRegistry::ReadMetaFile(const std::string& topic
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string contents = buffer.str();
-  if (contents.size() < 12 || coding::GetFixed64(contents.data()) != id ||
-      coding::GetFixed32(contents.data() + 8) !=
-          crc32c::Value(contents.data() + 12, contents.size() - 12)) {
+  if (contents.size() < 12 || util::coding::GetFixed64(contents.data()) != id ||
+      util::coding::GetFixed32(contents.data() + 8) !=
+          util::crc32c::Value(contents.data() + 12, contents.size() - 12)) {
     return absl::DataLossError(absl::StrCat("malformed ", path));
   }
   return Decode(id, absl::string_view(contents).substr(12));

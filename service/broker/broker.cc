@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/broker/start_position.h"
 #include "service/broker/validation.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/broker/validation.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
 

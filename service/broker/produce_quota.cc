@@ -12,7 +12,7 @@ constexpr int64_t kSweepIntervalMs = 10000;
 
 }  // namespace
 
-ProduceQuota::ProduceQuota(int64_t bytes_per_sec, const storage::Clock* clock)
+ProduceQuota::ProduceQuota(int64_t bytes_per_sec, const util::Clock* clock)
     : bytes_per_sec_(std::max<int64_t>(bytes_per_sec, 0)), clock_(clock) {}
 
 absl::Status ProduceQuota::Charge(absl::string_view connection, int64_t bytes) {

@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 
 namespace eventlog::broker {
 
@@ -27,7 +27,7 @@ class ProduceQuota {
  public:
   // `bytes_per_sec` of 0 or less: unlimited. `clock` (not owned) must
   // outlive the quota.
-  ProduceQuota(int64_t bytes_per_sec, const storage::Clock* clock);
+  ProduceQuota(int64_t bytes_per_sec, const util::Clock* clock);
 
   // Takes `bytes` from `connection`'s bucket, or RESOURCE_EXHAUSTED (and
   // takes nothing) when they do not fit now.
@@ -45,7 +45,7 @@ class ProduceQuota {
   void ForgetFullLocked(int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int64_t bytes_per_sec_;
-  const storage::Clock* const clock_;
+  const util::Clock* const clock_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   int64_t last_sweep_ms_ ABSL_GUARDED_BY(mu_) = 0;

@@ -8,7 +8,7 @@
 #include "service/broker/produce_completion.h"
 #include "service/broker/validation.h"
 #include "storage/record_batch_builder.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
 namespace {

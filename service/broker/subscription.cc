@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "service/broker/validation.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
 

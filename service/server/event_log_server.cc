@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/server/without_reflection.h"
 #include "service/server/server_credentials.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::service {
 namespace {

@@ -11,7 +11,7 @@
 #include "service/server/rejected_stream_reactor.h"
 #include "service/server/status_mapping.h"
 #include "service/server/subscribe_reactor.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::service {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string>
 
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/record_batch_format.h"
 
 namespace eventlog::fuzz {
@@ -19,7 +19,7 @@ inline void FixBatchCrcs(std::string* bytes) {
     const format::BatchHeader h = format::DecodeBatchHeader(bytes->data() + pos);
     if (h.batch_length < format::kBatchHeaderSize || h.batch_length > bytes->size() - pos) return;
     char* batch = bytes->data() + pos;
-    storage::coding::PutFixed32(batch + format::kCrcPos,
+    util::coding::PutFixed32(batch + format::kCrcPos,
                                 format::ComputeCrc(absl::string_view(batch, h.batch_length)));
     pos += h.batch_length;
   }

@@ -20,7 +20,7 @@
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/helpers/memenv.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/index_keys.h"
 #include "storage/leveldb_offset_store.h"
 #include "storage/offset_index.h"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "eventlog/v1/eventlog.pb.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/file_util.h"
 #include "storage/index_keys.h"
 #include "storage/record_batch_builder.h"
@@ -27,8 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace v1 = ::eventlog::v1;
-using storage::coding::AppendBigEndian32;
-using storage::coding::AppendBigEndian64;
+using util::coding::AppendBigEndian32;
+using util::coding::AppendBigEndian64;
 
 void Write(const fs::path& dir, const std::string& name, const std::string& bytes) {
   fs::create_directories(dir);
@@ -49,7 +49,7 @@ std::string ReadFile(const fs::path& path) {
 
 std::string Le64(int64_t v) {
   std::string s(8, '\0');
-  storage::coding::PutFixed64(s.data(), static_cast<uint64_t>(v));
+  util::coding::PutFixed64(s.data(), static_cast<uint64_t>(v));
   return s;
 }
 
@@ -139,7 +139,7 @@ void IndexCorpus(const fs::path& dir) {
   AppendBigEndian64(&offset_key, 15);
   const std::string offset_entry = Entry(0, offset_key, Le64(0) + Le64(4096) + Le64(2500));
   std::string time_key;
-  AppendBigEndian64(&time_key, storage::coding::OrderPreservingFromSigned(2500));
+  AppendBigEndian64(&time_key, util::coding::OrderPreservingFromSigned(2500));
   AppendBigEndian64(&time_key, 15);
   const std::string time_entry = Entry(1, time_key, "");
   std::string commit_key;

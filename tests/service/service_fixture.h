@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/server/event_log_server.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "tests/test_util.h"
 
 namespace eventlog::service::testing {
@@ -143,7 +143,7 @@ class ServiceFixture : public ::testing::Test {
   }
 
   eventlog::testing::TempDir dir_;
-  storage::ManualClock clock_{kNowMs};
+  util::ManualClock clock_{kNowMs};
   ServerOptions options_;
   std::unique_ptr<EventLogServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

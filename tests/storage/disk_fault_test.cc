@@ -78,11 +78,11 @@ StoreOptions OptionsIn(const std::string& dir, int64_t min_free_bytes) {
 
 TEST(DiskSpaceGuardTest, AdmitsAboveTheFloorAndRefusesBelowIt) {
   TempDir dir;
-  DiskSpaceGuard off(dir.path(), 0, Clock::Real());
+  DiskSpaceGuard off(dir.path(), 0, util::Clock::Real());
   EXPECT_OK(off.Admit(std::numeric_limits<int64_t>::max() / 2));
-  DiskSpaceGuard low(dir.path(), 1, Clock::Real());
+  DiskSpaceGuard low(dir.path(), 1, util::Clock::Real());
   EXPECT_OK(low.Admit(4096));
-  DiskSpaceGuard high(dir.path(), std::numeric_limits<int64_t>::max() / 4, Clock::Real());
+  DiskSpaceGuard high(dir.path(), std::numeric_limits<int64_t>::max() / 4, util::Clock::Real());
   absl::Status refused = high.Admit(1);
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_THAT(std::string(refused.message()), HasSubstr("min_free_bytes"));

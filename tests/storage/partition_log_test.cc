@@ -16,7 +16,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "leveldb/db.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/disk_partition_log.h"
 #include "storage/disk_store.h"
 #include "storage/file_util.h"
@@ -158,7 +158,7 @@ class PartitionLogTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  ManualClock clock_{1'000'000};
+  util::ManualClock clock_{1'000'000};
   int64_t index_interval_bytes_ = 256;
   std::unique_ptr<DiskStore> store_;
 };
@@ -421,7 +421,7 @@ TEST_F(PartitionLogTest, TornTailIsTruncatedAndAppendsContinue) {
   Close();
   for (const auto& [key, value] : DumpIndex()) {
     if (key[0] == 'o') {
-      EXPECT_LT(static_cast<int64_t>(coding::GetBigEndian64(key.data() + key.size() - 8)), 29);
+      EXPECT_LT(static_cast<int64_t>(util::coding::GetBigEndian64(key.data() + key.size() - 8)), 29);
     }
   }
 }
@@ -545,8 +545,8 @@ TEST_F(PartitionLogTest, DamagedHeaderWithWildOffsetsIsNotSteppedOver) {
   std::string data = ReadFile(files[1]);
   // A base offset near INT64_MIN and a negative last offset delta: their sum
   // overflows.
-  coding::PutFixed64(data.data() + bad.position, 0x8000000000010000ULL);
-  coding::PutFixed32(data.data() + bad.position + 24, 0x8BD0F0B5U);
+  util::coding::PutFixed64(data.data() + bad.position, 0x8000000000010000ULL);
+  util::coding::PutFixed32(data.data() + bad.position + 24, 0x8BD0F0B5U);
   WriteFile(files[1], data);
 
   Reopen();
@@ -568,8 +568,8 @@ TEST_F(PartitionLogTest, BatchesOutOfTheirSegmentsOrderAreDamage) {
   ASSERT_GE(batches.size(), 6u);
   std::string data = ReadFile(files[0]);
   auto set_base = [&](const BatchPos& b, int64_t base) {
-    coding::PutFixed64(data.data() + b.position, static_cast<uint64_t>(base));
-    coding::PutFixed32(data.data() + b.position + format::kCrcPos,
+    util::coding::PutFixed64(data.data() + b.position, static_cast<uint64_t>(base));
+    util::coding::PutFixed32(data.data() + b.position + format::kCrcPos,
                        format::ComputeCrc(absl::string_view(data.data() + b.position, b.length)));
   };
   const BatchPos past = batches[1];    // reaches into the next segment

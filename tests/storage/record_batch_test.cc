@@ -8,7 +8,7 @@
 #include "leveldb/db.h"
 #include "leveldb/env.h"
 #include "leveldb/helpers/memenv.h"
-#include "storage/coding.h"
+#include "storage/util/coding.h"
 #include "storage/file_util.h"
 #include "storage/index_keys.h"
 #include "storage/offset_index.h"
@@ -198,8 +198,8 @@ TEST(IndexKeysTest, BytewiseOrderIsNumericOrder) {
   const int64_t times[] = {std::numeric_limits<int64_t>::min(), -1000, -1, 0, 1, 1700000000000};
   for (size_t i = 0; i + 1 < std::size(times); ++i) {
     std::string a, b;
-    coding::AppendBigEndian64(&a, coding::OrderPreservingFromSigned(times[i]));
-    coding::AppendBigEndian64(&b, coding::OrderPreservingFromSigned(times[i + 1]));
+    util::coding::AppendBigEndian64(&a, util::coding::OrderPreservingFromSigned(times[i]));
+    util::coding::AppendBigEndian64(&b, util::coding::OrderPreservingFromSigned(times[i + 1]));
     EXPECT_LT(a, b);
   }
   EXPECT_EQ(index_keys::PrefixEnd("ab\xff"), "ac");
@@ -209,16 +209,16 @@ TEST(VarintTest, RoundTrip) {
   for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{127}, uint64_t{128}, uint64_t{300},
                      uint64_t{1} << 35, std::numeric_limits<uint64_t>::max()}) {
     char buf[10];
-    char* end = coding::EncodeVarint(buf, v);
-    EXPECT_EQ(static_cast<size_t>(end - buf), coding::VarintLength(v));
+    char* end = util::coding::EncodeVarint(buf, v);
+    EXPECT_EQ(static_cast<size_t>(end - buf), util::coding::VarintLength(v));
     uint64_t d;
-    EXPECT_EQ(coding::DecodeVarint(buf, end, &d), end);
+    EXPECT_EQ(util::coding::DecodeVarint(buf, end, &d), end);
     EXPECT_EQ(d, v);
-    EXPECT_EQ(coding::DecodeVarint(buf, end - 1, &d), nullptr);  // truncated
+    EXPECT_EQ(util::coding::DecodeVarint(buf, end - 1, &d), nullptr);  // truncated
   }
   for (int64_t v : {int64_t{0}, int64_t{-1}, int64_t{1}, std::numeric_limits<int64_t>::min(),
                     std::numeric_limits<int64_t>::max()}) {
-    EXPECT_EQ(coding::ZigZagDecode(coding::ZigZagEncode(v)), v);
+    EXPECT_EQ(util::coding::ZigZagDecode(util::coding::ZigZagEncode(v)), v);
   }
 }
 
@@ -279,12 +279,12 @@ TEST(TimeIndexTest, KeyOfWrongLengthIsDataLoss) {
   MemDb db;
   TimeIndex index(db.get(), 1, 0);
   std::string key = index_keys::PartitionPrefix(index_keys::kTimeIndex, 1, 0);
-  coding::AppendBigEndian64(&key, coding::OrderPreservingFromSigned(100));
-  coding::AppendBigEndian64(&key, 7);
+  util::coding::AppendBigEndian64(&key, util::coding::OrderPreservingFromSigned(100));
+  util::coding::AppendBigEndian64(&key, 7);
   db.Put(key, "");
   std::string longer = key;
   // Sorts after `key`; its last 16 bytes read as (INT64_MAX, offset 0).
-  coding::AppendBigEndian64(&longer, 0);
+  util::coding::AppendBigEndian64(&longer, 0);
   longer.replace(longer.size() - 16, 8, std::string(8, '\xff'));
   db.Put(longer, "");
   EXPECT_THAT(index.LastBefore(200), StatusIs(absl::StatusCode::kDataLoss));

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "storage/partition_log.h"
 #include "storage/record_batch_builder.h"
-#include "storage/status_macros.h"
+#include "storage/util/status_macros.h"
 #include "tests/test_util.h"
 
 // ASSERT_OK_AND_ASSIGN(auto x, MakeX()): fails the test if not OK.

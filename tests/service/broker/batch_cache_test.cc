@@ -6,7 +6,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "storage/store.h"
 #include "tests/test_util.h"
 
@@ -37,7 +37,7 @@ class BatchCacheTest : public ::testing::Test {
   }
 
   eventlog::testing::TempDir dir_;
-  storage::ManualClock clock_{1'700'000'000'000};
+  util::ManualClock clock_{1'700'000'000'000};
   std::unique_ptr<storage::Store> store_;
   std::shared_ptr<storage::PartitionLog> log_;
 };

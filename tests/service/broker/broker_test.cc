@@ -9,7 +9,7 @@
 
 #include "gtest/gtest.h"
 #include "service/broker/murmur2.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "tests/test_util.h"
 
 namespace eventlog::broker {
@@ -69,7 +69,7 @@ class BrokerTest : public ::testing::Test {
   }
 
   eventlog::testing::TempDir dir_;
-  storage::ManualClock clock_{kNowMs};
+  util::ManualClock clock_{kNowMs};
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Broker> broker_;
 };

@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/broker/broker.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "tests/test_util.h"
 
 namespace eventlog::broker {
@@ -119,7 +119,7 @@ class GroupSubscriptionTest : public ::testing::Test {
   }
 
   eventlog::testing::TempDir dir_;
-  storage::ManualClock clock_{kNowMs};
+  util::ManualClock clock_{kNowMs};
   BrokerOptions broker_options_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Broker> broker_;

@@ -2,7 +2,7 @@
 #include "service/broker/produce_quota.h"
 
 #include "gtest/gtest.h"
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 #include "tests/test_util.h"
 
 namespace eventlog::broker {
@@ -13,13 +13,13 @@ using ::eventlog::testing::StatusIs;
 constexpr int64_t kNowMs = 1'700'000'000'000;
 
 TEST(ProduceQuotaTest, ZeroMeansUnlimited) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(0, &clock);
   for (int i = 0; i < 100; ++i) EXPECT_OK(quota.Charge("c", 1 << 30));
 }
 
 TEST(ProduceQuotaTest, BurstOfOneSecondThenRefusedWithoutTakingAnything) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(1000, &clock);
   EXPECT_OK(quota.Charge("c", 600));
   EXPECT_OK(quota.Charge("c", 400));
@@ -32,7 +32,7 @@ TEST(ProduceQuotaTest, BurstOfOneSecondThenRefusedWithoutTakingAnything) {
 }
 
 TEST(ProduceQuotaTest, RefillStopsAtTheBurst) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(1000, &clock);
   EXPECT_OK(quota.Charge("c", 1000));
   clock.AdvanceMs(60'000);
@@ -41,7 +41,7 @@ TEST(ProduceQuotaTest, RefillStopsAtTheBurst) {
 }
 
 TEST(ProduceQuotaTest, ConnectionsHaveTheirOwnBuckets) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(1000, &clock);
   EXPECT_OK(quota.Charge("ipv4:127.0.0.1:1", 1000));
   EXPECT_THAT(quota.Charge("ipv4:127.0.0.1:1", 1), StatusIs(absl::StatusCode::kResourceExhausted));
@@ -49,7 +49,7 @@ TEST(ProduceQuotaTest, ConnectionsHaveTheirOwnBuckets) {
 }
 
 TEST(ProduceQuotaTest, OversizedRequestPassesOnAFullBucketAndLeavesDebt) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(1000, &clock);
   EXPECT_OK(quota.Charge("c", 3000));  // full bucket: allowed, 2000 in debt
   clock.AdvanceMs(2500);               // debt paid, 500 back
@@ -63,7 +63,7 @@ TEST(ProduceQuotaTest, OversizedRequestPassesOnAFullBucketAndLeavesDebt) {
 }
 
 TEST(ProduceQuotaTest, MessageNamesTheQuota) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(1000, &clock);
   EXPECT_OK(quota.Charge("c", 1000));
   absl::Status refused = quota.Charge("c", 10);
@@ -74,7 +74,7 @@ TEST(ProduceQuotaTest, MessageNamesTheQuota) {
 }
 
 TEST(ProduceQuotaTest, IdleConnectionsAreForgottenAndStartFull) {
-  storage::ManualClock clock(kNowMs);
+  util::ManualClock clock(kNowMs);
   ProduceQuota quota(1000, &clock);
   for (int i = 0; i < 100; ++i) EXPECT_OK(quota.Charge(std::to_string(i), 1000));
   clock.AdvanceMs(60'000);  // past the sweep interval: all buckets full again

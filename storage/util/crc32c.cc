@@ -1,11 +1,11 @@
-#include "storage/crc32c.h"
+#include "storage/util/crc32c.h"
 
 #include <nmmintrin.h>
 
 #include <array>
 #include <cstring>
 
-namespace eventlog::storage::crc32c {
+namespace eventlog::util::crc32c {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82f63b78;  // reflected Castagnoli
@@ -141,4 +141,4 @@ uint32_t TEST_ExtendSse42(uint32_t crc, const char* data, size_t n) {
   return ExtendSse42(crc, data, n);
 }
 
-}  // namespace eventlog::storage::crc32c
+}  // namespace eventlog::util::crc32c

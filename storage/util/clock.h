@@ -5,7 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace eventlog::storage {
+namespace eventlog::util {
 
 class Clock {
  public:
@@ -29,4 +29,4 @@ class ManualClock : public Clock {
   std::atomic<int64_t> now_ms_;
 };
 
-}  // namespace eventlog::storage
+}  // namespace eventlog::util

@@ -7,7 +7,7 @@
 #include <new>
 #include <utility>
 
-namespace eventlog::storage {
+namespace eventlog::util {
 
 template <typename T>
 class NoDestructor {
@@ -25,4 +25,4 @@ class NoDestructor {
   alignas(T) unsigned char storage_[sizeof(T)];
 };
 
-}  // namespace eventlog::storage
+}  // namespace eventlog::util

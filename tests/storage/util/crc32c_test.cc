@@ -1,11 +1,11 @@
 // CRC32C: both implementations against known vectors and each other.
-#include "storage/crc32c.h"
+#include "storage/util/crc32c.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace eventlog::storage::crc32c {
+namespace eventlog::util::crc32c {
 namespace {
 
 using ExtendFn = uint32_t (*)(uint32_t, const char*, size_t);
@@ -77,4 +77,4 @@ INSTANTIATE_TEST_SUITE_P(Implementations, Crc32cTest,
                          });
 
 }  // namespace
-}  // namespace eventlog::storage::crc32c
+}  // namespace eventlog::util::crc32c

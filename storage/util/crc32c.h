@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace eventlog::storage::crc32c {
+namespace eventlog::util::crc32c {
 
 // Returns the CRC32C of concat(A, data[0, n)) where `crc` is the CRC32C of
 // some byte string A. Extend(0, ...) starts a new checksum.
@@ -20,4 +20,4 @@ bool TEST_HasSse42();
 uint32_t TEST_ExtendPortable(uint32_t crc, const char* data, size_t n);
 uint32_t TEST_ExtendSse42(uint32_t crc, const char* data, size_t n);
 
-}  // namespace eventlog::storage::crc32c
+}  // namespace eventlog::util::crc32c

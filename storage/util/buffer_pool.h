@@ -14,7 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 
-namespace eventlog::storage {
+namespace eventlog::util {
 
 class BufferPool {
  public:
@@ -46,4 +46,4 @@ class BufferPool {
   size_t cached_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-}  // namespace eventlog::storage
+}  // namespace eventlog::util

@@ -1,10 +1,10 @@
-#include "storage/buffer_pool.h"
+#include "storage/util/buffer_pool.h"
 
 #include <bit>
 
-#include "storage/no_destructor.h"
+#include "storage/util/no_destructor.h"
 
-namespace eventlog::storage {
+namespace eventlog::util {
 namespace {
 
 // -1 for sizes above the largest cached class.
@@ -54,4 +54,4 @@ size_t BufferPool::cached_bytes() const {
   return cached_bytes_;
 }
 
-}  // namespace eventlog::storage
+}  // namespace eventlog::util

@@ -12,7 +12,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace eventlog::storage::coding {
+namespace eventlog::util::coding {
 
 static_assert(std::endian::native == std::endian::little,
               "segment files are little-endian; add byte swaps for this host");
@@ -92,4 +92,4 @@ inline const char* DecodeVarint(const char* p, const char* limit, uint64_t* v) {
   return nullptr;
 }
 
-}  // namespace eventlog::storage::coding
+}  // namespace eventlog::util::coding

@@ -1,10 +1,10 @@
-#include "storage/clock.h"
+#include "storage/util/clock.h"
 
 #include <ctime>
 
-#include "storage/no_destructor.h"
+#include "storage/util/no_destructor.h"
 
-namespace eventlog::storage {
+namespace eventlog::util {
 namespace {
 
 class RealClock final : public Clock {
@@ -24,4 +24,4 @@ Clock* Clock::Real() {
   return clock.get();
 }
 
-}  // namespace eventlog::storage
+}  // namespace eventlog::util
