@@ -8,22 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "leveldb/write_batch.h"
-#include "storage/util/coding.h"
-#include "storage/file_util.h"
-#include "storage/index_keys.h"
-#include "storage/leveldb_log_env.h"
+#include "storage/layout.h"
 #include "storage/leveldb_util.h"
-#include "storage/util/status_macros.h"
 #include "storage/topic_name.h"
+#include "storage/util/coding.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
-namespace {
-
-// Key spaces holding per-topic keys (<space><topic id>...).
-constexpr char kTopicKeySpaces[] = {index_keys::kOffsetIndex, index_keys::kTimeIndex,
-                                    index_keys::kPartitionState, index_keys::kCompaction};
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<DiskStore> store, DiskStore::Open(options));
@@ -33,52 +24,63 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
 absl::StatusOr<std::unique_ptr<DiskStore>> DiskStore::Open(const StoreOptions& options) {
   if (options.clock == nullptr) return absl::InvalidArgumentError("StoreOptions.clock is null");
   RETURN_IF_ERROR(options.default_config.Validate());
-  RETURN_IF_ERROR(file_util::CreateDirs(options.data_dir + "/topics"));
+  // Not make_unique: the constructor is private.
+  std::unique_ptr<DiskStore> store(new DiskStore(options));
+  absl::Status status = store->OpenIndex();
+  if (status.ok()) status = store->Load();
+  if (!status.ok()) {
+    (void)store->Close();
+    return status;
+  }
+  return store;
+}
+
+DiskStore::DiskStore(StoreOptions options)
+    : options_(std::move(options)),
+      fs_(options_.file_system != nullptr ? options_.file_system : fs::FileSystem::Default()),
+      health_(std::make_shared<StorageHealth>(options_.on_storage_failure)) {}
+
+DiskStore::~DiskStore() { (void)Close(); }
+
+absl::Status DiskStore::OpenIndex() {
+  RETURN_IF_ERROR(fs_->CreateDirs(layout::TopicsDir(options_.data_dir)));
+  RETURN_IF_ERROR(fs_->CreateDirs(layout::IndexDir(options_.data_dir)));
+  RETURN_IF_ERROR(
+      CheckSync(fs_->SyncDir(options_.data_dir), "fsync of directory " + options_.data_dir));
+  env_ = std::make_unique<fs::LevelDbEnv>(
+      fs_, [health = health_](const absl::Status& status, const std::string& what) {
+        (void)health->CheckSync(status, what);
+      });
   leveldb::Options db_options;
   db_options.create_if_missing = true;
-  db_options.env = LevelDbLogEnv::Default();
+  db_options.env = env_.get();
   leveldb::DB* raw = nullptr;
-  const std::string index_dir = options.data_dir + "/index";
+  const std::string index_dir = layout::IndexDir(options_.data_dir);
   leveldb::Status s = leveldb::DB::Open(db_options, index_dir, &raw);
   if (!s.ok()) {
     // LevelDB reports a held LOCK file as an I/O error naming it.
     if (s.IsIOError() && absl::StrContains(s.ToString(), "/LOCK")) {
-      return absl::FailedPreconditionError(absl::StrCat("data directory ", options.data_dir,
+      return absl::FailedPreconditionError(absl::StrCat("data directory ", options_.data_dir,
                                                         " is in use by another process (",
                                                         s.ToString(), ")"));
     }
     return leveldb_util::ToStatus(s, absl::StrCat("cannot open the index at ", index_dir));
   }
-  // Not make_unique: the constructor is private.
-  std::unique_ptr<DiskStore> store(new DiskStore(options, std::unique_ptr<leveldb::DB>(raw)));
-  absl::Status loaded = store->Load();
-  if (!loaded.ok()) {
-    (void)store->Close();
-    return loaded;
-  }
-  return store;
-}
-
-DiskStore::DiskStore(StoreOptions options, std::unique_ptr<leveldb::DB> db)
-    : options_(std::move(options)),
-      db_(std::move(db)),
-      registry_(db_.get()),
-      offsets_(std::make_unique<LevelDbOffsetStore>(db_.get())) {}
-
-DiskStore::~DiskStore() { (void)Close(); }
-
-std::string DiskStore::TopicDir(uint64_t topic_id) const {
-  return absl::StrCat(options_.data_dir, "/topics/", topic_id);
+  db_.reset(raw);
+  registry_ = std::make_unique<TopicRegistry>(db_.get());
+  offsets_ = std::make_unique<LevelDbOffsetStore>(db_.get());
+  return absl::OkStatus();
 }
 
 absl::Status DiskStore::Load() {
-  committer_ = std::make_shared<GroupCommitter>(options_.flush_interval_ms, [this] { FlushAll(); });
+  committer_ = std::make_shared<GroupCommitter>(
+      [this](const std::vector<Syncable*>& synced) { CheckpointRecoveryPoints(synced, false); });
   space_guard_ =
       std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes, options_.clock);
-  RETURN_IF_ERROR(RecoverRegistryFromFolders());
+  RETURN_IF_ERROR(UpgradeLayout());
   absl::MutexLock ops(&ops_mu_);
-  ASSIGN_OR_RETURN(next_topic_id_, registry_.LoadNextId());
-  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, registry_.LoadAll());
+  ASSIGN_OR_RETURN(next_topic_id_, registry_->LoadNextId());
+  ASSIGN_OR_RETURN(std::vector<TopicRecord> records, registry_->LoadAll());
   for (const TopicRecord& record : records) {
     next_topic_id_ = std::max(next_topic_id_, record.id + 1);
     ASSIGN_OR_RETURN(TopicEntry entry, OpenTopic(record));
@@ -86,22 +88,67 @@ absl::Status DiskStore::Load() {
     topics_[record.name] = std::move(entry);
   }
   RETURN_IF_ERROR(RemoveOrphans());
+  if (options_.flush_interval_ms > 0) {
+    flusher_ = std::make_unique<PeriodicThread>(absl::Milliseconds(options_.flush_interval_ms),
+                                                [this] { FlushAll(); });
+  }
   if (options_.cleanup_interval_ms > 0) {
-    cleanup_thread_ = std::thread([this] { CleanupLoop(); });
+    cleaner_ =
+        std::make_unique<PeriodicThread>(absl::Milliseconds(options_.cleanup_interval_ms), [this] {
+          absl::Status s = RunCleanup();
+          if (!s.ok()) {
+            std::fprintf(stderr, "eventlog storage: cleanup failed: %s\n", s.ToString().c_str());
+          }
+        });
   }
   return absl::OkStatus();
 }
 
-absl::Status DiskStore::RecoverRegistryFromFolders() {
-  const std::string marker = index_keys::StoreMetaKey(index_keys::kLayoutVersion);
+absl::Status DiskStore::UpgradeLayout() {
+  const std::string key = layout::StoreMetaKey(layout::kLayoutVersionKey);
   std::string value;
-  leveldb::Status s = db_->Get(leveldb::ReadOptions(), marker, &value);
-  if (s.ok()) return absl::OkStatus();
-  if (!s.IsNotFound()) return leveldb_util::ToStatus(s, "cannot read the store's layout marker");
-  // A new LevelDB: either a new data directory or a lost index.
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &value);
+  if (!s.ok() && !s.IsNotFound()) {
+    return leveldb_util::ToStatus(s, "cannot read the store's layout version");
+  }
   leveldb::WriteBatch batch;
+  if (s.IsNotFound()) {
+    // A new LevelDB: either a new data directory or a lost index.
+    RETURN_IF_ERROR(RecoverRegistryFromFolders(&batch));
+  } else {
+    int version = 0;
+    if (!absl::SimpleAtoi(value, &version) || version < 1) {
+      return absl::DataLossError(absl::StrCat("malformed layout version \"", value, "\""));
+    }
+    if (version > layout::kLayoutVersion) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", options_.data_dir, " was written by a newer eventlog (layout version ",
+          version, "); this build reads layout versions up to ", layout::kLayoutVersion,
+          ": run the newer release, or restore a backup"));
+    }
+    if (version == layout::kLayoutVersion) return absl::OkStatus();
+    // 1 -> 2: committed offsets keyed by topic id. (Recovery points start
+    // at the first open; compaction markers are finished by recovery.)
+    ASSIGN_OR_RETURN(std::vector<TopicRecord> records, registry_->LoadAll());
+    RETURN_IF_ERROR(LevelDbOffsetStore::MigrateNameKeys(
+        db_.get(),
+        [&](absl::string_view name) -> uint64_t {
+          for (const TopicRecord& r : records) {
+            if (r.name == name) return r.id;
+          }
+          return 0;
+        },
+        &batch));
+    std::fprintf(stderr, "eventlog storage: migrating %s from layout version %d to %d\n",
+                 options_.data_dir.c_str(), version, layout::kLayoutVersion);
+  }
+  batch.Put(key, absl::StrCat(layout::kLayoutVersion));
+  return leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot write the layout version");
+}
+
+absl::Status DiskStore::RecoverRegistryFromFolders(leveldb::WriteBatch* batch) {
   ASSIGN_OR_RETURN(std::vector<std::string> folders,
-                   file_util::ListDir(options_.data_dir + "/topics"));
+                   fs_->ListDir(layout::TopicsDir(options_.data_dir)));
   uint64_t next_id = 1;
   // By name: of two folders claiming one name (a deletion cut short, then
   // the name reused), the newer topic wins; the other is an orphan.
@@ -110,7 +157,8 @@ absl::Status DiskStore::RecoverRegistryFromFolders() {
     uint64_t id;
     if (!absl::SimpleAtoi(folder, &id)) continue;
     next_id = std::max(next_id, id + 1);
-    absl::StatusOr<TopicRecord> record = TopicRegistry::ReadMetaFile(TopicDir(id), id);
+    absl::StatusOr<TopicRecord> record =
+        TopicRegistry::ReadMetaFile(*fs_, layout::TopicDir(options_.data_dir, id), id);
     // No topic.meta: a creation cut short before it (written atomically),
     // removed as an orphan. A damaged one fails the open: the folder may
     // hold acknowledged records, and deleting them is not recovery.
@@ -122,23 +170,25 @@ absl::Status DiskStore::RecoverRegistryFromFolders() {
     auto it = records.find(record->name);
     if (it == records.end() || it->second.id < id) records[record->name] = *std::move(record);
   }
-  for (const auto& [name, record] : records) registry_.Put(record, next_id, &batch);
-  batch.Put(marker, "1");
-  return leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot initialize the index");
+  for (const auto& [name, record] : records) registry_->Put(record, next_id, batch);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& record) {
   TopicEntry entry;
   std::vector<std::shared_ptr<PartitionLog>> partitions;
+  const std::string topic_dir = layout::TopicDir(options_.data_dir, record.id);
   for (int32_t p = 0; p < record.partitions; ++p) {
     PartitionLogOptions o;
     o.topic_id = record.id;
     o.partition = p;
     o.config = record.config;
-    o.dir = absl::StrCat(TopicDir(record.id), "/", p);
+    o.dir = layout::PartitionDir(topic_dir, p);
+    o.fs = fs_;
     o.db = db_.get();
     o.clock = options_.clock;
     o.committer = committer_;
+    o.health = health_;
     o.index_interval_bytes = options_.index_interval_bytes;
     o.page_cache_window_bytes = options_.page_cache_window_bytes;
     o.space_guard = space_guard_;
@@ -153,10 +203,10 @@ absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& re
 
 absl::Status DiskStore::RemoveTopicKeys(uint64_t topic_id) {
   leveldb::WriteBatch batch;
-  for (char space : kTopicKeySpaces) {
-    const std::string prefix = index_keys::TopicPrefix(space, topic_id);
+  for (char space : layout::kTopicKeySpaces) {
+    const std::string prefix = layout::TopicPrefix(space, topic_id);
     RETURN_IF_ERROR(
-        leveldb_util::DeleteRange(db_.get(), prefix, index_keys::PrefixEnd(prefix), &batch));
+        leveldb_util::DeleteRange(db_.get(), prefix, layout::PrefixEnd(prefix), &batch));
   }
   return leveldb_util::Write(db_.get(), &batch, /*sync=*/false, "cannot remove topic keys");
 }
@@ -170,18 +220,18 @@ absl::Status DiskStore::RemoveOrphans() {
   // Keys first, then folders: a folder left by a crash brings its keys'
   // removal back at the next open.
   std::set<uint64_t> orphans;
-  for (char space : kTopicKeySpaces) {
+  for (char space : layout::kTopicKeySpaces) {
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
     it->Seek(std::string(1, space));
     while (it->Valid() && it->key().size() >= 9 && it->key()[0] == space) {
       const uint64_t id = util::coding::GetBigEndian64(it->key().data() + 1);
       if (!known.contains(id)) orphans.insert(id);
-      it->Seek(index_keys::PrefixEnd(index_keys::TopicPrefix(space, id)));
+      it->Seek(layout::PrefixEnd(layout::TopicPrefix(space, id)));
     }
     RETURN_IF_ERROR(leveldb_util::ToStatus(it->status(), "cannot scan the index"));
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> folders,
-                   file_util::ListDir(options_.data_dir + "/topics"));
+  const std::string topics_dir = layout::TopicsDir(options_.data_dir);
+  ASSIGN_OR_RETURN(std::vector<std::string> folders, fs_->ListDir(topics_dir));
   std::vector<std::string> orphan_folders;
   for (const std::string& folder : folders) {
     uint64_t id;
@@ -191,8 +241,13 @@ absl::Status DiskStore::RemoveOrphans() {
     }
   }
   for (uint64_t id : orphans) RETURN_IF_ERROR(RemoveTopicKeys(id));
+  leveldb::WriteBatch commits;
+  RETURN_IF_ERROR(
+      offsets_->DeleteTopicsInBatch([&](uint64_t id) { return known.contains(id); }, &commits));
+  RETURN_IF_ERROR(leveldb_util::Write(db_.get(), &commits, /*sync=*/false,
+                                      "cannot remove orphaned committed offsets"));
   for (const std::string& folder : orphan_folders) {
-    RETURN_IF_ERROR(file_util::RemoveAll(absl::StrCat(options_.data_dir, "/topics/", folder)));
+    RETURN_IF_ERROR(fs_->RemoveAll(absl::StrCat(topics_dir, "/", folder)));
   }
   return absl::OkStatus();
 }
@@ -218,6 +273,7 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
       return absl::AlreadyExistsError(absl::StrCat("topic \"", name, "\" already exists"));
     }
   }
+  RETURN_IF_ERROR(health_->status());
   TopicRecord record;
   record.id = next_topic_id_++;
   record.name = std::string(name);
@@ -225,15 +281,16 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
   record.config = config;
   // Files first, then the registry entry: a crash in between leaves only a
   // folder of an unknown id, removed at the next open.
-  const std::string dir = TopicDir(record.id);
+  const std::string dir = layout::TopicDir(options_.data_dir, record.id);
+  const std::string topics_dir = layout::TopicsDir(options_.data_dir);
   absl::StatusOr<TopicEntry> entry = OpenTopic(record);
   absl::Status status = entry.status();
-  if (status.ok()) status = TopicRegistry::WriteMetaFile(dir, record);
-  if (status.ok()) status = file_util::SyncDir(dir);
-  if (status.ok()) status = file_util::SyncDir(options_.data_dir + "/topics");
+  if (status.ok()) status = TopicRegistry::WriteMetaFile(*fs_, dir, record);
+  if (status.ok()) status = CheckSync(fs_->SyncDir(dir), "fsync of directory " + dir);
+  if (status.ok()) status = CheckSync(fs_->SyncDir(topics_dir), "fsync of directory " + topics_dir);
   if (status.ok()) {
     leveldb::WriteBatch batch;
-    registry_.Put(record, next_topic_id_, &batch);
+    registry_->Put(record, next_topic_id_, &batch);
     status = leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot persist topic");
   }
   if (!status.ok()) {
@@ -241,7 +298,7 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
       for (auto& log : entry->logs) log->MarkDeleted();
     }
     (void)RemoveTopicKeys(record.id);
-    (void)file_util::RemoveAll(dir);
+    (void)fs_->RemoveAll(dir);
     return status;
   }
   std::shared_ptr<Topic> topic = entry->topic;
@@ -267,8 +324,9 @@ absl::Status DiskStore::DeleteTopic(absl::string_view name) {
   // durably; a crash after this leaves only orphans that the next open
   // removes.
   leveldb::WriteBatch batch;
-  registry_.Delete(id, &batch);
-  RETURN_IF_ERROR(offsets_->DeleteTopicInBatch(name, &batch));
+  registry_->Delete(id, &batch);
+  RETURN_IF_ERROR(
+      offsets_->DeleteTopicsInBatch([id](uint64_t topic_id) { return topic_id != id; }, &batch));
   RETURN_IF_ERROR(leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot delete topic"));
   {
     absl::MutexLock l(&mu_);
@@ -277,7 +335,7 @@ absl::Status DiskStore::DeleteTopic(absl::string_view name) {
   entry.topic->MarkDeleted();
   for (auto& log : entry.logs) log->MarkDeleted();  // wakes waiters
   RETURN_IF_ERROR(RemoveTopicKeys(id));
-  return file_util::RemoveAll(TopicDir(id));
+  return fs_->RemoveAll(layout::TopicDir(options_.data_dir, id));
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> DiskStore::GetTopic(absl::string_view name) const {
@@ -288,6 +346,15 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::GetTopic(absl::string_view nam
     return absl::NotFoundError(absl::StrCat("topic \"", name, "\" does not exist"));
   }
   return it->second.topic;
+}
+
+absl::StatusOr<std::shared_ptr<Topic>> DiskStore::GetTopicById(uint64_t topic_id) const {
+  absl::MutexLock l(&mu_);
+  if (closed_) return absl::UnavailableError("the storage engine is shutting down");
+  for (const auto& [name, entry] : topics_) {
+    if (entry.topic->id() == topic_id) return entry.topic;
+  }
+  return absl::NotFoundError(absl::StrCat("no topic has id ", topic_id));
 }
 
 std::vector<std::shared_ptr<Topic>> DiskStore::ListTopics() const {
@@ -318,10 +385,22 @@ std::vector<std::shared_ptr<DiskPartitionLog>> DiskStore::AllLogs() const {
   return logs;
 }
 
+void DiskStore::CheckpointRecoveryPoints(const std::vector<Syncable*>& synced, bool sync) {
+  leveldb::WriteBatch batch;
+  for (Syncable* log : synced) log->CheckpointRecoveryPoint(&batch);
+  if (batch.ApproximateSize() <= leveldb::WriteBatch().ApproximateSize()) return;
+  // Best effort: a stale recovery point only makes recovery scan more.
+  (void)leveldb_util::Write(db_.get(), &batch, sync, "cannot write recovery points");
+}
+
 void DiskStore::FlushAll() {
-  for (const auto& log : AllLogs()) {
-    if (!log->closed()) (void)log->SyncWritten();
+  std::vector<Syncable*> synced;
+  const std::vector<std::shared_ptr<DiskPartitionLog>> logs = AllLogs();
+  for (const auto& log : logs) {
+    if (log->closed()) continue;
+    if (log->SyncWritten().ok()) synced.push_back(log.get());
   }
+  CheckpointRecoveryPoints(synced, false);
 }
 
 absl::Status DiskStore::RunCleanup() {
@@ -335,41 +414,30 @@ absl::Status DiskStore::RunCleanup() {
   return first_error;
 }
 
-void DiskStore::CleanupLoop() {
-  absl::MutexLock l(&cleanup_mu_);
-  while (!stop_cleanup_) {
-    cleanup_mu_.AwaitWithTimeout(absl::Condition(&stop_cleanup_),
-                                 absl::Milliseconds(options_.cleanup_interval_ms));
-    if (stop_cleanup_) break;
-    cleanup_mu_.Unlock();
-    absl::Status s = RunCleanup();
-    if (!s.ok())
-      std::fprintf(stderr, "eventlog storage: cleanup failed: %s\n", s.ToString().c_str());
-    cleanup_mu_.Lock();
-  }
-}
-
 absl::Status DiskStore::Close() {
   {
     absl::MutexLock l(&mu_);
     if (closed_) return absl::OkStatus();
     closed_ = true;
   }
-  {
-    absl::MutexLock l(&cleanup_mu_);
-    stop_cleanup_ = true;
-  }
-  if (cleanup_thread_.joinable()) cleanup_thread_.join();
+  if (cleaner_ != nullptr) cleaner_->Stop();
+  if (flusher_ != nullptr) flusher_->Stop();
   absl::MutexLock ops(&ops_mu_);  // waits for a create or delete in progress
   std::vector<std::shared_ptr<DiskPartitionLog>> logs = AllLogs();
   for (const auto& log : logs) log->MarkClosed();  // wakes waiters; no more appends
   if (committer_ != nullptr) committer_->Stop();   // completes queued kAll appends
-  absl::Status status;
-  for (const auto& log : logs) {
-    absl::Status s = log->SyncWritten();
-    if (!s.ok() && status.ok()) status = s;
+  absl::Status status = health_->status();
+  if (status.ok() && db_ != nullptr) {
+    // Everything written becomes durable, and recovery starts at the end.
+    std::vector<Syncable*> synced;
+    for (const auto& log : logs) {
+      absl::Status s = log->SyncWritten();
+      if (s.ok()) synced.push_back(log.get());
+      if (!s.ok() && status.ok()) status = s;
+    }
+    CheckpointRecoveryPoints(synced, /*sync=*/true);
   }
-  offsets_->Detach();
+  if (offsets_ != nullptr) offsets_->Detach();
   db_.reset();
   return status;
 }

@@ -1,9 +1,8 @@
-// DiskStore: the Store of one data directory:
-//   <data_dir>/index/                         LevelDB (index, registry, offsets)
-//   <data_dir>/topics/<topic id>/<partition>/ segment files
+// DiskStore: the Store of one data directory (layout in storage/layout.h).
 // It owns LevelDB (whose LOCK file keeps a second process out), the topic
-// registry, the offset store, the group commit / flush thread and the
-// cleanup thread.
+// registry, the offset store, the storage health latch, and the background
+// work: the group commit thread, the periodic flusher of ACKS_LEADER data
+// and the cleanup thread (retention and compaction).
 //
 // Thread-safe. Topic creation and deletion are serialized (ops_mu_); lookups
 // only take mu_.
@@ -12,15 +11,17 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "leveldb/db.h"
-#include "storage/disk_partition_log.h"
-#include "storage/group_committer.h"
+#include "storage/fs/leveldb_env.h"
 #include "storage/leveldb_offset_store.h"
+#include "storage/log/disk_partition_log.h"
+#include "storage/log/group_committer.h"
+#include "storage/periodic_thread.h"
+#include "storage/storage_health.h"
 #include "storage/store.h"
 #include "storage/topic_registry.h"
 
@@ -36,8 +37,10 @@ class DiskStore final : public Store {
                                                      const LogConfig& config) override;
   absl::Status DeleteTopic(absl::string_view name) override;
   absl::StatusOr<std::shared_ptr<Topic>> GetTopic(absl::string_view name) const override;
+  absl::StatusOr<std::shared_ptr<Topic>> GetTopicById(uint64_t topic_id) const override;
   std::vector<std::shared_ptr<Topic>> ListTopics() const override;
   OffsetStore& offsets() override { return *offsets_; }
+  absl::Status health() const override { return health_->status(); }
   absl::Status RunCleanup() override;
   absl::Status Close() override;
 
@@ -50,25 +53,39 @@ class DiskStore final : public Store {
     std::vector<std::shared_ptr<DiskPartitionLog>> logs;
   };
 
-  DiskStore(StoreOptions options, std::unique_ptr<leveldb::DB> db);
+  explicit DiskStore(StoreOptions options);
 
+  absl::Status OpenIndex();
   absl::Status Load();
-  // When LevelDB was lost (no layout marker), re-registers the topics from
+  // Brings the layout version to layout::kLayoutVersion: initializes a new
+  // index, rebuilds a lost one from the topic folders, migrates an older
+  // layout, refuses a newer one.
+  absl::Status UpgradeLayout();
+  // When LevelDB was lost (no layout version), re-registers the topics from
   // their folders' topic.meta files; the indexes then rebuild from segments.
-  absl::Status RecoverRegistryFromFolders();
+  absl::Status RecoverRegistryFromFolders(leveldb::WriteBatch* batch);
   absl::StatusOr<TopicEntry> OpenTopic(const TopicRecord& record);
-  // Removes folders and index keys of topic ids the registry does not know
-  // (left by a crash during creation or deletion).
+  // Removes folders, index keys and committed offsets of topic ids the
+  // registry does not know (left by a crash during creation or deletion).
   absl::Status RemoveOrphans();
   absl::Status RemoveTopicKeys(uint64_t topic_id);
-  std::string TopicDir(uint64_t topic_id) const;
   std::vector<std::shared_ptr<DiskPartitionLog>> AllLogs() const;
+  // Writes the recovery points of `synced` (not synced: see
+  // PartitionRecovery for why a stale one is safe).
+  void CheckpointRecoveryPoints(const std::vector<Syncable*>& synced, bool sync);
+  // The periodic flush of ACKS_LEADER data.
   void FlushAll();
-  void CleanupLoop();
+  absl::Status CheckSync(const absl::Status& status, const std::string& what) {
+    return health_->CheckSync(status, what);
+  }
 
   const StoreOptions options_;
+  fs::FileSystem* const fs_;
+  const std::shared_ptr<StorageHealth> health_;
+  // Declared before db_: LevelDB uses it until closed.
+  std::unique_ptr<fs::LevelDbEnv> env_;
   std::unique_ptr<leveldb::DB> db_;
-  const TopicRegistry registry_;
+  std::unique_ptr<TopicRegistry> registry_;
   std::unique_ptr<LevelDbOffsetStore> offsets_;
   std::shared_ptr<GroupCommitter> committer_;
   std::shared_ptr<DiskSpaceGuard> space_guard_;
@@ -80,9 +97,8 @@ class DiskStore final : public Store {
   std::map<std::string, TopicEntry, std::less<>> topics_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 
-  absl::Mutex cleanup_mu_;
-  bool stop_cleanup_ ABSL_GUARDED_BY(cleanup_mu_) = false;
-  std::thread cleanup_thread_;
+  std::unique_ptr<PeriodicThread> flusher_;
+  std::unique_ptr<PeriodicThread> cleaner_;
 };
 
 }  // namespace eventlog::storage

@@ -1,11 +1,13 @@
-// LevelDbOffsetStore: the OffsetStore of the store, in its LevelDB under
-// key space 'c': c <u32 len><group> <u32 len><topic> <u32 partition>
-// (lengths big-endian), so a group or topic name can never run into the
-// next field. Value: offset (fixed64) then the metadata bytes.
+// LevelDbOffsetStore: the OffsetStore of the store, in its LevelDB (key
+// spaces in storage/layout.h): committed offsets under
+// f <u32 len><group> <topic id:8> <partition:4> -> offset (fixed64) then the
+// metadata bytes; group epochs under g<group> -> fixed64.
 //
 // Thread-safe. After Detach() (the store closing) every call fails with
 // UNAVAILABLE and LevelDB is no longer touched.
 #pragma once
+
+#include <functional>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -20,29 +22,34 @@ class LevelDbOffsetStore final : public OffsetStore {
   // `db` must stay valid until Detach().
   explicit LevelDbOffsetStore(leveldb::DB* db) : db_(db) {}
 
-  absl::Status Commit(absl::string_view group, absl::string_view topic, int32_t partition,
-                      int64_t offset, absl::string_view metadata) override;
-  absl::StatusOr<std::optional<CommittedOffset>> Get(absl::string_view group,
-                                                     absl::string_view topic,
+  absl::Status Write(absl::string_view group, uint64_t topic_id, int32_t partition, int64_t offset,
+                     absl::string_view metadata) override;
+  absl::Status Sync() override;
+  absl::StatusOr<std::optional<CommittedOffset>> Get(absl::string_view group, uint64_t topic_id,
                                                      int32_t partition) const override;
   absl::StatusOr<std::map<int32_t, CommittedOffset>> GetAll(absl::string_view group,
-                                                            absl::string_view topic) const override;
-  absl::StatusOr<std::map<std::string, std::map<int32_t, CommittedOffset>>> GetGroup(
+                                                            uint64_t topic_id) const override;
+  absl::StatusOr<std::map<uint64_t, std::map<int32_t, CommittedOffset>>> GetGroup(
       absl::string_view group) const override;
   absl::StatusOr<std::vector<std::string>> ListGroups() const override;
-  absl::Status DeleteTopic(absl::string_view topic) override;
+  absl::StatusOr<int64_t> GroupEpoch(absl::string_view group) const override;
+  absl::Status SaveGroupEpoch(absl::string_view group, int64_t epoch) override;
 
-  // Adds deletes of every group's commits for `topic` to `batch` (the store
-  // writes them together with the topic's removal).
-  absl::Status DeleteTopicInBatch(absl::string_view topic, leveldb::WriteBatch* batch) const;
+  // Adds deletes of every commit whose topic id is not kept by `keep` to
+  // `batch` (a deleted topic's, or orphans left by a crash).
+  absl::Status DeleteTopicsInBatch(const std::function<bool(uint64_t topic_id)>& keep,
+                                   leveldb::WriteBatch* batch) const;
+
+  // Layout version 1 -> 2: commits keyed by topic name are re-keyed by the
+  // id `id_of` gives (dropped if it gives 0: the topic is gone), in `batch`.
+  static absl::Status MigrateNameKeys(leveldb::DB* db,
+                                      const std::function<uint64_t(absl::string_view)>& id_of,
+                                      leveldb::WriteBatch* batch);
 
   // Stops using LevelDB; waits for calls in progress.
   void Detach();
 
  private:
-  absl::Status DeleteTopicLocked(absl::string_view topic, leveldb::WriteBatch* batch) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_);
-
   mutable absl::Mutex mu_;
   leveldb::DB* db_ ABSL_GUARDED_BY(mu_);
 };

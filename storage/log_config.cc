@@ -39,6 +39,22 @@ absl::Status LogConfig::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("delete_retention_ms must not be negative, got ", delete_retention_ms));
   }
+  if (timestamp_type != TimestampType::kCreateTime &&
+      timestamp_type != TimestampType::kLogAppendTime) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("timestamp_type must be CREATE_TIME or LOG_APPEND_TIME, got ",
+                     static_cast<int>(timestamp_type)));
+  }
+  if (message_timestamp_after_max_ms < 0 && message_timestamp_after_max_ms != kUnlimited) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message_timestamp_after_max_ms must be >= 0 or -1 (unbounded), got ",
+                     message_timestamp_after_max_ms));
+  }
+  if (message_timestamp_before_max_ms < 0 && message_timestamp_before_max_ms != kUnlimited) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("message_timestamp_before_max_ms must be >= 0 or -1 (unbounded), got ",
+                     message_timestamp_before_max_ms));
+  }
   return absl::OkStatus();
 }
 

@@ -17,15 +17,17 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "storage/format/record.h"
+#include "storage/format/record_batch_builder.h"
 #include "storage/log_config.h"
-#include "storage/record.h"
-#include "storage/record_batch_builder.h"
 
 namespace eventlog::storage {
 
-// How durable an append must be before its completion runs.
+// How durable an append must be before its completion runs. Either way
+// readers see records only once they are durable (below the high watermark).
 enum class Durability {
-  kLeader,  // written to the segment (page cache); fsynced on the flush interval
+  kLeader,  // written to the segment (page cache); fsynced on the flush interval,
+            // or promptly when readers wait for it
   kAll,     // fsynced; concurrent appends share one fsync (group commit)
 };
 
@@ -35,6 +37,15 @@ struct AppendResult {
 };
 
 using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
+
+struct ReadLimits {
+  int32_t max_records = 0;      // 0: no limit but max_bytes
+  int64_t max_bytes = 1 << 20;  // at least one record is returned regardless
+  // Added to each record's stored size when counting against max_bytes:
+  // what a record costs the caller beyond its stored bytes (e.g. its fields
+  // in a response), so that a read of tiny records stays bounded in memory.
+  int64_t per_record_overhead = 0;
+};
 
 struct ReadResult {
   // Records with offset >= the requested offset, ascending (gaps possible
@@ -56,43 +67,52 @@ class PartitionLog {
 
   virtual int32_t partition() const = 0;
 
-  // Assigns consecutive offsets to the batch's records, writes them as one
-  // record batch, advances the high watermark and wakes waiters; `done` then
-  // runs once `durability` is met (kAll: after fsync), on the calling thread
-  // or on the store's sync thread. `done` must not block.
+  // Assigns consecutive offsets to the batch's records and writes them as
+  // one record batch; `done` then runs once `durability` is met (kAll: after
+  // fsync, with the high watermark past the batch, so the producer reads its
+  // own write), on the calling thread or on the store's sync thread. `done`
+  // must not block. The high watermark moves (and waiters wake) only when
+  // the batch is durable.
   // Errors: INVALID_ARGUMENT for an empty batch, RESOURCE_EXHAUSTED if a
   // record exceeds max_message_bytes (nothing written), NOT_FOUND if the
-  // topic was deleted, UNAVAILABLE if the store is closing, and the I/O error
-  // (e.g. RESOURCE_EXHAUSTED on a full disk) otherwise; a failed append
-  // leaves no partial batch visible.
+  // topic was deleted, UNAVAILABLE if the store is closing or its storage
+  // failed (a failed fsync: see StorageHealth), and the I/O error (e.g.
+  // RESOURCE_EXHAUSTED on a full disk) otherwise; a failed append leaves no
+  // partial batch visible.
   virtual void AppendAsync(RecordBatchBuilder batch, Durability durability,
                            AppendCallback done) = 0;
 
   // Blocking form of AppendAsync.
-  virtual absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch,
-                                              Durability durability) = 0;
+  virtual absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) = 0;
 
-  // Reads from `offset` on: at most `max_records` records and about
-  // `max_bytes` bytes, but always at least one record if one exists at or
-  // after `offset` (even if larger than max_bytes). At the high watermark the
-  // result is empty. OUT_OF_RANGE (message names both bounds) if `offset` is
-  // below log_start_offset or above high_watermark; DATA_LOSS if a stored
-  // batch in the range fails its checksum (batches before it still read).
-  virtual absl::StatusOr<ReadResult> Read(int64_t offset, int32_t max_records,
-                                          int64_t max_bytes) const = 0;
+  // Reads from `offset` on, below the high watermark: at most
+  // `limits.max_records` records and about `limits.max_bytes` bytes, but
+  // always at least one record if one exists at or after `offset` (even if
+  // larger than max_bytes). At the high watermark the result is empty.
+  // OUT_OF_RANGE (message names both bounds) if `offset` is below
+  // log_start_offset or above high_watermark; DATA_LOSS if a stored batch in
+  // the range fails its checksum (batches before it still read).
+  virtual absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const = 0;
+  absl::StatusOr<ReadResult> Read(int64_t offset, int32_t max_records, int64_t max_bytes) const {
+    return Read(offset, ReadLimits{max_records, max_bytes, 0});
+  }
 
   // The first offset whose record timestamp is >= `timestamp_ms`, or the high
   // watermark if there is none.
   virtual absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const = 0;
 
   virtual int64_t log_start_offset() const = 0;
+  // The durable end: readers see offsets below it only.
   virtual int64_t high_watermark() const = 0;
+  // The next offset to assign (>= high_watermark()).
+  virtual int64_t log_end_offset() const = 0;
   virtual int64_t size_bytes() const = 0;
 
   // Registers `callback` to run once when high_watermark() > `offset`, or
   // when the log is deleted or the store closes. Returns 0 and does not keep
   // the callback if that is already the case (the caller proceeds at once).
-  // The callback runs on an appender's (or closer's) thread, never under the
+  // Records written past `offset` but not yet durable are synced promptly.
+  // The callback runs on a syncing (or closing) thread, never under the
   // log's lock; it must not block.
   virtual WaiterId WaitForData(int64_t offset, absl::AnyInvocable<void()> callback) = 0;
 
@@ -104,7 +124,7 @@ class PartitionLog {
   // the store is closing (UNAVAILABLE).
   virtual bool closed() const = 0;
 
-  // fsyncs everything appended so far.
+  // fsyncs everything appended so far and moves the high watermark over it.
   virtual absl::Status Flush() = 0;
 
   // Deletes whole sealed segments past retention_ms / retention_bytes (never
@@ -112,9 +132,9 @@ class PartitionLog {
   // Called by the store's cleanup loop; public for tests and tools.
   virtual absl::Status EnforceRetention() = 0;
 
-  // COMPACT topics: rewrites sealed segments keeping the newest record per
-  // key (offsets kept; tombstones dropped after delete_retention_ms).
-  // Crash-safe. No-op for DELETE topics.
+  // COMPACT topics: rewrites durable sealed segments keeping the newest
+  // record per key (offsets kept; a tombstone goes delete_retention_ms after
+  // the cleaner first saw it). Crash-atomic. No-op for DELETE topics.
   virtual absl::Status Compact() = 0;
 };
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,10 +16,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "storage/util/clock.h"
+#include "storage/fs/file_system.h"
 #include "storage/log_config.h"
 #include "storage/offset_store.h"
 #include "storage/topic.h"
+#include "storage/util/clock.h"
 
 namespace eventlog::storage {
 
@@ -28,7 +30,8 @@ struct StoreOptions {
   LogConfig default_config;
   int32_t default_partitions = 1;
   int32_t max_partitions = 1024;  // per topic
-  // kLeader appends are fsynced at least this often.
+  // kLeader appends are fsynced at least this often (sooner when readers
+  // wait for them).
   int64_t flush_interval_ms = 1000;
   // Retention and compaction run at least this often; 0 = no background
   // cleanup (tests call RunCleanup()).
@@ -45,13 +48,14 @@ struct StoreOptions {
   // appends reuse the freed pages. < 0: leave everything to the kernel.
   int64_t page_cache_window_bytes = 64LL << 20;
   util::Clock* clock = util::Clock::Real();  // not owned; must outlive the Store
-};
-
-struct PartitionStats {
-  int32_t partition = 0;
-  int64_t log_start_offset = 0;
-  int64_t high_watermark = 0;
-  int64_t size_bytes = 0;
+  // Every file operation goes through it (tests inject faults). Not owned;
+  // must outlive the Store; null: the real file system.
+  fs::FileSystem* file_system = nullptr;
+  // Runs once, on the thread that saw it, when a sync of the store fails
+  // (see StorageHealth): the store then refuses appends and acknowledges
+  // nothing more; the process should exit so that recovery reads what is
+  // really on disk. Must not block.
+  std::function<void(const absl::Status&)> on_storage_failure;
 };
 
 class Store {
@@ -59,9 +63,9 @@ class Store {
   virtual ~Store() = default;
 
   // Opens (creating if needed) `options.data_dir` and recovers every
-  // partition: torn tails truncated, index entries past the end dropped,
-  // missing ones rebuilt. FAILED_PRECONDITION with a clear message if another
-  // process holds the directory.
+  // partition (see PartitionRecovery), migrating a directory written by an
+  // older release. FAILED_PRECONDITION with a clear message if another
+  // process holds the directory or a newer release wrote it.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
 
   virtual const StoreOptions& options() const = 0;
@@ -84,14 +88,21 @@ class Store {
   // Sorted by name.
   virtual std::vector<std::shared_ptr<Topic>> ListTopics() const = 0;
 
+  // NOT_FOUND if no topic has that id (e.g. it was deleted).
+  virtual absl::StatusOr<std::shared_ptr<Topic>> GetTopicById(uint64_t topic_id) const = 0;
+
   virtual OffsetStore& offsets() = 0;
+
+  // OK, or the latched error once a sync failed (see StorageHealth).
+  virtual absl::Status health() const = 0;
 
   // Retention and compaction of every partition, now.
   virtual absl::Status RunCleanup() = 0;
 
-  // Stops background threads, fsyncs every partition, wakes all waiters
-  // (their logs report closed(); calls then fail with UNAVAILABLE) and closes
-  // LevelDB. Idempotent; the destructor calls it.
+  // Stops background threads, fsyncs every partition (unless a sync already
+  // failed: then nothing more is synced and the latched error is returned),
+  // wakes all waiters (their logs report closed(); calls then fail with
+  // UNAVAILABLE) and closes LevelDB. Idempotent; the destructor calls it.
   virtual absl::Status Close() = 0;
 };
 

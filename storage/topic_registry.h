@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "leveldb/db.h"
 #include "leveldb/write_batch.h"
+#include "storage/fs/file_system.h"
 #include "storage/log_config.h"
 
 namespace eventlog::storage {
@@ -43,8 +44,11 @@ class TopicRegistry {
 
   // `topic.meta` in a topic folder: written once at creation (atomically,
   // fsynced); read back only to rebuild a lost registry.
-  static absl::Status WriteMetaFile(const std::string& topic_dir, const TopicRecord& record);
-  static absl::StatusOr<TopicRecord> ReadMetaFile(const std::string& topic_dir, uint64_t id);
+  static absl::Status WriteMetaFile(fs::FileSystem& fs, const std::string& topic_dir,
+                                    const TopicRecord& record);
+  // NOT_FOUND if there is none; DATA_LOSS if it is damaged.
+  static absl::StatusOr<TopicRecord> ReadMetaFile(fs::FileSystem& fs, const std::string& topic_dir,
+                                                  uint64_t id);
 
   static std::string Encode(const TopicRecord& record);
   static absl::StatusOr<TopicRecord> Decode(uint64_t id, absl::string_view value);

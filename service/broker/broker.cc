@@ -82,7 +82,7 @@ absl::StatusOr<StartPosition> GroupFirstPosition(const SubscribeRequest& request
 Broker::Broker(storage::Store* store, const BrokerOptions& options)
     : store_(store),
       options_(options),
-      coordinator_(options.group_session_timeout_ms),
+      coordinator_(options.group_session_timeout_ms, &store->offsets()),
       batch_cache_(options.subscribe_cache_bytes),
       topics_(store, options),
       producer_(store, &partitioner_, options),

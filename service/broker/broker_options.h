@@ -11,8 +11,11 @@ struct BrokerOptions {
   // a topic's max_message_bytes. The gRPC layer caps messages at this size.
   int64_t max_request_bytes = 64LL << 20;
 
-  // Fetch: max_records / max_bytes of 0, and the longest long poll.
+  // Fetch: max_records / max_bytes of 0, the most records one fetch returns
+  // (larger requests are capped), and the longest long poll. max_bytes
+  // counts what records cost in the response, not only their stored bytes.
   int32_t default_fetch_max_records = 500;
+  int32_t max_fetch_records = 10000;
   int32_t default_fetch_max_bytes = 1 << 20;
   int32_t max_fetch_wait_ms = 5 * 60 * 1000;
 

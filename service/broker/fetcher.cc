@@ -10,6 +10,14 @@
 namespace eventlog::broker {
 namespace {
 
+// What a fetched record costs in a response beyond its stored bytes (its
+// fields' tags and lengths, partition, offset, timestamp), without the topic
+// name, which is added per fetch.
+constexpr int64_t kResponseBytesPerRecord = 32;
+// How long a fetch with no wait of its own waits for records that are
+// written but not yet durable (their sync is requested at once).
+constexpr int32_t kUnflushedWaitMs = 1000;
+
 absl::Status CheckNotNegative(absl::string_view field, int64_t value) {
   if (value >= 0) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -37,16 +45,26 @@ absl::StatusOr<FetchResult> Fetcher::Fetch(const FetchRequest& request) const {
     return OffsetOutOfRangeError(topic->name(), request.partition, request.offset, log_start,
                                  high_watermark);
   }
-  const int32_t max_records =
-      request.max_records == 0 ? options_.default_fetch_max_records : request.max_records;
-  const int64_t max_bytes = request.max_bytes == 0
-                                ? options_.default_fetch_max_bytes
-                                : std::min<int64_t>(request.max_bytes, options_.max_request_bytes);
+  // Bounded by records and by what the response costs, not only by stored
+  // bytes: a fetch of tiny records must not allocate gigabytes.
+  storage::ReadLimits limits;
+  limits.max_records = request.max_records == 0
+                           ? options_.default_fetch_max_records
+                           : std::min(request.max_records, options_.max_fetch_records);
+  limits.max_bytes = request.max_bytes == 0
+                         ? options_.default_fetch_max_bytes
+                         : std::min<int64_t>(request.max_bytes, options_.max_request_bytes);
+  limits.per_record_overhead = kResponseBytesPerRecord + static_cast<int64_t>(topic->name().size());
   FetchResult result;
-  ASSIGN_OR_RETURN(result.read, log->Read(request.offset, max_records, max_bytes));
+  ASSIGN_OR_RETURN(result.read, log->Read(request.offset, limits));
   if (result.read.records.empty()) {
-    result.wait_ms = std::min(request.max_wait_ms, options_.max_fetch_wait_ms);
     result.wait_offset = std::max(request.offset, result.read.next_offset);
+    int32_t wait_ms = request.max_wait_ms;
+    // Records at the offset are written but not yet durable (ACKS_LEADER):
+    // wait for their sync, which the wait asks for at once, rather than
+    // answer empty while they exist.
+    if (log->log_end_offset() > result.wait_offset) wait_ms = std::max(wait_ms, kUnflushedWaitMs);
+    result.wait_ms = std::min(wait_ms, options_.max_fetch_wait_ms);
   }
   return result;
 }
@@ -65,7 +83,11 @@ void Fetcher::AwaitData(absl::string_view topic_name, int32_t partition, int64_t
 absl::StatusOr<std::vector<PartitionOffset>> Fetcher::ListOffsets(
     const ListOffsetsRequest& request) const {
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  // Each partition once (a list may not make the broker scan a time index
+  // more than once per partition), in ascending order.
   std::vector<int32_t> partitions = request.partitions;
+  std::sort(partitions.begin(), partitions.end());
+  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
   if (partitions.empty()) {
     for (int32_t p = 0; p < topic->partition_count(); ++p) partitions.push_back(p);
   }
@@ -95,6 +117,12 @@ absl::StatusOr<std::vector<PartitionOffset>> Fetcher::ListOffsets(
   offsets.reserve(logs.size());
   for (size_t i = 0; i < logs.size(); ++i) {
     if (logs[i]->closed()) return ClosedTopicError(*topic);
+    // LATEST is the durable end: records already written (ACKS_LEADER) are
+    // made durable first, so a client reads what it produced before asking.
+    if (position.kind == StartPosition::Kind::kLatest &&
+        logs[i]->log_end_offset() > logs[i]->high_watermark()) {
+      RETURN_IF_ERROR(logs[i]->Flush());
+    }
     ASSIGN_OR_RETURN(int64_t offset, ResolveStartOffset(*logs[i], topic->name(), position));
     offsets.push_back(PartitionOffset{partitions[i], offset});
   }

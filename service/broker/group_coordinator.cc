@@ -26,8 +26,8 @@ std::vector<int32_t> Intersect(const std::vector<int32_t>& a, const std::vector<
 
 }  // namespace
 
-GroupCoordinator::GroupCoordinator(int64_t session_timeout_ms)
-    : session_timeout_ms_(session_timeout_ms) {
+GroupCoordinator::GroupCoordinator(int64_t session_timeout_ms, storage::OffsetStore* epochs)
+    : session_timeout_ms_(session_timeout_ms), epochs_(epochs) {
   if (session_timeout_ms_ > 0) reaper_ = std::thread([this] { ReapSessions(); });
 }
 
@@ -44,18 +44,30 @@ std::string GroupCoordinator::NewMemberId(absl::string_view client) {
   return absl::StrCat("member-", ++next_member_, client.empty() ? "" : "@", client);
 }
 
+GroupCoordinator::Group& GroupCoordinator::GroupLocked(absl::string_view name) {
+  auto it = groups_.find(name);
+  if (it != groups_.end()) return it->second;
+  Group& group = groups_[name];
+  if (epochs_ != nullptr) {
+    absl::StatusOr<int64_t> epoch = epochs_->GroupEpoch(name);
+    // Unreadable (the store is failing): the broker is stopping anyway.
+    if (epoch.ok()) group.generation = *epoch;
+  }
+  return group;
+}
+
 void GroupCoordinator::Join(absl::string_view group_name, const std::string& member_id,
                             absl::string_view topic, uint64_t topic_id, int32_t partition_count,
                             GroupMember* member) {
   absl::MutexLock lock(&mu_);
-  Group& group = groups_[group_name];
+  Group& group = GroupLocked(group_name);
   group.members[member_id] = Member{member, topic_id, std::string(topic), ++join_seq_, {}, 0};
   TopicMembers& members = group.topics[topic_id];
   members.name = std::string(topic);
   members.partition_count = partition_count;
   members.members.push_back(member_id);
   group.dirty = true;
-  RebalanceLocked(group);
+  RebalanceLocked(group, group_name);
 }
 
 void GroupCoordinator::Leave(absl::string_view group_name, absl::string_view member_id) {
@@ -63,7 +75,7 @@ void GroupCoordinator::Leave(absl::string_view group_name, absl::string_view mem
   auto group = groups_.find(group_name);
   if (group == groups_.end() || !group->second.members.contains(std::string(member_id))) return;
   RemoveLocked(group->second, std::string(member_id));
-  RebalanceLocked(group->second);
+  RebalanceLocked(group->second, group_name);
 }
 
 void GroupCoordinator::RemoveLocked(Group& group, const std::string& member_id) {
@@ -94,20 +106,20 @@ void GroupCoordinator::RevokeDone(absl::string_view group_name, absl::string_vie
   }
   member->second.revoke_round = 0;
   if (--g.pending_revokes == 0) {
-    FinishRoundLocked(g);
-    RebalanceLocked(g);
+    FinishRoundLocked(g, group_name);
+    RebalanceLocked(g, group_name);
   }
 }
 
-void GroupCoordinator::RebalanceLocked(Group& group) {
+void GroupCoordinator::RebalanceLocked(Group& group, absl::string_view name) {
   if (group.rebalancing) {
     // Leaves may have been the last revokes outstanding.
     if (group.pending_revokes > 0) return;
-    FinishRoundLocked(group);
+    FinishRoundLocked(group, name);
   }
   while (!group.rebalancing && group.dirty) {
     StartRoundLocked(group);
-    if (group.pending_revokes == 0) FinishRoundLocked(group);
+    if (group.pending_revokes == 0) FinishRoundLocked(group, name);
   }
 }
 
@@ -136,12 +148,15 @@ void GroupCoordinator::StartRoundLocked(Group& group) {
   }
 }
 
-void GroupCoordinator::FinishRoundLocked(Group& group) {
+void GroupCoordinator::FinishRoundLocked(Group& group, absl::string_view name) {
   group.rebalancing = false;
   // Joins or leaves during the round: the next round starts from what the
   // members own now, and only its result is announced.
   if (group.dirty) return;
   ++group.generation;
+  // Durable before anyone hears of it, so it is never handed out twice. (A
+  // failure here latches the store, and the broker stops.)
+  if (epochs_ != nullptr) (void)epochs_->SaveGroupEpoch(name, group.generation);
   for (auto& [id, member] : group.members) {
     member.owned = group.target[id];
     member.handle->Assign(group.generation, member.owned);
@@ -149,16 +164,49 @@ void GroupCoordinator::FinishRoundLocked(Group& group) {
   group.target.clear();
 }
 
-absl::Status GroupCoordinator::CheckCommit(absl::string_view group, absl::string_view topic,
-                                           int32_t partition, int64_t generation) const {
-  if (generation == 0) return absl::OkStatus();
-  const int64_t current = Generation(group);
-  if (generation == current) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "commit for group \"", group, "\" topic \"", topic, "\" partition ", partition,
-      " carries generation ", generation, " but the group's current generation is ", current,
-      "; a rebalance happened: commit with the generation of the latest assignment your "
-      "subscription received, or with generation 0 as a standalone consumer"));
+absl::Status GroupCoordinator::CommitIfAllowed(const CommitClaim& claim,
+                                               absl::FunctionRef<absl::Status()> write) {
+  absl::MutexLock lock(&mu_);
+  auto it = groups_.find(claim.group);
+  const Group* group = it == groups_.end() ? nullptr : &it->second;
+  const bool live = group != nullptr && !group->members.empty();
+  auto where = [&] {
+    return absl::StrCat("commit for group \"", claim.group, "\" topic \"", claim.topic,
+                        "\" partition ", claim.partition);
+  };
+  if (claim.generation == 0) {
+    if (live) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          where(), " carries generation 0 (a standalone consumer) but the group has ",
+          group->members.size(),
+          " live member(s): commit with the generation and member id of your assignment, or "
+          "use another group name for standalone consumption"));
+    }
+  } else {
+    const int64_t current = group == nullptr ? 0 : group->generation;
+    if (claim.generation != current || !live) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          where(), " carries generation ", claim.generation,
+          " but the group's current generation is ", current,
+          "; a rebalance happened: commit with the generation of the latest assignment your "
+          "subscription received"));
+    }
+    if (!claim.member_id.empty()) {
+      auto member = group->members.find(std::string(claim.member_id));
+      if (member == group->members.end()) {
+        return absl::FailedPreconditionError(absl::StrCat(where(), ": member ", claim.member_id,
+                                                          " is not a live member of the group"));
+      }
+      const std::vector<int32_t>& owned = member->second.owned;
+      if (member->second.topic_id != claim.topic_id ||
+          !std::binary_search(owned.begin(), owned.end(), claim.partition)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(where(), ": member ", claim.member_id,
+                         " does not own that partition in generation ", claim.generation));
+      }
+    }
+  }
+  return write();
 }
 
 int64_t GroupCoordinator::Generation(absl::string_view group) const {
@@ -224,7 +272,7 @@ void GroupCoordinator::CheckSessionsLocked() {
                        session_timeout_ms_,
                        " ms), so the client stopped consuming; subscribe again to rejoin")));
     }
-    RebalanceLocked(group);
+    RebalanceLocked(group, name);
   }
 }
 

@@ -19,9 +19,14 @@
 // session timeout has stopped consuming (or its connection is dead, which
 // gRPC keepalive also detects); a background thread evicts it.
 //
-// Generations start at 0 in every process (they are not persisted): after a
-// restart every stream has ended, and members learn the new generation when
-// they subscribe again.
+// Generations never repeat for a group: each new one is persisted (the
+// group's epoch, synced) before it is announced, and a group seen for the
+// first time after a restart continues from its persisted epoch. So a member
+// from before a restart cannot commit with a generation that became valid
+// again.
+//
+// Commits (CommitIfAllowed) are checked and applied under the coordinator's
+// lock, so no rebalance can slip between the check and the write.
 //
 // Thread-safe. Lock order: this class's lock is taken before any lock of a
 // member (members are called with it held and must not call back).
@@ -35,20 +40,23 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "service/broker/group_member.h"
 #include "service/broker/offset_types.h"
 #include "service/broker/sticky_assignor.h"
+#include "storage/offset_store.h"
 
 namespace eventlog::broker {
 
 class GroupCoordinator {
  public:
   // Members whose write is stuck for longer than `session_timeout_ms` are
-  // evicted (0 disables the check).
-  explicit GroupCoordinator(int64_t session_timeout_ms);
+  // evicted (0 disables the check). Group epochs are kept in `epochs` (not
+  // owned; must outlive this object; null: not persisted, for tests).
+  GroupCoordinator(int64_t session_timeout_ms, storage::OffsetStore* epochs);
   ~GroupCoordinator();
 
   GroupCoordinator(const GroupCoordinator&) = delete;
@@ -72,11 +80,22 @@ class GroupCoordinator {
   // The member stopped delivering what it was told to revoke in `round`.
   void RevokeDone(absl::string_view group, absl::string_view member_id, uint64_t round);
 
-  // OK if a commit by a member of `group` at `generation` may be stored: 0 is
-  // never checked (a standalone consumer); any other generation must be the
-  // group's current one, else FAILED_PRECONDITION.
-  absl::Status CheckCommit(absl::string_view group, absl::string_view topic, int32_t partition,
-                           int64_t generation) const;
+  // What a commit claims about its author.
+  struct CommitClaim {
+    absl::string_view group;
+    absl::string_view topic;
+    uint64_t topic_id = 0;
+    int32_t partition = 0;
+    int64_t generation = 0;       // 0: a standalone consumer
+    absl::string_view member_id;  // empty: not checked
+  };
+
+  // Runs `write` (which applies the commit) if the claim holds, under the
+  // coordinator's lock; FAILED_PRECONDITION naming the reason otherwise:
+  // generation 0 while the group has live members; a generation other than
+  // the group's current one; a member id that is not a live member owning
+  // the partition in that generation. `write` must be quick (no fsync).
+  absl::Status CommitIfAllowed(const CommitClaim& claim, absl::FunctionRef<absl::Status()> write);
 
   // The group's current generation (0: no rebalance in this process yet).
   int64_t Generation(absl::string_view group) const;
@@ -105,7 +124,7 @@ class GroupCoordinator {
     std::vector<std::string> members;  // join order
   };
   struct Group {
-    int64_t generation = 0;
+    int64_t generation = 0;  // the persisted epoch until the first rebalance here
     std::map<std::string, Member> members;
     std::map<uint64_t, TopicMembers> topics;
     uint64_t round = 0;        // the current or last rebalance round
@@ -115,15 +134,18 @@ class GroupCoordinator {
     StickyAssignor::Assignment target;  // of `round`
   };
 
+  // The group, loading its epoch the first time it is seen.
+  Group& GroupLocked(absl::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveLocked(Group& group, const std::string& member_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Starts rounds while the membership keeps changing and none is running.
-  void RebalanceLocked(Group& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RebalanceLocked(Group& group, absl::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StartRoundLocked(Group& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishRoundLocked(Group& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishRoundLocked(Group& group, absl::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReapSessions();
   void CheckSessionsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int64_t session_timeout_ms_;
+  storage::OffsetStore* const epochs_;
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Group> groups_ ABSL_GUARDED_BY(mu_);

@@ -37,10 +37,16 @@ absl::Status OffsetManager::Commit(const CommitOffsetRequest& request) {
                      "\" partition ", request.partition, ": it is past the high watermark ",
                      high_watermark, " (valid offsets are 0 to ", high_watermark, ")"));
   }
-  RETURN_IF_ERROR(coordinator_->CheckCommit(request.group, request.topic, request.partition,
-                                            request.generation));
-  return store_->offsets().Commit(request.group, request.topic, request.partition, request.offset,
-                                  request.metadata);
+  storage::OffsetStore& offsets = store_->offsets();
+  RETURN_IF_ERROR(coordinator_->CommitIfAllowed(
+      GroupCoordinator::CommitClaim{request.group, request.topic, topic->id(), request.partition,
+                                    request.generation, request.member_id},
+      [&] {
+        return offsets.Write(request.group, topic->id(), request.partition, request.offset,
+                             request.metadata);
+      }));
+  // Outside the coordinator's lock: concurrent commits share one fsync.
+  return offsets.Sync();
 }
 
 absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
@@ -50,7 +56,7 @@ absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
   for (int32_t partition : request.partitions) {
     RETURN_IF_ERROR(LookupPartition(*topic, partition).status());
   }
-  ASSIGN_OR_RETURN(auto committed, store_->offsets().GetAll(request.group, request.topic));
+  ASSIGN_OR_RETURN(auto committed, store_->offsets().GetAll(request.group, topic->id()));
   std::vector<PartitionCommit> result;
   for (const auto& [partition, commit] : committed) {
     if (!request.partitions.empty() &&
@@ -73,14 +79,19 @@ absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
 
 absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view group) const {
   RETURN_IF_ERROR(ValidateGroupName(group));
-  ASSIGN_OR_RETURN(auto topics, store_->offsets().GetGroup(group));
-  if (topics.empty() && !coordinator_->HasMembers(group)) {
+  ASSIGN_OR_RETURN(auto by_id, store_->offsets().GetGroup(group));
+  if (by_id.empty() && !coordinator_->HasMembers(group)) {
     return absl::NotFoundError(absl::StrCat(
         "group \"", group, "\" is unknown: it has no committed offsets and no members"));
   }
   GroupDescription description{
       std::string(group), coordinator_->Generation(group), coordinator_->Members(group), {}};
-  // Lags of the topics with commits and of those with members.
+  // Lags of the topics with commits and of those with members, by name.
+  std::map<std::string, std::map<int32_t, storage::CommittedOffset>> topics;
+  for (auto& [topic_id, committed] : by_id) {
+    absl::StatusOr<std::shared_ptr<storage::Topic>> topic = store_->GetTopicById(topic_id);
+    if (topic.ok()) topics[(*topic)->name()] = std::move(committed);  // else deleted since
+  }
   for (const GroupMemberInfo& member : description.members) topics[member.topic];
   for (const auto& [topic_name, committed] : topics) {
     absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, topic_name);

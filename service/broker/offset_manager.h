@@ -22,14 +22,13 @@ namespace eventlog::broker {
 class OffsetManager {
  public:
   // `store` and `coordinator` must outlive this object.
-  OffsetManager(storage::Store* store, const GroupCoordinator* coordinator,
-                const BrokerOptions& options)
+  OffsetManager(storage::Store* store, GroupCoordinator* coordinator, const BrokerOptions& options)
       : store_(store), coordinator_(coordinator), options_(options) {}
 
   // INVALID_ARGUMENT (names, negative partition/offset/generation), NOT_FOUND
   // (topic, partition), OUT_OF_RANGE (offset above the high watermark),
-  // RESOURCE_EXHAUSTED (metadata too long), FAILED_PRECONDITION (stale
-  // generation). Durable when it returns OK.
+  // RESOURCE_EXHAUSTED (metadata too long), FAILED_PRECONDITION (see
+  // GroupCoordinator::CommitIfAllowed). Durable when it returns OK.
   absl::Status Commit(const CommitOffsetRequest& request);
 
   // Committed partitions only (in partition order).
@@ -45,7 +44,7 @@ class OffsetManager {
 
  private:
   storage::Store* const store_;
-  const GroupCoordinator* const coordinator_;
+  GroupCoordinator* const coordinator_;
   const BrokerOptions options_;
 };
 

@@ -15,7 +15,8 @@ struct CommitOffsetRequest {
   int32_t partition = 0;
   int64_t offset = 0;  // the next offset to consume
   std::string metadata;
-  int64_t generation = 0;  // 0 = not checked (standalone consumer)
+  int64_t generation = 0;  // 0 = a standalone consumer (refused while the group has members)
+  std::string member_id;   // empty = not checked
 };
 
 struct FetchCommittedRequest {

@@ -11,8 +11,8 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/format/record.h"
 #include "storage/partition_log.h"
-#include "storage/record.h"
 
 namespace eventlog::broker {
 

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/broker/produce_completion.h"
 #include "service/broker/validation.h"
-#include "storage/record_batch_builder.h"
+#include "storage/format/record_batch_builder.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {

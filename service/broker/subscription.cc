@@ -151,7 +151,7 @@ absl::StatusOr<int64_t> Subscription::GroupStartOffset(const storage::PartitionL
   if (position.kind == StartPosition::Kind::kCommitted) {
     ASSIGN_OR_RETURN(
         std::optional<storage::CommittedOffset> committed,
-        group_start_.offsets->Get(membership_->group(), topic_->name(), log.partition()));
+        group_start_.offsets->Get(membership_->group(), topic_->id(), log.partition()));
     if (committed.has_value()) position.committed = committed->offset;
   }
   return ResolveStartOffset(log, topic_->name(), position);

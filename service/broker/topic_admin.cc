@@ -38,8 +38,10 @@ TopicInfo DescribeTopic(const storage::Topic& topic) {
   info.partitions.reserve(topic.partition_count());
   for (int32_t p = 0; p < topic.partition_count(); ++p) {
     std::shared_ptr<storage::PartitionLog> log = topic.partition(p);
-    info.partitions.push_back(storage::PartitionStats{p, log->log_start_offset(),
-                                                      log->high_watermark(), log->size_bytes()});
+    // The high watermark first: it never passes the log end read after it.
+    const int64_t high_watermark = log->high_watermark();
+    info.partitions.push_back(PartitionInfo{p, log->log_start_offset(), high_watermark,
+                                            log->log_end_offset(), log->size_bytes()});
   }
   return info;
 }
@@ -68,6 +70,22 @@ absl::StatusOr<storage::LogConfig> TopicAdmin::ResolveConfig(
   RETURN_IF_ERROR(ResolvePositive("segment_ms", requested.segment_ms, &config.segment_ms));
   RETURN_IF_ERROR(ResolvePositive("delete_retention_ms", requested.delete_retention_ms,
                                   &config.delete_retention_ms));
+  switch (requested.timestamp_type) {
+    case TopicConfigRequest::Timestamps::kUnspecified:
+      break;
+    case TopicConfigRequest::Timestamps::kCreateTime:
+      config.timestamp_type = storage::TimestampType::kCreateTime;
+      break;
+    case TopicConfigRequest::Timestamps::kLogAppendTime:
+      config.timestamp_type = storage::TimestampType::kLogAppendTime;
+      break;
+  }
+  RETURN_IF_ERROR(ResolveRetention("message_timestamp_after_max_ms",
+                                   requested.message_timestamp_after_max_ms,
+                                   &config.message_timestamp_after_max_ms));
+  RETURN_IF_ERROR(ResolveRetention("message_timestamp_before_max_ms",
+                                   requested.message_timestamp_before_max_ms,
+                                   &config.message_timestamp_before_max_ms));
   if (config.max_message_bytes > options_.max_request_bytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("config.max_message_bytes is ", config.max_message_bytes,

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "storage/log_config.h"
-#include "storage/store.h"
 
 namespace eventlog::broker {
 
@@ -23,6 +22,11 @@ struct TopicConfigRequest {
   int64_t segment_bytes = 0;
   int64_t segment_ms = 0;
   int64_t delete_retention_ms = 0;
+  enum class Timestamps { kUnspecified, kCreateTime, kLogAppendTime };
+  Timestamps timestamp_type = Timestamps::kUnspecified;
+  // 0 = the server default; -1 = unbounded.
+  int64_t message_timestamp_after_max_ms = 0;
+  int64_t message_timestamp_before_max_ms = 0;
 };
 
 struct CreateTopicRequest {
@@ -31,11 +35,19 @@ struct CreateTopicRequest {
   TopicConfigRequest config;
 };
 
+struct PartitionInfo {
+  int32_t partition = 0;
+  int64_t log_start_offset = 0;
+  int64_t high_watermark = 0;  // the durable end: what readers see
+  int64_t log_end_offset = 0;  // what is written
+  int64_t size_bytes = 0;
+};
+
 // A topic's effective config and per-partition state.
 struct TopicInfo {
   std::string name;
   storage::LogConfig config;
-  std::vector<storage::PartitionStats> partitions;
+  std::vector<PartitionInfo> partitions;
 };
 
 struct TopicSummary {

@@ -58,6 +58,23 @@ absl::StatusOr<broker::CreateTopicRequest> FromProto(const v1::CreateTopicReques
   out.config.segment_bytes = config.segment_bytes();
   out.config.segment_ms = config.segment_ms();
   out.config.delete_retention_ms = config.delete_retention_ms();
+  switch (config.timestamp_type()) {
+    case v1::TIMESTAMP_TYPE_UNSPECIFIED:
+      out.config.timestamp_type = broker::TopicConfigRequest::Timestamps::kUnspecified;
+      break;
+    case v1::TIMESTAMP_TYPE_CREATE_TIME:
+      out.config.timestamp_type = broker::TopicConfigRequest::Timestamps::kCreateTime;
+      break;
+    case v1::TIMESTAMP_TYPE_LOG_APPEND_TIME:
+      out.config.timestamp_type = broker::TopicConfigRequest::Timestamps::kLogAppendTime;
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("config.timestamp_type ", static_cast<int>(config.timestamp_type()),
+                       " is not known; use CREATE_TIME or LOG_APPEND_TIME"));
+  }
+  out.config.message_timestamp_after_max_ms = config.message_timestamp_after_max_ms();
+  out.config.message_timestamp_before_max_ms = config.message_timestamp_before_max_ms();
   return out;
 }
 
@@ -73,11 +90,17 @@ void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description) {
   config->set_segment_bytes(info.config.segment_bytes);
   config->set_segment_ms(info.config.segment_ms);
   config->set_delete_retention_ms(info.config.delete_retention_ms);
-  for (const storage::PartitionStats& stats : info.partitions) {
+  config->set_timestamp_type(info.config.timestamp_type == storage::TimestampType::kLogAppendTime
+                                 ? v1::TIMESTAMP_TYPE_LOG_APPEND_TIME
+                                 : v1::TIMESTAMP_TYPE_CREATE_TIME);
+  config->set_message_timestamp_after_max_ms(info.config.message_timestamp_after_max_ms);
+  config->set_message_timestamp_before_max_ms(info.config.message_timestamp_before_max_ms);
+  for (const broker::PartitionInfo& stats : info.partitions) {
     v1::PartitionInfo* partition = description->add_partitions();
     partition->set_partition(stats.partition);
     partition->set_log_start_offset(stats.log_start_offset);
     partition->set_high_watermark(stats.high_watermark);
+    partition->set_log_end_offset(stats.log_end_offset);
     partition->set_size_bytes(stats.size_bytes);
   }
 }
@@ -187,8 +210,9 @@ absl::StatusOr<broker::SubscribeRequest> FromProto(const v1::SubscribeRequest& r
 }
 
 broker::CommitOffsetRequest FromProto(const v1::CommitOffsetRequest& request) {
-  return broker::CommitOffsetRequest{request.group(),  request.topic(),    request.partition(),
-                                     request.offset(), request.metadata(), request.generation()};
+  return broker::CommitOffsetRequest{request.group(),    request.topic(),    request.partition(),
+                                     request.offset(),   request.metadata(), request.generation(),
+                                     request.member_id()};
 }
 
 broker::FetchCommittedRequest FromProto(const v1::FetchCommittedOffsetsRequest& request) {

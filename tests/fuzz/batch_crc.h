@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <string>
 
+#include "storage/format/record_batch_format.h"
 #include "storage/util/coding.h"
-#include "storage/record_batch_format.h"
 
 namespace eventlog::fuzz {
 
@@ -20,7 +20,7 @@ inline void FixBatchCrcs(std::string* bytes) {
     if (h.batch_length < format::kBatchHeaderSize || h.batch_length > bytes->size() - pos) return;
     char* batch = bytes->data() + pos;
     util::coding::PutFixed32(batch + format::kCrcPos,
-                                format::ComputeCrc(absl::string_view(batch, h.batch_length)));
+                             format::ComputeCrc(absl::string_view(batch, h.batch_length)));
     pos += h.batch_length;
   }
 }

@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "storage/file_util.h"
-#include "storage/record.h"
-#include "storage/record_batch_builder.h"
-#include "storage/record_batch_format.h"
-#include "storage/segment.h"
-#include "storage/segment_reader.h"
+#include "storage/format/record.h"
+#include "storage/format/record_batch_builder.h"
+#include "storage/format/record_batch_format.h"
+#include "storage/log/segment.h"
+#include "storage/log/segment_reader.h"
 #include "tests/fuzz/batch_crc.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/fuzz_input.h"

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "eventlog/v1/eventlog.pb.h"
-#include "storage/util/coding.h"
 #include "storage/file_util.h"
-#include "storage/index_keys.h"
-#include "storage/record_batch_builder.h"
+#include "storage/format/record_batch_builder.h"
+#include "storage/layout.h"
 #include "storage/store.h"
 #include "storage/topic_registry.h"
+#include "storage/util/coding.h"
 #include "tests/temp_dir.h"
 
 namespace eventlog::fuzz {

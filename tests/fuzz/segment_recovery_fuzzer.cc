@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "storage/file_util.h"
-#include "storage/record_batch_builder.h"
+#include "storage/format/record_batch_builder.h"
 #include "storage/store.h"
 #include "tests/fuzz/batch_crc.h"
 #include "tests/fuzz/fuzz_check.h"

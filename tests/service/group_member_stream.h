@@ -66,6 +66,20 @@ class GroupMemberStream {
     return values_;
   }
 
+  // Waits until `value` arrived on `partition`; returns every value so far.
+  std::map<int32_t, std::vector<std::string>> WaitForValue(int32_t partition,
+                                                           const std::string& value) {
+    absl::MutexLock lock(&mu_);
+    auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      if (ended_) return true;
+      auto it = values_.find(partition);
+      return it != values_.end() &&
+             std::find(it->second.begin(), it->second.end(), value) != it->second.end();
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&ready), kPatience);
+    return values_;
+  }
+
   std::map<int32_t, std::vector<std::string>> values() {
     absl::MutexLock lock(&mu_);
     return values_;

@@ -100,7 +100,7 @@ TEST(DiskFaultTest, GuardRefusesAppendsAndCommitsStillWork) {
               StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(log->high_watermark(), 0);
   EXPECT_EQ(log->size_bytes(), 0);
-  EXPECT_OK(store->offsets().Commit("g", "t", 0, 0, ""));
+  EXPECT_OK(store->offsets().Commit("g", topic->id(), 0, 0, ""));
 }
 
 // Fills a real filesystem with the guard off, so that the segment write and
@@ -134,7 +134,7 @@ TEST(DiskFaultTest, FullFilesystemFailsCleanlyAndRecoversWhenSpaceReturns) {
     // Commits until one meets ENOSPC in LevelDB's log (its last page fills).
     absl::Status commit_full;
     for (int i = 0; i < 20000 && commit_full.ok(); ++i) {
-      commit_full = store->offsets().Commit("g", "t", i % 50, i, std::string(200, 'm'));
+      commit_full = store->offsets().Commit("g", topic->id(), i % 50, i, std::string(200, 'm'));
     }
     EXPECT_THAT(commit_full, StatusIs(absl::StatusCode::kResourceExhausted));
     ASSERT_OK_AND_ASSIGN(acked, ReadAll(*log));
@@ -152,7 +152,8 @@ TEST(DiskFaultTest, FullFilesystemFailsCleanlyAndRecoversWhenSpaceReturns) {
     }());
     acked.push_back(last);
     for (int i = 0; i < 2000; ++i) {
-      ASSERT_OK(store->offsets().Commit("g", "t", i % 50, 100000 + i, std::string(200, 'n')));
+      ASSERT_OK(
+          store->offsets().Commit("g", topic->id(), i % 50, 100000 + i, std::string(200, 'n')));
     }
     EXPECT_GT(log->size_bytes(), acked_bytes);
     ASSERT_OK(store->Close());
@@ -164,7 +165,8 @@ TEST(DiskFaultTest, FullFilesystemFailsCleanlyAndRecoversWhenSpaceReturns) {
   ASSERT_OK_AND_ASSIGN(std::vector<Rec> reread, ReadAll(*topic->partition(0)));
   EXPECT_EQ(reread, acked);
   for (int p = 0; p < 50; ++p) {
-    ASSERT_OK_AND_ASSIGN(std::optional<CommittedOffset> c, store->offsets().Get("g", "t", p));
+    ASSERT_OK_AND_ASSIGN(std::optional<CommittedOffset> c,
+                         store->offsets().Get("g", topic->id(), p));
     ASSERT_TRUE(c.has_value()) << "partition " << p;
     EXPECT_EQ(c->offset, 100000 + 1950 + p) << "partition " << p;
   }

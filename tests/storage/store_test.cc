@@ -52,6 +52,13 @@ TEST(StoreTest, CreateAppendReadAndReopen) {
     ASSERT_OK_AND_ASSIGN(AppendResult b, log->Append(MakeBatch(2, "w", 200), Durability::kLeader));
     EXPECT_EQ(b.base_offset, 5);
     EXPECT_EQ(b.last_offset, 6);
+    // ACKS_LEADER records are written, not yet durable: readers do not see
+    // them before the next flush.
+    EXPECT_EQ(log->high_watermark(), 5);
+    EXPECT_EQ(log->log_end_offset(), 7);
+    ASSERT_OK_AND_ASSIGN(ReadResult before_flush, log->Read(0, 100, 1 << 20));
+    EXPECT_EQ(before_flush.records.size(), 5u);
+    ASSERT_OK(log->Flush());
     EXPECT_EQ(log->high_watermark(), 7);
     ASSERT_OK_AND_ASSIGN(written, ReadAll(*log));
     ASSERT_EQ(written.size(), 7u);
@@ -212,7 +219,7 @@ TEST(StoreTest, DeleteTopicRemovesDataWakesWaitersAndFailsCalls) {
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->CreateTopic("gone", 1, LogConfig()));
   std::shared_ptr<PartitionLog> log = topic->partition(0);
   ASSERT_OK(log->Append(MakeBatch(3, "v", 1), Durability::kLeader).status());
-  ASSERT_OK(store->offsets().Commit("g", "gone", 0, 2, ""));
+  ASSERT_OK(store->offsets().Commit("g", topic->id(), 0, 2, ""));
   std::atomic<int> woken{0};
   EXPECT_NE(log->WaitForData(3, [&] { woken++; }), 0u);
   const std::string folder = dir.path() + "/data/topics/" + std::to_string(topic->id());
@@ -228,8 +235,8 @@ TEST(StoreTest, DeleteTopicRemovesDataWakesWaitersAndFailsCalls) {
   EXPECT_EQ(log->WaitForData(3, [&] { woken++; }), 0u);
   EXPECT_FALSE(std::filesystem::exists(folder));
   EXPECT_THAT(store->GetTopic("gone"), StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(store->offsets().Get("g", "gone", 0), IsOk());
-  EXPECT_FALSE(store->offsets().Get("g", "gone", 0).value().has_value());
+  EXPECT_THAT(store->offsets().Get("g", topic->id(), 0), IsOk());
+  EXPECT_FALSE(store->offsets().Get("g", topic->id(), 0).value().has_value());
 
   // A new topic of the same name starts from scratch.
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> again, store->CreateTopic("gone", 1, LogConfig()));
@@ -282,10 +289,12 @@ TEST(StoreTest, DamagedTopicRecordsAreDataLoss) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
     ASSERT_OK(store->CreateTopic("orders", 1, LogConfig()).status());
   }
-  ASSERT_OK_AND_ASSIGN(TopicRecord on_disk,
-                       TopicRegistry::ReadMetaFile(dir.path() + "/data/topics/1", 1));
+  ASSERT_OK_AND_ASSIGN(
+      TopicRecord on_disk,
+      TopicRegistry::ReadMetaFile(*fs::FileSystem::Default(), dir.path() + "/data/topics/1", 1));
   on_disk.partitions = 0x7fffffff;
-  ASSERT_OK(TopicRegistry::WriteMetaFile(dir.path() + "/data/topics/1", on_disk));
+  ASSERT_OK(TopicRegistry::WriteMetaFile(*fs::FileSystem::Default(), dir.path() + "/data/topics/1",
+                                         on_disk));
   std::filesystem::remove_all(dir.path() + "/data/index");
   absl::StatusOr<std::unique_ptr<Store>> reopened = Store::Open(Options(dir));
   EXPECT_THAT(reopened, StatusIs(absl::StatusCode::kDataLoss));
@@ -308,7 +317,7 @@ TEST(StoreTest, CloseWakesWaitersAndFailsWithUnavailable) {
   EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kAll),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(log->Read(0, 1, 1), StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_THAT(store->offsets().Commit("g", "t", 0, 1, ""),
+  EXPECT_THAT(store->offsets().Commit("g", topic->id(), 0, 1, ""),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_OK(store->Close());  // idempotent
 }
@@ -339,43 +348,85 @@ TEST(StoreTest, LogsOutliveTheStore) {
 
 TEST(OffsetStoreTest, RoundTripAndPersistence) {
   TempDir dir;
+  uint64_t t, u, v;
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    t = store->CreateTopic("t", 4, LogConfig()).value()->id();
+    u = store->CreateTopic("u", 2, LogConfig()).value()->id();
+    v = store->CreateTopic("v", 1, LogConfig()).value()->id();
     OffsetStore& offsets = store->offsets();
-    EXPECT_FALSE(offsets.Get("g1", "t", 0).value().has_value());
-    ASSERT_OK(offsets.Commit("g1", "t", 0, 10, "meta"));
-    ASSERT_OK(offsets.Commit("g1", "t", 0, 12, "meta2"));  // overwrite
-    ASSERT_OK(offsets.Commit("g1", "t", 3, 7, ""));
-    ASSERT_OK(offsets.Commit("g1", "u", 1, 5, ""));
-    // Names that would collide under naive concatenation.
-    ASSERT_OK(offsets.Commit("g1t", "", 0, 100, ""));
-    ASSERT_OK(offsets.Commit("g", "1t", 0, 200, ""));
-    ASSERT_OK(offsets.Commit("g2", "t", 0, 1, ""));
+    EXPECT_FALSE(offsets.Get("g1", t, 0).value().has_value());
+    ASSERT_OK(offsets.Commit("g1", t, 0, 10, "meta"));
+    ASSERT_OK(offsets.Commit("g1", t, 0, 12, "meta2"));  // overwrite
+    ASSERT_OK(offsets.Commit("g1", t, 3, 7, ""));
+    ASSERT_OK(offsets.Commit("g1", u, 1, 5, ""));
+    // Group names that would collide under naive concatenation.
+    ASSERT_OK(offsets.Commit("g1t", v, 0, 100, ""));
+    ASSERT_OK(offsets.Commit("g", v, 0, 200, ""));
+    ASSERT_OK(offsets.Commit("g2", t, 0, 1, ""));
+    // Written but not synced: visible at once.
+    ASSERT_OK(offsets.Write("g2", u, 0, 3, ""));
+    EXPECT_EQ(offsets.Get("g2", u, 0).value()->offset, 3);
+    ASSERT_OK(offsets.Sync());
   }
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
   OffsetStore& offsets = store->offsets();
-  ASSERT_OK_AND_ASSIGN(std::optional<CommittedOffset> c, offsets.Get("g1", "t", 0));
+  ASSERT_OK_AND_ASSIGN(std::optional<CommittedOffset> c, offsets.Get("g1", t, 0));
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->offset, 12);
   EXPECT_EQ(c->metadata, "meta2");
-  ASSERT_OK_AND_ASSIGN(auto all, offsets.GetAll("g1", "t"));
+  ASSERT_OK_AND_ASSIGN(auto all, offsets.GetAll("g1", t));
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[3].offset, 7);
   ASSERT_OK_AND_ASSIGN(auto group, offsets.GetGroup("g1"));
   ASSERT_EQ(group.size(), 2u);
-  EXPECT_EQ(group["u"][1].offset, 5);
+  EXPECT_EQ(group[u][1].offset, 5);
   ASSERT_OK_AND_ASSIGN(auto g, offsets.GetGroup("g"));
   ASSERT_EQ(g.size(), 1u);
-  EXPECT_EQ(g["1t"][0].offset, 200);
+  EXPECT_EQ(g[v][0].offset, 200);
+  EXPECT_EQ(offsets.Get("g2", u, 0).value()->offset, 3);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> groups, offsets.ListGroups());
   EXPECT_THAT(groups, ElementsAre("g", "g1", "g1t", "g2"));
 
-  ASSERT_OK(offsets.DeleteTopic("t"));
-  EXPECT_THAT(offsets.GetAll("g1", "t").value(), IsEmpty());
-  EXPECT_THAT(offsets.GetAll("g2", "t").value(), IsEmpty());
-  EXPECT_EQ(offsets.GetAll("g1", "u").value().size(), 1u);
+  // A topic's commits go with it.
+  ASSERT_OK(store->DeleteTopic("t"));
+  EXPECT_THAT(offsets.GetAll("g1", t).value(), IsEmpty());
+  EXPECT_THAT(offsets.GetAll("g2", t).value(), IsEmpty());
+  EXPECT_EQ(offsets.GetAll("g1", u).value().size(), 1u);
   ASSERT_OK_AND_ASSIGN(groups, offsets.ListGroups());
-  EXPECT_THAT(groups, ElementsAre("g", "g1", "g1t"));
+  EXPECT_THAT(groups, ElementsAre("g", "g1", "g1t", "g2"));
+}
+
+// Commits are keyed by topic id: one that raced a topic's deletion is never
+// inherited by a new topic of the same name, and orphans go at the next open.
+TEST(OffsetStoreTest, ARecreatedTopicInheritsNoCommits) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  const uint64_t old_id = store->CreateTopic("t", 1, LogConfig()).value()->id();
+  ASSERT_OK(store->DeleteTopic("t"));
+  // The late commit of a request that looked the topic up before.
+  ASSERT_OK(store->offsets().Commit("g", old_id, 0, 42, ""));
+  const uint64_t new_id = store->CreateTopic("t", 1, LogConfig()).value()->id();
+  EXPECT_NE(new_id, old_id);
+  EXPECT_FALSE(store->offsets().Get("g", new_id, 0).value().has_value());
+  ASSERT_OK(store->Close());
+  store.reset();
+  ASSERT_OK_AND_ASSIGN(store, Store::Open(Options(dir)));
+  EXPECT_FALSE(store->offsets().Get("g", old_id, 0).value().has_value());
+  EXPECT_THAT(store->offsets().ListGroups().value(), IsEmpty());
+}
+
+TEST(OffsetStoreTest, GroupEpochsPersist) {
+  TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    EXPECT_EQ(store->offsets().GroupEpoch("g").value(), 0);
+    ASSERT_OK(store->offsets().SaveGroupEpoch("g", 7));
+    ASSERT_OK(store->offsets().SaveGroupEpoch("other", 1));
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  EXPECT_EQ(store->offsets().GroupEpoch("g").value(), 7);
+  EXPECT_EQ(store->offsets().GroupEpoch("other").value(), 1);
 }
 
 }  // namespace

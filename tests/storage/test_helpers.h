@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "storage/format/record_batch_builder.h"
 #include "storage/partition_log.h"
-#include "storage/record_batch_builder.h"
 #include "storage/util/status_macros.h"
 #include "tests/test_util.h"
 

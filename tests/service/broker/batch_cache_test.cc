@@ -6,8 +6,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "storage/util/clock.h"
 #include "storage/store.h"
+#include "storage/util/clock.h"
 #include "tests/test_util.h"
 
 namespace eventlog::broker {
@@ -32,7 +32,7 @@ class BatchCacheTest : public ::testing::Test {
     for (int i = 0; i < 100; ++i) {
       storage::RecordBatchBuilder batch;
       batch.Add("", std::string(1000, static_cast<char>('a' + i % 26)), {}, 1);
-      ASSERT_OK(log_->Append(std::move(batch), storage::Durability::kLeader));
+      ASSERT_OK(log_->Append(std::move(batch), storage::Durability::kAll));
     }
   }
 

@@ -28,7 +28,8 @@ class FakePartitionLog : public storage::PartitionLog {
                                                storage::Durability) override {
     return absl::UnimplementedError("fake");
   }
-  absl::StatusOr<storage::ReadResult> Read(int64_t, int32_t, int64_t) const override {
+  using storage::PartitionLog::Read;
+  absl::StatusOr<storage::ReadResult> Read(int64_t, const storage::ReadLimits&) const override {
     return absl::UnimplementedError("fake");
   }
   // Offset i has timestamp 1000 * i.
@@ -47,6 +48,7 @@ class FakePartitionLog : public storage::PartitionLog {
     absl::MutexLock lock(&mu_);
     return high_watermark_;
   }
+  int64_t log_end_offset() const override { return high_watermark(); }
   int64_t size_bytes() const override { return 0; }
 
   WaiterId WaitForData(int64_t offset, absl::AnyInvocable<void()> callback) override {

@@ -12,6 +12,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/store.h"
+#include "tests/storage/test_helpers.h"
 #include "tests/test_util.h"
 
 namespace eventlog::broker {
@@ -98,7 +100,18 @@ class GroupCoordinatorTest : public ::testing::Test {
     }
   }
 
-  GroupCoordinator coordinator_{/*session_timeout_ms=*/0};
+  // Commits `claim`; true if the coordinator let it through to the write.
+  absl::Status Commit(int64_t generation, absl::string_view member_id = "", int32_t partition = 0,
+                      uint64_t topic_id = kTopicId) {
+    return coordinator_.CommitIfAllowed(
+        GroupCoordinator::CommitClaim{"g", "t", topic_id, partition, generation, member_id}, [&] {
+          ++writes_;
+          return absl::OkStatus();
+        });
+  }
+
+  GroupCoordinator coordinator_{/*session_timeout_ms=*/0, /*epochs=*/nullptr};
+  int writes_ = 0;
 };
 
 TEST_F(GroupCoordinatorTest, FirstMemberGetsEverythingAtGenerationOne) {
@@ -200,21 +213,55 @@ TEST_F(GroupCoordinatorTest, IdleMemberTakesOverFromALeaver) {
 }
 
 TEST_F(GroupCoordinatorTest, CommitsNeedTheCurrentGeneration) {
-  EXPECT_THAT(coordinator_.CheckCommit("g", "t", 0, 0), IsOk());
-  EXPECT_THAT(coordinator_.CheckCommit("g", "t", 0, 1),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  // A standalone consumer of a group nobody is in.
+  EXPECT_THAT(Commit(0), IsOk());
+  EXPECT_THAT(Commit(1), StatusIs(absl::StatusCode::kFailedPrecondition));
   FakeMember a, b;
   const std::string a_id = Join(a);
-  EXPECT_THAT(coordinator_.CheckCommit("g", "t", 0, 1), IsOk());
+  EXPECT_THAT(Commit(1), IsOk());
   Join(b);
   AckRevokes(a, a_id);
-  EXPECT_THAT(coordinator_.CheckCommit("g", "t", 0, 1),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(coordinator_.CheckCommit("g", "t", 0, 2), IsOk());
+  EXPECT_THAT(Commit(1), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Commit(2), IsOk());
   // After everyone left the generation is still fenced (it moved on).
   coordinator_.Leave("g", a_id);
-  EXPECT_THAT(coordinator_.CheckCommit("g", "t", 0, 2),
+  coordinator_.Leave("g", coordinator_.Members("g")[0].member_id);
+  EXPECT_THAT(Commit(2), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(writes_, 3);
+}
+
+// Generation 0 used to bypass the check even while members consumed.
+TEST_F(GroupCoordinatorTest, GenerationZeroIsRefusedWhileTheGroupHasMembers) {
+  FakeMember a;
+  const std::string a_id = Join(a);
+  absl::Status refused = Commit(0);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("live member"));
+  coordinator_.Leave("g", a_id);
+  EXPECT_THAT(Commit(0), IsOk());
+  EXPECT_EQ(writes_, 1);
+}
+
+// With a member id, the member must own the partition in that generation.
+TEST_F(GroupCoordinatorTest, AMemberCommitsOnlyWhatItOwns) {
+  FakeMember a, b;
+  const std::string a_id = Join(a, 2);
+  EXPECT_THAT(Commit(1, a_id, 0), IsOk());
+  EXPECT_THAT(Commit(1, a_id, 1), IsOk());
+  const std::string b_id = Join(b, 2);
+  AckRevokes(a, a_id);
+  ASSERT_EQ(a.assigned().size(), 1u);
+  const int32_t mine = a.assigned()[0];
+  const int32_t theirs = 1 - mine;
+  EXPECT_THAT(Commit(2, a_id, mine), IsOk());
+  EXPECT_THAT(Commit(2, a_id, theirs), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Commit(2, b_id, theirs), IsOk());
+  EXPECT_THAT(Commit(2, "member-999@nobody", mine),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Commit(2, a_id, mine, kTopicId + 1), StatusIs(absl::StatusCode::kFailedPrecondition));
+  // Without a member id only the generation is checked (older clients).
+  EXPECT_THAT(Commit(2, "", theirs), IsOk());
+  EXPECT_EQ(writes_, 5);
 }
 
 TEST_F(GroupCoordinatorTest, TopicsOfAGroupAreAssignedSeparatelyUnderOneGeneration) {
@@ -235,7 +282,7 @@ TEST_F(GroupCoordinatorTest, TopicsOfAGroupAreAssignedSeparatelyUnderOneGenerati
 
 TEST(GroupCoordinatorSessionTest, EvictsAMemberWhoseWriteIsStuck) {
   FakeMember a, b;  // outlive the coordinator's session thread
-  GroupCoordinator coordinator(/*session_timeout_ms=*/100);
+  GroupCoordinator coordinator(/*session_timeout_ms=*/100, /*epochs=*/nullptr);
   const std::string a_id = coordinator.NewMemberId("");
   coordinator.Join("g", a_id, "t", 1, 4, &a);
   const std::string b_id = coordinator.NewMemberId("");
@@ -252,6 +299,47 @@ TEST(GroupCoordinatorSessionTest, EvictsAMemberWhoseWriteIsStuck) {
   b.SetBusySince(absl::ToUnixMillis(absl::Now()) + 60'000);
   absl::SleepFor(absl::Milliseconds(300));
   EXPECT_TRUE(b.evicted().ok());
+}
+
+// Generations never repeat: a coordinator after a restart continues from the
+// group's persisted epoch, so a member from before cannot commit with a
+// generation that is valid again.
+TEST(GroupCoordinatorEpochTest, GenerationsContinueAcrossRestarts) {
+  eventlog::testing::TempDir dir;
+  storage::StoreOptions options;
+  options.data_dir = dir.path();
+  options.cleanup_interval_ms = 0;
+  FakeMember a, b, c;
+  int64_t before_restart;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::Store> store, storage::Store::Open(options));
+    GroupCoordinator coordinator(0, &store->offsets());
+    const std::string a_id = coordinator.NewMemberId("");
+    coordinator.Join("g", a_id, "t", 1, 4, &a);
+    const std::string b_id = coordinator.NewMemberId("");
+    coordinator.Join("g", b_id, "t", 1, 4, &b);
+    for (const FakeMember::Revoked& r : a.TakeRevokes()) coordinator.RevokeDone("g", a_id, r.round);
+    before_restart = coordinator.Generation("g");
+    ASSERT_EQ(before_restart, 2);
+    coordinator.Leave("g", a_id);
+    coordinator.Leave("g", b_id);
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::Store> store, storage::Store::Open(options));
+  GroupCoordinator coordinator(0, &store->offsets());
+  const std::string c_id = coordinator.NewMemberId("");
+  coordinator.Join("g", c_id, "t", 1, 4, &c);
+  EXPECT_GT(c.generation(), before_restart + 1);
+  // The old generation is not valid again.
+  int writes = 0;
+  auto write = [&] {
+    ++writes;
+    return absl::OkStatus();
+  };
+  EXPECT_THAT(coordinator.CommitIfAllowed({"g", "t", 1, 0, before_restart, ""}, write),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(coordinator.CommitIfAllowed({"g", "t", 1, 0, c.generation(), c_id}, write), IsOk());
+  EXPECT_EQ(writes, 1);
+  coordinator.Leave("g", c_id);
 }
 
 }  // namespace

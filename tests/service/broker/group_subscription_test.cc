@@ -184,16 +184,20 @@ TEST_F(GroupSubscriptionTest, ALeaverPartitionsMoveAndStaleCommitsAreRefused) {
   const int32_t b_partition = Partitions(got_b)[0];
   ProduceTo("t", b_partition, "before");
   ASSERT_OK(Drain(*b, got_b));
-  ASSERT_OK(broker_->CommitOffset(CommitOffsetRequest{"g", "t", b_partition, 1, "", generation}));
+  ASSERT_OK(
+      broker_->CommitOffset(CommitOffsetRequest{"g", "t", b_partition, 1, "", generation, ""}));
 
   b->Cancel();  // the stream ended
   ASSERT_OK(Drain(*a, got_a));
   EXPECT_THAT(Partitions(got_a), ElementsAre(0, 1));
   EXPECT_GT(got_a.assignments.back().generation, generation);
   // b was a zombie from here on: its commits bounce.
-  EXPECT_THAT(broker_->CommitOffset(CommitOffsetRequest{"g", "t", b_partition, 1, "", generation}),
+  EXPECT_THAT(
+      broker_->CommitOffset(CommitOffsetRequest{"g", "t", b_partition, 1, "", generation, ""}),
+      StatusIs(absl::StatusCode::kFailedPrecondition));
+  // So do generation-0 (standalone) commits while the group has members.
+  EXPECT_THAT(broker_->CommitOffset(CommitOffsetRequest{"g", "t", b_partition, 1, "", 0, ""}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(broker_->CommitOffset(CommitOffsetRequest{"g", "t", b_partition, 1, "", 0}), IsOk());
   // a took over at b's committed offset: "before" is not delivered again.
   ProduceTo("t", b_partition, "after");
   ASSERT_OK(Drain(*a, got_a));
@@ -209,7 +213,7 @@ TEST_F(GroupSubscriptionTest, ANewMemberAfterRestartResumesAtTheCommittedOffset)
     ASSERT_OK(Drain(*a, got));
     ASSERT_EQ(got.values[0].size(), 5u);
     ASSERT_OK(broker_->CommitOffset(
-        CommitOffsetRequest{"g", "t", 0, 3, "", got.assignments.back().generation}));
+        CommitOffsetRequest{"g", "t", 0, 3, "", got.assignments.back().generation, ""}));
   }
   Reopen();
   ProduceTo("t", 0, "v5");
@@ -245,8 +249,8 @@ TEST_F(GroupSubscriptionTest, StartPositionsOfTheFirstAssignmentAndResetTo) {
   ASSERT_OK(Drain(*second, got_second));
   ASSERT_EQ(Partitions(got_second).size(), 1u);
   const int32_t moved = Partitions(got_second)[0];
-  ASSERT_OK(broker_->CommitOffset(CommitOffsetRequest{"earliest", "t", moved, 1, "",
-                                                      got_second.assignments.back().generation}));
+  ASSERT_OK(broker_->CommitOffset(CommitOffsetRequest{
+      "earliest", "t", moved, 1, "", got_second.assignments.back().generation, ""}));
   second->Cancel();
   ASSERT_OK(Drain(*earliest, got_earliest));
   ProduceTo("t", moved, "new");

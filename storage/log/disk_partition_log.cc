@@ -1,0 +1,292 @@
+#include "storage/log/disk_partition_log.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "leveldb/write_batch.h"
+#include "storage/format/record_batch_format.h"
+#include "storage/layout.h"
+#include "storage/leveldb_util.h"
+#include "storage/log/partition_recovery.h"
+#include "storage/util/coding.h"
+#include "storage/util/status_macros.h"
+
+namespace eventlog::storage {
+
+absl::StatusOr<std::shared_ptr<DiskPartitionLog>> DiskPartitionLog::Open(
+    PartitionLogOptions options) {
+  PartitionRecovery recovery(PartitionRecovery::Options{
+      options.fs, options.dir, options.db, options.topic_id, options.partition,
+      options.index_interval_bytes, options.health.get()});
+  ASSIGN_OR_RETURN(RecoveredPartition recovered, recovery.Run());
+  // Not make_shared: the constructor is private.
+  return std::shared_ptr<DiskPartitionLog>(
+      new DiskPartitionLog(std::move(options), std::move(recovered)));
+}
+
+DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered)
+    : options_(std::move(options)),
+      offset_index_(options_.db, options_.topic_id, options_.partition),
+      time_index_(options_.db, options_.topic_id, options_.partition),
+      segments_(options_.partition, recovered.segments, recovered.log_start_offset,
+                recovered.log_end_offset),
+      reader_(&segments_, &offset_index_, &time_index_, options_.index_interval_bytes),
+      recovery_bytes_scanned_(recovered.bytes_scanned),
+      recovery_truncated_bytes_(recovered.truncated_bytes),
+      retention_(&options_, &segments_, &offset_index_, &time_index_, &max_timestamp_),
+      compactor_(&options_, &segments_, &offset_index_, &reader_),
+      cadence_(options_.index_interval_bytes) {
+  const std::shared_ptr<Segment>& active = recovered.segments.rbegin()->second;
+  absl::MutexLock a(&append_mu_);
+  appender_ = std::make_unique<SegmentAppender>(active, active->size());
+  cadence_.Add(/*indexed=*/true, recovered.bytes_since_index);
+  next_offset_ = recovered.log_end_offset;
+  active_created_ms_ = recovered.active_first_timestamp;
+  max_timestamp_ = recovered.max_timestamp;
+  written_end_ = recovered.log_end_offset;
+  durable_end_ = recovered.log_end_offset;
+  checkpointed_end_ = recovered.log_end_offset;
+  absl::MutexLock s(&sync_mu_);
+  sync_active_ = active;
+}
+
+void DiskPartitionLog::MarkGone(LogSegments::State state) {
+  std::vector<WaiterList::Callback> wake;
+  {
+    // Waits for a cleanup or an append in progress.
+    absl::MutexLock c(&cleanup_mu_);
+    absl::MutexLock a(&append_mu_);
+    wake = segments_.Close(state);
+  }
+  for (auto& callback : wake) callback();
+}
+
+// ---- Waiting --------------------------------------------------------------
+
+PartitionLog::WaiterId DiskPartitionLog::WaitForData(int64_t offset,
+                                                     absl::AnyInvocable<void()> callback) {
+  bool written_past = false;
+  const WaiterId id = segments_.WaitForData(offset, std::move(callback), &written_past);
+  // A reader waits for records that are written but not durable yet
+  // (ACKS_LEADER): sync them now rather than at the next flush interval.
+  if (id != 0 && written_past) options_.committer->RequestSync(shared_from_this());
+  return id;
+}
+
+// ---- Append ---------------------------------------------------------------
+
+void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durability,
+                                   AppendCallback done) {
+  if (batch.empty()) {
+    done(absl::InvalidArgumentError("cannot append an empty batch"));
+    return;
+  }
+  if (batch.max_record_bytes() > static_cast<size_t>(options_.config.max_message_bytes)) {
+    done(absl::ResourceExhaustedError(absl::StrCat(
+        "a record of ", batch.max_record_bytes(),
+        " bytes exceeds the topic's max_message_bytes of ", options_.config.max_message_bytes)));
+    return;
+  }
+  const auto total = static_cast<int64_t>(format::kBatchHeaderSize + batch.size_bytes());
+  if (total > format::kMaxBatchBytes) {
+    done(absl::ResourceExhaustedError(absl::StrCat(
+        "a batch of ", total, " bytes exceeds the limit of ", format::kMaxBatchBytes)));
+    return;
+  }
+  // Everything but the offset is known now: checksum the records before
+  // taking the lock.
+  format::BatchHeader h;
+  h.batch_length = static_cast<uint32_t>(total);
+  h.last_offset_delta = batch.record_count() - 1;
+  h.record_count = batch.record_count();
+  h.first_timestamp_ms = batch.first_timestamp_ms();
+  h.max_timestamp_ms = batch.max_timestamp_ms();
+  char header[format::kBatchHeaderSize];
+  format::EncodeBatchHeader(h, header);
+  const uint32_t body_crc = format::BodyCrc(header, batch.encoded_records());
+
+  AppendResult result;
+  absl::Status status;
+  const bool sync = durability == Durability::kAll;
+  if (sync) options_.committer->BeginAppend();
+  {
+    absl::MutexLock lock(&append_mu_);
+    status = AppendLocked(batch, header, body_crc, &result);
+    // Queued under the lock so that completions keep offset order.
+    if (sync) {
+      if (status.ok()) {
+        options_.committer->Submit(shared_from_this(), result, std::move(done));
+      } else {
+        options_.committer->AbandonAppend();
+      }
+    }
+  }
+  if (!status.ok()) {
+    done(status);
+    return;
+  }
+  if (!sync) {
+    // Readers parked on this partition see the batch once it is durable:
+    // sync it promptly for them.
+    if (segments_.has_waiters()) options_.committer->RequestSync(shared_from_this());
+    done(result);
+  }
+}
+
+absl::StatusOr<AppendResult> DiskPartitionLog::Append(RecordBatchBuilder batch,
+                                                      Durability durability) {
+  absl::Notification finished;
+  absl::StatusOr<AppendResult> out;
+  AppendAsync(std::move(batch), durability, [&](absl::StatusOr<AppendResult> r) {
+    out = std::move(r);
+    finished.Notify();
+  });
+  finished.WaitForNotification();
+  return out;
+}
+
+absl::Status DiskPartitionLog::AppendLocked(const RecordBatchBuilder& batch, char* header,
+                                            uint32_t body_crc, AppendResult* result) {
+  RETURN_IF_ERROR(segments_.CheckOpen());
+  RETURN_IF_ERROR(options_.health->status());
+  const int64_t total = format::kBatchHeaderSize + static_cast<int64_t>(batch.size_bytes());
+  if (options_.space_guard != nullptr) RETURN_IF_ERROR(options_.space_guard->Admit(total));
+  const int64_t now = options_.clock->NowMs();
+  if (appender_->position() > 0 &&
+      (appender_->position() + total > options_.config.segment_bytes ||
+       (active_created_ms_ >= 0 && now - active_created_ms_ >= options_.config.segment_ms))) {
+    RETURN_IF_ERROR(RollLocked());
+  }
+
+  const int64_t base = next_offset_;
+  util::coding::PutFixed64(header, static_cast<uint64_t>(base));
+  util::coding::PutFixed32(header + format::kCrcPos, format::FinishCrc(body_crc, header));
+  const int64_t position = appender_->position();
+  RETURN_IF_ERROR(appender_->Append(header, batch.encoded_records()));
+  if (active_created_ms_ < 0) active_created_ms_ = now;
+
+  const int64_t max_before = max_timestamp_.load();
+  const bool index = cadence_.ShouldIndex(position);
+  if (index) {
+    leveldb::WriteBatch entries;
+    offset_index_.Put(
+        OffsetIndexEntry{base, appender_->segment()->base_offset(), position, max_before},
+        &entries);
+    time_index_.Put(TimeIndexEntry{max_before, base}, &entries);
+    // Derived data: if this fails, reads scan from an earlier entry and the
+    // next recovery re-creates it.
+    (void)leveldb_util::Write(options_.db, &entries, /*sync=*/false, "index");
+  }
+  cadence_.Add(index, total);
+  max_timestamp_.store(std::max(max_before, batch.max_timestamp_ms()));
+  next_offset_ = base + batch.record_count();
+  segments_.Published(*appender_->segment(), appender_->position(), next_offset_, total);
+  written_end_.store(next_offset_, std::memory_order_release);
+  result->base_offset = base;
+  result->last_offset = next_offset_ - 1;
+  return absl::OkStatus();
+}
+
+absl::Status DiskPartitionLog::RollLocked() {
+  const int64_t base = next_offset_;
+  ASSIGN_OR_RETURN(std::shared_ptr<Segment> segment,
+                   Segment::Open(*options_.fs, layout::SegmentPath(options_.dir, base), base,
+                                 fs::OpenMode::kCreate));
+  // The new file must survive a crash before anything in it is acknowledged.
+  RETURN_IF_ERROR(options_.health->CheckSync(options_.fs->SyncDir(options_.dir),
+                                             "fsync of directory " + options_.dir));
+  {
+    // The sealed segment is fsynced by the next sync, before the high
+    // watermark moves past anything after it.
+    absl::MutexLock s(&sync_mu_);
+    unsynced_sealed_.push_back(appender_->segment());
+    sync_active_ = segment;
+  }
+  segments_.AddSegment(segment);
+  appender_ = std::make_unique<SegmentAppender>(std::move(segment), 0);
+  active_created_ms_ = -1;
+  return absl::OkStatus();
+}
+
+// ---- Durability -----------------------------------------------------------
+
+absl::Status DiskPartitionLog::SyncWritten() {
+  absl::MutexLock f(&flush_mu_);
+  RETURN_IF_ERROR(options_.health->status());
+  // Every offset below `target` is in a segment taken below: the lists are
+  // read after it.
+  const int64_t target = written_end_.load(std::memory_order_acquire);
+  if (target <= durable_end_.load()) return absl::OkStatus();
+  std::vector<std::shared_ptr<Segment>> sealed;
+  std::shared_ptr<Segment> active;
+  {
+    absl::MutexLock s(&sync_mu_);
+    sealed.swap(unsynced_sealed_);
+    active = sync_active_;
+  }
+  for (const std::shared_ptr<Segment>& segment : sealed) {
+    RETURN_IF_ERROR(options_.health->CheckSync(segment->Sync(), "fdatasync of " + segment->path()));
+  }
+  const int64_t active_synced = active->size();  // all of it is durable after the sync
+  RETURN_IF_ERROR(options_.health->CheckSync(active->Sync(), "fdatasync of " + active->path()));
+  durable_end_.store(target);
+  for (auto& callback : segments_.AdvanceHighWatermark(target)) callback();
+  DropColdPages(sealed, *active, active_synced);
+  return absl::OkStatus();
+}
+
+void DiskPartitionLog::CheckpointRecoveryPoint(leveldb::WriteBatch* batch) {
+  const int64_t durable = durable_end_.load();
+  int64_t checkpointed = checkpointed_end_.load();
+  while (durable > checkpointed) {
+    if (checkpointed_end_.compare_exchange_weak(checkpointed, durable)) {
+      char value[8];
+      util::coding::PutFixed64(value, static_cast<uint64_t>(durable));
+      batch->Put(
+          layout::PartitionPrefix(layout::kRecoveryPoint, options_.topic_id, options_.partition),
+          leveldb::Slice(value, sizeof(value)));
+      return;
+    }
+  }
+}
+
+void DiskPartitionLog::DropColdPages(const std::vector<std::shared_ptr<Segment>>& sealed,
+                                     Segment& active, int64_t active_synced) {
+  int64_t keep = options_.page_cache_window_bytes;
+  if (keep < 0) return;
+  active.DropCachedBytes(active_synced - keep);
+  keep -= active_synced;
+  for (auto it = sealed.rbegin(); it != sealed.rend(); ++it) {  // newest first
+    (*it)->DropCachedBytes((*it)->size() - std::max<int64_t>(keep, 0));
+    keep -= (*it)->size();
+  }
+}
+
+absl::Status DiskPartitionLog::Flush() {
+  RETURN_IF_ERROR(segments_.CheckOpen());
+  return SyncWritten();
+}
+
+// ---- Read and cleanup -----------------------------------------------------
+
+absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, const ReadLimits& limits) const {
+  return reader_.Read(offset, limits);
+}
+
+absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_ms) const {
+  RETURN_IF_ERROR(segments_.CheckOpen());
+  return reader_.OffsetForTimestamp(timestamp_ms);
+}
+
+absl::Status DiskPartitionLog::EnforceRetention() {
+  absl::MutexLock c(&cleanup_mu_);
+  return retention_.Enforce();
+}
+
+absl::Status DiskPartitionLog::Compact() {
+  absl::MutexLock c(&cleanup_mu_);
+  return compactor_.Compact();
+}
+
+}  // namespace eventlog::storage

@@ -1,0 +1,144 @@
+// DiskPartitionLog: the PartitionLog of the store. Segment files in the
+// partition's folder hold the batches; the store's LevelDB holds the sparse
+// offset and time indexes, the log start offset and the recovery point.
+//
+// It owns the append path (writes, rolls) and the sync path (what is
+// written -> durable -> the high watermark), and hands the rest to its
+// parts: LogSegments (the segments and the offsets readers see), LogReader
+// (reads and time lookups), LogRetention and LogCompactor (cleanup), and
+// PartitionRecovery (at open).
+//
+// Thread-safe. Locks, in acquisition order:
+//   cleanup_mu_   one retention or compaction at a time
+//   append_mu_    serializes appends (the write, the index put, rolls)
+//   flush_mu_     serializes syncs of this log
+//   sync_mu_      the segments written but not yet synced
+//   (LogSegments' own lock, held briefly, never across I/O)
+// A reader takes LogSegments' lock to pick a segment, then reads the file
+// without locks: appenders publish a batch (the segment's size) only after
+// it is fully written, and readers stop at the high watermark.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/log/index_cadence.h"
+#include "storage/log/log_compactor.h"
+#include "storage/log/log_reader.h"
+#include "storage/log/log_retention.h"
+#include "storage/log/log_segments.h"
+#include "storage/log/offset_index.h"
+#include "storage/log/partition_log_options.h"
+#include "storage/log/partition_recovery.h"
+#include "storage/log/segment.h"
+#include "storage/log/segment_appender.h"
+#include "storage/log/syncable.h"
+#include "storage/log/time_index.h"
+#include "storage/partition_log.h"
+
+namespace eventlog::storage {
+
+class DiskPartitionLog final : public PartitionLog,
+                               public Syncable,
+                               public std::enable_shared_from_this<DiskPartitionLog> {
+ public:
+  // Opens the partition folder, recovering it (see PartitionRecovery).
+  static absl::StatusOr<std::shared_ptr<DiskPartitionLog>> Open(PartitionLogOptions options);
+
+  DiskPartitionLog(const DiskPartitionLog&) = delete;
+  DiskPartitionLog& operator=(const DiskPartitionLog&) = delete;
+  ~DiskPartitionLog() override = default;
+
+  using PartitionLog::Read;
+
+  int32_t partition() const override { return options_.partition; }
+  void AppendAsync(RecordBatchBuilder batch, Durability durability, AppendCallback done) override;
+  absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
+  absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
+  absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override;
+  int64_t log_start_offset() const override { return segments_.offsets().log_start; }
+  int64_t high_watermark() const override { return segments_.offsets().high_watermark; }
+  int64_t log_end_offset() const override { return segments_.offsets().log_end; }
+  int64_t size_bytes() const override { return segments_.offsets().size_bytes; }
+  WaiterId WaitForData(int64_t offset, absl::AnyInvocable<void()> callback) override;
+  bool CancelWait(WaiterId id) override { return segments_.CancelWait(id); }
+  bool closed() const override { return !segments_.open(); }
+  absl::Status Flush() override;
+  absl::Status EnforceRetention() override;
+  absl::Status Compact() override;
+
+  // Syncable.
+  absl::Status SyncWritten() override;
+  void CheckpointRecoveryPoint(leveldb::WriteBatch* batch) override;
+
+  // The store's hooks. Both wait for an append or cleanup in progress, then
+  // make later calls fail (NOT_FOUND after MarkDeleted, UNAVAILABLE after
+  // MarkClosed) and wake every waiter. From then on the log no longer touches
+  // LevelDB, so the store may close it.
+  void MarkDeleted() { MarkGone(LogSegments::State::kDeleted); }
+  void MarkClosed() { MarkGone(LogSegments::State::kClosed); }
+
+  const std::string& dir() const { return options_.dir; }
+
+  // Test seams.
+  std::vector<int64_t> TEST_SegmentBases() const { return segments_.bases(); }
+  // Segment bytes the recovery at open read (it scans only past the index
+  // or the recovery point).
+  int64_t TEST_recovery_bytes_scanned() const { return recovery_bytes_scanned_; }
+  int64_t TEST_recovery_truncated_bytes() const { return recovery_truncated_bytes_; }
+  LogCompactor& TEST_compactor() { return compactor_; }
+
+ private:
+  DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered);
+
+  // Append path, under append_mu_.
+  absl::Status AppendLocked(const RecordBatchBuilder& batch, char* header, uint32_t body_crc,
+                            AppendResult* result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+
+  // After a sync: drops the page cache of synced bytes further than
+  // page_cache_window_bytes from the end (`sealed` oldest first).
+  void DropColdPages(const std::vector<std::shared_ptr<Segment>>& sealed, Segment& active,
+                     int64_t active_synced);
+  void MarkGone(LogSegments::State state);
+
+  const PartitionLogOptions options_;
+  const OffsetIndex offset_index_;
+  const TimeIndex time_index_;
+  LogSegments segments_;
+  LogReader reader_;
+  const int64_t recovery_bytes_scanned_;
+  const int64_t recovery_truncated_bytes_;
+
+  absl::Mutex cleanup_mu_ ABSL_ACQUIRED_BEFORE(append_mu_);
+  LogRetention retention_ ABSL_GUARDED_BY(cleanup_mu_);
+  LogCompactor compactor_;  // called under cleanup_mu_
+
+  absl::Mutex append_mu_ ABSL_ACQUIRED_BEFORE(flush_mu_);
+  std::unique_ptr<SegmentAppender> appender_ ABSL_GUARDED_BY(append_mu_);
+  IndexCadence cadence_ ABSL_GUARDED_BY(append_mu_);
+  // The offset the next appended record gets.
+  int64_t next_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
+  // When the active segment got its first batch (-1: empty), for segment_ms.
+  int64_t active_created_ms_ ABSL_GUARDED_BY(append_mu_) = -1;
+  // Largest timestamp appended so far (written under append_mu_).
+  std::atomic<int64_t> max_timestamp_{0};
+  // The end of what is written (published after each write, read by syncs).
+  std::atomic<int64_t> written_end_{0};
+
+  absl::Mutex flush_mu_ ABSL_ACQUIRED_BEFORE(sync_mu_);
+  absl::Mutex sync_mu_;
+  std::shared_ptr<Segment> sync_active_ ABSL_GUARDED_BY(sync_mu_);
+  std::vector<std::shared_ptr<Segment>> unsynced_sealed_ ABSL_GUARDED_BY(sync_mu_);
+  // Everything below it is durable (the high watermark's source).
+  std::atomic<int64_t> durable_end_{0};
+  // The recovery point last handed to CheckpointRecoveryPoint.
+  std::atomic<int64_t> checkpointed_end_{0};
+};
+
+}  // namespace eventlog::storage

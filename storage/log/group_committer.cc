@@ -1,0 +1,123 @@
+#include "storage/log/group_committer.h"
+
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace eventlog::storage {
+namespace {
+
+// How long a round may wait for announced appends to arrive.
+constexpr absl::Duration kMaxGather = absl::Microseconds(500);
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(RoundHook after_round)
+    : after_round_(std::move(after_round)), thread_([this] { Run(); }) {}
+
+GroupCommitter::~GroupCommitter() { Stop(); }
+
+void GroupCommitter::Submit(std::shared_ptr<Syncable> target, AppendResult result,
+                            AppendCallback done) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (appends_in_flight_ > 0) --appends_in_flight_;
+    if (!stopped_) {
+      queue_.push_back(Request{std::move(target), result, std::move(done)});
+      return;
+    }
+  }
+  absl::Status status = target->SyncWritten();
+  if (status.ok()) {
+    done(result);
+  } else {
+    done(status);
+  }
+}
+
+void GroupCommitter::RequestSync(std::shared_ptr<Syncable> target) {
+  absl::MutexLock lock(&mu_);
+  if (!stopped_) queue_.push_back(Request{std::move(target), {}, nullptr});
+}
+
+void GroupCommitter::BeginAppend() {
+  absl::MutexLock lock(&mu_);
+  ++appends_in_flight_;
+}
+
+void GroupCommitter::AbandonAppend() {
+  absl::MutexLock lock(&mu_);
+  if (appends_in_flight_ > 0) --appends_in_flight_;
+}
+
+void GroupCommitter::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      // Another caller is stopping; wait for it.
+      mu_.Await(absl::Condition(&stopped_));
+      return;
+    }
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void GroupCommitter::Complete(std::vector<Request>& requests) {
+  // One sync per distinct partition, before any completion runs; few
+  // partitions per round, so a linear scan beats a hash map.
+  std::vector<std::pair<Syncable*, absl::Status>> synced;
+  for (Request& r : requests) {
+    bool seen = false;
+    for (auto& [target, status] : synced) seen = seen || target == r.target.get();
+    if (!seen) synced.emplace_back(r.target.get(), absl::OkStatus());
+  }
+  std::vector<Syncable*> ok;
+  ok.reserve(synced.size());
+  for (auto& [target, status] : synced) {
+    status = target->SyncWritten();
+    if (status.ok()) ok.push_back(target);
+  }
+  if (after_round_ && !ok.empty()) after_round_(ok);
+  for (Request& r : requests) {
+    if (!r.done) continue;
+    const absl::Status* status = nullptr;
+    for (auto& [target, s] : synced) {
+      if (target == r.target.get()) status = &s;
+    }
+    if (status->ok()) {
+      r.done(r.result);
+    } else {
+      r.done(*status);
+    }
+  }
+}
+
+void GroupCommitter::Run() {
+  while (true) {
+    std::vector<Request> requests;
+    bool stopping;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queue_.empty() || stopping_; };
+      mu_.Await(absl::Condition(&ready));
+      if (!queue_.empty() && appends_in_flight_ > 0 && !stopping_) {
+        auto gathered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return appends_in_flight_ == 0 || stopping_;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&gathered), kMaxGather);
+      }
+      requests.swap(queue_);
+      stopping = stopping_;
+      if (stopping && requests.empty()) {
+        stopped_ = true;  // later Submits complete inline
+        return;
+      }
+    }
+    Complete(requests);
+  }
+}
+
+}  // namespace eventlog::storage
