@@ -171,10 +171,11 @@ void LeaseKeeper::DeclareLost() {
     awaiting_ack_ = false;
     grant_retry_at_ = Clock::now();
   }
+  // The owner first: it must stop relying on the lease at once.
+  callbacks_.Post([this, lost] { options_.on_lost(lost); });
   // Best effort: fails too if etcd is out of reach, and then the lease
   // expires there on its own.
   if (maybe_alive) client_->RevokeLease(lost).IgnoreError();
-  callbacks_.Post([this, lost] { options_.on_lost(lost); });
 }
 
 std::unique_ptr<LeaseKeepAliveStream> LeaseKeeper::OpenStream() {

@@ -52,6 +52,7 @@ struct RegisteredKeeper {
     LeaseKeeperOptions options;
     options.ttl_seconds = ttl_seconds;
     options.on_lost = [this](int64_t lease) { lost.Add(lease); };
+    options.on_granted = [this](int64_t lease) { granted.Add(lease); };
     keeper = std::move(LeaseKeeper::Create(client, std::move(options))).value();
     lease = keeper->Start().value();
     EXPECT_OK(client->Put(key, "registered", lease));
@@ -60,6 +61,7 @@ struct RegisteredKeeper {
   std::string key;
   int64_t lease = 0;
   Recorder<int64_t> lost;
+  Recorder<int64_t> granted;
   std::unique_ptr<LeaseKeeper> keeper;
 };
 
@@ -116,6 +118,36 @@ TEST(EtcdFailoverTest, WatcherAndKeeperResumeAfterALoneMemberRestarts) {
   EXPECT_TRUE(Exists(*client, registered.key));
   EXPECT_EQ(registered.keeper->lease_id(), registered.lease);
   EXPECT_THAT(registered.lost.values(), IsEmpty());
+}
+
+// etcd out of reach for longer than the TTL: the keeper cannot know whether
+// etcd still has the lease, declares it lost, and once etcd is back revokes
+// it (its key goes) and grants a new one.
+TEST(EtcdFailoverTest, KeeperReplacesItsLeaseAfterAnOutageLongerThanTheTtl) {
+  absl::StatusOr<std::unique_ptr<EtcdCluster>> cluster = EtcdCluster::Start(1);
+  ASSERT_OK(cluster);
+  std::unique_ptr<EtcdClient> client = NewClient(**cluster);
+  RegisteredKeeper registered(client.get(), "/brokers/1", 2);
+  (*cluster)->Kill(0);
+
+  EXPECT_THAT(registered.lost.WaitForCount(1), ElementsAre(registered.lease));
+  EXPECT_EQ(registered.keeper->lease_id(), 0);
+  ASSERT_OK((*cluster)->Restart(0));
+
+  // The replacement comes once etcd answers again.
+  const std::vector<int64_t> replacements = registered.granted.WaitForCount(1);
+  ASSERT_EQ(replacements.size(), 1u);
+  EXPECT_NE(replacements[0], registered.lease);
+  EXPECT_EQ(registered.keeper->lease_id(), replacements[0]);
+  absl::StatusOr<LeaseInfo> info = client->LeaseTimeToLive(replacements[0]);
+  ASSERT_OK(info);
+  EXPECT_GT(info->ttl_seconds, 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  // The old lease is gone, and its key with it (revoked, or expired).
+  while (Exists(*client, registered.key) && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_FALSE(Exists(*client, registered.key));
 }
 
 // Several keepers and watchers on one client, so that round-robin puts some
