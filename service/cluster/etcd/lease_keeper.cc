@@ -139,6 +139,8 @@ LeaseKeeper::Action LeaseKeeper::NextAction(bool have_stream) {
       // An answer this late means a stuck stream: try another.
       if (now >= sent_at_ + refresh_interval_) return Action::kCloseStream;
       wake = std::min(sent_at_ + refresh_interval_, expires_at_);
+    } else if (unsent_since_ && now >= *unsent_since_ + refresh_interval_) {
+      return Action::kCloseStream;  // cannot even write
     } else {
       if (now >= next_refresh_at_) return Action::kSend;
       wake = std::min(next_refresh_at_, expires_at_);
@@ -184,6 +186,7 @@ std::unique_ptr<LeaseKeepAliveStream> LeaseKeeper::OpenStream() {
     stream_broken_ = false;
     stream_done_ = false;
     awaiting_ack_ = false;
+    unsent_since_.reset();
     // Refresh at once on the new stream: the last request may have been lost.
     next_refresh_at_ = Clock::now();
   }
@@ -213,11 +216,16 @@ void LeaseKeeper::SendKeepAlive(LeaseKeepAliveStream& stream) {
     sent_at_ = Clock::now();
     next_refresh_at_ = sent_at_ + refresh_interval_;
   }
-  if (stream.Send(lease)) return;
-  // The previous request's write has not completed yet (its answer has
-  // come): try again shortly.
+  const bool sent = stream.Send(lease);
   absl::MutexLock lock(&mu_);
+  if (sent) {
+    unsent_since_.reset();
+    return;
+  }
+  // The previous request's write has not completed: a moment's race with
+  // its answer, or a stuck stream (NextAction closes it if this lasts).
   awaiting_ack_ = false;
+  if (!unsent_since_) unsent_since_ = Clock::now();
   next_refresh_at_ = Clock::now() + std::chrono::milliseconds(10);
 }
 

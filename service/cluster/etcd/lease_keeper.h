@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -66,8 +67,9 @@ class LeaseKeeper {
   absl::StatusOr<int64_t> Start();
 
   // Stops keeping the lease alive and, with revoke_on_stop, revokes it.
-  // Blocks until the keeper's thread has ended and (unless called from a
-  // callback) the callbacks already due have run; none run afterwards.
+  // Blocks until the keeper's thread has ended (up to a call_timeout, if it
+  // is granting or revoking a lease just then) and, unless called from a
+  // callback, the callbacks already due have run; none run afterwards.
   // Returns the revoke's error, if any. Idempotent; Start() may follow.
   absl::Status Stop();
 
@@ -121,6 +123,8 @@ class LeaseKeeper {
   // A request is unanswered; it was sent at sent_at_.
   bool awaiting_ack_ ABSL_GUARDED_BY(mu_) = false;
   Clock::time_point sent_at_ ABSL_GUARDED_BY(mu_);
+  // Since when Send() has been refused (the previous write not completed).
+  std::optional<Clock::time_point> unsent_since_ ABSL_GUARDED_BY(mu_);
   Clock::time_point grant_retry_at_ ABSL_GUARDED_BY(mu_);
   absl::Duration grant_pause_ ABSL_GUARDED_BY(mu_);
   Clock::time_point reopen_at_ ABSL_GUARDED_BY(mu_);
