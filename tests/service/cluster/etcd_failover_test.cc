@@ -7,8 +7,10 @@
 
 #include "service/cluster/etcd/etcd_client.h"
 #include "service/cluster/etcd/lease_keeper.h"
+#include "service/cluster/etcd/range_mirror.h"
 #include "service/cluster/etcd/watcher.h"
 #include "tests/service/cluster/etcd_cluster.h"
+#include "tests/service/cluster/mirrored_range.h"
 #include "tests/service/cluster/recorder.h"
 #include "tests/test_util.h"
 
@@ -16,10 +18,12 @@ namespace eventlog::etcd {
 namespace {
 
 using ::eventlog::testing::EtcdCluster;
+using ::eventlog::testing::MirroredRange;
 using ::eventlog::testing::Recorder;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
+using ::testing::Pair;
 
 std::unique_ptr<EtcdClient> NewClient(const EtcdCluster& cluster) {
   EtcdClientOptions options;
@@ -148,6 +152,45 @@ TEST(EtcdFailoverTest, KeeperReplacesItsLeaseAfterAnOutageLongerThanTheTtl) {
     absl::SleepFor(absl::Milliseconds(50));
   }
   EXPECT_FALSE(Exists(*client, registered.key));
+}
+
+// A mirror whose member goes down while the history it would resume from is
+// compacted: on reconnecting its watch is refused, and it reads afresh.
+TEST(EtcdFailoverTest, MirrorReadsAfreshWhenItsResumePointWasCompactedWhileItsMemberWasDown) {
+  absl::StatusOr<std::unique_ptr<EtcdCluster>> cluster = EtcdCluster::Start(3);
+  ASSERT_OK(cluster);
+  std::unique_ptr<EtcdClient> client = NewClient(**cluster);
+  // A follower, so that the others' writes go on at once while it is down
+  // (a write just after the leader's death may wait out its deadline).
+  absl::StatusOr<int> leader = (*cluster)->LeaderIndex();
+  ASSERT_OK(leader);
+  const int follower = (*leader + 1) % 3;
+  // The mirror talks to that member only, so its watch stops while it is down.
+  EtcdClientOptions only_follower;
+  only_follower.endpoints = (*cluster)->endpoint(follower);
+  std::unique_ptr<EtcdClient> mirror_client = std::move(EtcdClient::Create(only_follower)).value();
+  MirroredRange copy;
+  RangeMirrorOptions options;
+  options.range = KeyRange::Prefix("/meta/");
+  options.on_reset = [&copy](const RangeResult& snapshot) { copy.Reset(snapshot); };
+  options.on_events = [&copy](const std::vector<WatchEvent>& events) { copy.Apply(events); };
+  ASSERT_OK(client->Put("/meta/a", "1"));
+  std::unique_ptr<RangeMirror> mirror =
+      std::move(RangeMirror::Start(mirror_client.get(), std::move(options))).value();
+  ASSERT_OK(client->Put("/meta/b", "1"));
+  copy.WaitUntil([](const auto& values) { return values.contains("/meta/b"); });
+  ASSERT_EQ(copy.resets(), 1);
+
+  (*cluster)->Kill(follower);
+  ASSERT_OK(client->Delete(KeyRange::Key("/meta/a")));
+  absl::StatusOr<PutResult> last = client->Put("/meta/c", "2");
+  ASSERT_OK(last);
+  ASSERT_OK(client->Compact(last->revision));
+  ASSERT_OK((*cluster)->Restart(follower));
+
+  EXPECT_THAT(copy.WaitUntil([](const auto& values) { return values.contains("/meta/c"); }),
+              ElementsAre(Pair("/meta/b", "1"), Pair("/meta/c", "2")));
+  EXPECT_EQ(copy.resets(), 2);
 }
 
 // Several keepers and watchers on one client, so that round-robin puts some
