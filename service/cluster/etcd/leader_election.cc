@@ -186,19 +186,16 @@ LeaderElection::WaitEnd LeaderElection::WaitOnKey(
   absl::StatusOr<std::unique_ptr<Watcher>> watcher = Watcher::Start(client_, std::move(watch));
   if (!watcher.ok()) return WaitEnd::kWatchEnded;  // cannot happen: valid options
 
+  // The watcher is destroyed (its thread joined) after mu_ is released:
+  // its callbacks take mu_.
   absl::MutexLock lock(&mu_);
   auto done = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stopping_ || key_event_ || watch_ended_ || lease_generation_ != lease_generation;
   };
   mu_.Await(absl::Condition(&done));
-  const WaitEnd end = stopping_                               ? WaitEnd::kStopping
-                      : lease_generation_ != lease_generation ? WaitEnd::kLeaseChanged
-                      : key_event_                            ? WaitEnd::kKeyEvent
-                                                              : WaitEnd::kWatchEnded;
-  mu_.Unlock();
-  watcher->reset();  // joins the watcher's thread, whose callbacks take mu_
-  mu_.Lock();
-  return end;
+  if (stopping_) return WaitEnd::kStopping;
+  if (lease_generation_ != lease_generation) return WaitEnd::kLeaseChanged;
+  return key_event_ ? WaitEnd::kKeyEvent : WaitEnd::kWatchEnded;
 }
 
 void LeaderElection::Pause(absl::Duration pause, uint64_t lease_generation) {
