@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages eventlog needs, skipping what is present.
 # Usage: scripts/install-deps.sh [build|test]   (default: build)
+#
+# The build also needs etcd's v3 API protos, which Debian ships only in
+# golang-etcd-server-dev; installing that package pulls ~120 Go packages, so
+# its .deb alone is fetched with `apt-get download` into $EVENTLOG_DEB_CACHE
+# (default /var/cache/eventlog) and protos/etcd/CMakeLists.txt unpacks it
+# into the build tree (docs/CLUSTER.md).
 set -euo pipefail
 
 build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grpc
@@ -8,7 +14,10 @@ build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grp
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
   python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
   btrfs-progs
+  etcd-server etcd-client  # the etcd client layer's tests run real etcd members
   clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)
+etcd_protos_pkg=golang-etcd-server-dev
+deb_cache=${EVENTLOG_DEB_CACHE:-/var/cache/eventlog}
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then
@@ -22,10 +31,20 @@ missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+need_deb=true
+compgen -G "$deb_cache/${etcd_protos_pkg}_*.deb" >/dev/null && need_deb=false
+[[ ${#missing[@]} -eq 0 && $need_deb == false ]] && exit 0
 
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-echo "installing: ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "installing: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if [[ $need_deb == true ]]; then
+  echo "downloading $etcd_protos_pkg into $deb_cache (etcd's v3 protos; not installed)"
+  $sudo mkdir -p "$deb_cache"
+  # Sandbox user root: the cache folder need not be writable by _apt.
+  (cd "$deb_cache" && $sudo apt-get download -qq -o APT::Sandbox::User=root "$etcd_protos_pkg")
+fi
