@@ -112,7 +112,7 @@ absl::StatusOr<std::vector<v1::PartitionOffset>> Client::ListOffsets(
 
 absl::Status Client::CommitOffset(absl::string_view group, absl::string_view topic,
                                   int32_t partition, int64_t offset, absl::string_view metadata,
-                                  int64_t generation) {
+                                  int64_t generation, absl::string_view member_id) {
   v1::CommitOffsetRequest request;
   request.set_group(std::string(group));
   request.set_topic(std::string(topic));
@@ -120,6 +120,11 @@ absl::Status Client::CommitOffset(absl::string_view group, absl::string_view top
   request.set_offset(offset);
   request.set_metadata(std::string(metadata));
   request.set_generation(generation);
+  request.set_member_id(std::string(member_id));
+  return CommitOffset(request);
+}
+
+absl::Status Client::CommitOffset(const v1::CommitOffsetRequest& request) {
   v1::CommitOffsetResponse response;
   grpc::ClientContext context;
   PrepareContext(context);

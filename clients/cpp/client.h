@@ -64,11 +64,15 @@ class Client {
       absl::string_view topic, v1::OffsetSpec spec, int64_t timestamp_ms = 0,
       const std::vector<int32_t>& partitions = {});
 
-  // Stores `offset` (the next one to consume) for the group. generation 0 is
-  // not checked (standalone consumer).
+  // Stores `offset` (the next one to consume) for the group. generation 0 and
+  // member_id "" are a standalone consumer's (refused while the group has
+  // live members); a group member sends both from its latest assignment, and
+  // is refused (FAILED_PRECONDITION) unless it owns the partition in that
+  // generation.
   absl::Status CommitOffset(absl::string_view group, absl::string_view topic, int32_t partition,
-                            int64_t offset, absl::string_view metadata = "",
-                            int64_t generation = 0);
+                            int64_t offset, absl::string_view metadata = "", int64_t generation = 0,
+                            absl::string_view member_id = "");
+  absl::Status CommitOffset(const v1::CommitOffsetRequest& request);
   absl::StatusOr<std::vector<v1::CommittedOffset>> FetchCommittedOffsets(
       absl::string_view group, absl::string_view topic,
       const std::vector<int32_t>& partitions = {});

@@ -249,6 +249,28 @@ TEST_F(ClientE2eTest, GroupConsumerGetsAssignmentAndCommits) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+TEST_F(ClientE2eTest, GroupCommitNamesTheMemberAndGenerationOfTheAssignment) {
+  // The broker refuses a commit from a member that does not own the partition
+  // in that generation, so a member must say who it is.
+  CreateTopic("owned", 1);
+  ConsumerOptions options;
+  options.group = "owners";
+  auto consumer = Consumer::Create(*client_, "owned", options);
+  ASSERT_OK(consumer);
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (!(*consumer)->assignment().has_value() && absl::Now() < deadline) {
+    ASSERT_OK((*consumer)->Poll(absl::Milliseconds(100)));
+  }
+  ASSERT_TRUE((*consumer)->assignment().has_value());
+  const v1::CommitOffsetRequest request = (*consumer)->TEST_CommitRequest(0, 0, "m");
+  EXPECT_EQ(request.group(), "owners");
+  EXPECT_EQ(request.member_id(), (*consumer)->assignment()->member_id());
+  EXPECT_FALSE(request.member_id().empty());
+  EXPECT_EQ(request.generation(), (*consumer)->assignment()->generation());
+  EXPECT_EQ(request.metadata(), "m");
+  ASSERT_OK((*consumer)->Commit(0, 0));
+}
+
 TEST_F(ClientE2eTest, SubscriptionEndsWithNotFoundWhenTheTopicIsDeleted) {
   CreateTopic("brief", 1);
   auto consumer = Consumer::Create(*client_, "brief");

@@ -7,7 +7,8 @@
 //   names where commit() stores offsets (generation 0, as in Kafka's assign()).
 // - group (`group` without `partitions`): one Subscribe stream in the group;
 //   the broker assigns partitions (see `assignment`) and commits carry the
-//   assignment's generation.
+//   assignment's member id and generation (the broker refuses a commit from a
+//   member that does not own the partition in that generation).
 //
 // Streams that fail with UNAVAILABLE (broker restart, network) are reopened
 // with exponential backoff from the next offset not yet received; other
@@ -277,10 +278,11 @@ export class Consumer {
 
   async #commit(entries, metadata) {
     let generation = 0n;
+    let memberId = '';
     if (this.#groupMode) {
       const assignment = this.#assignment;
       if (!assignment) return new Map();
-      generation = assignment.generation;
+      ({ generation, memberId } = assignment);
       entries = entries.filter(([p]) => assignment.partitions.includes(p));
     }
     await Promise.all(
@@ -295,6 +297,7 @@ export class Consumer {
             offset: int64(offset),
             metadata,
             generation: int64(generation),
+            memberId,
           },
           this.#timeoutMs,
         ),

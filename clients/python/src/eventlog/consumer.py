@@ -7,7 +7,8 @@ Two modes:
   names where commit() stores offsets (generation 0, as in Kafka's assign()).
 - group (`group=...` without `partitions`): one Subscribe stream in the
   group; the broker assigns partitions (see `assignment`) and commits carry
-  the assignment's generation.
+  the assignment's member id and generation (the broker refuses a commit
+  from a member that does not own the partition in that generation).
 
 Streams that fail with UNAVAILABLE (broker restart, network) are reopened
 with exponential backoff from the next offset not yet received; other errors
@@ -207,14 +208,14 @@ class Consumer:
         generation stale."""
         if self._group is None:
             raise ValueError("commit needs a group")
-        generation = 0
+        member_id, generation = "", 0
         if offsets is None:
             offsets = dict(self._positions)
         if self._group_mode:
             current = self.assignment
             if current is None:
                 return {}
-            generation = current.generation
+            member_id, generation = current.member_id, current.generation
             offsets = {p: o for p, o in offsets.items() if p in current.partitions}
         for partition, offset in sorted(offsets.items()):
             req = pb.CommitOffsetRequest(
@@ -224,6 +225,7 @@ class Consumer:
                 offset=offset,
                 metadata=metadata,
                 generation=generation,
+                member_id=member_id,
             )
             unary(self._stub.CommitOffset, req, self._timeout)
             self._committed[partition] = offset
