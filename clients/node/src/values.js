@@ -47,10 +47,23 @@ export function toRecord(topic, partition, r) {
 const POLICY_TO_PB = { delete: 'CLEANUP_POLICY_DELETE', compact: 'CLEANUP_POLICY_COMPACT' };
 const POLICY_FROM_PB = { CLEANUP_POLICY_DELETE: 'delete', CLEANUP_POLICY_COMPACT: 'compact' };
 
+const TIMESTAMP_TYPE_TO_PB = {
+  create_time: 'TIMESTAMP_TYPE_CREATE_TIME',
+  log_append_time: 'TIMESTAMP_TYPE_LOG_APPEND_TIME',
+};
+const TIMESTAMP_TYPE_FROM_PB = {
+  TIMESTAMP_TYPE_CREATE_TIME: 'create_time',
+  TIMESTAMP_TYPE_LOG_APPEND_TIME: 'log_append_time',
+};
+
 export function configToPb(config = {}) {
   const policy = config.cleanupPolicy;
   if (policy !== undefined && !(policy in POLICY_TO_PB)) {
     throw new TypeError(`cleanupPolicy must be 'delete' or 'compact', not ${policy}`);
+  }
+  const timestampType = config.timestampType;
+  if (timestampType !== undefined && !(timestampType in TIMESTAMP_TYPE_TO_PB)) {
+    throw new TypeError(`timestampType must be 'create_time' or 'log_append_time', not ${timestampType}`);
   }
   return {
     retentionMs: int64(config.retentionMs),
@@ -60,6 +73,9 @@ export function configToPb(config = {}) {
     segmentBytes: int64(config.segmentBytes),
     segmentMs: int64(config.segmentMs),
     deleteRetentionMs: int64(config.deleteRetentionMs),
+    timestampType: timestampType ? TIMESTAMP_TYPE_TO_PB[timestampType] : 'TIMESTAMP_TYPE_UNSPECIFIED',
+    messageTimestampAfterMaxMs: int64(config.messageTimestampAfterMaxMs),
+    messageTimestampBeforeMaxMs: int64(config.messageTimestampBeforeMaxMs),
   };
 }
 
@@ -72,6 +88,9 @@ export function configFromPb(c) {
     segmentBytes: Number(c.segmentBytes),
     segmentMs: Number(c.segmentMs),
     deleteRetentionMs: Number(c.deleteRetentionMs),
+    timestampType: TIMESTAMP_TYPE_FROM_PB[c.timestampType] ?? 'unspecified',
+    messageTimestampAfterMaxMs: Number(c.messageTimestampAfterMaxMs ?? 0),
+    messageTimestampBeforeMaxMs: Number(c.messageTimestampBeforeMaxMs ?? 0),
   };
 }
 
@@ -84,6 +103,7 @@ export function topicDescriptionFromPb(d) {
       logStartOffset: BigInt(p.logStartOffset),
       highWatermark: BigInt(p.highWatermark),
       sizeBytes: Number(p.sizeBytes),
+      logEndOffset: BigInt(p.logEndOffset ?? 0),
     })),
   };
 }

@@ -16,6 +16,7 @@ from ._stubs import pb
 __all__ = [
     "Acks",
     "CleanupPolicy",
+    "TimestampType",
     "Headers",
     "Record",
     "RecordMetadata",
@@ -48,6 +49,14 @@ class CleanupPolicy(enum.IntEnum):
     UNSPECIFIED = pb.CLEANUP_POLICY_UNSPECIFIED  # server default (DELETE)
     DELETE = pb.CLEANUP_POLICY_DELETE
     COMPACT = pb.CLEANUP_POLICY_COMPACT
+
+
+class TimestampType(enum.IntEnum):
+    """Which timestamp a topic's records keep (Kafka's message.timestamp.type)."""
+
+    UNSPECIFIED = pb.TIMESTAMP_TYPE_UNSPECIFIED  # server default (CREATE_TIME)
+    CREATE_TIME = pb.TIMESTAMP_TYPE_CREATE_TIME  # the producer's (0 = append time)
+    LOG_APPEND_TIME = pb.TIMESTAMP_TYPE_LOG_APPEND_TIME  # the broker's clock at append
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,10 @@ class RecordMetadata:
 
 @dataclass(frozen=True)
 class TopicConfig:
-    """Topic settings: 0 = server default; for retention, -1 = unlimited."""
+    """Topic settings: 0 = server default; for retention and the timestamp
+    bounds, -1 = unlimited. A CREATE_TIME record stamped more than
+    message_timestamp_after_max_ms in the future (before_max_ms in the past)
+    of the broker's clock is refused with InvalidArgumentError."""
 
     retention_ms: int = 0
     retention_bytes: int = 0
@@ -95,6 +107,9 @@ class TopicConfig:
     segment_bytes: int = 0
     segment_ms: int = 0
     delete_retention_ms: int = 0
+    timestamp_type: TimestampType = TimestampType.UNSPECIFIED
+    message_timestamp_after_max_ms: int = 0
+    message_timestamp_before_max_ms: int = 0
 
     def to_pb(self) -> "pb.TopicConfig":
         return pb.TopicConfig(
@@ -105,6 +120,9 @@ class TopicConfig:
             segment_bytes=self.segment_bytes,
             segment_ms=self.segment_ms,
             delete_retention_ms=self.delete_retention_ms,
+            timestamp_type=int(self.timestamp_type),
+            message_timestamp_after_max_ms=self.message_timestamp_after_max_ms,
+            message_timestamp_before_max_ms=self.message_timestamp_before_max_ms,
         )
 
     @classmethod
@@ -117,6 +135,9 @@ class TopicConfig:
             segment_bytes=c.segment_bytes,
             segment_ms=c.segment_ms,
             delete_retention_ms=c.delete_retention_ms,
+            timestamp_type=TimestampType(c.timestamp_type),
+            message_timestamp_after_max_ms=c.message_timestamp_after_max_ms,
+            message_timestamp_before_max_ms=c.message_timestamp_before_max_ms,
         )
 
 
@@ -128,10 +149,15 @@ class TopicSummary:
 
 @dataclass(frozen=True)
 class PartitionInfo:
+    """Readers see [log_start_offset, high_watermark); records in
+    [high_watermark, log_end_offset) are written but not yet durable (or not
+    yet on every in-sync replica)."""
+
     partition: int
     log_start_offset: int
     high_watermark: int
     size_bytes: int
+    log_end_offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,7 +172,7 @@ class TopicDescription:
             name=d.name,
             config=TopicConfig.from_pb(d.config),
             partitions=[
-                PartitionInfo(p.partition, p.log_start_offset, p.high_watermark, p.size_bytes)
+                PartitionInfo(p.partition, p.log_start_offset, p.high_watermark, p.size_bytes, p.log_end_offset)
                 for p in d.partitions
             ],
         )
