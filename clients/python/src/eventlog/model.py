@@ -267,8 +267,9 @@ def encode(data: Optional[Union[bytes, str]]) -> bytes:
     return bytes(data)
 
 
-def headers_to_pb(headers: Optional[Headers]) -> List["pb.Header"]:
+def header_pairs(headers: Optional[Headers]) -> List[Tuple[str, bytes]]:
+    """Headers as given to send(), as ordered (key, bytes value) pairs."""
     if not headers:
         return []
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return [pb.Header(key=k, value=encode(v)) for k, v in items]
+    return [(str(k), encode(v)) for k, v in items]

@@ -28,13 +28,14 @@ import grpc
 
 from ._call_watch import CallWatch, wait_for_broker
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
+from ._wire import encode_produce_request, encode_record
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
-from .model import Acks, Headers, RecordMetadata, encode, headers_to_pb
+from .model import Acks, Headers, RecordMetadata, encode, header_pairs
 
 __all__ = ["Producer"]
 
-_RECORD_OVERHEAD = 16  # rough protobuf framing per record, for batch_bytes
+_PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 
 
 class _Batch:
@@ -46,7 +47,7 @@ class _Batch:
         self.topic = topic
         self.partition = partition
         self.created = time.monotonic()
-        self.records: List[pb.Record] = []
+        self.records: List[bytes] = []  # each encoded by _wire.encode_record
         self.futures: List[futures.Future] = []
         self.size = 0
 
@@ -58,12 +59,16 @@ class _Batch:
 class _Stream:
     """One ProduceStream call: a request queue and the requests in flight."""
 
-    def __init__(self, stub: pb_grpc.EventLogStub) -> None:
+    def __init__(self, channel: grpc.Channel) -> None:
         import queue
 
-        self.requests: "queue.SimpleQueue[Optional[pb.ProduceRequest]]" = queue.SimpleQueue()
+        self.requests: "queue.SimpleQueue[Optional[bytes]]" = queue.SimpleQueue()  # encoded ProduceRequests
         self.inflight: Deque[Tuple[int, _Batch]] = deque()  # guarded by Producer._cond
-        self.call = stub.ProduceStream(self._request_iterator())
+        # Requests are encoded by _wire (no serializer); responses are parsed.
+        produce_stream = channel.stream_stream(
+            _PRODUCE_STREAM, request_serializer=None, response_deserializer=pb.ProduceResponse.FromString
+        )
+        self.call = produce_stream(self._request_iterator())
         self.watch: Optional[CallWatch] = None
 
     def _request_iterator(self):
@@ -150,11 +155,9 @@ class Producer:
         RuntimeError if the producer is closed."""
         future: futures.Future = futures.Future()
         future.set_running_or_notify_cancel()  # a send cannot be cancelled
-        record = pb.Record(
-            key=encode(key), value=encode(value), headers=headers_to_pb(headers), timestamp_ms=timestamp_ms
-        )
-        size = len(record.key) + len(record.value) + _RECORD_OVERHEAD
-        size += sum(len(h.key) + len(h.value) for h in record.headers)
+        key_bytes = encode(key)
+        record = encode_record(key_bytes, encode(value), header_pairs(headers), timestamp_ms)
+        size = len(record)
         count = 0
         if partition is None:
             try:
@@ -162,8 +165,8 @@ class Producer:
             except EventLogError as e:
                 future.set_exception(e)
                 return future
-            if record.key:
-                partition = partition_for_key(record.key, count)
+            if key_bytes:
+                partition = partition_for_key(key_bytes, count)
         with self._cond:
             if self._closed:
                 raise RuntimeError("Producer is closed")
@@ -263,9 +266,6 @@ class Producer:
                 batch = self._next_ready_batch()
                 if batch is None:
                     return
-            request = pb.ProduceRequest(
-                topic=batch.topic, partition=batch.partition, records=batch.records, acks=self._acks
-            )
             with self._cond:
                 connected = self._stream is not None
             # A stream opened while the broker is away can hang (see _call_watch).
@@ -275,7 +275,7 @@ class Producer:
                     self._fail_unsent(batch, unreachable)
                     continue
             with self._cond:
-                self._dispatch(batch, request)
+                self._dispatch(batch)
 
     def _fail_unsent(self, batch: _Batch, error: EventLogError) -> None:
         """Fails `batch`, and when the broker is unreachable also the batches
@@ -309,13 +309,14 @@ class Producer:
                 return None
             self._cond.wait(None if deadline is None else deadline - now)
 
-    def _dispatch(self, batch: _Batch, request: pb.ProduceRequest) -> None:
+    def _dispatch(self, batch: _Batch) -> None:
         """Requires _cond. Writes a request on the current stream, opening one
         if needed; keeping both steps under _cond keeps inflight in order."""
-        request.request_id = self._next_request_id
+        request_id = self._next_request_id
         self._next_request_id += 1
+        request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
         if self._stream is None:
-            stream = _Stream(self._stub)
+            stream = _Stream(self._channel)
             reader = threading.Thread(
                 target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
             )
@@ -324,7 +325,7 @@ class Producer:
             self._stream = stream
             self._readers = [r for r in self._readers if r.is_alive()] + [reader]
             reader.start()
-        self._stream.inflight.append((request.request_id, batch))
+        self._stream.inflight.append((request_id, batch))
         self._in_flight += 1
         self._stream.requests.put(request)
 
