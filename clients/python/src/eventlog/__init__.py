@@ -29,6 +29,7 @@ from .errors import (
 )
 from .murmur2 import murmur2, partition_for_key
 from .producer import Producer
+from .record_future import RecordFuture
 from .security import connect
 from .model import (
     Acks,
@@ -55,6 +56,7 @@ __all__ = [
     "Admin",
     "Consumer",
     "Producer",
+    "RecordFuture",
     "connect",
     "Acks",
     "Assignment",

@@ -31,7 +31,8 @@ from ._stubs import Target, open_channel, pb, pb_grpc, unary
 from ._wire import encode_produce_request, encode_record
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
-from .model import Acks, Headers, RecordMetadata, encode, header_pairs
+from .model import Acks, Headers, encode, header_pairs
+from .record_future import BatchOutcome, RecordFuture
 
 __all__ = ["Producer"]
 
@@ -41,19 +42,18 @@ _PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 class _Batch:
     """Records for one topic-partition, sent as one ProduceRequest."""
 
-    __slots__ = ("topic", "partition", "created", "records", "futures", "size")
+    __slots__ = ("topic", "partition", "created", "records", "outcome", "size")
 
     def __init__(self, topic: str, partition: int) -> None:
         self.topic = topic
         self.partition = partition
         self.created = time.monotonic()
         self.records: List[bytes] = []  # each encoded by _wire.encode_record
-        self.futures: List[futures.Future] = []
+        self.outcome = BatchOutcome(topic, partition)  # its RecordFutures share it
         self.size = 0
 
     def fail(self, error: BaseException) -> None:
-        for f in self.futures:
-            f.set_exception(error)
+        self.outcome.future.set_exception(error)
 
 
 class _Stream:
@@ -149,12 +149,10 @@ class Producer:
         headers: Optional[Headers] = None,
         partition: Optional[int] = None,
         timestamp_ms: int = 0,
-    ) -> "futures.Future[RecordMetadata]":
-        """Queues one record; the future resolves to its RecordMetadata
+    ) -> RecordFuture:
+        """Queues one record; the RecordFuture resolves to its RecordMetadata
         (partition, offset) or fails with an EventLogError. Raises
         RuntimeError if the producer is closed."""
-        future: futures.Future = futures.Future()
-        future.set_running_or_notify_cancel()  # a send cannot be cancelled
         key_bytes = encode(key)
         record = encode_record(key_bytes, encode(value), header_pairs(headers), timestamp_ms)
         size = len(record)
@@ -163,8 +161,9 @@ class Producer:
             try:
                 count = self._partition_count(topic)
             except EventLogError as e:
-                future.set_exception(e)
-                return future
+                failed = BatchOutcome(topic, -1 if partition is None else partition)
+                failed.future.set_exception(e)
+                return RecordFuture(failed, 0)
             if key_bytes:
                 partition = partition_for_key(key_bytes, count)
         with self._cond:
@@ -182,8 +181,8 @@ class Producer:
                 self._unfinished.add(batch)
                 self._cond.notify_all()  # a new linger deadline
             batch.records.append(record)
-            batch.futures.append(future)
             batch.size += size
+            future = RecordFuture(batch.outcome, len(batch.records) - 1)
             if len(batch.records) >= self._batch_records or batch.size >= self._batch_bytes:
                 self._close_batch(batch)
                 self._cond.notify_all()
@@ -194,7 +193,7 @@ class Producer:
         records is acknowledged or failed (errors are in their futures). Do not
         call it from a future's callback."""
         with self._cond:
-            pending = [f for b in self._unfinished for f in b.futures]
+            pending = [b.outcome.future for b in self._unfinished]
             self._flushing += 1
             self._cond.notify_all()
         try:
@@ -391,5 +390,4 @@ class Producer:
                 error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
             )
             return
-        for i, future in enumerate(batch.futures):
-            future.set_result(RecordMetadata(batch.topic, batch.partition, append.base_offset + i))
+        batch.outcome.future.set_result(append.base_offset)
