@@ -35,7 +35,7 @@ import grpc
 from ._call_watch import CallWatch, wait_for_broker
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
 from .errors import EventLogError, UnavailableError, error_from_rpc
-from .model import Assignment, Record, Start, StartPosition
+from .model import Assignment, Record, Start, StartPosition, records_from_pb
 
 __all__ = ["Consumer"]
 
@@ -149,7 +149,14 @@ class Consumer:
     def __iter__(self) -> Iterator[Record]:
         """Yields records until close() is called; raises EventLogError when a
         stream fails for good (e.g. NotFoundError once the topic is deleted)."""
+        current = self._current
+        positions = self._positions
         while True:
+            if current and not self._auto_commit:  # fast path: the batch at hand
+                record = current.popleft()
+                positions[record.partition] = record.offset + 1
+                yield record
+                continue
             record = self.poll()
             if record is None:
                 return
@@ -158,6 +165,11 @@ class Consumer:
     def poll(self, timeout: Optional[float] = None) -> Optional[Record]:
         """The next record, or None after `timeout` seconds (None: wait until
         one arrives or the consumer is closed)."""
+        current = self._current
+        if current and not self._auto_commit:  # fast path: the batch at hand
+            record = current.popleft()
+            self._positions[record.partition] = record.offset + 1
+            return record
         if self._auto_commit and time.monotonic() >= self._next_auto_commit:
             self._commit_quietly()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -260,7 +272,9 @@ class Consumer:
         with self._lock:
             if stream not in self._epochs:
                 raise ValueError(f"partition {partition} is not read by this consumer")
-        self._current = deque(r for r in self._current if not (stream == _GROUP_STREAM or r.partition == partition))
+        kept = [r for r in self._current if not (stream == _GROUP_STREAM or r.partition == partition)]
+        self._current.clear()  # in place: __iter__ holds on to it
+        self._current.extend(kept)
         self._positions[partition] = offset
         self._start_stream(stream, start)
 
@@ -402,8 +416,7 @@ class Consumer:
                         call.cancel()
                         return None
                 elif event == "records" and response.records.records:
-                    batch = response.records
-                    records = [Record.from_pb(self._topic, batch.partition, r) for r in batch.records]
+                    records = records_from_pb(self._topic, response.records)
                     if not self._put(("records", stream, epoch, records), stream, epoch):
                         call.cancel()
                         return None
