@@ -4,6 +4,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "clients/cpp/health_wire.h"
+#include "clients/cpp/server_list.h"
 #include "clients/cpp/status_conversion.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -12,12 +13,27 @@
 
 namespace eventlog::client {
 
+namespace {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& servers,
+                                           const ClientOptions& options) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      options.credentials != nullptr ? options.credentials : grpc::InsecureChannelCredentials();
+  absl::StatusOr<ChannelTarget> target = MakeChannelTarget(servers);
+  // A list that cannot be used goes to gRPC as it is: its calls then fail
+  // with UNAVAILABLE (MakeChannelTarget tells why, for callers that check).
+  if (!target.ok()) return grpc::CreateChannel(servers, credentials);
+  grpc::ChannelArguments args;
+  if (!target->authority.empty()) args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, target->authority);
+  return grpc::CreateCustomChannel(target->target, credentials, args);
+}
+
+}  // namespace
+
 Client::Client(absl::string_view server, ClientOptions options)
     : server_(server),
       options_(options),
-      channel_(grpc::CreateChannel(server_, options_.credentials != nullptr
-                                                ? options_.credentials
-                                                : grpc::InsecureChannelCredentials())),
+      channel_(MakeChannel(server_, options_)),
       stub_(v1::EventLog::NewStub(channel_)) {}
 
 void Client::PrepareContext(grpc::ClientContext& context, absl::Duration extra) {

@@ -1,4 +1,4 @@
-// Client: a connection to one eventlogd server and its administrative and
+// Client: a connection to an eventlogd server and its administrative and
 // read calls (topics, offsets, groups, Fetch, health). Producer and Consumer
 // are built on top of a Client and share its channel.
 //
@@ -39,7 +39,9 @@ struct ClientOptions {
 
 class Client {
  public:
-  // Connects (lazily) to `server`, "HOST:PORT", with options.credentials.
+  // Connects (lazily) to `server`, "HOST:PORT" or a bootstrap list
+  // "HOST1:PORT1,HOST2:PORT2" to fail over between (see server_list.h), with
+  // options.credentials.
   explicit Client(absl::string_view server, ClientOptions options = {});
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

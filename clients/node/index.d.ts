@@ -35,7 +35,9 @@ export interface ClientSecurity {
   /** Sent as "authorization: Bearer <token>" with every call. */
   token?: string;
 }
+/** target: "host:port", or "host1:port1,host2:port2" to fail over between brokers. */
 export declare function createClient(target: string, security?: ClientSecurity): EventLogClient;
+/** "host:port", a list "host1:port1,host2:port2", or a client from createClient() (then you close it). */
 export type Target = string | EventLogClient;
 
 export declare function murmur2(data: Bytes): number;

@@ -1,4 +1,5 @@
 """The eventlog CLI against a real eventlogd: topics, produce/consume, offsets, groups, health."""
+import os
 import signal
 import socket
 import subprocess
@@ -38,6 +39,23 @@ def test_health_fails_when_no_server(cli_binary):
                              "--timeout_ms=3000"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "UNAVAILABLE" in result.stderr
+
+
+def test_server_list_skips_a_server_that_is_down(cli, cli_binary):
+    with socket.socket() as s:  # a port that nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    servers = f"127.0.0.1:{port},{cli.broker.address}"
+    for how in (["--server", servers], []):
+        env = dict(os.environ, EVENTLOG_SERVER=servers)
+        result = subprocess.run([cli_binary, "health", *how, "--timeout_ms=10000"],
+                                capture_output=True, text=True, timeout=30, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "SERVING"
+    blank = subprocess.run([cli_binary, "health", "--server", " , "], capture_output=True,
+                           text=True, timeout=30)
+    assert blank.returncode == 2
+    assert "no server" in blank.stderr
 
 
 # ---- topics -------------------------------------------------------------------------------
