@@ -13,11 +13,25 @@ export function toBytes(data) {
   throw new TypeError('keys, values and header values must be Buffer, Uint8Array or string');
 }
 
-/** Headers given as an object, a Map or [key, value] pairs (keys may repeat). */
-export function headersToPb(headers) {
-  if (!headers) return [];
+const NO_HEADERS = Object.freeze([]);
+
+/** Headers given as an object, a Map or [key, value] pairs (keys may repeat), as [string, bytes] pairs. */
+export function headerPairs(headers) {
+  if (!headers) return NO_HEADERS;
   const entries = Array.isArray(headers) ? headers : headers instanceof Map ? [...headers] : Object.entries(headers);
-  return entries.map(([key, value]) => ({ key: String(key), value: toBytes(value) }));
+  return entries.map(([key, value]) => [String(key), toBytes(value)]);
+}
+
+/** An int64 value for the wire encoder (wire.js): a safe-integer Number or a BigInt. */
+export function int64Value(value) {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer`);
+    return value;
+  }
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  throw new TypeError(`not an integer: ${value}`);
 }
 
 /** An int64 field for a request: BigInt is sent as a decimal string. */
