@@ -46,18 +46,6 @@ export function int64(value) {
   throw new TypeError(`not an integer: ${value}`);
 }
 
-export function toRecord(topic, partition, r) {
-  return {
-    topic: r.topic || topic,
-    partition,
-    offset: BigInt(r.offset),
-    key: r.key,
-    value: r.value,
-    headers: r.headers.map((h) => [h.key, h.value]),
-    timestampMs: Number(r.timestampMs),
-  };
-}
-
 const POLICY_TO_PB = { delete: 'CLEANUP_POLICY_DELETE', compact: 'CLEANUP_POLICY_COMPACT' };
 const POLICY_FROM_PB = { CLEANUP_POLICY_DELETE: 'delete', CLEANUP_POLICY_COMPACT: 'compact' };
 
