@@ -13,16 +13,13 @@ import * as grpc from '@grpc/grpc-js';
 
 const SCHEME = 'eventlog-servers';
 
-/** The non-blank entries of a comma-separated server list. */
+/** The non-blank entries of a comma-separated server list (not checked further). */
 export function splitServers(servers) {
   const entries = String(servers)
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   if (entries.length === 0) throw new TypeError(`no server in "${servers}" (expected HOST:PORT[,HOST:PORT...])`);
-  for (const entry of entries) {
-    if (!/^(\[[^\]]+\]|[^:\s]+):\d+$/.test(entry)) throw new TypeError(`server "${entry}" is not HOST:PORT`);
-  }
   return entries;
 }
 
@@ -78,7 +75,10 @@ let registered = false;
 /** The gRPC target for a server or a server list. */
 export function channelTarget(servers) {
   const entries = splitServers(servers);
-  if (entries.length === 1) return entries[0];
+  if (entries.length === 1) return entries[0]; // any gRPC target, as before lists
+  for (const entry of entries) {
+    if (!/^(\[[^\]]+\]|[^:\s]+):\d+$/.test(entry)) throw new TypeError(`server "${entry}" is not HOST:PORT`);
+  }
   if (!registered) {
     grpc.experimental.registerResolver(SCHEME, ServerListResolver);
     registered = true;

@@ -19,8 +19,9 @@ test('server lists are split and turned into targets', () => {
   assert.deepEqual(splitServers(' a:1, ,b:2 '), ['a:1', 'b:2']);
   assert.equal(channelTarget('localhost:7070'), 'localhost:7070');
   assert.equal(channelTarget('a:1, b:2'), 'eventlog-servers:a:1,b:2');
+  assert.equal(channelTarget('dns:///localhost:7070'), 'dns:///localhost:7070'); // one target: as given
   assert.throws(() => splitServers(' , '), TypeError);
-  assert.throws(() => splitServers('a:1,no-port'), TypeError);
+  assert.throws(() => channelTarget('a:1,no-port'), TypeError);
 });
 
 test('clients fail over to the next server', async () => {
