@@ -42,13 +42,14 @@ _PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 class _Batch:
     """Records for one topic-partition, sent as one ProduceRequest."""
 
-    __slots__ = ("topic", "partition", "created", "records", "outcome", "size")
+    __slots__ = ("topic", "partition", "created", "records", "count", "outcome", "size")
 
     def __init__(self, topic: str, partition: int) -> None:
         self.topic = topic
         self.partition = partition
         self.created = time.monotonic()
-        self.records: List[bytes] = []  # each encoded by _wire.encode_record
+        self.records: List[bytes] = []  # each encoded by _wire.encode_record; emptied once sent
+        self.count = 0  # records in the batch
         self.outcome = BatchOutcome(topic, partition)  # its RecordFutures share it
         self.size = 0
 
@@ -182,8 +183,9 @@ class Producer:
                 self._cond.notify_all()  # a new linger deadline
             batch.records.append(record)
             batch.size += size
-            future = RecordFuture(batch.outcome, len(batch.records) - 1)
-            if len(batch.records) >= self._batch_records or batch.size >= self._batch_bytes:
+            future = RecordFuture(batch.outcome, batch.count)
+            batch.count += 1
+            if batch.count >= self._batch_records or batch.size >= self._batch_bytes:
                 self._close_batch(batch)
                 self._cond.notify_all()
         return future
@@ -314,6 +316,7 @@ class Producer:
         request_id = self._next_request_id
         self._next_request_id += 1
         request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
+        batch.records = []  # the request holds the bytes now
         if self._stream is None:
             stream = _Stream(self._channel)
             reader = threading.Thread(
@@ -385,7 +388,7 @@ class Producer:
             batch.fail(error_from_code(code, response.error_message))
             return
         append = next((a for a in response.appends if a.partition == batch.partition), None)
-        if append is None or append.last_offset - append.base_offset + 1 != len(batch.records):
+        if append is None or append.last_offset - append.base_offset + 1 != batch.count:
             batch.fail(
                 error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
             )
