@@ -216,8 +216,9 @@ class Consumer:
     def commit(self, offsets: Optional[Dict[int, int]] = None, metadata: str = "") -> Dict[int, int]:
         """Commits `offsets` ({partition: next offset to consume}), by default
         the positions after every record handed out so far. Returns what was
-        committed. Raises FailedPreconditionError if a rebalance made the
-        generation stale."""
+        committed. In group mode the request names this member and the
+        generation of its latest assignment; FailedPreconditionError if a
+        rebalance made that generation stale or moved the partition away."""
         if self._group is None:
             raise ValueError("commit needs a group")
         member_id, generation = "", 0
