@@ -4,6 +4,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "clients/cpp/health_wire.h"
+#include "clients/cpp/server_list.h"
 #include "clients/cpp/status_conversion.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -12,12 +13,27 @@
 
 namespace eventlog::client {
 
+namespace {
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& servers,
+                                           const ClientOptions& options) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      options.credentials != nullptr ? options.credentials : grpc::InsecureChannelCredentials();
+  absl::StatusOr<ChannelTarget> target = MakeChannelTarget(servers);
+  // A list that cannot be used goes to gRPC as it is: its calls then fail
+  // with UNAVAILABLE (MakeChannelTarget tells why, for callers that check).
+  if (!target.ok()) return grpc::CreateChannel(servers, credentials);
+  grpc::ChannelArguments args;
+  if (!target->authority.empty()) args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, target->authority);
+  return grpc::CreateCustomChannel(target->target, credentials, args);
+}
+
+}  // namespace
+
 Client::Client(absl::string_view server, ClientOptions options)
     : server_(server),
       options_(options),
-      channel_(grpc::CreateChannel(server_, options_.credentials != nullptr
-                                                ? options_.credentials
-                                                : grpc::InsecureChannelCredentials())),
+      channel_(MakeChannel(server_, options_)),
       stub_(v1::EventLog::NewStub(channel_)) {}
 
 void Client::PrepareContext(grpc::ClientContext& context, absl::Duration extra) {
@@ -112,7 +128,7 @@ absl::StatusOr<std::vector<v1::PartitionOffset>> Client::ListOffsets(
 
 absl::Status Client::CommitOffset(absl::string_view group, absl::string_view topic,
                                   int32_t partition, int64_t offset, absl::string_view metadata,
-                                  int64_t generation) {
+                                  int64_t generation, absl::string_view member_id) {
   v1::CommitOffsetRequest request;
   request.set_group(std::string(group));
   request.set_topic(std::string(topic));
@@ -120,6 +136,11 @@ absl::Status Client::CommitOffset(absl::string_view group, absl::string_view top
   request.set_offset(offset);
   request.set_metadata(std::string(metadata));
   request.set_generation(generation);
+  request.set_member_id(std::string(member_id));
+  return CommitOffset(request);
+}
+
+absl::Status Client::CommitOffset(const v1::CommitOffsetRequest& request) {
   v1::CommitOffsetResponse response;
   grpc::ClientContext context;
   PrepareContext(context);

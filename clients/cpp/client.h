@@ -1,4 +1,4 @@
-// Client: a connection to one eventlogd server and its administrative and
+// Client: a connection to an eventlogd server and its administrative and
 // read calls (topics, offsets, groups, Fetch, health). Producer and Consumer
 // are built on top of a Client and share its channel.
 //
@@ -39,7 +39,9 @@ struct ClientOptions {
 
 class Client {
  public:
-  // Connects (lazily) to `server`, "HOST:PORT", with options.credentials.
+  // Connects (lazily) to `server`, "HOST:PORT" or a bootstrap list
+  // "HOST1:PORT1,HOST2:PORT2" to fail over between (see server_list.h), with
+  // options.credentials.
   explicit Client(absl::string_view server, ClientOptions options = {});
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -64,11 +66,15 @@ class Client {
       absl::string_view topic, v1::OffsetSpec spec, int64_t timestamp_ms = 0,
       const std::vector<int32_t>& partitions = {});
 
-  // Stores `offset` (the next one to consume) for the group. generation 0 is
-  // not checked (standalone consumer).
+  // Stores `offset` (the next one to consume) for the group. generation 0 and
+  // member_id "" are a standalone consumer's (refused while the group has
+  // live members); a group member sends both from its latest assignment, and
+  // is refused (FAILED_PRECONDITION) unless it owns the partition in that
+  // generation.
   absl::Status CommitOffset(absl::string_view group, absl::string_view topic, int32_t partition,
-                            int64_t offset, absl::string_view metadata = "",
-                            int64_t generation = 0);
+                            int64_t offset, absl::string_view metadata = "", int64_t generation = 0,
+                            absl::string_view member_id = "");
+  absl::Status CommitOffset(const v1::CommitOffsetRequest& request);
   absl::StatusOr<std::vector<v1::CommittedOffset>> FetchCommittedOffsets(
       absl::string_view group, absl::string_view topic,
       const std::vector<int32_t>& partitions = {});

@@ -111,16 +111,27 @@ absl::Status Consumer::Commit() {
   return absl::OkStatus();
 }
 
+v1::CommitOffsetRequest Consumer::CommitRequest(int32_t partition, int64_t offset,
+                                                absl::string_view metadata) const {
+  v1::CommitOffsetRequest request;
+  request.set_group(CommitGroup());
+  request.set_topic(topic_);
+  request.set_partition(partition);
+  request.set_offset(offset);
+  request.set_metadata(std::string(metadata));
+  if (!options_.group.empty() && assignment_.has_value()) {
+    request.set_generation(assignment_->generation());
+    request.set_member_id(assignment_->member_id());
+  }
+  return request;
+}
+
 absl::Status Consumer::Commit(int32_t partition, int64_t offset, absl::string_view metadata) {
-  const std::string& group = CommitGroup();
-  if (group.empty()) {
+  if (CommitGroup().empty()) {
     return absl::FailedPreconditionError(
         "no group to commit to: subscribe with a group or set commit_group");
   }
-  const int64_t generation =
-      options_.group.empty() || !assignment_.has_value() ? 0 : assignment_->generation();
-  absl::Status status =
-      client_.CommitOffset(group, topic_, partition, offset, metadata, generation);
+  absl::Status status = client_.CommitOffset(CommitRequest(partition, offset, metadata));
   if (status.ok()) committed_[partition] = offset;
   return status;
 }

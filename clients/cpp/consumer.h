@@ -54,11 +54,19 @@ class Consumer {
   int64_t high_watermark(int32_t partition) const;
 
   // Commits positions() that changed since the last commit: to the group in
-  // group mode (with the current generation; FAILED_PRECONDITION if a
-  // rebalance made it stale), else to options.commit_group.
+  // group mode (with the current assignment's member id and generation;
+  // FAILED_PRECONDITION if a rebalance made it stale or moved the partition to
+  // another member), else to options.commit_group (generation 0, no member).
   absl::Status Commit();
   // Commits one explicit offset (the next one to consume).
   absl::Status Commit(int32_t partition, int64_t offset, absl::string_view metadata = "");
+
+  // Exposed for testing only: the request Commit(partition, offset, metadata)
+  // sends now.
+  v1::CommitOffsetRequest TEST_CommitRequest(int32_t partition, int64_t offset,
+                                             absl::string_view metadata) const {
+    return CommitRequest(partition, offset, metadata);
+  }
 
   // Ends the subscription. Idempotent.
   void Close();
@@ -77,6 +85,8 @@ class Consumer {
  private:
   void OnAssignment(const v1::Assignment& assignment);
   const std::string& CommitGroup() const;
+  v1::CommitOffsetRequest CommitRequest(int32_t partition, int64_t offset,
+                                        absl::string_view metadata) const;
 
   Client& client_;
   const std::string topic_;

@@ -35,7 +35,9 @@ export interface ClientSecurity {
   /** Sent as "authorization: Bearer <token>" with every call. */
   token?: string;
 }
+/** target: "host:port", or "host1:port1,host2:port2" to fail over between brokers. */
 export declare function createClient(target: string, security?: ClientSecurity): EventLogClient;
+/** "host:port", a list "host1:port1,host2:port2", or a client from createClient() (then you close it). */
 export type Target = string | EventLogClient;
 
 export declare function murmur2(data: Bytes): number;
@@ -62,6 +64,10 @@ export interface RecordMetadata {
 export type CleanupPolicy = 'delete' | 'compact';
 
 /** 0 (or absent) = server default; for retention, -1 = unlimited. */
+/** Which timestamp a topic's records keep (Kafka's message.timestamp.type). */
+export type TimestampType = 'create_time' | 'log_append_time';
+
+/** 0 = server default; for retention and the timestamp bounds, -1 = unlimited. */
 export interface TopicConfig {
   retentionMs?: number;
   retentionBytes?: number;
@@ -70,6 +76,11 @@ export interface TopicConfig {
   segmentBytes?: number;
   segmentMs?: number;
   deleteRetentionMs?: number;
+  timestampType?: TimestampType;
+  /** A create-time record stamped further in the future is refused (INVALID_ARGUMENT). */
+  messageTimestampAfterMaxMs?: number;
+  /** A create-time record stamped further in the past is refused (INVALID_ARGUMENT). */
+  messageTimestampBeforeMaxMs?: number;
 }
 
 export interface PartitionInfo {
@@ -77,11 +88,16 @@ export interface PartitionInfo {
   logStartOffset: bigint;
   highWatermark: bigint;
   sizeBytes: number;
+  /** Records in [highWatermark, logEndOffset) are written but not yet durable. */
+  logEndOffset: bigint;
 }
 
 export interface TopicDescription {
   name: string;
-  config: Required<Omit<TopicConfig, 'cleanupPolicy'>> & { cleanupPolicy: CleanupPolicy | 'unspecified' };
+  config: Required<Omit<TopicConfig, 'cleanupPolicy' | 'timestampType'>> & {
+    cleanupPolicy: CleanupPolicy | 'unspecified';
+    timestampType: TimestampType | 'unspecified';
+  };
   partitions: PartitionInfo[];
 }
 

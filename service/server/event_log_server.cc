@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "service/server/without_reflection.h"
+#include "service/server/reflection_v1_plugin.h"
 #include "service/server/server_credentials.h"
+#include "service/server/without_reflection.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::service {
@@ -47,7 +48,11 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  InitReflectionV1ServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  // One address, one broker: gRPC sets SO_REUSEPORT by default, which lets a
+  // second eventlogd bind the same port and take half the new connections.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());

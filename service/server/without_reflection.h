@@ -1,7 +1,7 @@
-// WithoutReflection: a ServerBuilder option that drops gRPC's server
-// reflection plugin from one builder. Linking grpc++_reflection registers the
-// plugin for every server of the process; this takes it out again where the
-// API schema should not be served (eventlogd --noreflection).
+// WithoutReflection: a ServerBuilder option that drops the server reflection
+// plugins (gRPC's v1alpha and our ReflectionV1Plugin) from one builder. They
+// are registered for every server of the process; this takes them out again
+// where the API schema should not be served (eventlogd --noreflection).
 //
 // Used once by ServerBuilder::BuildAndStart; not shared between threads.
 #pragma once
@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <memory>
 #include <vector>
+
+#include "service/server/reflection_v1_plugin.h"
 
 namespace eventlog::service {
 
@@ -24,7 +26,8 @@ class WithoutReflection : public grpc::ServerBuilderOption {
         std::remove_if(plugins->begin(), plugins->end(),
                        [](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
                          return dynamic_cast<grpc::reflection::ProtoServerReflectionPlugin*>(
-                                    plugin.get()) != nullptr;
+                                    plugin.get()) != nullptr ||
+                                dynamic_cast<ReflectionV1Plugin*>(plugin.get()) != nullptr;
                        }),
         plugins->end());
   }

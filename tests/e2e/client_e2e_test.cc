@@ -9,6 +9,7 @@
 #include "clients/cpp/consumer.h"
 #include "clients/cpp/murmur2.h"
 #include "clients/cpp/producer.h"
+#include "clients/cpp/server_list.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/eventlogd_process.h"
@@ -34,6 +35,22 @@ TEST(Murmur2Test, MatchesKafkaReferenceValues) {
   EXPECT_EQ(Murmur2("a-little-bit-longer-string"), -1486304829);
   EXPECT_EQ(Murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58897971);
   EXPECT_EQ(Murmur2("abc"), 479470107);
+}
+
+TEST(ServerListTest, SplitsAndResolvesLists) {
+  absl::StatusOr<std::vector<std::string>> split = SplitServers(" a:1, ,b:2 ");
+  ASSERT_OK(split);
+  EXPECT_THAT(*split, ElementsAre("a:1", "b:2"));
+  EXPECT_THAT(SplitServers(" , "), StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<ChannelTarget> one = MakeChannelTarget("localhost:7070");
+  ASSERT_OK(one);
+  EXPECT_EQ(one->target, "localhost:7070");
+  EXPECT_EQ(one->authority, "");
+  absl::StatusOr<ChannelTarget> two = MakeChannelTarget("127.0.0.1:1,localhost:2");
+  ASSERT_OK(two);
+  EXPECT_THAT(two->target, ::testing::StartsWith("ipv4:127.0.0.1:1,127.0.0.1:2"));
+  EXPECT_EQ(two->authority, "127.0.0.1:1");
+  EXPECT_THAT(MakeChannelTarget("a:1,no-port"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 class ClientE2eTest : public ::testing::Test {
@@ -247,6 +264,50 @@ TEST_F(ClientE2eTest, GroupConsumerGetsAssignmentAndCommits) {
   // A stale generation is refused.
   EXPECT_THAT(client_->CommitOffset("workers", "jobs", 0, 1, "", 999999),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(ClientE2eTest, GroupCommitNamesTheMemberAndGenerationOfTheAssignment) {
+  // The broker refuses a commit from a member that does not own the partition
+  // in that generation, so a member must say who it is.
+  CreateTopic("owned", 1);
+  ConsumerOptions options;
+  options.group = "owners";
+  auto consumer = Consumer::Create(*client_, "owned", options);
+  ASSERT_OK(consumer);
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (!(*consumer)->assignment().has_value() && absl::Now() < deadline) {
+    ASSERT_OK((*consumer)->Poll(absl::Milliseconds(100)));
+  }
+  ASSERT_TRUE((*consumer)->assignment().has_value());
+  const v1::CommitOffsetRequest request = (*consumer)->TEST_CommitRequest(0, 0, "m");
+  EXPECT_EQ(request.group(), "owners");
+  EXPECT_EQ(request.member_id(), (*consumer)->assignment()->member_id());
+  EXPECT_FALSE(request.member_id().empty());
+  EXPECT_EQ(request.generation(), (*consumer)->assignment()->generation());
+  EXPECT_EQ(request.metadata(), "m");
+  ASSERT_OK((*consumer)->Commit(0, 0));
+}
+
+TEST_F(ClientE2eTest, AServerListFailsOverToTheNextServer) {
+  auto second = EventlogdProcess::Start(dir_.path() + "/second");
+  ASSERT_OK(second);
+  Client client(absl::StrCat(server_->address(), ",", (*second)->address()));
+  ASSERT_OK(client.CreateTopic("on-first", 1));  // the first one answers
+  Client direct((*second)->address());
+  ASSERT_OK(direct.CreateTopic("on-second", 1));
+  ASSERT_OK(server_->Terminate(kPatience));
+
+  // The same client now reaches the second broker (calls in flight when the
+  // first went away may fail with UNAVAILABLE once).
+  absl::StatusOr<std::vector<v1::TopicSummary>> topics = absl::UnavailableError("not yet");
+  const absl::Time deadline = absl::Now() + kPatience;
+  while (absl::IsUnavailable(topics.status()) && absl::Now() < deadline) {
+    topics = client.ListTopics();
+    if (!topics.ok()) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_OK(topics);
+  ASSERT_EQ(topics->size(), 1u);
+  EXPECT_EQ((*topics)[0].name(), "on-second");
 }
 
 TEST_F(ClientE2eTest, SubscriptionEndsWithNotFoundWhenTheTopicIsDeleted) {

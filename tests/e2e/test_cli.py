@@ -1,4 +1,5 @@
 """The eventlog CLI against a real eventlogd: topics, produce/consume, offsets, groups, health."""
+import os
 import signal
 import socket
 import subprocess
@@ -38,6 +39,23 @@ def test_health_fails_when_no_server(cli_binary):
                              "--timeout_ms=3000"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "UNAVAILABLE" in result.stderr
+
+
+def test_server_list_skips_a_server_that_is_down(cli, cli_binary):
+    with socket.socket() as s:  # a port that nothing listens on once closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    servers = f"127.0.0.1:{port},{cli.broker.address}"
+    for how in (["--server", servers], []):
+        env = dict(os.environ, EVENTLOG_SERVER=servers)
+        result = subprocess.run([cli_binary, "health", *how, "--timeout_ms=10000"],
+                                capture_output=True, text=True, timeout=30, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "SERVING"
+    blank = subprocess.run([cli_binary, "health", "--server", " , "], capture_output=True,
+                           text=True, timeout=30)
+    assert blank.returncode == 2
+    assert "no server" in blank.stderr
 
 
 # ---- topics -------------------------------------------------------------------------------
@@ -93,6 +111,17 @@ def test_describe_shows_offsets_after_produce(cli):
     assert rows["0"][1:3] == ["0", "0"]
     assert rows["1"][1:3] == ["0", "3"]
     assert int(rows["1"][3]) > 0  # size_bytes
+    assert int(rows["1"][4]) >= 0  # log_end_offset (filled in by brokers that track it)
+
+
+def test_topic_create_takes_the_timestamp_type_and_bounds(cli):
+    name = unique("stamped")
+    cli.run("topic", "create", name, "--timestamp_type", "log_append_time",
+            "--message_timestamp_after_max_ms", 60000, "--message_timestamp_before_max_ms", -1)
+    described = cli.run("topic", "describe", name).stdout
+    assert "timestamp_type: " in described
+    assert "message_timestamp_after_max_ms: " in described
+    assert "LOG_END_OFFSET" in described
 
 
 # ---- usage --------------------------------------------------------------------------------
@@ -113,7 +142,8 @@ def test_help_exits_zero(cli_binary, args):
     [], ["nonsense"], ["topic"], ["topic", "create"], ["topic", "create", "x", "--bogus=1"],
     ["topic", "create", "x", "--partitions=many"], ["consume", "t", "--from", "yesterday"],
     ["consume", "t", "--format", "xml"], ["produce", "t", "--acks", "some"],
-    ["offsets", "commit", "g", "t", "0"], ["consume", "t", "--from", "committed"]])
+    ["offsets", "commit", "g", "t", "0"], ["consume", "t", "--from", "committed"],
+    ["topic", "create", "x", "--timestamp_type", "wallclock"]])
 def test_usage_errors_exit_two(cli_binary, args):
     result = subprocess.run([cli_binary] + args, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2, (args, result.stdout, result.stderr)

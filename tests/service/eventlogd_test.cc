@@ -73,6 +73,30 @@ TEST(EventlogdTest, ServesAndExitsCleanlyOnSigterm) {
   EXPECT_EQ(WEXITSTATUS(again_status), 0);
 }
 
+TEST(EventlogdTest, SecondProcessOnTheSameAddressExitsWithAClearError) {
+  eventlog::testing::TempDir dir;
+  Child server({EVENTLOGD_PATH, "--listen=127.0.0.1:0", "--data_dir=" + dir.path() + "/a"});
+  const std::string line = server.ReadStdoutLine();
+  ASSERT_THAT(line, ::testing::StartsWith("listening on 127.0.0.1:"));
+  const std::string address = line.substr(std::string("listening on ").size());
+
+  Child second({EVENTLOGD_PATH, "--listen=" + address, "--data_dir=" + dir.path() + "/b"});
+  // Without SO_REUSEPORT off, this one would start and print "listening on";
+  // end it so that Wait() returns and the test fails instead of hanging.
+  if (!second.ReadStdoutLine().empty()) second.Signal(SIGTERM);
+  const int second_status = second.Wait();
+  ASSERT_TRUE(WIFEXITED(second_status));
+  EXPECT_NE(WEXITSTATUS(second_status), 0);
+  EXPECT_THAT(second.ReadAllStderr(),
+              ::testing::AllOf(::testing::HasSubstr("cannot listen on " + address),
+                               ::testing::HasSubstr("in use")));
+
+  server.Signal(SIGTERM);
+  const int status = server.Wait();
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 TEST(EventlogdTest, BadFlagsExitNonZero) {
   eventlog::testing::TempDir dir;
   Child bad({EVENTLOGD_PATH, "--listen=nonsense", "--data_dir=" + dir.path()});

@@ -214,6 +214,21 @@ TEST_F(LifecycleTest, SecondServerOnTheSameDataDirIsRefused) {
   EXPECT_TRUE(CreateTopic("still-here", 1).ok());
 }
 
+TEST_F(LifecycleTest, SecondServerOnTheSameAddressIsRefused) {
+  // gRPC turns SO_REUSEPORT on by default, so a second broker on the same
+  // port would start and the kernel would split new connections between them.
+  ServerOptions second = options();
+  second.listen_address = server_->address();
+  eventlog::testing::TempDir other_dir;
+  second.store.data_dir = other_dir.path() + "/data";
+  absl::StatusOr<std::unique_ptr<EventLogServer>> other = EventLogServer::Start(second);
+  EXPECT_THAT(other, eventlog::testing::StatusIs(absl::StatusCode::kUnavailable));
+  if (other.ok()) {
+    EXPECT_OK((*other)->Shutdown());
+  }
+  EXPECT_TRUE(CreateTopic("still-here", 1).ok());
+}
+
 TEST_F(LifecycleTest, CorruptedSegmentIsDataLoss) {
   ASSERT_TRUE(CreateTopic("fragile", 1).ok());
   ProduceValues("fragile", 0, {std::string(4000, 'v')});

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "clients/cpp/server_list.h"
 #include "clients/cpp/status_conversion.h"
 
 namespace eventlog::cli {
@@ -13,7 +14,9 @@ namespace eventlog::cli {
 void AddCommonFlags(ArgParser& parser, CommonFlags* flags) {
   const char* env = std::getenv("EVENTLOG_SERVER");
   flags->server = env != nullptr && env[0] != '\0' ? env : "127.0.0.1:7070";
-  parser.AddString("server", &flags->server, "eventlogd address HOST:PORT ($EVENTLOG_SERVER)");
+  parser.AddString("server", &flags->server,
+                   "eventlogd address HOST:PORT, or a list HOST:PORT,HOST:PORT,... to fail "
+                   "over between ($EVENTLOG_SERVER)");
   parser.AddInt("timeout_ms", &flags->timeout_ms, "deadline of each request");
   const char* token = std::getenv("EVENTLOG_TOKEN");
   flags->security.token = token != nullptr ? token : "";
@@ -38,6 +41,13 @@ std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags) {
     std::exit(kExitUsage);
   }
   options.credentials = *std::move(credentials);
+  if (absl::StatusOr<client::ChannelTarget> target = client::MakeChannelTarget(flags.server);
+      !target.ok()) {
+    std::fputs(absl::StrCat("eventlog: --server: ", target.status().message(), "\n").c_str(),
+               stderr);
+    std::exit(target.status().code() == absl::StatusCode::kInvalidArgument ? kExitUsage
+                                                                           : kExitError);
+  }
   options.token = flags.security.token;
   return std::make_unique<client::Client>(flags.server, options);
 }

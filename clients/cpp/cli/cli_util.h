@@ -20,7 +20,7 @@ inline constexpr int kExitError = 1;  // the server or the data said no
 inline constexpr int kExitUsage = 2;  // the command line was wrong
 
 struct CommonFlags {
-  std::string server;  // HOST:PORT
+  std::string server;  // HOST:PORT or HOST:PORT,HOST:PORT,...
   int64_t timeout_ms = 30000;
   client::ChannelSecurity security;
 };
@@ -29,8 +29,8 @@ struct CommonFlags {
 // and the security flags --tls, --tls_ca, --tls_cert, --tls_key and --token
 // (default $EVENTLOG_TOKEN).
 void AddCommonFlags(ArgParser& parser, CommonFlags* flags);
-// Never null: when the TLS files cannot be used it prints why and exits
-// with kExitUsage.
+// Never null: when the TLS files or the server list cannot be used it prints
+// why and exits (kExitUsage; kExitError when no server name resolves).
 std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags);
 
 // Prints "eventlog: <what>: CODE: message" to stderr; returns kExitError.

@@ -50,11 +50,14 @@ int Commit(const std::vector<std::string>& args) {
   CommonFlags common;
   std::string metadata;
   int64_t generation = 0;
+  std::string member_id;
   ArgParser parser("eventlog offsets commit", "GROUP TOPIC PARTITION OFFSET [--metadata M]",
                    "Stores OFFSET (the next offset to consume) as GROUP's position in "
                    "TOPIC/PARTITION.");
   parser.AddString("metadata", &metadata, "free text stored with the offset");
   parser.AddInt("generation", &generation, "group generation to check (0 = unchecked)");
+  parser.AddString("member_id", &member_id,
+                   "the committing member, from its assignment (with --generation)");
   AddCommonFlags(parser, &common);
   std::vector<std::string> pos;
   if (auto r = parser.Parse(args, &pos, 4, 4); r != ArgParser::Result::kOk) return ExitCodeFor(r);
@@ -68,8 +71,8 @@ int Commit(const std::vector<std::string>& args) {
     parser.UsageError(absl::StrCat("bad offset '", pos[3], "'"));
     return kExitUsage;
   }
-  absl::Status status =
-      MakeClient(common)->CommitOffset(pos[0], pos[1], *partition, offset, metadata, generation);
+  absl::Status status = MakeClient(common)->CommitOffset(pos[0], pos[1], *partition, offset,
+                                                         metadata, generation, member_id);
   if (!status.ok()) return ReportError("commit offset", status);
   std::printf("committed group %s topic %s partition %d offset %lld\n", pos[0].c_str(),
               pos[1].c_str(), *partition, static_cast<long long>(offset));

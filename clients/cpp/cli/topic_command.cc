@@ -24,6 +24,17 @@ std::string PolicyName(v1::CleanupPolicy policy) {
   }
 }
 
+std::string TimestampTypeName(v1::TimestampType type) {
+  switch (type) {
+    case v1::TIMESTAMP_TYPE_CREATE_TIME:
+      return "create_time";
+    case v1::TIMESTAMP_TYPE_LOG_APPEND_TIME:
+      return "log_append_time";
+    default:
+      return "default";
+  }
+}
+
 void PrintDescription(const v1::TopicDescription& d) {
   const v1::TopicConfig& c = d.config();
   std::string out = absl::StrCat("topic: ", d.name(), "\npartitions: ", d.partitions_size(), "\n");
@@ -31,12 +42,17 @@ void PrintDescription(const v1::TopicDescription& d) {
       &out, "retention_ms: ", c.retention_ms(), "\nretention_bytes: ", c.retention_bytes(),
       "\ncleanup_policy: ", PolicyName(c.cleanup_policy()), "\nsegment_bytes: ", c.segment_bytes(),
       "\nsegment_ms: ", c.segment_ms(), "\nmax_message_bytes: ", c.max_message_bytes(),
-      "\ndelete_retention_ms: ", c.delete_retention_ms(), "\n\n");
-  absl::StrAppendFormat(&out, "%-10s %-17s %-15s %s\n", "PARTITION", "LOG_START_OFFSET",
-                        "HIGH_WATERMARK", "SIZE_BYTES");
+      "\ndelete_retention_ms: ", c.delete_retention_ms(),
+      "\ntimestamp_type: ", TimestampTypeName(c.timestamp_type()),
+      "\nmessage_timestamp_after_max_ms: ", c.message_timestamp_after_max_ms(),
+      "\nmessage_timestamp_before_max_ms: ", c.message_timestamp_before_max_ms(), "\n\n");
+  // LOG_END_OFFSET comes last so that scripts reading the first four columns
+  // keep working.
+  absl::StrAppendFormat(&out, "%-10s %-17s %-15s %-11s %s\n", "PARTITION", "LOG_START_OFFSET",
+                        "HIGH_WATERMARK", "SIZE_BYTES", "LOG_END_OFFSET");
   for (const v1::PartitionInfo& p : d.partitions()) {
-    absl::StrAppendFormat(&out, "%-10d %-17d %-15d %d\n", p.partition(), p.log_start_offset(),
-                          p.high_watermark(), p.size_bytes());
+    absl::StrAppendFormat(&out, "%-10d %-17d %-15d %-11d %d\n", p.partition(), p.log_start_offset(),
+                          p.high_watermark(), p.size_bytes(), p.log_end_offset());
   }
   std::fputs(out.c_str(), stdout);
 }
@@ -44,8 +60,9 @@ void PrintDescription(const v1::TopicDescription& d) {
 int Create(const std::vector<std::string>& args) {
   CommonFlags common;
   int64_t partitions = 1, retention_ms = 0, retention_bytes = 0, segment_bytes = 0, segment_ms = 0,
-          max_message_bytes = 0, delete_retention_ms = 0;
-  std::string policy;
+          max_message_bytes = 0, delete_retention_ms = 0, timestamp_after_max_ms = 0,
+          timestamp_before_max_ms = 0;
+  std::string policy, timestamp_type;
   ArgParser parser("eventlog topic create", "NAME [flags]",
                    "Creates a topic. Config values left at 0 take the server's defaults; "
                    "-1 means unlimited retention.");
@@ -57,6 +74,12 @@ int Create(const std::vector<std::string>& args) {
   parser.AddInt("segment_ms", &segment_ms, "segment roll age");
   parser.AddInt("max_message_bytes", &max_message_bytes, "largest accepted record");
   parser.AddInt("delete_retention_ms", &delete_retention_ms, "tombstone grace (compact)");
+  parser.AddString("timestamp_type", &timestamp_type,
+                   "create_time (the producer's) or log_append_time (the broker's)");
+  parser.AddInt("message_timestamp_after_max_ms", &timestamp_after_max_ms,
+                "refuse records stamped further in the future (-1 = unbounded)");
+  parser.AddInt("message_timestamp_before_max_ms", &timestamp_before_max_ms,
+                "refuse records stamped further in the past (-1 = unbounded)");
   AddCommonFlags(parser, &common);
   std::vector<std::string> pos;
   if (auto r = parser.Parse(args, &pos, 1, 1); r != ArgParser::Result::kOk) return ExitCodeFor(r);
@@ -68,6 +91,17 @@ int Create(const std::vector<std::string>& args) {
   config.set_segment_ms(segment_ms);
   config.set_max_message_bytes(static_cast<int32_t>(max_message_bytes));
   config.set_delete_retention_ms(delete_retention_ms);
+  config.set_message_timestamp_after_max_ms(timestamp_after_max_ms);
+  config.set_message_timestamp_before_max_ms(timestamp_before_max_ms);
+  if (timestamp_type == "create_time") {
+    config.set_timestamp_type(v1::TIMESTAMP_TYPE_CREATE_TIME);
+  } else if (timestamp_type == "log_append_time") {
+    config.set_timestamp_type(v1::TIMESTAMP_TYPE_LOG_APPEND_TIME);
+  } else if (!timestamp_type.empty()) {
+    parser.UsageError(absl::StrCat("--timestamp_type must be create_time or log_append_time, got '",
+                                   timestamp_type, "'"));
+    return kExitUsage;
+  }
   if (policy == "delete") {
     config.set_cleanup_policy(v1::CLEANUP_POLICY_DELETE);
   } else if (policy == "compact") {

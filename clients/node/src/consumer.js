@@ -7,7 +7,8 @@
 //   names where commit() stores offsets (generation 0, as in Kafka's assign()).
 // - group (`group` without `partitions`): one Subscribe stream in the group;
 //   the broker assigns partitions (see `assignment`) and commits carry the
-//   assignment's generation.
+//   assignment's member id and generation (the broker refuses a commit from a
+//   member that does not own the partition in that generation).
 //
 // Streams that fail with UNAVAILABLE (broker restart, network) are reopened
 // with exponential backoff from the next offset not yet received; other
@@ -16,7 +17,8 @@
 // so a slow reader slows the broker down instead of growing memory.
 import { EventLogError, Status, fromServiceError } from './errors.js';
 import { openClient, unary } from './grpc.js';
-import { int64, offsetEntries, toRecord } from './values.js';
+import { int64, offsetEntries } from './values.js';
+import { decodeRecordsResponse } from './wire.js';
 
 const GROUP_STREAM = -1; // key of the group stream in #epochs/#calls
 // A broker going away ends streams with UNAVAILABLE (or CANCELLED when its gRPC
@@ -277,10 +279,11 @@ export class Consumer {
 
   async #commit(entries, metadata) {
     let generation = 0n;
+    let memberId = '';
     if (this.#groupMode) {
       const assignment = this.#assignment;
       if (!assignment) return new Map();
-      generation = assignment.generation;
+      ({ generation, memberId } = assignment);
       entries = entries.filter(([p]) => assignment.partitions.includes(p));
     }
     await Promise.all(
@@ -295,6 +298,7 @@ export class Consumer {
             offset: int64(offset),
             metadata,
             generation: int64(generation),
+            memberId,
           },
           this.#timeoutMs,
         ),
@@ -342,9 +346,18 @@ export class Consumer {
     return request;
   }
 
+  // Subscribe with record batches decoded by wire.js straight into records;
+  // other messages (assignments) go through proto-loader.
+  #subscribe(request) {
+    const method = this.#client.constructor.service.Subscribe;
+    const topic = this.#topic;
+    const deserialize = (buf) => decodeRecordsResponse(buf, topic) ?? method.responseDeserialize(buf);
+    return this.#client.makeServerStreamRequest(method.path, method.requestSerialize, deserialize, request);
+  }
+
   #openStream(stream, epoch, state) {
     if (this.#closed || this.#epochs.get(stream) !== epoch) return;
-    const call = this.#client.Subscribe(this.#request(stream, state.start));
+    const call = this.#subscribe(this.#request(stream, state.start));
     this.#calls.set(stream, call);
     if (this.#paused) call.pause();
     call.on('data', (response) => {
@@ -357,8 +370,7 @@ export class Consumer {
           partitions: [...a.partitions].sort((x, y) => x - y),
         };
       } else if (response.event === 'records' && response.records.records.length > 0) {
-        const batch = response.records;
-        const records = batch.records.map((r) => toRecord(this.#topic, batch.partition, r));
+        const { records } = response.records; // already in the public shape (#subscribe)
         if (stream !== GROUP_STREAM) state.start = Start.offset(records.at(-1).offset + 1n);
         state.backoffMs = this.#backoffMs[0];
         this.#push({ kind: 'records', stream, epoch, records });

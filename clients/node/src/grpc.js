@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fromServiceError } from './errors.js';
+import { channelTarget } from './servers.js';
 
 const PROTO = path.join('eventlog', 'v1', 'eventlog.proto');
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,7 +64,8 @@ function bearerToken(token) {
 
 /**
  * Opens a raw eventlog.v1.EventLog client (a @grpc/grpc-js client) for
- * "host:port". Pass it to Admin/Producer/Consumer to share one connection;
+ * "host:port", or a list "host1:port1,host2:port2" to fail over between
+ * (see servers.js). Pass it to Admin/Producer/Consumer to share one connection;
  * the caller closes it with client.close().
  *
  * Security (all optional): TLS is on when `tls` is true or a file is given;
@@ -85,7 +87,7 @@ export function createClient(target, { tls = false, caFile, certFile, keyFile, t
         )
       : grpc.credentials.createInsecure();
   const options = token ? { ...CHANNEL_OPTIONS, interceptors: [bearerToken(token)] } : CHANNEL_OPTIONS;
-  return new Service(target, credentials, options);
+  return new Service(channelTarget(target), credentials, options);
 }
 
 /** Returns [client, owned]: owned clients are closed by their user. */

@@ -15,26 +15,31 @@
 import { EventLogError, Status, fromServiceError } from './errors.js';
 import { openClient, unary } from './grpc.js';
 import { partitionForKey } from './murmur2.js';
-import { headersToPb, int64, toBytes } from './values.js';
+import { headerPairs, int64Value, toBytes } from './values.js';
+import { encodeProduceRequest } from './wire.js';
 
 const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
-const ACKS = { all: 'ACKS_ALL', leader: 'ACKS_LEADER' };
+const ACKS = { all: 2, leader: 1 }; // eventlog.v1.Acks numbers (wire.js encodes requests)
+const PRODUCE_STREAM = '/eventlog.v1.EventLog/ProduceStream';
+const passThrough = (buffer) => buffer; // requests are encoded by wire.js
 
 class Batch {
   constructor(topic, partition) {
     this.topic = topic;
     this.partition = partition;
-    this.records = [];
-    this.callbacks = []; // {resolve, reject} per record
+    this.records = []; // {key, value, headers, timestampMs} as wire.js takes them
+    this.resolves = [];
+    this.rejects = [];
     this.size = 0;
     this.timer = null;
+    this.closed = false;
     this.settled = new Promise((resolve) => {
       this.markSettled = resolve;
     });
   }
 
   fail(error) {
-    for (const { reject } of this.callbacks) reject(error);
+    for (const reject of this.rejects) reject(error);
     this.markSettled();
   }
 }
@@ -50,7 +55,8 @@ export class Producer {
   #timeoutMs;
   #connectTimeoutMs;
   #connecting = false; // waiting for the broker before opening a stream
-  #open = new Map(); // `${topic}\0${partition}` -> Batch
+  #open = new Map(); // topic -> Map(partition -> open Batch)
+  #last = null; // the batch the last record went to (most sends repeat it)
   #ready = []; // closed batches waiting for an in-flight slot
   #unsettled = new Set(); // batches not yet acknowledged or failed
   #stream = null; // {call, inflight: [{requestId, batch}]}
@@ -105,19 +111,22 @@ export class Producer {
   send(topic, value, { key, headers, partition, timestampMs = 0 } = {}) {
     if (this.#closed) return Promise.reject(new Error('Producer is closed'));
     return new Promise((resolve, reject) => {
-      const record = { key: toBytes(key), value: toBytes(value), headers: headersToPb(headers), timestampMs: int64(timestampMs) };
+      const record = { key: toBytes(key), value: toBytes(value), headers: headerPairs(headers), timestampMs: int64Value(timestampMs) };
       let size = record.key.length + record.value.length + RECORD_OVERHEAD;
-      for (const h of record.headers) size += Buffer.byteLength(h.key) + h.value.length;
-      const entry = { topic, record, size, partition, callbacks: { resolve, reject } };
+      for (const [k, v] of record.headers) size += Buffer.byteLength(k) + v.length;
+      const entry = { topic, record, size, partition, resolve, reject };
       if (this.#waiting.has(topic)) {
         this.#waiting.get(topic).push(entry); // keep the order of earlier sends
       } else if (partition !== undefined && partition !== null) {
         this.#append(entry, partition);
-      } else if (this.#partitionCounts.has(topic)) {
-        this.#route(entry, this.#partitionCounts.get(topic));
       } else {
-        this.#waiting.set(topic, [entry]);
-        this.#loadMetadata(topic);
+        const count = this.#partitionCounts.get(topic);
+        if (count !== undefined) {
+          this.#route(entry, count);
+        } else {
+          this.#waiting.set(topic, [entry]);
+          this.#loadMetadata(topic);
+        }
       }
     });
   }
@@ -129,7 +138,9 @@ export class Producer {
   async flush() {
     await Promise.allSettled([...this.#metadata.values()]);
     const pending = [...this.#unsettled].map((b) => b.settled);
-    for (const batch of [...this.#open.values()]) this.#closeBatch(batch);
+    for (const batches of [...this.#open.values()]) {
+      for (const batch of [...batches.values()]) this.#closeBatch(batch);
+    }
     this.#pump();
     await Promise.all(pending);
   }
@@ -182,7 +193,7 @@ export class Producer {
         const entries = this.#waiting.get(topic) ?? [];
         this.#waiting.delete(topic);
         this.#metadata.delete(topic);
-        for (const entry of entries) entry.callbacks.reject(error);
+        for (const entry of entries) entry.reject(error);
       },
     );
   }
@@ -193,37 +204,51 @@ export class Producer {
       return;
     }
     let partition = this.#sticky.get(entry.topic);
-    if (partition === undefined || !this.#open.has(`${entry.topic}\0${partition}`)) {
+    if (partition === undefined || !this.#openBatch(entry.topic, partition)) {
       partition = partition === undefined ? 0 : (partition + 1) % count;
       this.#sticky.set(entry.topic, partition);
     }
     this.#append(entry, partition);
   }
 
+  #openBatch(topic, partition) {
+    const last = this.#last;
+    if (last !== null && !last.closed && last.partition === partition && last.topic === topic) return last;
+    return this.#open.get(topic)?.get(partition);
+  }
+
   #append(entry, partition) {
-    const id = `${entry.topic}\0${partition}`;
-    let batch = this.#open.get(id);
+    let batch = this.#openBatch(entry.topic, partition);
     if (batch && batch.records.length > 0 && batch.size + entry.size > this.#batchBytes) {
       this.#closeBatch(batch);
       batch = undefined;
     }
     if (!batch) {
       batch = new Batch(entry.topic, partition);
-      this.#open.set(id, batch);
+      let batches = this.#open.get(entry.topic);
+      if (!batches) {
+        batches = new Map();
+        this.#open.set(entry.topic, batches);
+      }
+      batches.set(partition, batch);
       this.#unsettled.add(batch);
       batch.settled.then(() => this.#unsettled.delete(batch));
       batch.timer = setTimeout(() => this.#closeBatch(batch), this.#lingerMs);
     }
+    this.#last = batch;
     batch.records.push(entry.record);
-    batch.callbacks.push(entry.callbacks);
+    batch.resolves.push(entry.resolve);
+    batch.rejects.push(entry.reject);
     batch.size += entry.size;
     if (batch.records.length >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
   }
 
   #closeBatch(batch) {
-    const id = `${batch.topic}\0${batch.partition}`;
-    if (this.#open.get(id) !== batch) return;
-    this.#open.delete(id);
+    if (batch.closed) return;
+    batch.closed = true;
+    const batches = this.#open.get(batch.topic);
+    batches.delete(batch.partition);
+    if (batches.size === 0) this.#open.delete(batch.topic);
     clearTimeout(batch.timer);
     this.#ready.push(batch);
     this.#pump();
@@ -243,13 +268,8 @@ export class Producer {
       const stream = this.#stream;
       const requestId = this.#nextRequestId++;
       stream.inflight.push({ requestId, batch });
-      stream.call.write({
-        topic: batch.topic,
-        partition: batch.partition,
-        records: batch.records,
-        acks: this.#acks,
-        requestId: requestId.toString(),
-      });
+      stream.call.write(encodeProduceRequest(batch.topic, batch.partition, batch.records, this.#acks, requestId));
+      batch.records = null; // encoded; the request holds the bytes
     }
   }
 
@@ -270,7 +290,8 @@ export class Producer {
   }
 
   #openStream() {
-    const stream = { call: this.#client.ProduceStream(), inflight: [] };
+    const deserialize = this.#client.constructor.service.ProduceStream.responseDeserialize;
+    const stream = { call: this.#client.makeBidiStreamRequest(PRODUCE_STREAM, passThrough, deserialize), inflight: [] };
     this.#stream = stream;
     stream.call.on('data', (response) => {
       const head = stream.inflight.shift();
@@ -307,11 +328,12 @@ export class Producer {
     }
     const append = response.appends.find((a) => a.partition === batch.partition);
     const base = append ? BigInt(append.baseOffset) : 0n;
-    if (!append || BigInt(append.lastOffset) - base + 1n !== BigInt(batch.records.length)) {
+    if (!append || BigInt(append.lastOffset) - base + 1n !== BigInt(batch.resolves.length)) {
       batch.fail(new EventLogError(Status.INTERNAL, 'ProduceStream reply does not match the batch'));
       return;
     }
-    batch.callbacks.forEach(({ resolve }, i) => resolve({ topic: batch.topic, partition: batch.partition, offset: base + BigInt(i) }));
+    const { topic, partition, resolves } = batch;
+    for (let i = 0; i < resolves.length; i++) resolves[i]({ topic, partition, offset: base + BigInt(i) });
     batch.markSettled();
   }
 }

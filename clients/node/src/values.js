@@ -13,11 +13,25 @@ export function toBytes(data) {
   throw new TypeError('keys, values and header values must be Buffer, Uint8Array or string');
 }
 
-/** Headers given as an object, a Map or [key, value] pairs (keys may repeat). */
-export function headersToPb(headers) {
-  if (!headers) return [];
+const NO_HEADERS = Object.freeze([]);
+
+/** Headers given as an object, a Map or [key, value] pairs (keys may repeat), as [string, bytes] pairs. */
+export function headerPairs(headers) {
+  if (!headers) return NO_HEADERS;
   const entries = Array.isArray(headers) ? headers : headers instanceof Map ? [...headers] : Object.entries(headers);
-  return entries.map(([key, value]) => ({ key: String(key), value: toBytes(value) }));
+  return entries.map(([key, value]) => [String(key), toBytes(value)]);
+}
+
+/** An int64 value for the wire encoder (wire.js): a safe-integer Number or a BigInt. */
+export function int64Value(value) {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a safe integer`);
+    return value;
+  }
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+  throw new TypeError(`not an integer: ${value}`);
 }
 
 /** An int64 field for a request: BigInt is sent as a decimal string. */
@@ -32,25 +46,26 @@ export function int64(value) {
   throw new TypeError(`not an integer: ${value}`);
 }
 
-export function toRecord(topic, partition, r) {
-  return {
-    topic: r.topic || topic,
-    partition,
-    offset: BigInt(r.offset),
-    key: r.key,
-    value: r.value,
-    headers: r.headers.map((h) => [h.key, h.value]),
-    timestampMs: Number(r.timestampMs),
-  };
-}
-
 const POLICY_TO_PB = { delete: 'CLEANUP_POLICY_DELETE', compact: 'CLEANUP_POLICY_COMPACT' };
 const POLICY_FROM_PB = { CLEANUP_POLICY_DELETE: 'delete', CLEANUP_POLICY_COMPACT: 'compact' };
+
+const TIMESTAMP_TYPE_TO_PB = {
+  create_time: 'TIMESTAMP_TYPE_CREATE_TIME',
+  log_append_time: 'TIMESTAMP_TYPE_LOG_APPEND_TIME',
+};
+const TIMESTAMP_TYPE_FROM_PB = {
+  TIMESTAMP_TYPE_CREATE_TIME: 'create_time',
+  TIMESTAMP_TYPE_LOG_APPEND_TIME: 'log_append_time',
+};
 
 export function configToPb(config = {}) {
   const policy = config.cleanupPolicy;
   if (policy !== undefined && !(policy in POLICY_TO_PB)) {
     throw new TypeError(`cleanupPolicy must be 'delete' or 'compact', not ${policy}`);
+  }
+  const timestampType = config.timestampType;
+  if (timestampType !== undefined && !(timestampType in TIMESTAMP_TYPE_TO_PB)) {
+    throw new TypeError(`timestampType must be 'create_time' or 'log_append_time', not ${timestampType}`);
   }
   return {
     retentionMs: int64(config.retentionMs),
@@ -60,6 +75,9 @@ export function configToPb(config = {}) {
     segmentBytes: int64(config.segmentBytes),
     segmentMs: int64(config.segmentMs),
     deleteRetentionMs: int64(config.deleteRetentionMs),
+    timestampType: timestampType ? TIMESTAMP_TYPE_TO_PB[timestampType] : 'TIMESTAMP_TYPE_UNSPECIFIED',
+    messageTimestampAfterMaxMs: int64(config.messageTimestampAfterMaxMs),
+    messageTimestampBeforeMaxMs: int64(config.messageTimestampBeforeMaxMs),
   };
 }
 
@@ -72,6 +90,9 @@ export function configFromPb(c) {
     segmentBytes: Number(c.segmentBytes),
     segmentMs: Number(c.segmentMs),
     deleteRetentionMs: Number(c.deleteRetentionMs),
+    timestampType: TIMESTAMP_TYPE_FROM_PB[c.timestampType] ?? 'unspecified',
+    messageTimestampAfterMaxMs: Number(c.messageTimestampAfterMaxMs ?? 0),
+    messageTimestampBeforeMaxMs: Number(c.messageTimestampBeforeMaxMs ?? 0),
   };
 }
 
@@ -84,6 +105,7 @@ export function topicDescriptionFromPb(d) {
       logStartOffset: BigInt(p.logStartOffset),
       highWatermark: BigInt(p.highWatermark),
       sizeBytes: Number(p.sizeBytes),
+      logEndOffset: BigInt(p.logEndOffset ?? 0),
     })),
   };
 }

@@ -1,6 +1,7 @@
 // Group-mode consumers (Subscribe with a group).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
 import { Consumer, Producer, Start, Status, createClient } from '../src/index.js';
 import { take, topicName, useBroker } from './broker.mjs';
 
@@ -82,6 +83,41 @@ describe('group consumers', () => {
     await second.close();
     await first.close();
     assert.equal(err?.code, Status.FAILED_PRECONDITION);
+  });
+
+  test('a group commit names the member and generation of the assignment', async () => {
+    // The broker refuses a commit from a member that does not own the
+    // partition in that generation, so a member must say who it is.
+    const name = topicName('member');
+    await admin.createTopic(name, { partitions: 2 });
+    await produceKeys(broker.target, name, 4);
+    const commits = [];
+    const recordCommits = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        sendMessage(message, next) {
+          if (options.method_definition.path.endsWith('/CommitOffset')) commits.push(message);
+          next(message);
+        },
+      });
+    const probe = createClient(broker.target);
+    const Service = probe.constructor;
+    probe.close();
+    const client = new Service(broker.target, grpc.credentials.createInsecure(), { interceptors: [recordCommits] });
+    const c = new Consumer(client, name, { group: `${name}-g`, resetTo: 'earliest' });
+    let assignment;
+    try {
+      await take(c, 1);
+      assignment = c.assignment;
+      await c.commit();
+    } finally {
+      await c.close();
+      client.close();
+    }
+    assert.ok(commits.length > 0);
+    for (const request of commits) {
+      assert.equal(request.memberId, assignment.memberId);
+      assert.equal(BigInt(request.generation), assignment.generation);
+    }
   });
 
   test('autoCommit in a group', async () => {

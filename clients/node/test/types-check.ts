@@ -21,6 +21,11 @@ export async function usage(target: string): Promise<void> {
   const admin = new Admin(client, { timeoutMs: 1000 });
   const description: TopicDescription = await admin.createTopic('t', { partitions: 2, config: { cleanupPolicy: 'compact' } });
   const hw: bigint = description.partitions[0].highWatermark;
+  const end: bigint = description.partitions[0].logEndOffset;
+  const stamped: TopicDescription = await admin.createTopic('u', {
+    config: { timestampType: 'log_append_time', messageTimestampAfterMaxMs: 1000, messageTimestampBeforeMaxMs: -1 },
+  });
+  const kind: 'create_time' | 'log_append_time' | 'unspecified' = stamped.config.timestampType;
   const offsets: Map<number, bigint> = await admin.listOffsets('t', { at: 1234, partitions: [0] });
   const groups: string[] = await admin.listGroups();
 

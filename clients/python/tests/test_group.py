@@ -132,3 +132,35 @@ def test_seek_in_group_rejoins_at_the_offset(admin, target, topic_name):
         assert [c.poll(timeout=30).offset for _ in range(4)] == [1, 2, 3, 4]
         assert c.assignment.generation > before.generation
         assert c.assignment.member_id != before.member_id
+
+
+class _RecordCommits(grpc.UnaryUnaryClientInterceptor):
+    """Keeps every CommitOffsetRequest the consumer sends to the real broker."""
+
+    def __init__(self) -> None:
+        self.requests = []
+
+    def intercept_unary_unary(self, continuation, details, request):
+        if details.method.endswith("/CommitOffset"):
+            self.requests.append(request)
+        return continuation(details, request)
+
+
+def test_group_commit_names_the_member_and_generation_of_the_assignment(admin, target, topic_name):
+    # The broker refuses a commit from a member that does not own the
+    # partition in that generation, so a member must say who it is.
+    admin.create_topic(topic_name, partitions=2)
+    produce_keys(target, topic_name, 4)
+    recorder = _RecordCommits()
+    channel = grpc.intercept_channel(grpc.insecure_channel(target), recorder)
+    try:
+        with Consumer(channel, topic_name, group=topic_name + "-g", reset_to="earliest") as c:
+            assert c.poll(timeout=30) is not None
+            assignment = c.assignment
+            c.commit()
+    finally:
+        channel.close()
+    assert recorder.requests
+    for request in recorder.requests:
+        assert request.member_id == assignment.member_id
+        assert request.generation == assignment.generation

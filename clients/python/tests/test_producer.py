@@ -1,12 +1,12 @@
 """Producer against a real broker: round trip, routing, batching, flush/close."""
 
-from concurrent.futures import Future
+import threading
 
 import grpc
 import pytest
 from broker import retry_unavailable
 
-from eventlog import Acks, Consumer, NotFoundError, Producer, Start, partition_for_key
+from eventlog import Acks, Consumer, NotFoundError, Producer, RecordFuture, Start, partition_for_key
 from eventlog.v1 import eventlog_pb2 as pb
 from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
 
@@ -105,6 +105,25 @@ def test_explicit_partition_and_acks_leader(admin, target, topic_name):
         assert producer.send(topic_name, b"x", partition=2).result().offset == 3
 
 
+def test_record_futures_behave_like_futures(admin, target, topic_name):
+    admin.create_topic(topic_name)
+    called = []
+    done = threading.Event()
+    with Producer(target, linger=10.0) as producer:
+        futures = [producer.send(topic_name, f"{i}") for i in range(3)]
+        assert not futures[0].done() and futures[0].running() and not futures[0].cancel()
+        futures[2].add_done_callback(lambda f: (called.append(f.result().offset), done.set()))
+        producer.flush()
+        assert [f.result(timeout=0).offset for f in futures] == [0, 1, 2]
+        assert all(f.done() and f.exception() is None and not f.cancelled() for f in futures)
+        assert done.wait(30) and called == [2]
+        late = []
+        futures[0].add_done_callback(lambda f: late.append(f))  # already done: called at once
+        assert late == [futures[0]]
+        failed = producer.send(topic_name + "-missing", b"x")
+        assert isinstance(failed.exception(timeout=30), NotFoundError)
+
+
 def test_unknown_topic_and_partition_fail_the_future(admin, target, topic_name):
     admin.create_topic(topic_name, partitions=2)
     with Producer(target) as producer:
@@ -123,7 +142,7 @@ def test_close_sends_pending_records_and_refuses_new_ones(admin, target, topic_n
     admin.create_topic(topic_name)
     producer = Producer(target, linger=10.0)  # nothing leaves before close
     futures = [producer.send(topic_name, f"{i}") for i in range(5)]
-    assert all(isinstance(f, Future) for f in futures)
+    assert all(isinstance(f, RecordFuture) for f in futures)
     producer.close()
     assert [f.result(timeout=0) for f in futures][-1].offset == 4
     with pytest.raises(RuntimeError):

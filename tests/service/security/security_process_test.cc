@@ -178,14 +178,14 @@ TEST_F(SecurityProcessTest, SighupReloadsTheAcl) {
 
 // Asks server reflection to list the services (one bidi call through the
 // generic async API, so no reflection stubs are needed); the call's status.
-grpc::Status ListServicesByReflection(const std::string& address) {
+grpc::Status ListServicesByReflection(const std::string& address, const std::string& version) {
   auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   grpc::CompletionQueue cq;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   auto call = stub.PrepareCall(
-      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+      &context, "/grpc.reflection." + version + ".ServerReflection/ServerReflectionInfo", &cq);
   auto wait = [&cq] {
     void* tag;
     bool ok;
@@ -220,9 +220,12 @@ TEST(ReflectionFlagTest, ReflectionIsOnByDefaultAndCanBeTurnedOff) {
                       enabled ? "--reflection" : "--noreflection"});
     const std::string line = server.ReadStdoutLine();
     ASSERT_EQ(line.rfind("listening on ", 0), 0u) << line;
-    const grpc::Status status = ListServicesByReflection(line.substr(13));
-    EXPECT_EQ(status.error_code(), enabled ? grpc::StatusCode::OK : grpc::StatusCode::UNIMPLEMENTED)
-        << status.error_message();
+    for (const std::string version : {"v1alpha", "v1"}) {
+      const grpc::Status status = ListServicesByReflection(line.substr(13), version);
+      EXPECT_EQ(status.error_code(),
+                enabled ? grpc::StatusCode::OK : grpc::StatusCode::UNIMPLEMENTED)
+          << version << ": " << status.error_message();
+    }
     EXPECT_EQ(server.Terminate(), 0);
   }
 }

@@ -29,6 +29,7 @@ from .errors import (
 )
 from .murmur2 import murmur2, partition_for_key
 from .producer import Producer
+from .record_future import RecordFuture
 from .security import connect
 from .model import (
     Acks,
@@ -43,6 +44,7 @@ from .model import (
     RecordMetadata,
     Start,
     StartPosition,
+    TimestampType,
     TopicConfig,
     TopicDescription,
     TopicSummary,
@@ -54,6 +56,7 @@ __all__ = [
     "Admin",
     "Consumer",
     "Producer",
+    "RecordFuture",
     "connect",
     "Acks",
     "Assignment",
@@ -67,6 +70,7 @@ __all__ = [
     "RecordMetadata",
     "Start",
     "StartPosition",
+    "TimestampType",
     "TopicConfig",
     "TopicDescription",
     "TopicSummary",

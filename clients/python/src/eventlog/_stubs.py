@@ -22,7 +22,8 @@ except ImportError as e:  # pragma: no cover - only when run from a raw checkout
 
 __all__ = ["pb", "pb_grpc", "Target", "open_channel", "unary"]
 
-# A "host:port" string, or a channel the caller owns and closes.
+# "host:port", a bootstrap list "host1:port1,host2:port2" (see _servers), or
+# a channel the caller owns and closes.
 Target = Union[str, grpc.Channel]
 
 # Records may be large: gRPC's default 4 MiB receive limit would reject big
@@ -40,7 +41,10 @@ _CHANNEL_OPTIONS = [
 def open_channel(target: Target) -> Tuple[grpc.Channel, bool]:
     """Returns (channel, owned): owned channels are closed by their user."""
     if isinstance(target, str):
-        return grpc.insecure_channel(target, options=_CHANNEL_OPTIONS), True
+        from ._servers import channel_target
+
+        address, extra = channel_target(target)
+        return grpc.insecure_channel(address, options=_CHANNEL_OPTIONS + extra), True
     return target, False
 
 

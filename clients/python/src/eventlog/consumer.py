@@ -7,7 +7,8 @@ Two modes:
   names where commit() stores offsets (generation 0, as in Kafka's assign()).
 - group (`group=...` without `partitions`): one Subscribe stream in the
   group; the broker assigns partitions (see `assignment`) and commits carry
-  the assignment's generation.
+  the assignment's member id and generation (the broker refuses a commit
+  from a member that does not own the partition in that generation).
 
 Streams that fail with UNAVAILABLE (broker restart, network) are reopened
 with exponential backoff from the next offset not yet received; other errors
@@ -34,7 +35,7 @@ import grpc
 from ._call_watch import CallWatch, wait_for_broker
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
 from .errors import EventLogError, UnavailableError, error_from_rpc
-from .model import Assignment, Record, Start, StartPosition
+from .model import Assignment, Record, Start, StartPosition, records_from_pb
 
 __all__ = ["Consumer"]
 
@@ -148,7 +149,14 @@ class Consumer:
     def __iter__(self) -> Iterator[Record]:
         """Yields records until close() is called; raises EventLogError when a
         stream fails for good (e.g. NotFoundError once the topic is deleted)."""
+        current = self._current
+        positions = self._positions
         while True:
+            if current and not self._auto_commit:  # fast path: the batch at hand
+                record = current.popleft()
+                positions[record.partition] = record.offset + 1
+                yield record
+                continue
             record = self.poll()
             if record is None:
                 return
@@ -157,6 +165,11 @@ class Consumer:
     def poll(self, timeout: Optional[float] = None) -> Optional[Record]:
         """The next record, or None after `timeout` seconds (None: wait until
         one arrives or the consumer is closed)."""
+        current = self._current
+        if current and not self._auto_commit:  # fast path: the batch at hand
+            record = current.popleft()
+            self._positions[record.partition] = record.offset + 1
+            return record
         if self._auto_commit and time.monotonic() >= self._next_auto_commit:
             self._commit_quietly()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -203,18 +216,19 @@ class Consumer:
     def commit(self, offsets: Optional[Dict[int, int]] = None, metadata: str = "") -> Dict[int, int]:
         """Commits `offsets` ({partition: next offset to consume}), by default
         the positions after every record handed out so far. Returns what was
-        committed. Raises FailedPreconditionError if a rebalance made the
-        generation stale."""
+        committed. In group mode the request names this member and the
+        generation of its latest assignment; FailedPreconditionError if a
+        rebalance made that generation stale or moved the partition away."""
         if self._group is None:
             raise ValueError("commit needs a group")
-        generation = 0
+        member_id, generation = "", 0
         if offsets is None:
             offsets = dict(self._positions)
         if self._group_mode:
             current = self.assignment
             if current is None:
                 return {}
-            generation = current.generation
+            member_id, generation = current.member_id, current.generation
             offsets = {p: o for p, o in offsets.items() if p in current.partitions}
         for partition, offset in sorted(offsets.items()):
             req = pb.CommitOffsetRequest(
@@ -224,6 +238,7 @@ class Consumer:
                 offset=offset,
                 metadata=metadata,
                 generation=generation,
+                member_id=member_id,
             )
             unary(self._stub.CommitOffset, req, self._timeout)
             self._committed[partition] = offset
@@ -258,7 +273,9 @@ class Consumer:
         with self._lock:
             if stream not in self._epochs:
                 raise ValueError(f"partition {partition} is not read by this consumer")
-        self._current = deque(r for r in self._current if not (stream == _GROUP_STREAM or r.partition == partition))
+        kept = [r for r in self._current if not (stream == _GROUP_STREAM or r.partition == partition)]
+        self._current.clear()  # in place: __iter__ holds on to it
+        self._current.extend(kept)
         self._positions[partition] = offset
         self._start_stream(stream, start)
 
@@ -400,8 +417,7 @@ class Consumer:
                         call.cancel()
                         return None
                 elif event == "records" and response.records.records:
-                    batch = response.records
-                    records = [Record.from_pb(self._topic, batch.partition, r) for r in batch.records]
+                    records = records_from_pb(self._topic, response.records)
                     if not self._put(("records", stream, epoch, records), stream, epoch):
                         call.cancel()
                         return None

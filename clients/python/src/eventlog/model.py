@@ -1,21 +1,22 @@
 """Plain values of the eventlog client (records, topic and group descriptions).
 
 They mirror the messages of eventlog.v1 (see shared/API.md) as immutable
-dataclasses, so user code never touches generated protobuf classes. Offsets
-are Python ints (exact 64-bit values).
+dataclasses (Record: a named tuple), so user code never touches generated
+protobuf classes. Offsets are Python ints (exact 64-bit values).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import List, Mapping, Optional, Sequence, Tuple, Union
+from typing import List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
 from ._stubs import pb
 
 __all__ = [
     "Acks",
     "CleanupPolicy",
+    "TimestampType",
     "Headers",
     "Record",
     "RecordMetadata",
@@ -50,9 +51,19 @@ class CleanupPolicy(enum.IntEnum):
     COMPACT = pb.CLEANUP_POLICY_COMPACT
 
 
-@dataclass(frozen=True)
-class Record:
-    """A consumed record. `key` is b"" when the record has none."""
+class TimestampType(enum.IntEnum):
+    """Which timestamp a topic's records keep (Kafka's message.timestamp.type)."""
+
+    UNSPECIFIED = pb.TIMESTAMP_TYPE_UNSPECIFIED  # server default (CREATE_TIME)
+    CREATE_TIME = pb.TIMESTAMP_TYPE_CREATE_TIME  # the producer's (0 = append time)
+    LOG_APPEND_TIME = pb.TIMESTAMP_TYPE_LOG_APPEND_TIME  # the broker's clock at append
+
+
+class Record(NamedTuple):
+    """A consumed record. `key` is b"" when the record has none.
+
+    A named tuple rather than a dataclass: consumers build one per record,
+    and a frozen dataclass costs several times as much to build."""
 
     topic: str
     partition: int
@@ -64,15 +75,18 @@ class Record:
 
     @classmethod
     def from_pb(cls, topic: str, partition: int, r: "pb.Record") -> "Record":
-        return cls(
-            topic=r.topic or topic,
-            partition=partition,
-            offset=r.offset,
-            key=r.key,
-            value=r.value,
-            headers=[(h.key, h.value) for h in r.headers],
-            timestamp_ms=r.timestamp_ms,
-        )
+        return cls(r.topic or topic, partition, r.offset, r.key, r.value, [(h.key, h.value) for h in r.headers], r.timestamp_ms)
+
+
+def records_from_pb(topic: str, batch: "pb.RecordBatch") -> List[Record]:
+    """The records of a batch: the consumer's hot path, so each field is read
+    once and each Record built without keyword arguments."""
+    partition = batch.partition
+    new = tuple.__new__
+    return [
+        new(Record, (topic, partition, r.offset, r.key, r.value, [(h.key, h.value) for h in r.headers], r.timestamp_ms))
+        for r in batch.records
+    ]
 
 
 @dataclass(frozen=True)
@@ -86,7 +100,10 @@ class RecordMetadata:
 
 @dataclass(frozen=True)
 class TopicConfig:
-    """Topic settings: 0 = server default; for retention, -1 = unlimited."""
+    """Topic settings: 0 = server default; for retention and the timestamp
+    bounds, -1 = unlimited. A CREATE_TIME record stamped more than
+    message_timestamp_after_max_ms in the future (before_max_ms in the past)
+    of the broker's clock is refused with InvalidArgumentError."""
 
     retention_ms: int = 0
     retention_bytes: int = 0
@@ -95,6 +112,9 @@ class TopicConfig:
     segment_bytes: int = 0
     segment_ms: int = 0
     delete_retention_ms: int = 0
+    timestamp_type: TimestampType = TimestampType.UNSPECIFIED
+    message_timestamp_after_max_ms: int = 0
+    message_timestamp_before_max_ms: int = 0
 
     def to_pb(self) -> "pb.TopicConfig":
         return pb.TopicConfig(
@@ -105,6 +125,9 @@ class TopicConfig:
             segment_bytes=self.segment_bytes,
             segment_ms=self.segment_ms,
             delete_retention_ms=self.delete_retention_ms,
+            timestamp_type=int(self.timestamp_type),
+            message_timestamp_after_max_ms=self.message_timestamp_after_max_ms,
+            message_timestamp_before_max_ms=self.message_timestamp_before_max_ms,
         )
 
     @classmethod
@@ -117,6 +140,9 @@ class TopicConfig:
             segment_bytes=c.segment_bytes,
             segment_ms=c.segment_ms,
             delete_retention_ms=c.delete_retention_ms,
+            timestamp_type=TimestampType(c.timestamp_type),
+            message_timestamp_after_max_ms=c.message_timestamp_after_max_ms,
+            message_timestamp_before_max_ms=c.message_timestamp_before_max_ms,
         )
 
 
@@ -128,10 +154,15 @@ class TopicSummary:
 
 @dataclass(frozen=True)
 class PartitionInfo:
+    """Readers see [log_start_offset, high_watermark); records in
+    [high_watermark, log_end_offset) are written but not yet durable (or not
+    yet on every in-sync replica)."""
+
     partition: int
     log_start_offset: int
     high_watermark: int
     size_bytes: int
+    log_end_offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,7 +177,7 @@ class TopicDescription:
             name=d.name,
             config=TopicConfig.from_pb(d.config),
             partitions=[
-                PartitionInfo(p.partition, p.log_start_offset, p.high_watermark, p.size_bytes)
+                PartitionInfo(p.partition, p.log_start_offset, p.high_watermark, p.size_bytes, p.log_end_offset)
                 for p in d.partitions
             ],
         )
@@ -241,8 +272,9 @@ def encode(data: Optional[Union[bytes, str]]) -> bytes:
     return bytes(data)
 
 
-def headers_to_pb(headers: Optional[Headers]) -> List["pb.Header"]:
+def header_pairs(headers: Optional[Headers]) -> List[Tuple[str, bytes]]:
+    """Headers as given to send(), as ordered (key, bytes value) pairs."""
     if not headers:
         return []
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return [pb.Header(key=k, value=encode(v)) for k, v in items]
+    return [(str(k), encode(v)) for k, v in items]

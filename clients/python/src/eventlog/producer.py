@@ -28,42 +28,48 @@ import grpc
 
 from ._call_watch import CallWatch, wait_for_broker
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
+from ._wire import encode_produce_request, encode_record
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
-from .model import Acks, Headers, RecordMetadata, encode, headers_to_pb
+from .model import Acks, Headers, encode, header_pairs
+from .record_future import BatchOutcome, RecordFuture
 
 __all__ = ["Producer"]
 
-_RECORD_OVERHEAD = 16  # rough protobuf framing per record, for batch_bytes
+_PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 
 
 class _Batch:
     """Records for one topic-partition, sent as one ProduceRequest."""
 
-    __slots__ = ("topic", "partition", "created", "records", "futures", "size")
+    __slots__ = ("topic", "partition", "created", "records", "count", "outcome", "size")
 
     def __init__(self, topic: str, partition: int) -> None:
         self.topic = topic
         self.partition = partition
         self.created = time.monotonic()
-        self.records: List[pb.Record] = []
-        self.futures: List[futures.Future] = []
+        self.records: List[bytes] = []  # each encoded by _wire.encode_record; emptied once sent
+        self.count = 0  # records in the batch
+        self.outcome = BatchOutcome(topic, partition)  # its RecordFutures share it
         self.size = 0
 
     def fail(self, error: BaseException) -> None:
-        for f in self.futures:
-            f.set_exception(error)
+        self.outcome.future.set_exception(error)
 
 
 class _Stream:
     """One ProduceStream call: a request queue and the requests in flight."""
 
-    def __init__(self, stub: pb_grpc.EventLogStub) -> None:
+    def __init__(self, channel: grpc.Channel) -> None:
         import queue
 
-        self.requests: "queue.SimpleQueue[Optional[pb.ProduceRequest]]" = queue.SimpleQueue()
+        self.requests: "queue.SimpleQueue[Optional[bytes]]" = queue.SimpleQueue()  # encoded ProduceRequests
         self.inflight: Deque[Tuple[int, _Batch]] = deque()  # guarded by Producer._cond
-        self.call = stub.ProduceStream(self._request_iterator())
+        # Requests are encoded by _wire (no serializer); responses are parsed.
+        produce_stream = channel.stream_stream(
+            _PRODUCE_STREAM, request_serializer=None, response_deserializer=pb.ProduceResponse.FromString
+        )
+        self.call = produce_stream(self._request_iterator())
         self.watch: Optional[CallWatch] = None
 
     def _request_iterator(self):
@@ -144,26 +150,23 @@ class Producer:
         headers: Optional[Headers] = None,
         partition: Optional[int] = None,
         timestamp_ms: int = 0,
-    ) -> "futures.Future[RecordMetadata]":
-        """Queues one record; the future resolves to its RecordMetadata
+    ) -> RecordFuture:
+        """Queues one record; the RecordFuture resolves to its RecordMetadata
         (partition, offset) or fails with an EventLogError. Raises
         RuntimeError if the producer is closed."""
-        future: futures.Future = futures.Future()
-        future.set_running_or_notify_cancel()  # a send cannot be cancelled
-        record = pb.Record(
-            key=encode(key), value=encode(value), headers=headers_to_pb(headers), timestamp_ms=timestamp_ms
-        )
-        size = len(record.key) + len(record.value) + _RECORD_OVERHEAD
-        size += sum(len(h.key) + len(h.value) for h in record.headers)
+        key_bytes = encode(key)
+        record = encode_record(key_bytes, encode(value), header_pairs(headers), timestamp_ms)
+        size = len(record)
         count = 0
         if partition is None:
             try:
                 count = self._partition_count(topic)
             except EventLogError as e:
-                future.set_exception(e)
-                return future
-            if record.key:
-                partition = partition_for_key(record.key, count)
+                failed = BatchOutcome(topic, -1 if partition is None else partition)
+                failed.future.set_exception(e)
+                return RecordFuture(failed, 0)
+            if key_bytes:
+                partition = partition_for_key(key_bytes, count)
         with self._cond:
             if self._closed:
                 raise RuntimeError("Producer is closed")
@@ -179,9 +182,10 @@ class Producer:
                 self._unfinished.add(batch)
                 self._cond.notify_all()  # a new linger deadline
             batch.records.append(record)
-            batch.futures.append(future)
             batch.size += size
-            if len(batch.records) >= self._batch_records or batch.size >= self._batch_bytes:
+            future = RecordFuture(batch.outcome, batch.count)
+            batch.count += 1
+            if batch.count >= self._batch_records or batch.size >= self._batch_bytes:
                 self._close_batch(batch)
                 self._cond.notify_all()
         return future
@@ -191,7 +195,7 @@ class Producer:
         records is acknowledged or failed (errors are in their futures). Do not
         call it from a future's callback."""
         with self._cond:
-            pending = [f for b in self._unfinished for f in b.futures]
+            pending = [b.outcome.future for b in self._unfinished]
             self._flushing += 1
             self._cond.notify_all()
         try:
@@ -263,9 +267,6 @@ class Producer:
                 batch = self._next_ready_batch()
                 if batch is None:
                     return
-            request = pb.ProduceRequest(
-                topic=batch.topic, partition=batch.partition, records=batch.records, acks=self._acks
-            )
             with self._cond:
                 connected = self._stream is not None
             # A stream opened while the broker is away can hang (see _call_watch).
@@ -275,7 +276,7 @@ class Producer:
                     self._fail_unsent(batch, unreachable)
                     continue
             with self._cond:
-                self._dispatch(batch, request)
+                self._dispatch(batch)
 
     def _fail_unsent(self, batch: _Batch, error: EventLogError) -> None:
         """Fails `batch`, and when the broker is unreachable also the batches
@@ -309,13 +310,15 @@ class Producer:
                 return None
             self._cond.wait(None if deadline is None else deadline - now)
 
-    def _dispatch(self, batch: _Batch, request: pb.ProduceRequest) -> None:
+    def _dispatch(self, batch: _Batch) -> None:
         """Requires _cond. Writes a request on the current stream, opening one
         if needed; keeping both steps under _cond keeps inflight in order."""
-        request.request_id = self._next_request_id
+        request_id = self._next_request_id
         self._next_request_id += 1
+        request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
+        batch.records = []  # the request holds the bytes now
         if self._stream is None:
-            stream = _Stream(self._stub)
+            stream = _Stream(self._channel)
             reader = threading.Thread(
                 target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
             )
@@ -324,7 +327,7 @@ class Producer:
             self._stream = stream
             self._readers = [r for r in self._readers if r.is_alive()] + [reader]
             reader.start()
-        self._stream.inflight.append((request.request_id, batch))
+        self._stream.inflight.append((request_id, batch))
         self._in_flight += 1
         self._stream.requests.put(request)
 
@@ -385,10 +388,9 @@ class Producer:
             batch.fail(error_from_code(code, response.error_message))
             return
         append = next((a for a in response.appends if a.partition == batch.partition), None)
-        if append is None or append.last_offset - append.base_offset + 1 != len(batch.records):
+        if append is None or append.last_offset - append.base_offset + 1 != batch.count:
             batch.fail(
                 error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
             )
             return
-        for i, future in enumerate(batch.futures):
-            future.set_result(RecordMetadata(batch.topic, batch.partition, append.base_offset + i))
+        batch.outcome.future.set_result(append.base_offset)

@@ -15,6 +15,7 @@ from typing import Optional
 
 import grpc
 
+from ._servers import channel_target
 from ._stubs import _CHANNEL_OPTIONS
 
 __all__ = ["connect"]
@@ -76,7 +77,8 @@ def connect(
     key_file: Optional[str] = None,
     token: Optional[str] = None,
 ) -> grpc.Channel:
-    """Opens a channel to `target` ("host:port").
+    """Opens a channel to `target` ("host:port", or "host1:port1,host2:port2"
+    to fail over between brokers).
 
     TLS is on when `tls` is set or any file is given: the server is verified
     against `ca_file` (PEM; the system roots when None); `cert_file` and
@@ -86,15 +88,16 @@ def connect(
     """
     if (cert_file is None) != (key_file is None):
         raise ValueError("cert_file and key_file go together")
+    address, extra = channel_target(target)
     if tls or ca_file or cert_file:
         credentials = grpc.ssl_channel_credentials(
             root_certificates=_read(ca_file),
             private_key=_read(key_file),
             certificate_chain=_read(cert_file),
         )
-        channel = grpc.secure_channel(target, credentials, options=_CHANNEL_OPTIONS)
+        channel = grpc.secure_channel(address, credentials, options=_CHANNEL_OPTIONS + extra)
     else:
-        channel = grpc.insecure_channel(target, options=_CHANNEL_OPTIONS)
+        channel = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS + extra)
     if token:
         channel = grpc.intercept_channel(channel, _BearerToken(token))
     return channel

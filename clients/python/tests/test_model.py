@@ -1,0 +1,27 @@
+"""Conversions between the plain values and eventlog.v1 messages (no broker:
+the fields below are the proto's; the broker's tests cover their meaning)."""
+
+from eventlog import PartitionInfo, TimestampType, TopicConfig, TopicDescription
+from eventlog._stubs import pb
+
+
+def test_topic_config_carries_the_timestamp_type_and_bounds_both_ways():
+    config = TopicConfig(
+        retention_ms=60_000,
+        timestamp_type=TimestampType.LOG_APPEND_TIME,
+        message_timestamp_after_max_ms=5_000,
+        message_timestamp_before_max_ms=-1,
+    )
+    message = config.to_pb()
+    assert message.timestamp_type == pb.TIMESTAMP_TYPE_LOG_APPEND_TIME
+    assert message.message_timestamp_after_max_ms == 5_000
+    assert message.message_timestamp_before_max_ms == -1
+    assert TopicConfig.from_pb(message) == config
+
+
+def test_topic_description_carries_the_log_end_offset():
+    message = pb.TopicDescription(
+        name="t",
+        partitions=[pb.PartitionInfo(partition=0, log_start_offset=1, high_watermark=5, size_bytes=9, log_end_offset=7)],
+    )
+    assert TopicDescription.from_pb(message).partitions == [PartitionInfo(0, 1, 5, 9, log_end_offset=7)]
