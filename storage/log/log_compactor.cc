@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -141,6 +142,11 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
                     {const_cast<char*>(body.data()), body.size()}};
     return out->WriteAt(position, iov, body.empty() ? 1 : 2);
   };
+  // Where the batches written so far end, and the last batch read: a
+  // segment's batches must still end where the next segment begins, or
+  // recovery could not tell a compacted tail from a lost one.
+  int64_t written_end = base;
+  std::optional<format::BatchHeader> last_read;
   while (true) {
     SegmentReader::Batch batch;
     absl::StatusOr<bool> more = reader.Next(&batch);
@@ -158,10 +164,12 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
       cadence.Add(false, h.batch_length);
       position += h.batch_length;
       ++damaged;
+      last_read.reset();
       continue;
     }
     if (!*more) break;
     const format::BatchHeader& h = batch.header;
+    last_read = h;
     records.clear();
     int32_t kept = 0;
     int64_t kept_max_ts = std::numeric_limits<int64_t>::min();
@@ -188,6 +196,7 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
       position += h.batch_length;
       ++damaged;
       max_before = std::max(max_before, h.max_timestamp_ms);
+      written_end = h.next_offset();
       continue;
     }
     if (kept > 0) {
@@ -204,8 +213,22 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
       cadence.Add(index, rewritten.batch_length);
       RETURN_IF_ERROR(write(header, records));
       position += rewritten.batch_length;
+      written_end = h.next_offset();
     }
     max_before = std::max(max_before, h.max_timestamp_ms);
+  }
+  if (last_read.has_value() && written_end < last_read->next_offset()) {
+    // Every record of the last batch went: it stays as an empty batch
+    // (record_count 0, its offset span kept).
+    format::BatchHeader empty = *last_read;
+    empty.record_count = 0;
+    empty.batch_length = static_cast<uint32_t>(format::kBatchHeaderSize);
+    char header[format::kBatchHeaderSize];
+    format::EncodeBatchHeader(empty, header);
+    util::coding::PutFixed32(header + format::kCrcPos,
+                             format::FinishCrc(format::BodyCrc(header, ""), header));
+    RETURN_IF_ERROR(write(header, ""));
+    position += empty.batch_length;
   }
   RETURN_IF_ERROR(CheckSync(out->Sync(), "fdatasync of " + cleaned_path));
   out.reset();

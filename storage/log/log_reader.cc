@@ -195,7 +195,12 @@ absl::StatusOr<ReadResult> LogReader::Read(int64_t offset, const ReadLimits& lim
       hints_.Remember(result.next_offset, span.segment, hint_position);
     }
     result.high_watermark = std::max(result.high_watermark, high_watermark);
-    if (!next.has_value() || next->segment->base_offset() >= result.high_watermark) break;
+    if (!next.has_value()) break;
+    if (next->segment->base_offset() >= result.high_watermark) {
+      // No segment holds the offsets before the next one: a gap.
+      result.next_offset = std::max(result.next_offset, next->segment->base_offset());
+      break;
+    }
     position = grew ? span.limit : 0;
     result.next_offset = std::max(result.next_offset, next->segment->base_offset());
     span = *std::move(next);

@@ -228,12 +228,21 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   int64_t cut_after = kMaxOffset;                 // segments with a larger base are removed
   auto seg_it =
       start.has_value() ? out.segments.find(start->segment_base_offset) : out.segments.begin();
+  int64_t previous_end = -1;  // where the segment scanned before ended
   for (; seg_it != out.segments.end() && cut_after == kMaxOffset; ++seg_it) {
     const std::shared_ptr<Segment>& segment = seg_it->second;
     const bool is_active = std::next(seg_it) == out.segments.end();
     const bool resuming = start.has_value() && seg_it->first == start->segment_base_offset;
-    log_end = std::max(log_end, segment->base_offset());
-    int64_t expected_next = segment->base_offset();
+    if (previous_end >= 0 && segment->base_offset() > previous_end &&
+        previous_end >= recovery_point) {
+      // The segment before lost its tail (never synced) and this one begins
+      // past it: nothing from there on was acknowledged. Cut here.
+      cut_after = std::prev(seg_it)->first;
+      break;
+    }
+    // Resuming at an index entry, the batches before it count as read.
+    int64_t expected_next = resuming ? start->batch_base_offset : segment->base_offset();
+    log_end = std::max(log_end, expected_next);
     bool past_recovery_point = false;
     SegmentReader reader(segment, resuming ? start->position : 0, segment->size(), kScanChunk,
                          kScanChunk, /*keep_chunks=*/false);
@@ -312,6 +321,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
       break;
     }
     if (past_recovery_point) to_sync.push_back(segment);
+    previous_end = expected_next;
   }
   RETURN_IF_ERROR(flush_puts());
   if (recovery_point != kMaxOffset && log_end < recovery_point) {
