@@ -4,7 +4,8 @@
 set -euo pipefail
 
 build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grpc
-  libprotobuf-dev protobuf-compiler libabsl-dev libleveldb-dev libsnappy-dev)
+  libprotobuf-dev protobuf-compiler libabsl-dev libleveldb-dev libsnappy-dev
+  zlib1g-dev liblz4-dev libzstd-dev libboost-dev libssl-dev)
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
   python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
   btrfs-progs
