@@ -9,6 +9,7 @@ build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grp
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
   python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
   btrfs-progs
+  kcat python3-kafka python3-confluent-kafka  # the Kafka listener tests run these clients
   clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)
 
 want=("${build_pkgs[@]}")

@@ -9,6 +9,25 @@ ApiKey ApiKeyOf(const KafkaResponse& response) {
   return std::visit([](const auto& r) { return std::decay_t<decltype(r)>::kApiKey; }, response);
 }
 
+namespace {
+
+template <size_t... I>
+KafkaResponse EmptyResponseFor(ApiKey key, std::index_sequence<I...>) {
+  KafkaResponse response;
+  auto try_one = [&](auto tag) {
+    using M = typename decltype(tag)::type;
+    if (M::kApiKey == key) response = M{};
+  };
+  (try_one(std::type_identity<std::variant_alternative_t<I, KafkaResponse>>{}), ...);
+  return response;
+}
+
+}  // namespace
+
+KafkaResponse EmptyResponseFor(ApiKey key) {
+  return EmptyResponseFor(key, std::make_index_sequence<std::variant_size_v<KafkaResponse>>{});
+}
+
 std::string EncodeResponseFrame(int32_t correlation_id, int16_t version,
                                 const KafkaResponse& response) {
   std::string frame(4, '\0');

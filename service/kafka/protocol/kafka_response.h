@@ -25,6 +25,10 @@ using KafkaResponse =
 
 ApiKey ApiKeyOf(const KafkaResponse& response);
 
+// A default-constructed response of `key`'s API (every field at its
+// default, error code 0); `key` must be in the API table.
+KafkaResponse EmptyResponseFor(ApiKey key);
+
 // The frame answering request `correlation_id` with `response` encoded at
 // `version` (the request's version).
 std::string EncodeResponseFrame(int32_t correlation_id, int16_t version,
