@@ -12,6 +12,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "service/kafka/protocol/api_versions_table.h"
+#include "service/kafka/protocol/kafka_request.h"
+#include "service/kafka/protocol/message_codec.h"
+#include "service/kafka/protocol/sample_filler.h"
 #include "storage/compression/compression.h"
 
 namespace eventlog::fuzz {
@@ -41,6 +45,36 @@ void DecompressSeeds(const fs::path& corpus) {
   }
 }
 
+// One request of every API at every supported version, populated by
+// SampleFiller and encoded by the protocol library: a frame's content
+// (header + body, no size prefix), named <api>_v<version>.
+template <typename M>
+void RequestSeeds(const fs::path& dir) {
+  const kafka::ApiSupport* api = kafka::FindApi(static_cast<int16_t>(M::kApiKey));
+  for (int16_t version = api->min_version; version <= api->max_version; ++version) {
+    M request;
+    kafka::testing::SampleFiller filler(static_cast<uint32_t>(version) + 1);
+    request.Serde(filler, version);
+    kafka::RequestHeader header;
+    header.api_key = static_cast<int16_t>(M::kApiKey);
+    header.api_version = version;
+    header.correlation_id = version;
+    header.client_id = "seed";
+    const std::string frame = kafka::EncodeRequestFrame(header, request);
+    Write(dir, absl::StrCat(kafka::ApiKeyName(M::kApiKey), "_v", version), frame.substr(4));
+  }
+}
+
+template <size_t... I>
+void AllRequestSeeds(const fs::path& dir, std::index_sequence<I...>) {
+  (RequestSeeds<std::variant_alternative_t<I, kafka::KafkaRequest>>(dir), ...);
+}
+
+void KafkaRequestSeeds(const fs::path& corpus) {
+  AllRequestSeeds(corpus / "kafka_request_fuzzer",
+                  std::make_index_sequence<std::variant_size_v<kafka::KafkaRequest>>{});
+}
+
 }  // namespace
 }  // namespace eventlog::fuzz
 
@@ -50,5 +84,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   eventlog::fuzz::DecompressSeeds(argv[1]);
+  eventlog::fuzz::KafkaRequestSeeds(argv[1]);
   return 0;
 }

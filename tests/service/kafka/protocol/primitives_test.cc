@@ -78,7 +78,8 @@ TEST(KafkaPrimitivesTest, VarintsRoundTripAtTheirLimits) {
     EXPECT_OK(r.Finish());
   }
   uint32_t u = 0;
-  KafkaReader too_long(std::string("\xff\xff\xff\xff\x7f", 5), false);
+  const std::string too_long_bytes("\xff\xff\xff\xff\x7f", 5);
+  KafkaReader too_long(too_long_bytes, false);
   too_long.UnsignedVarint(u);
   EXPECT_THAT(too_long.status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
@@ -101,16 +102,18 @@ TEST(KafkaPrimitivesTest, UnknownTaggedFieldsAreSkipped) {
 }
 
 TEST(KafkaPrimitivesTest, ATaggedFieldLongerThanTheBodyIsMalformed) {
-  KafkaReader r(std::string("\x01\x00\x10"
-                            "ab",
-                            5),
-                /*flexible=*/true);
+  const std::string bytes(
+      "\x01\x00\x10"
+      "ab",
+      5);
+  KafkaReader r(bytes, /*flexible=*/true);
   r.TaggedFields();
   EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(KafkaPrimitivesTest, AnArrayCountAboveTheBytesLeftFailsBeforeAllocating) {
-  KafkaReader r(std::string("\x7f\xff\xff\xff\x00\x00", 6), /*flexible=*/false);
+  const std::string bytes("\x7f\xff\xff\xff\x00\x00", 6);
+  KafkaReader r(bytes, /*flexible=*/false);
   std::vector<int32_t> v;
   r.Array(v, [&](int32_t& n) { r.Int32(n); });
   EXPECT_THAT(r.status(), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -119,21 +122,25 @@ TEST(KafkaPrimitivesTest, AnArrayCountAboveTheBytesLeftFailsBeforeAllocating) {
 
 TEST(KafkaPrimitivesTest, NullWhereNoneIsAllowedAndNegativeLengthsAreMalformed) {
   std::string s;
-  KafkaReader null_string(std::string("\xff\xff", 2), false);
+  const std::string null_string_bytes("\xff\xff", 2);
+  KafkaReader null_string(null_string_bytes, false);
   null_string.String(s);
   EXPECT_THAT(null_string.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   std::optional<std::string> b;
-  KafkaReader negative_bytes(std::string("\xff\xff\xff\xfe", 4), false);
+  const std::string negative_bytes_bytes("\xff\xff\xff\xfe", 4);
+  KafkaReader negative_bytes(negative_bytes_bytes, false);
   negative_bytes.NullableBytes(b);
   EXPECT_THAT(negative_bytes.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   std::vector<int32_t> v;
-  KafkaReader null_array(std::string("\x00", 1), true);
+  const std::string null_array_bytes("\x00", 1);
+  KafkaReader null_array(null_array_bytes, true);
   null_array.Array(v, [&](int32_t& n) { null_array.Int32(n); });
   EXPECT_THAT(null_array.status(), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(KafkaPrimitivesTest, TruncationIsStickyAndLaterReadsYieldDefaults) {
-  KafkaReader r(std::string("\x00\x01\x02", 3), false);
+  const std::string r_bytes("\x00\x01\x02", 3);
+  KafkaReader r(r_bytes, false);
   int32_t a = 5;
   int16_t b = 5;
   r.Int32(a);
@@ -144,7 +151,8 @@ TEST(KafkaPrimitivesTest, TruncationIsStickyAndLaterReadsYieldDefaults) {
 }
 
 TEST(KafkaPrimitivesTest, TrailingBytesFailFinish) {
-  KafkaReader r(std::string("\x00\x01\x02", 3), false);
+  const std::string r_bytes("\x00\x01\x02", 3);
+  KafkaReader r(r_bytes, false);
   int16_t v = 0;
   r.Int16(v);
   EXPECT_THAT(r.Finish(), StatusIs(absl::StatusCode::kInvalidArgument));
