@@ -5,11 +5,15 @@
 namespace eventlog::kafka {
 namespace {
 
-// Every max is the newest version any of librdkafka 2.0.2, kafka-python
-// 2.0.2 and kafkajs 2.x asks for (docs/KAFKA.md); every min is 0 except where
-// the data can only be RecordBatch v2 (Produce 3, Fetch 4).
+// Every max is the newest version one of librdkafka 2.0.2, kafka-python
+// 2.0.2 and kafkajs 2.x implements (docs/KAFKA.md). Every min is 0, Produce
+// and Fetch included although only RecordBatch v2 is stored: librdkafka
+// derives features from version ranges (it compresses with gzip, snappy or
+// lz4 only if Produce v0 is supported, and wants Produce/Fetch 1-2 for
+// throttling and message format v1), and any client that can do better
+// negotiates the newest version anyway.
 constexpr ApiSupport kApis[] = {
-    {ApiKey::kProduce, 3, 8, 9},          {ApiKey::kFetch, 4, 11, 12},
+    {ApiKey::kProduce, 0, 8, 9},          {ApiKey::kFetch, 0, 11, 12},
     {ApiKey::kListOffsets, 0, 5, 6},      {ApiKey::kMetadata, 0, 6, 9},
     {ApiKey::kOffsetCommit, 0, 7, 8},     {ApiKey::kOffsetFetch, 0, 7, 6},
     {ApiKey::kFindCoordinator, 0, 2, 3},  {ApiKey::kJoinGroup, 0, 5, 6},

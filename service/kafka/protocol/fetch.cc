@@ -9,8 +9,8 @@ void FetchRequest::Serde(Io& io, int16_t version) {
   io.Int32(replica_id);
   io.Int32(max_wait_ms);
   io.Int32(min_bytes);
-  io.Int32(max_bytes);
-  io.Int8(isolation_level);
+  if (version >= 3) io.Int32(max_bytes);
+  if (version >= 4) io.Int8(isolation_level);
   if (version >= 7) {
     io.Int32(session_id);
     io.Int32(session_epoch);
@@ -40,7 +40,7 @@ void FetchRequest::Serde(Io& io, int16_t version) {
 
 template <typename Io>
 void FetchResponse::Serde(Io& io, int16_t version) {
-  io.Int32(throttle_time_ms);
+  if (version >= 1) io.Int32(throttle_time_ms);
   if (version >= 7) {
     io.Int16(error_code);
     io.Int32(session_id);
@@ -51,13 +51,15 @@ void FetchResponse::Serde(Io& io, int16_t version) {
       io.Int32(partition.partition_index);
       io.Int16(partition.error_code);
       io.Int64(partition.high_watermark);
-      io.Int64(partition.last_stable_offset);
+      if (version >= 4) io.Int64(partition.last_stable_offset);
       if (version >= 5) io.Int64(partition.log_start_offset);
-      io.NullableArray(partition.aborted_transactions, [&](AbortedTransaction& aborted) {
-        io.Int64(aborted.producer_id);
-        io.Int64(aborted.first_offset);
-        io.TaggedFields();
-      });
+      if (version >= 4) {
+        io.NullableArray(partition.aborted_transactions, [&](AbortedTransaction& aborted) {
+          io.Int64(aborted.producer_id);
+          io.Int64(aborted.first_offset);
+          io.TaggedFields();
+        });
+      }
       if (version >= 11) io.Int32(partition.preferred_read_replica);
       io.NullableBytes(partition.records);
       io.TaggedFields();

@@ -5,8 +5,8 @@
 namespace eventlog::kafka {
 
 template <typename Io>
-void ProduceRequest::Serde(Io& io, int16_t /*version*/) {
-  io.NullableString(transactional_id);
+void ProduceRequest::Serde(Io& io, int16_t version) {
+  if (version >= 3) io.NullableString(transactional_id);
   io.Int16(acks);
   io.Int32(timeout_ms);
   io.Array(topic_data, [&](TopicData& topic) {
@@ -29,7 +29,7 @@ void ProduceResponse::Serde(Io& io, int16_t version) {
       io.Int32(partition.index);
       io.Int16(partition.error_code);
       io.Int64(partition.base_offset);
-      io.Int64(partition.log_append_time_ms);
+      if (version >= 2) io.Int64(partition.log_append_time_ms);
       if (version >= 5) io.Int64(partition.log_start_offset);
       if (version >= 8) {
         io.Array(partition.record_errors, [&](RecordError& error) {
@@ -43,7 +43,7 @@ void ProduceResponse::Serde(Io& io, int16_t version) {
     });
     io.TaggedFields();
   });
-  io.Int32(throttle_time_ms);
+  if (version >= 1) io.Int32(throttle_time_ms);
   io.TaggedFields();
 }
 

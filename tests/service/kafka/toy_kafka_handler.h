@@ -2,8 +2,10 @@
 // broker (node 1 at 127.0.0.1:<port>, the controller) and a fixed topic list
 // ("orders" with 3 partitions, "payments" with 1); Heartbeat requests are
 // parked until the test releases them (so completions can come out of
-// order); Produce is acknowledged at offset 0; every other API gets its
-// default response. It records what it saw.
+// order); Produce appends to an in-memory ToyPartitionLog per partition,
+// which ListOffsets and Fetch (no long poll) read; InitProducerId hands out
+// producer id 4000; every other API gets its default response. It records
+// what it saw.
 //
 // Thread-safe.
 #pragma once
@@ -13,8 +15,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "service/kafka/kafka_request_handler.h"
+#include "service/kafka/protocol/error_code.h"
+#include "tests/service/kafka/toy_partition_log.h"
 
 namespace eventlog::kafka::testing {
 
@@ -45,17 +50,20 @@ class ToyKafkaHandler : public KafkaRequestHandler {
       return;
     }
     if (const auto* produce = std::get_if<ProduceRequest>(&request)) {
-      ProduceResponse response;
-      for (const auto& topic : produce->topic_data) {
-        auto& out = response.responses.emplace_back();
-        out.name = topic.name;
-        for (const auto& partition : topic.partition_data) {
-          out.partition_responses.push_back({partition.index, 0, 0, -1, 0, {}, std::nullopt});
-        }
-      }
+      return std::move(done)(Produce(*produce));
+    }
+    if (const auto* list = std::get_if<ListOffsetsRequest>(&request)) {
+      return std::move(done)(ListOffsets(*list));
+    }
+    if (const auto* fetch = std::get_if<FetchRequest>(&request)) {
+      return std::move(done)(Fetch(*fetch));
+    }
+    if (std::holds_alternative<InitProducerIdRequest>(request)) {
+      InitProducerIdResponse response;
+      response.producer_id = 4000;
+      response.producer_epoch = 0;
       return std::move(done)(std::move(response));
     }
-    // Default-constructed response of the request's API.
     std::move(done)(EmptyResponseFor(ApiKeyOf(request)));
   }
 
@@ -77,12 +85,75 @@ class ToyKafkaHandler : public KafkaRequestHandler {
     return parked_.size();
   }
 
+  // The batches produced to (topic, partition), in order.
+  std::vector<ToyPartitionLog::Batch> batches(const std::string& topic, int32_t partition) {
+    absl::MutexLock lock(&mu_);
+    return logs_[{topic, partition}].batches();
+  }
+
   std::vector<SeenRequest> seen() {
     absl::MutexLock lock(&mu_);
     return seen_;
   }
 
  private:
+  ProduceResponse Produce(const ProduceRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ProduceResponse response;
+    for (const auto& topic : request.topic_data) {
+      auto& out = response.responses.emplace_back();
+      out.name = topic.name;
+      for (const auto& partition : topic.partition_data) {
+        auto& result = out.partition_responses.emplace_back();
+        result.index = partition.index;
+        result.log_start_offset = 0;
+        absl::StatusOr<int64_t> base =
+            logs_[{topic.name, partition.index}].Append(partition.records.value_or(""));
+        if (base.ok()) {
+          result.base_offset = *base;
+        } else {
+          result.error_code = Wire(ErrorCode::kCorruptMessage);
+          result.error_message = std::string(base.status().message());
+        }
+      }
+    }
+    return response;
+  }
+
+  ListOffsetsResponse ListOffsets(const ListOffsetsRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ListOffsetsResponse response;
+    for (const auto& topic : request.topics) {
+      auto& out = response.topics.emplace_back();
+      out.name = topic.name;
+      for (const auto& partition : topic.partitions) {
+        auto& result = out.partitions.emplace_back();
+        result.partition_index = partition.partition_index;
+        const int64_t end = logs_[{topic.name, partition.partition_index}].end_offset();
+        result.offset = partition.timestamp == ListOffsetsRequest::kEarliestTimestamp ? 0 : end;
+        result.old_style_offsets = {result.offset};
+      }
+    }
+    return response;
+  }
+
+  FetchResponse Fetch(const FetchRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    FetchResponse response;
+    for (const auto& topic : request.topics) {
+      auto& out = response.responses.emplace_back();
+      out.topic = topic.topic;
+      for (const auto& partition : topic.partitions) {
+        auto& result = out.partitions.emplace_back();
+        result.partition_index = partition.partition;
+        const ToyPartitionLog& log = logs_[{topic.topic, partition.partition}];
+        result.high_watermark = log.end_offset();
+        result.last_stable_offset = log.end_offset();
+        result.log_start_offset = 0;
+        result.records = log.ReadFrom(partition.fetch_offset);
+      }
+    }
+    return response;
+  }
+
   MetadataResponse Metadata(const MetadataRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     MetadataResponse response;
     response.brokers.push_back({1, "127.0.0.1", port_, std::nullopt});
@@ -107,6 +178,7 @@ class ToyKafkaHandler : public KafkaRequestHandler {
   int port_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<SeenRequest> seen_ ABSL_GUARDED_BY(mu_);
   std::vector<KafkaResponseCallback> parked_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::pair<std::string, int32_t>, ToyPartitionLog> logs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace eventlog::kafka::testing

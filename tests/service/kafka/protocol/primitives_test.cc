@@ -211,8 +211,8 @@ TEST(ApiTableTest, FlexibilityAndHeaderVersionsFollowTheTable) {
   EXPECT_EQ(ResponseHeaderVersion(ApiKey::kOffsetFetch, 6), 1);
   EXPECT_EQ(ResponseHeaderVersion(ApiKey::kOffsetFetch, 5), 0);
   EXPECT_EQ(RequestHeaderVersion(ApiKey::kInitProducerId, 2), 2);
-  EXPECT_FALSE(IsSupported(0, 2));  // Produce before RecordBatch v2
-  EXPECT_TRUE(IsSupported(0, 3));
+  EXPECT_TRUE(IsSupported(0, 0));   // Produce v0: librdkafka compresses only then
+  EXPECT_FALSE(IsSupported(0, 9));  // the first flexible Produce: not served
   EXPECT_FALSE(IsSupported(7, 0));  // ControlledShutdown: not implemented
 }
 
