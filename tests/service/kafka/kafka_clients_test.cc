@@ -219,5 +219,24 @@ TEST_F(KafkaClientsTest, MutualTlsMakesTheCertificateNameThePrincipal) {
   EXPECT_NE(RunClient(anonymous).exit_code, 0);
 }
 
+TEST_F(KafkaClientsTest, KafkajsListsTopicsProducesIdempotentlyAndListsOffsets) {
+  // Installs the locked kafkajs from the npm registry (as clients/node does).
+  const Output installed = RunClient({"/usr/bin/npm", "ci", "--prefix", KAFKAJS_DIR, "--no-audit",
+                                      "--no-fund", "--loglevel=error"});
+  ASSERT_EQ(installed.exit_code, 0) << installed.err;
+  Start();
+  const Output output =
+      RunClient({"/usr/bin/node", std::string(KAFKAJS_DIR) + "/kafkajs_check.mjs", address_});
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  EXPECT_EQ(output.out,
+            "topics: orders,payments\n"
+            "produced: partition 2 base offset 0\n"
+            "offsets: partition 2 low 0 high 2\n");
+  // kafkajs's newest versions: Metadata 6, Produce 7, ListOffsets 3, InitProducerId 1.
+  EXPECT_EQ(VersionsSeen(ApiKey::kMetadata).back(), 6);
+  EXPECT_EQ(VersionsSeen(ApiKey::kProduce).back(), 7);
+  EXPECT_EQ(VersionsSeen(ApiKey::kInitProducerId).back(), 1);
+}
+
 }  // namespace
 }  // namespace eventlog::kafka
