@@ -3,7 +3,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <utility>
 
@@ -238,13 +240,26 @@ void KafkaConnection::Dispatch(const RequestHeader& header, KafkaRequest request
         gate->RunIfOpen([&] {
           std::shared_ptr<KafkaConnection> self = weak.lock();
           if (self == nullptr) return;
+          // Completed inside Handle, on this connection's strand (the common
+          // case for quick requests): no second trip through the io_context.
+          // Reading resumes in the frame loop that called Handle.
+          if (self->OnOwnStrand()) {
+            return self->Complete(sequence, std::move(frame), /*resume_reading=*/false);
+          }
           asio::post(self->socket_.get_executor(),
                      [self, sequence, frame = std::move(frame)]() mutable {
-                       self->Complete(sequence, std::move(frame));
+                       self->Complete(sequence, std::move(frame), /*resume_reading=*/true);
                      });
         });
       };
   handler_->Handle(context_, header, std::move(request), std::move(done));
+}
+
+bool KafkaConnection::OnOwnStrand() {
+  // The listener accepts every socket onto a strand of its io_context.
+  const auto* strand =
+      socket_.get_executor().target<asio::strand<asio::io_context::executor_type>>();
+  return strand != nullptr && strand->running_in_this_thread();
 }
 
 void KafkaConnection::PushAnswered(std::string frame, bool close_after) {
@@ -255,13 +270,15 @@ void KafkaConnection::PushAnswered(std::string frame, bool close_after) {
   Flush();
 }
 
-void KafkaConnection::Complete(uint64_t sequence, std::optional<std::string> frame) {
+void KafkaConnection::Complete(uint64_t sequence, std::optional<std::string> frame,
+                               bool resume_reading) {
   if (closed_ || sequence < first_sequence_) return;
   if (!frame.has_value()) return Close();
   Slot& slot = slots_[sequence - first_sequence_];
   slot.done = true;
   slot.frame = *std::move(frame);
   Flush();
+  if (!resume_reading) return;
   // Answers freed places: take the requests already buffered, read again.
   ProcessFrames();
   ReadMore();

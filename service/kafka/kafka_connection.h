@@ -75,9 +75,14 @@ class KafkaConnection : public std::enable_shared_from_this<KafkaConnection> {
   void HandleLegacySaslToken(const std::string& token);
   void HandleListenerApi(const RequestHeader& header, KafkaRequest request);
   void Dispatch(const RequestHeader& header, KafkaRequest request);
+  // Whether the calling thread runs this connection's strand now.
+  bool OnOwnStrand();
   // Appends a slot that is already answered.
   void PushAnswered(std::string frame, bool close_after = false);
-  void Complete(uint64_t sequence, std::optional<std::string> frame);
+  // Fills request `sequence`'s place (nullopt: the handler answered with
+  // another API's response, which closes the connection) and sends what is
+  // in order; with `resume_reading`, takes further buffered requests.
+  void Complete(uint64_t sequence, std::optional<std::string> frame, bool resume_reading);
   void Flush();
   void StartWrite();
   void Close();
