@@ -219,7 +219,7 @@ TEST_F(KafkaClientsTest, MutualTlsMakesTheCertificateNameThePrincipal) {
   EXPECT_NE(RunClient(anonymous).exit_code, 0);
 }
 
-TEST_F(KafkaClientsTest, KafkajsListsTopicsProducesIdempotentlyAndListsOffsets) {
+TEST_F(KafkaClientsTest, KafkajsProducesIdempotentlyListsOffsetsAndConsumesAsAGroup) {
   // Installs the locked kafkajs from the npm registry (as clients/node does).
   const Output installed = RunClient({"/usr/bin/npm", "ci", "--prefix", KAFKAJS_DIR, "--no-audit",
                                       "--no-fund", "--loglevel=error"});
@@ -231,11 +231,13 @@ TEST_F(KafkaClientsTest, KafkajsListsTopicsProducesIdempotentlyAndListsOffsets) 
   EXPECT_EQ(output.out,
             "topics: orders,payments\n"
             "produced: partition 2 base offset 0\n"
-            "offsets: partition 2 low 0 high 2\n");
-  // kafkajs's newest versions: Metadata 6, Produce 7, ListOffsets 3, InitProducerId 1.
+            "offsets: partition 2 low 0 high 2\n"
+            "consumed: 2\n");
+  // kafkajs's newest versions: Metadata 6, Produce 7, InitProducerId 1, JoinGroup 5.
   EXPECT_EQ(VersionsSeen(ApiKey::kMetadata).back(), 6);
   EXPECT_EQ(VersionsSeen(ApiKey::kProduce).back(), 7);
   EXPECT_EQ(VersionsSeen(ApiKey::kInitProducerId).back(), 1);
+  EXPECT_EQ(VersionsSeen(ApiKey::kJoinGroup).back(), 5);
 }
 
 }  // namespace

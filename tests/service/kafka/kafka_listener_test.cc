@@ -77,6 +77,7 @@ TEST_F(KafkaListenerTest, ApiVersionsFromTheFutureGetsUnsupportedVersionInV0) {
 }
 
 TEST_F(KafkaListenerTest, PipelinedRequestsAreAnsweredInRequestOrder) {
+  handler_.park_heartbeats();
   StartListener();
   KafkaTestClient client(listener_->port());
   // One write: Heartbeat 1, Metadata 2, Heartbeat 3, ApiVersions 4,
@@ -248,6 +249,7 @@ TEST_F(KafkaListenerTest, LegacySaslHandshakeV0IsFollowedByARawToken) {
 }
 
 TEST_F(KafkaListenerTest, ShutdownIsPromptWithParkedRequestsAndLateCompletionsAreDropped) {
+  handler_.park_heartbeats();
   StartListener();
   KafkaTestClient client(listener_->port());
   client.Send(HeartbeatRequest{"g", 1, "m", std::nullopt}, 3, 1);

@@ -4,12 +4,14 @@
 // decompresses it with storage/compression, and the same clients fetch the
 // records back. This checks Produce, InitProducerId, ListOffsets and Fetch
 // against the clients, and the codecs against librdkafka's real output.
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "service/kafka/kafka_listener.h"
 #include "tests/child_process.h"
@@ -58,6 +60,15 @@ class KafkaProduceConsumeTest : public ::testing::Test {
     address_ = absl::StrCat("127.0.0.1:", listener_->port());
   }
   void TearDown() override { listener_->Shutdown(); }
+
+  // The newest version of `key` the handler saw, -1 if none.
+  int NewestVersionSeen(ApiKey key) {
+    int newest = -1;
+    for (const auto& seen : handler_.seen()) {
+      if (seen.key == key) newest = std::max<int>(newest, seen.version);
+    }
+    return newest;
+  }
 
   ToyKafkaHandler handler_;
   std::unique_ptr<KafkaListener> listener_;
@@ -112,6 +123,53 @@ TEST_F(KafkaProduceConsumeTest, KafkaPythonProducesAndConsumesGzipBatches) {
   const std::vector<testing::ToyPartitionLog::Batch> batches = handler_.batches("payments", 0);
   ASSERT_FALSE(batches.empty());
   EXPECT_EQ(batches.front().codec, compression::Codec::kGzip);
+}
+
+// Two records in partition 0 of "orders", one in partition 2.
+void ProduceThree(const std::string& address, const std::string& dir) {
+  for (const auto& [partition, values] :
+       std::vector<std::pair<std::string, std::string>>{{"0", "a\nb\n"}, {"2", "c\n"}}) {
+    const std::string file = dir + "/values-" + partition;
+    std::ofstream(file) << values;
+    const Output produced =
+        RunClient({kKcat, "-P", "-b", address, "-t", "orders", "-p", partition, "-l", file});
+    ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  }
+}
+
+TEST_F(KafkaProduceConsumeTest, KcatConsumesAsAGroupMemberAndCommits) {
+  ProduceThree(address_, dir_.path());
+  // librdkafka's balanced consumer: FindCoordinator, JoinGroup v5,
+  // SyncGroup v3, OffsetFetch v7 (flexible), Heartbeat, OffsetCommit v7,
+  // LeaveGroup.
+  const Output consumed =
+      RunClient({kKcat, "-b", address_, "-G", "kcat-group", "-X", "auto.offset.reset=earliest",
+                 "-c", "3", "-f", "%p:%s\n", "orders"});
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
+  std::vector<std::string> lines = absl::StrSplit(consumed.out, '\n', absl::SkipEmpty());
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (std::vector<std::string>{"0:a", "0:b", "2:c"}));
+  EXPECT_EQ(handler_.committed("kcat-group", "orders", 0), 2);
+  EXPECT_EQ(handler_.committed("kcat-group", "orders", 2), 1);
+  EXPECT_EQ(NewestVersionSeen(ApiKey::kJoinGroup), 5);
+  EXPECT_EQ(NewestVersionSeen(ApiKey::kSyncGroup), 3);
+  EXPECT_EQ(NewestVersionSeen(ApiKey::kOffsetFetch), 7);
+  EXPECT_EQ(NewestVersionSeen(ApiKey::kOffsetCommit), 7);
+}
+
+TEST_F(KafkaProduceConsumeTest, KafkaPythonConsumesAsAGroupMemberAndListsTheGroup) {
+  ProduceThree(address_, dir_.path());
+  const Output output = RunClient({kPython, std::string(KAFKA_CLIENTS_DIR) + "/group_consume.py",
+                                   address_, "py-group", "orders", "3"});
+  ASSERT_EQ(output.exit_code, 0) << output.err;
+  std::vector<std::string> lines = absl::StrSplit(output.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u) << output.out;
+  std::sort(lines.begin(), lines.begin() + 3);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c", "groups: py-group", "state: Stable"}));
+  EXPECT_EQ(handler_.committed("py-group", "orders", 0), 2);
+  EXPECT_EQ(handler_.committed("py-group", "orders", 2), 1);
+  EXPECT_EQ(NewestVersionSeen(ApiKey::kJoinGroup), 2);  // kafka-python's fixed choices
+  EXPECT_EQ(NewestVersionSeen(ApiKey::kOffsetCommit), 2);
 }
 
 }  // namespace

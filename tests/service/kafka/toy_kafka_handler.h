@@ -1,11 +1,11 @@
 // ToyKafkaHandler: a test-only KafkaRequestHandler. Metadata advertises one
 // broker (node 1 at 127.0.0.1:<port>, the controller) and a fixed topic list
 // ("orders" with 3 partitions, "payments" with 1); Heartbeat requests are
-// parked until the test releases them (so completions can come out of
-// order); Produce appends to an in-memory ToyPartitionLog per partition,
-// which ListOffsets and Fetch (no long poll) read; InitProducerId hands out
-// producer id 4000; every other API gets its default response. It records
-// what it saw.
+// answered at once or, after park_heartbeats(), parked until the test
+// releases them (so completions can come out of order); Produce appends to an in-memory
+// ToyPartitionLog per partition, which ListOffsets and Fetch (no long poll) read; InitProducerId
+// hands out producer id 4000; FindCoordinator names node 1 and the group APIs go to ToyGroups;
+// every other API gets its default response. It records what it saw.
 //
 // Thread-safe.
 #pragma once
@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "service/kafka/kafka_request_handler.h"
 #include "service/kafka/protocol/error_code.h"
+#include "tests/service/kafka/toy_groups.h"
 #include "tests/service/kafka/toy_partition_log.h"
 
 namespace eventlog::kafka::testing {
@@ -45,7 +46,7 @@ class ToyKafkaHandler : public KafkaRequestHandler {
     if (std::holds_alternative<MetadataRequest>(request)) {
       return std::move(done)(Metadata(std::get<MetadataRequest>(request)));
     }
-    if (std::holds_alternative<HeartbeatRequest>(request)) {
+    if (std::holds_alternative<HeartbeatRequest>(request) && park_heartbeats_) {
       parked_.push_back(std::move(done));
       return;
     }
@@ -58,6 +59,29 @@ class ToyKafkaHandler : public KafkaRequestHandler {
     if (const auto* fetch = std::get_if<FetchRequest>(&request)) {
       return std::move(done)(Fetch(*fetch));
     }
+    if (std::holds_alternative<FindCoordinatorRequest>(request)) {
+      FindCoordinatorResponse response;
+      response.node_id = 1;
+      response.host = "127.0.0.1";
+      response.port = port_;
+      return std::move(done)(std::move(response));
+    }
+    if (const auto* join = std::get_if<JoinGroupRequest>(&request)) {
+      return std::move(done)(groups_.Join(*join));
+    }
+    if (const auto* sync = std::get_if<SyncGroupRequest>(&request)) {
+      return std::move(done)(groups_.Sync(*sync));
+    }
+    if (const auto* commit = std::get_if<OffsetCommitRequest>(&request)) {
+      return std::move(done)(groups_.Commit(*commit));
+    }
+    if (const auto* fetch = std::get_if<OffsetFetchRequest>(&request)) {
+      return std::move(done)(groups_.Fetch(*fetch));
+    }
+    if (std::holds_alternative<ListGroupsRequest>(request)) return std::move(done)(groups_.List());
+    if (const auto* describe = std::get_if<DescribeGroupsRequest>(&request)) {
+      return std::move(done)(groups_.Describe(*describe));
+    }
     if (std::holds_alternative<InitProducerIdRequest>(request)) {
       InitProducerIdResponse response;
       response.producer_id = 4000;
@@ -65,6 +89,11 @@ class ToyKafkaHandler : public KafkaRequestHandler {
       return std::move(done)(std::move(response));
     }
     std::move(done)(EmptyResponseFor(ApiKeyOf(request)));
+  }
+
+  void park_heartbeats() {
+    absl::MutexLock lock(&mu_);
+    park_heartbeats_ = true;
   }
 
   // Completes the parked Heartbeats, newest first; returns how many.
@@ -89,6 +118,11 @@ class ToyKafkaHandler : public KafkaRequestHandler {
   std::vector<ToyPartitionLog::Batch> batches(const std::string& topic, int32_t partition) {
     absl::MutexLock lock(&mu_);
     return logs_[{topic, partition}].batches();
+  }
+
+  int64_t committed(const std::string& group, const std::string& topic, int32_t partition) {
+    absl::MutexLock lock(&mu_);
+    return groups_.Committed(group, topic, partition);
   }
 
   std::vector<SeenRequest> seen() {
@@ -176,9 +210,11 @@ class ToyKafkaHandler : public KafkaRequestHandler {
 
   absl::Mutex mu_;
   int port_ ABSL_GUARDED_BY(mu_) = 0;
+  bool park_heartbeats_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<SeenRequest> seen_ ABSL_GUARDED_BY(mu_);
   std::vector<KafkaResponseCallback> parked_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::pair<std::string, int32_t>, ToyPartitionLog> logs_ ABSL_GUARDED_BY(mu_);
+  ToyGroups groups_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace eventlog::kafka::testing

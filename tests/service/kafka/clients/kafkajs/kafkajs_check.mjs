@@ -1,7 +1,9 @@
 // kafkajs against a Kafka listener: lists topics, produces gzip batches with
-// the idempotent producer, reads the offsets back. Copied next to its
+// the idempotent producer, reads the offsets back, consumes them as a group
+// member and commits. Copied next to its
 // node_modules by CMake and run as `node kafkajs_check.mjs HOST:PORT`.
-// Prints "topics: ..." and "produced: ..." lines; exit status 0 on success.
+// Prints "topics:", "produced:", "offsets:" and "consumed:" lines; exit
+// status 0 on success.
 import kafkajs from "kafkajs";
 
 const { Kafka, CompressionTypes, logLevel } = kafkajs;
@@ -28,3 +30,20 @@ const offsets = await admin.fetchTopicOffsets("orders");
 const two = offsets.find((o) => o.partition === 2);
 console.log(`offsets: partition 2 low ${two.low} high ${two.high}`);
 await admin.disconnect();
+
+const consumer = kafka.consumer({ groupId: "js-group" });
+await consumer.connect();
+await consumer.subscribe({ topic: "orders", fromBeginning: true });
+let consumed = 0;
+await new Promise((resolve, reject) => {
+  consumer
+    .run({
+      eachMessage: async ({ partition, message }) => {
+        if (partition === 2 && message.value.toString() === value) consumed += 1;
+        if (consumed === 2) resolve();
+      },
+    })
+    .catch(reject);
+});
+await consumer.disconnect();
+console.log(`consumed: ${consumed}`);
