@@ -117,6 +117,23 @@ TEST_F(KafkaClientsTest, ConfluentKafkaListsTheTopics) {
   ExpectBothTopics(RunClient({kPython, kListTopics, "confluent-kafka", address_}));
 }
 
+TEST_F(KafkaClientsTest, KafkaPythonAndConfluentKafkaCreateAndDeleteTopics) {
+  Start();
+  const std::string script = std::string(KAFKA_CLIENTS_DIR) + "/admin_topics.py";
+  // 36 is TOPIC_ALREADY_EXISTS.
+  const std::string expected = "create fresh: ok\ncreate orders: error 36\ndelete fresh: ok\n";
+  const Output python = RunClient({kPython, script, "kafka-python", address_});
+  ASSERT_EQ(python.exit_code, 0) << python.err;
+  EXPECT_EQ(python.out, expected);
+  EXPECT_EQ(VersionsSeen(ApiKey::kCreateTopics).back(), 3);
+  EXPECT_EQ(VersionsSeen(ApiKey::kDeleteTopics).back(), 3);
+  const Output confluent = RunClient({kPython, script, "confluent-kafka", address_});
+  ASSERT_EQ(confluent.exit_code, 0) << confluent.err;
+  EXPECT_EQ(confluent.out, expected);
+  EXPECT_EQ(VersionsSeen(ApiKey::kCreateTopics).back(), 4);
+  EXPECT_EQ(VersionsSeen(ApiKey::kDeleteTopics).back(), 1);
+}
+
 TEST_F(KafkaClientsTest, KcatAuthenticatesWithSaslPlainAndAWrongPasswordFails) {
   KafkaListenerOptions options;
   options.sasl_plain = AliceOnly;

@@ -1,11 +1,14 @@
 // ToyKafkaHandler: a test-only KafkaRequestHandler. Metadata advertises one
 // broker (node 1 at 127.0.0.1:<port>, the controller) and a fixed topic list
-// ("orders" with 3 partitions, "payments" with 1); Heartbeat requests are
+// ("orders" with 3 partitions, "payments" with 1). Produce appends to an
+// in-memory ToyPartitionLog per partition, which ListOffsets and Fetch (no
+// long poll) read; InitProducerId hands out producer id 4000;
+// FindCoordinator names node 1 and the group APIs go to ToyGroups;
+// CreateTopics succeeds except for the fixed topics (TOPIC_ALREADY_EXISTS)
+// and DeleteTopics always does (neither changes the list). Heartbeats are
 // answered at once or, after park_heartbeats(), parked until the test
-// releases them (so completions can come out of order); Produce appends to an in-memory
-// ToyPartitionLog per partition, which ListOffsets and Fetch (no long poll) read; InitProducerId
-// hands out producer id 4000; FindCoordinator names node 1 and the group APIs go to ToyGroups;
-// every other API gets its default response. It records what it saw.
+// releases them (so completions can come out of order). Every other API
+// gets its default response. It records what it saw.
 //
 // Thread-safe.
 #pragma once
@@ -81,6 +84,21 @@ class ToyKafkaHandler : public KafkaRequestHandler {
     if (std::holds_alternative<ListGroupsRequest>(request)) return std::move(done)(groups_.List());
     if (const auto* describe = std::get_if<DescribeGroupsRequest>(&request)) {
       return std::move(done)(groups_.Describe(*describe));
+    }
+    if (const auto* create = std::get_if<CreateTopicsRequest>(&request)) {
+      CreateTopicsResponse response;
+      for (const auto& topic : create->topics) {
+        const bool exists = topic.name == "orders" || topic.name == "payments";
+        response.topics.push_back(
+            {topic.name, Wire(exists ? ErrorCode::kTopicAlreadyExists : ErrorCode::kNone),
+             exists ? std::optional<std::string>("topic exists") : std::nullopt});
+      }
+      return std::move(done)(std::move(response));
+    }
+    if (const auto* remove = std::get_if<DeleteTopicsRequest>(&request)) {
+      DeleteTopicsResponse response;
+      for (const std::string& name : remove->topic_names) response.responses.push_back({name, 0});
+      return std::move(done)(std::move(response));
     }
     if (std::holds_alternative<InitProducerIdRequest>(request)) {
       InitProducerIdResponse response;
