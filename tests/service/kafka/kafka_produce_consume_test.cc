@@ -155,6 +155,17 @@ TEST_F(KafkaProduceConsumeTest, KcatConsumesAsAGroupMemberAndCommits) {
   EXPECT_EQ(NewestVersionSeen(ApiKey::kSyncGroup), 3);
   EXPECT_EQ(NewestVersionSeen(ApiKey::kOffsetFetch), 7);
   EXPECT_EQ(NewestVersionSeen(ApiKey::kOffsetCommit), 7);
+
+  // librdkafka's list_groups: ListGroups v0, then DescribeGroups v0.
+  const Output groups = RunClient(
+      {kPython, "-c",
+       "import sys\n"
+       "from confluent_kafka.admin import AdminClient\n"
+       "for g in AdminClient({'bootstrap.servers': sys.argv[1]}).list_groups(timeout=20):\n"
+       "    print(g.id, g.state, g.protocol_type, g.protocol, len(g.members))\n",
+       address_});
+  ASSERT_EQ(groups.exit_code, 0) << groups.err;
+  EXPECT_EQ(groups.out, "kcat-group Stable consumer range 1\n");
 }
 
 TEST_F(KafkaProduceConsumeTest, KafkaPythonConsumesAsAGroupMemberAndListsTheGroup) {

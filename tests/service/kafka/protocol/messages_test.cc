@@ -134,6 +134,30 @@ TEST(KafkaMessagesTest, FlexibleOffsetFetchV6UsesCompactFormsAndTaggedFields) {
             "00");  // tags
 }
 
+TEST(KafkaMessagesTest, FlexibleListGroupsV4ResponseLayout) {
+  // No client here sends ListGroups v3-4 (librdkafka 2.0.2 has it for its
+  // newer admin API only), so the layout is pinned by hand from the schema.
+  ListGroupsResponse response;
+  response.groups.push_back({"g", "consumer", "Stable"});
+  EXPECT_EQ(Hex(EncodeMessage(response, 4)),
+            "00000000"  // throttle_time_ms
+            "0000"      // error_code
+            "02"        // one group
+            "0267"      // group_id "g"
+            "09"
+            "636f6e73756d6572"  // protocol_type "consumer"
+            "07"
+            "537461626c65"  // group_state "Stable"
+            "00"            // the group's tagged fields
+            "00");          // the response's tagged fields
+  EXPECT_EQ(Hex(EncodeMessage(response, 2)),
+            "00000000"
+            "0000"
+            "00000001"
+            "000167"
+            "0008636f6e73756d6572");
+}
+
 TEST(KafkaMessagesTest, UnsupportedVersionAnswerIsApiVersionsV0WithHeaderV0) {
   const ApiVersionsResponse response =
       ApiVersionsResponse::ForSupportedApis(Wire(ErrorCode::kUnsupportedVersion));
