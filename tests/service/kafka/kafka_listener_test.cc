@@ -107,6 +107,54 @@ TEST_F(KafkaListenerTest, PipelinedRequestsAreAnsweredInRequestOrder) {
   EXPECT_EQ(correlation, 5);
 }
 
+TEST_F(KafkaListenerTest, ReadingPausesAtTheInFlightLimitAndResumesAsAnswersGoOut) {
+  handler_.park_heartbeats();
+  KafkaListenerOptions options;
+  options.max_in_flight_requests = 2;
+  StartListener(std::move(options));
+  KafkaTestClient client(listener_->port());
+  std::string burst;
+  for (int i = 1; i <= 5; ++i) {
+    burst += client.Frame(HeartbeatRequest{"g", 1, "m", std::nullopt}, 3, i);
+  }
+  client.SendRaw(burst);
+  // Two at a time reach the handler; each release lets the next ones in.
+  int answered = 0;
+  while (answered < 5) {
+    while (handler_.parked() == 0) std::this_thread::yield();
+    const size_t released = handler_.ReleaseHeartbeatsNewestFirst();
+    EXPECT_LE(released, 2u);
+    for (size_t i = 0; i < released; ++i) {
+      int32_t correlation = 0;
+      ASSERT_OK(client.Read<HeartbeatResponse>(3, &correlation));
+      EXPECT_EQ(correlation, ++answered);
+    }
+  }
+  EXPECT_EQ(handler_.seen().size(), 5u);
+}
+
+TEST_F(KafkaListenerTest, AFrameNearTheLimitArrivesWholeAcrossManyReads) {
+  StartListener();
+  KafkaTestClient client(listener_->port());
+  std::string records(1000 * 1000, '\0');
+  for (size_t i = 0; i < records.size(); ++i) records[i] = static_cast<char>(i * 7);
+  ProduceRequest produce;
+  produce.acks = 1;
+  produce.topic_data.push_back({"orders", {{0, records}}});
+  const std::string frame = client.Frame(produce, 8, 1);
+  ASSERT_LT(frame.size(), size_t{1} << 20);
+  for (size_t pos = 0; pos < frame.size(); pos += 4096) client.SendRaw(frame.substr(pos, 4096));
+  int32_t correlation = 0;
+  absl::StatusOr<ProduceResponse> response = client.Read<ProduceResponse>(8, &correlation);
+  ASSERT_OK(response);
+  EXPECT_EQ(correlation, 1);
+  EXPECT_EQ(handler_.last_records(), records);
+  // The toy log refuses these bytes: they are not a record batch.
+  ASSERT_EQ(response->responses.size(), 1u);
+  EXPECT_EQ(response->responses[0].partition_responses[0].error_code,
+            Wire(ErrorCode::kCorruptMessage));
+}
+
 TEST_F(KafkaListenerTest, AnAcksZeroProduceGetsNoResponse) {
   StartListener();
   KafkaTestClient client(listener_->port());

@@ -54,6 +54,9 @@ class ToyKafkaHandler : public KafkaRequestHandler {
       return;
     }
     if (const auto* produce = std::get_if<ProduceRequest>(&request)) {
+      last_records_ = produce->topic_data.empty() || produce->topic_data[0].partition_data.empty()
+                          ? ""
+                          : produce->topic_data[0].partition_data[0].records.value_or("");
       return std::move(done)(Produce(*produce));
     }
     if (const auto* list = std::get_if<ListOffsetsRequest>(&request)) {
@@ -143,6 +146,12 @@ class ToyKafkaHandler : public KafkaRequestHandler {
     return groups_.Committed(group, topic, partition);
   }
 
+  // The records of the first partition of the latest Produce, as received.
+  std::string last_records() {
+    absl::MutexLock lock(&mu_);
+    return last_records_;
+  }
+
   std::vector<SeenRequest> seen() {
     absl::MutexLock lock(&mu_);
     return seen_;
@@ -229,6 +238,7 @@ class ToyKafkaHandler : public KafkaRequestHandler {
   absl::Mutex mu_;
   int port_ ABSL_GUARDED_BY(mu_) = 0;
   bool park_heartbeats_ ABSL_GUARDED_BY(mu_) = false;
+  std::string last_records_ ABSL_GUARDED_BY(mu_);
   std::vector<SeenRequest> seen_ ABSL_GUARDED_BY(mu_);
   std::vector<KafkaResponseCallback> parked_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::pair<std::string, int32_t>, ToyPartitionLog> logs_ ABSL_GUARDED_BY(mu_);
