@@ -1,6 +1,7 @@
 #include "service/kafka/kafka_listener.h"
 
 #include <boost/asio/strand.hpp>
+#include <chrono>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -13,6 +14,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
+
+constexpr std::chrono::milliseconds kAcceptRetryDelay(100);
 
 absl::StatusOr<tcp::endpoint> ParseHostPort(absl::string_view listen) {
   const size_t colon = listen.rfind(':');
@@ -35,7 +38,7 @@ absl::StatusOr<tcp::endpoint> ParseHostPort(absl::string_view listen) {
 }  // namespace
 
 KafkaListener::KafkaListener(KafkaListenerOptions options, KafkaRequestHandler* handler)
-    : options_(std::move(options)), handler_(handler), acceptor_(io_) {}
+    : options_(std::move(options)), handler_(handler), acceptor_(io_), accept_retry_(io_) {}
 
 absl::StatusOr<std::unique_ptr<KafkaListener>> KafkaListener::Start(KafkaListenerOptions options,
                                                                     KafkaRequestHandler* handler) {
@@ -90,23 +93,34 @@ absl::Status KafkaListener::Init() {
 void KafkaListener::Accept() {
   acceptor_.async_accept(asio::make_strand(io_),
                          [this](const boost::system::error_code& error, tcp::socket socket) {
-                           if (error == asio::error::operation_aborted || !acceptor_.is_open())
-                             return;
-                           if (!error) {
-                             boost::system::error_code ignored;
-                             socket.set_option(tcp::no_delay(true), ignored);
-                             absl::MutexLock lock(&mu_);
-                             if (shut_down_) return;
-                             const uint64_t id = next_connection_id_++;
-                             auto connection = std::make_shared<KafkaConnection>(
-                                 std::move(socket), tls_.get(), id, &options_, handler_, gate_,
-                                 [this](uint64_t closed) { Forget(closed); });
-                             connections_.emplace(id, connection);
-                             connection->Start();
-                           }
-                           // An accept error (e.g. out of descriptors) loses that one client only.
-                           Accept();
+                           OnAccept(error, std::move(socket));
                          });
+}
+
+void KafkaListener::OnAccept(const boost::system::error_code& error, tcp::socket socket) {
+  if (error == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (error) {
+    // Out of descriptors or memory: that client is lost; try again shortly
+    // rather than spin on the same error.
+    accept_retry_.expires_after(kAcceptRetryDelay);
+    accept_retry_.async_wait([this](const boost::system::error_code& wait_error) {
+      if (!wait_error) Accept();
+    });
+    return;
+  }
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  {
+    absl::MutexLock lock(&mu_);
+    if (shut_down_) return;
+    const uint64_t id = next_connection_id_++;
+    auto connection =
+        std::make_shared<KafkaConnection>(std::move(socket), tls_.get(), id, &options_, handler_,
+                                          gate_, [this](uint64_t closed) { Forget(closed); });
+    connections_.emplace(id, connection);
+    connection->Start();
+  }
+  Accept();
 }
 
 void KafkaListener::Forget(uint64_t connection_id) {

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,6 +54,7 @@ class KafkaListener {
   KafkaListener(KafkaListenerOptions options, KafkaRequestHandler* handler);
   absl::Status Init();
   void Accept();
+  void OnAccept(const boost::system::error_code& error, boost::asio::ip::tcp::socket socket);
   void Forget(uint64_t connection_id);
 
   const KafkaListenerOptions options_;
@@ -60,6 +62,7 @@ class KafkaListener {
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;  // used by the accept loop only
   std::unique_ptr<boost::asio::ssl::context> tls_;
   const std::shared_ptr<CompletionGate> gate_ = std::make_shared<CompletionGate>();
   std::vector<std::thread> threads_;
