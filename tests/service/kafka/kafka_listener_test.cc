@@ -296,6 +296,56 @@ TEST_F(KafkaListenerTest, LegacySaslHandshakeV0IsFollowedByARawToken) {
   EXPECT_EQ(handler_.seen()[0].principal, "User:alice");
 }
 
+TEST_F(KafkaListenerTest, SaslOutOfOrderIsRefused) {
+  KafkaListenerOptions options;
+  options.sasl_plain = AliceOnly;
+  StartListener(std::move(options));
+  KafkaTestClient client(listener_->port());
+  int32_t correlation = 0;
+  client.Send(SaslAuthenticateRequest{std::string("\0alice\0secret", 13)}, 1, 1);
+  absl::StatusOr<SaslAuthenticateResponse> early =
+      client.Read<SaslAuthenticateResponse>(1, &correlation);
+  ASSERT_OK(early);
+  EXPECT_EQ(early->error_code, Wire(ErrorCode::kIllegalSaslState));
+  EXPECT_TRUE(client.ClosedByServer());
+}
+
+TEST_F(KafkaListenerTest, WithoutSaslAHandshakeIsAnsweredWithNoMechanisms) {
+  StartListener();
+  KafkaTestClient client(listener_->port());
+  int32_t correlation = 0;
+  client.Send(SaslHandshakeRequest{"PLAIN"}, 1, 1);
+  absl::StatusOr<SaslHandshakeResponse> response =
+      client.Read<SaslHandshakeResponse>(1, &correlation);
+  ASSERT_OK(response);
+  EXPECT_EQ(response->error_code, Wire(ErrorCode::kUnsupportedSaslMechanism));
+  EXPECT_TRUE(response->mechanisms.empty());
+  client.Send(MetadataRequest{}, 6, 2);  // the connection goes on unauthenticated
+  ASSERT_OK(client.Read<MetadataResponse>(6, &correlation));
+}
+
+// Answers every request with a Heartbeat response: a handler bug.
+class WrongResponseHandler : public KafkaRequestHandler {
+ public:
+  void Handle(const KafkaConnectionContext&, const RequestHeader&, KafkaRequest,
+              KafkaResponseCallback done) override {
+    std::move(done)(HeartbeatResponse{});
+  }
+};
+
+TEST(KafkaListenerHandlerTest, AResponseOfAnotherApiClosesTheConnection) {
+  WrongResponseHandler handler;
+  KafkaListenerOptions options;
+  options.listen = "127.0.0.1:0";
+  absl::StatusOr<std::unique_ptr<KafkaListener>> listener =
+      KafkaListener::Start(std::move(options), &handler);
+  ASSERT_OK(listener);
+  KafkaTestClient client((*listener)->port());
+  client.Send(MetadataRequest{}, 6, 1);
+  EXPECT_TRUE(client.ClosedByServer());
+  (*listener)->Shutdown();
+}
+
 TEST_F(KafkaListenerTest, ShutdownIsPromptWithParkedRequestsAndLateCompletionsAreDropped) {
   handler_.park_heartbeats();
   StartListener();
