@@ -8,14 +8,24 @@
 //
 // SIGHUP: re-read --auth_tokens and --acl; a file with an error is reported
 // and the previous tables stay in force. Connections are not touched.
+//
+// A failed fsync (of a segment, a directory or the index) fails the store
+// for good (storage/storage_health.h): eventlogd then stops like on SIGTERM
+// but without syncing anything more, and exits with kExitStorageFailed
+// within --shutdown_grace_ms plus a few seconds, so that its supervisor
+// restarts it and recovery reads what is really on disk.
 #include <malloc.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -105,6 +115,16 @@ ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
 
 namespace {
 
+// Exit status after a storage failure (2 is a usage error, 1 any other).
+constexpr int kExitStorageFailed = 3;
+// How long the stop after a storage failure may take before the process
+// exits anyway.
+constexpr std::chrono::seconds kStorageFailureExitBound{5};
+
+// Set (once) by the store's failure hook, which then wakes main with
+// SIGUSR2: signal handlers never run here, sigwait() takes it.
+std::atomic<bool> storage_failed{false};
+
 eventlog::service::ServerOptions OptionsFromFlags() {
   eventlog::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
@@ -131,6 +151,11 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.security.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
   options.security.acl_file = absl::GetFlag(FLAGS_acl);
   options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.store.on_storage_failure = [](const absl::Status& status) {
+    std::cerr << "eventlogd: storage failed, stopping: " << status.message() << std::endl;
+    storage_failed.store(true);
+    kill(getpid(), SIGUSR2);
+  };
   return options;
 }
 
@@ -217,6 +242,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -238,6 +264,20 @@ int main(int argc, char** argv) {
       std::cerr << "eventlogd: SIGHUP, reload failed, keeping the previous tables: "
                 << reloaded.message() << std::endl;
     }
+  }
+  if (storage_failed.load()) {
+    // Bounded: whatever the stop waits for, the process is gone soon after
+    // (nothing is synced any more, so there is nothing to lose).
+    std::thread([] {
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)) +
+          kStorageFailureExitBound);
+      std::cerr << "eventlogd: stop after the storage failure took too long, exiting" << std::endl;
+      _exit(kExitStorageFailed);
+    }).detach();
+    (void)(*server)->Shutdown();
+    std::cerr << "eventlogd: exiting after the storage failure; restart to recover" << std::endl;
+    return kExitStorageFailed;
   }
   std::cerr << "eventlogd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", shutting down" << std::endl;
