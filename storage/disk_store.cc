@@ -1,5 +1,6 @@
 #include "storage/disk_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -254,7 +255,8 @@ absl::Status DiskStore::RemoveOrphans() {
 
 absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view name,
                                                               int32_t partitions,
-                                                              const LogConfig& config) {
+                                                              const LogConfig& config,
+                                                              uint64_t topic_id) {
   RETURN_IF_ERROR(ValidateTopicName(name));
   RETURN_IF_ERROR(config.Validate());
   if (partitions < 1) {
@@ -272,10 +274,22 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
     if (topics_.contains(name)) {
       return absl::AlreadyExistsError(absl::StrCat("topic \"", name, "\" already exists"));
     }
+    for (const auto& [other_name, other] : topics_) {
+      if (topic_id != 0 && other.topic->id() == topic_id) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("topic id ", topic_id, " is taken by topic \"", other_name, "\""));
+      }
+    }
   }
   RETURN_IF_ERROR(health_->status());
   TopicRecord record;
-  record.id = next_topic_id_++;
+  if (topic_id == 0) {
+    record.id = next_topic_id_++;
+  } else {
+    // Assigned elsewhere (a cluster); ids the store picks stay above it.
+    record.id = topic_id;
+    next_topic_id_ = std::max(next_topic_id_, topic_id + 1);
+  }
   record.name = std::string(name);
   record.partitions = partitions;
   record.config = config;

@@ -34,7 +34,8 @@ class DiskStore final : public Store {
 
   const StoreOptions& options() const override { return options_; }
   absl::StatusOr<std::shared_ptr<Topic>> CreateTopic(absl::string_view name, int32_t partitions,
-                                                     const LogConfig& config) override;
+                                                     const LogConfig& config,
+                                                     uint64_t topic_id = 0) override;
   absl::Status DeleteTopic(absl::string_view name) override;
   absl::StatusOr<std::shared_ptr<Topic>> GetTopic(absl::string_view name) const override;
   absl::StatusOr<std::shared_ptr<Topic>> GetTopicById(uint64_t topic_id) const override;

@@ -74,9 +74,15 @@ class Store {
   // (INVALID_ARGUMENT), partitions in [1, max_partitions]
   // (INVALID_ARGUMENT below 1, RESOURCE_EXHAUSTED above), ALREADY_EXISTS.
   // Persisted before it returns.
+  //
+  // `topic_id` 0: the store gives the topic its next unused id. Otherwise
+  // the topic gets that id, assigned elsewhere (a cluster assigns ids
+  // cluster-wide, docs/CLUSTER.md); ALREADY_EXISTS if a topic has it, and
+  // later ids the store picks itself are larger.
   virtual absl::StatusOr<std::shared_ptr<Topic>> CreateTopic(absl::string_view name,
                                                              int32_t partitions,
-                                                             const LogConfig& config) = 0;
+                                                             const LogConfig& config,
+                                                             uint64_t topic_id = 0) = 0;
 
   // NOT_FOUND if unknown. Marks the topic and its logs deleted (waking their
   // waiters), removes its metadata, index keys, committed offsets and files.

@@ -155,6 +155,27 @@ TEST(StoreTest, CreateTopicErrors) {
   EXPECT_THAT(store->DeleteTopic("nope"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST(StoreTest, TopicIdsAssignedElsewhereAreKeptAcrossReopenAndStayUnique) {
+  TempDir dir;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> given, store->CreateTopic("a", 1, LogConfig(), 42));
+    EXPECT_EQ(given->id(), 42u);
+    EXPECT_THAT(store->CreateTopic("b", 1, LogConfig(), 42),
+                StatusIs(absl::StatusCode::kAlreadyExists));
+    // Ids the store picks itself stay above the ones it was given.
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> picked, store->CreateTopic("c", 1, LogConfig()));
+    EXPECT_EQ(picked->id(), 43u);
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> a, store->GetTopic("a"));
+  EXPECT_EQ(a->id(), 42u);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> by_id, store->GetTopicById(42));
+  EXPECT_EQ(by_id->name(), "a");
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> d, store->CreateTopic("d", 1, LogConfig()));
+  EXPECT_EQ(d->id(), 44u);
+}
+
 TEST(StoreTest, LogConfigValidate) {
   EXPECT_OK(LogConfig().Validate());
   LogConfig c;
