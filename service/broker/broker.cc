@@ -79,15 +79,17 @@ absl::StatusOr<StartPosition> GroupFirstPosition(const SubscribeRequest& request
 
 }  // namespace
 
-Broker::Broker(storage::Store* store, const BrokerOptions& options)
+Broker::Broker(storage::Store* store, const BrokerOptions& options, const ClusterParts& cluster)
     : store_(store),
       options_(options),
-      coordinator_(options.group_session_timeout_ms, &store->offsets()),
+      cluster_(cluster),
+      offset_store_(cluster.offsets != nullptr ? cluster.offsets : &store->offsets()),
+      coordinator_(options.group_session_timeout_ms, offset_store_),
       batch_cache_(options.subscribe_cache_bytes),
-      topics_(store, options),
-      producer_(store, &partitioner_, options),
-      fetcher_(store, &shutdown_, options),
-      offsets_(store, &coordinator_, options),
+      topics_(store, options, cluster.router),
+      producer_(store, &partitioner_, options, cluster),
+      fetcher_(store, &shutdown_, options, cluster.router),
+      offsets_(store, &coordinator_, options, offset_store_, cluster.router),
       produce_quota_(options.produce_quota_bytes_per_sec, store->options().clock),
       subscription_slots_(options.max_subscriptions),
       executor_(options.wakeup_threads) {}
@@ -181,7 +183,8 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
           ? options_.default_subscribe_batch_records
           : std::min(request.max_batch_records, options_.max_subscribe_batch_records);
   limits.max_batch_bytes = options_.subscribe_batch_bytes;
-  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_};
+  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_,
+                                              cluster_.router, cluster_.remote};
 
   if (!request.group.empty()) {
     RETURN_IF_ERROR(ValidateGroupName(request.group));
@@ -191,7 +194,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
           "\" gets its partitions from the group; leave partitions empty, or omit group"));
     }
     Subscription::GroupStart start;
-    start.offsets = &store_->offsets();
+    start.offsets = offset_store_;
     ASSIGN_OR_RETURN(start.first, GroupFirstPosition(request));
     start.reset_to = reset_to;
     for (int32_t p = 0; p < topic->partition_count(); ++p) {
@@ -206,12 +209,21 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
   }
 
   ASSIGN_OR_RETURN(StartPosition position, ExplicitStartPosition(request));
+  if (request.forwarded && position.kind == StartPosition::Kind::kOffset &&
+      request.reset_to != StartFrom::kUnspecified) {
+    // A group's committed offset, resolved here for the broker that serves
+    // the member.
+    position.kind = StartPosition::Kind::kCommitted;
+    position.committed = position.offset;
+    position.reset_to = reset_to;
+  }
   std::vector<int32_t> partitions = request.partitions;
   if (partitions.empty()) {
     for (int32_t p = 0; p < topic->partition_count(); ++p) partitions.push_back(p);
   }
   absl::flat_hash_set<int32_t> seen;
   std::vector<Subscription::Cursor> cursors;
+  std::vector<Subscription::RemoteStart> remote;
   cursors.reserve(partitions.size());
   for (int32_t partition : partitions) {
     ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
@@ -220,14 +232,26 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
       return absl::InvalidArgumentError(
           absl::StrCat("partition ", partition, " is listed more than once"));
     }
-    cursors.push_back(Subscription::Cursor{partition, std::move(log), 0});
+    if (cluster_.router != nullptr) {
+      PartitionRoute route = cluster_.router->Route(topic->name(), partition);
+      if (route.kind != PartitionRoute::Kind::kLocal) {
+        // Read through its leader, now or once it has one; a forwarded
+        // request is served only where it was sent.
+        if (request.forwarded || cluster_.remote == nullptr) {
+          return NotLeaderError(topic->name(), partition, route);
+        }
+        remote.push_back(Subscription::RemoteStart{partition, position});
+        continue;
+      }
+    }
+    cursors.push_back(Subscription::Cursor{partition, std::move(log), 0, nullptr});
   }
   for (Subscription::Cursor& cursor : cursors) {
     if (cursor.log->closed()) return ClosedTopicError(*topic);
     ASSIGN_OR_RETURN(cursor.next_offset, ResolveStartOffset(*cursor.log, topic->name(), position));
   }
-  auto subscription =
-      std::make_unique<Subscription>(std::move(topic), std::move(cursors), limits, environment);
+  auto subscription = std::make_unique<Subscription>(std::move(topic), std::move(cursors),
+                                                     std::move(remote), limits, environment);
   subscription->HoldSlot(std::move(slot));
   return subscription;
 }

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "service/broker/batch_cache.h"
 #include "service/broker/broker_options.h"
+#include "service/broker/cluster_parts.h"
 #include "service/broker/data_waiter.h"
 #include "service/broker/executor.h"
 #include "service/broker/fetch_types.h"
@@ -41,8 +42,10 @@ namespace eventlog::broker {
 
 class Broker {
  public:
-  // `store` must outlive the broker and everything it hands out.
-  Broker(storage::Store* store, const BrokerOptions& options);
+  // `store` (and the parts of `cluster`) must outlive the broker and
+  // everything it hands out. Without `cluster` (a single broker) every
+  // partition is served here and offsets are committed to the store.
+  Broker(storage::Store* store, const BrokerOptions& options, const ClusterParts& cluster = {});
   // Shuts down (parked readers wake and their wake-ups run) before the
   // parts go.
   ~Broker();
@@ -51,6 +54,21 @@ class Broker {
   Broker& operator=(const Broker&) = delete;
 
   const BrokerOptions& options() const { return options_; }
+  const ClusterParts& cluster() const { return cluster_; }
+
+  // The effective config and partition count of a topic `request` would
+  // create (defaults filled in), or what is wrong with it
+  // (INVALID_ARGUMENT, RESOURCE_EXHAUSTED as CreateTopic). For the cluster
+  // controller, which creates topics in etcd.
+  absl::StatusOr<ResolvedTopic> ResolveNewTopic(const CreateTopicRequest& request) const {
+    return topics_.Resolve(request);
+  }
+
+  // A session for a produce stream's forwarded requests (null on a single
+  // broker); see ProduceRequest::session.
+  std::unique_ptr<ProduceSession> NewProduceSession() {
+    return cluster_.remote == nullptr ? nullptr : cluster_.remote->NewProduceSession();
+  }
 
   absl::StatusOr<TopicInfo> CreateTopic(const CreateTopicRequest& request);
   absl::Status DeleteTopic(absl::string_view name);
@@ -105,6 +123,9 @@ class Broker {
  private:
   storage::Store* const store_;
   const BrokerOptions options_;
+  const ClusterParts cluster_;
+  // The committed offsets: the cluster's, else the store's.
+  storage::OffsetStore* const offset_store_;
   ShutdownSignal shutdown_;
   Partitioner partitioner_;
   GroupCoordinator coordinator_;

@@ -7,6 +7,10 @@
 namespace eventlog::broker {
 
 struct BrokerOptions {
+  // This broker's id in a cluster (--broker_id); a single broker reports
+  // itself as the leader of every partition under this id.
+  int32_t broker_id = 0;
+
   // Largest produce request (sum of its encoded records) and the ceiling for
   // a topic's max_message_bytes. The gRPC layer caps messages at this size.
   int64_t max_request_bytes = 64LL << 20;

@@ -18,6 +18,15 @@ constexpr int64_t kResponseBytesPerRecord = 32;
 // written but not yet durable (their sync is requested at once).
 constexpr int32_t kUnflushedWaitMs = 1000;
 
+// OK if this broker serves the partition (always on a single broker).
+absl::Status CheckLeader(const PartitionRouter* router, absl::string_view topic,
+                         int32_t partition) {
+  if (router == nullptr) return absl::OkStatus();
+  PartitionRoute route = router->Route(topic, partition);
+  if (route.kind == PartitionRoute::Kind::kLocal) return absl::OkStatus();
+  return NotLeaderError(topic, partition, route);
+}
+
 absl::Status CheckNotNegative(absl::string_view field, int64_t value) {
   if (value >= 0) return absl::OkStatus();
   return absl::InvalidArgumentError(
@@ -30,6 +39,7 @@ absl::StatusOr<FetchResult> Fetcher::Fetch(const FetchRequest& request) const {
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
   ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
                    LookupPartition(*topic, request.partition));
+  RETURN_IF_ERROR(CheckLeader(router_, topic->name(), request.partition));
   if (request.offset < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("offset ", request.offset, " is negative; offsets start at 0"));
@@ -111,6 +121,7 @@ absl::StatusOr<std::vector<PartitionOffset>> Fetcher::ListOffsets(
   for (int32_t partition : partitions) {
     ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
                      LookupPartition(*topic, partition));
+    RETURN_IF_ERROR(CheckLeader(router_, topic->name(), partition));
     logs.push_back(std::move(log));
   }
   std::vector<PartitionOffset> offsets;

@@ -10,13 +10,18 @@
 
 namespace eventlog::broker {
 
+bool OffsetManager::IsLocal(absl::string_view topic, int32_t partition) const {
+  return router_ == nullptr ||
+         router_->Route(topic, partition).kind == PartitionRoute::Kind::kLocal;
+}
+
 absl::Status OffsetManager::Commit(const CommitOffsetRequest& request) {
-  return CommitMany(CommitOffsetsRequest{
-      request.group,
-      request.topic,
-      request.generation,
-      request.member_id,
-      {PartitionCommit{request.partition, request.offset, request.metadata}}});
+  return CommitMany(
+      CommitOffsetsRequest{request.group,
+                           request.topic,
+                           request.generation,
+                           request.member_id,
+                           {PartitionCommit{request.partition, request.offset, request.metadata}}});
 }
 
 absl::Status OffsetManager::CommitMany(const CommitOffsetsRequest& request) {
@@ -44,7 +49,7 @@ absl::Status OffsetManager::CommitMany(const CommitOffsetsRequest& request) {
                        options_.max_commit_metadata_bytes));
     }
     const int64_t high_watermark = log->high_watermark();
-    if (commit.offset > high_watermark) {
+    if (commit.offset > high_watermark && IsLocal(request.topic, commit.partition)) {
       // Below log_start_offset is fine: the consumer was just slower than
       // retention. Past the end can only be a client bug.
       return absl::OutOfRangeError(
@@ -59,14 +64,14 @@ absl::Status OffsetManager::CommitMany(const CommitOffsetsRequest& request) {
   if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
     return absl::InvalidArgumentError("the commit lists a partition more than once");
   }
-  storage::OffsetStore& offsets = store_->offsets();
+  storage::OffsetStore& offsets = *offsets_;
   RETURN_IF_ERROR(coordinator_->CommitIfAllowed(
       GroupCoordinator::CommitClaim{request.group, request.topic, topic->id(), partitions,
                                     request.generation, request.member_id},
       [&]() -> absl::Status {
         for (const PartitionCommit& commit : request.offsets) {
-          RETURN_IF_ERROR(offsets.Write(request.group, topic->id(), commit.partition,
-                                        commit.offset, commit.metadata));
+          RETURN_IF_ERROR(offsets.Write(request.group, topic->id(), commit.partition, commit.offset,
+                                        commit.metadata));
         }
         return absl::OkStatus();
       }));
@@ -81,7 +86,7 @@ absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
   for (int32_t partition : request.partitions) {
     RETURN_IF_ERROR(LookupPartition(*topic, partition).status());
   }
-  ASSIGN_OR_RETURN(auto committed, store_->offsets().GetAll(request.group, topic->id()));
+  ASSIGN_OR_RETURN(auto committed, offsets_->GetAll(request.group, topic->id()));
   std::vector<PartitionCommit> result;
   for (const auto& [partition, commit] : committed) {
     if (!request.partitions.empty() &&
@@ -95,7 +100,7 @@ absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
 }
 
 absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
-  ASSIGN_OR_RETURN(std::vector<std::string> groups, store_->offsets().ListGroups());
+  ASSIGN_OR_RETURN(std::vector<std::string> groups, offsets_->ListGroups());
   for (std::string& group : coordinator_->GroupsWithMembers()) groups.push_back(std::move(group));
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
@@ -104,7 +109,7 @@ absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
 
 absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view group) const {
   RETURN_IF_ERROR(ValidateGroupName(group));
-  ASSIGN_OR_RETURN(auto by_id, store_->offsets().GetGroup(group));
+  ASSIGN_OR_RETURN(auto by_id, offsets_->GetGroup(group));
   if (by_id.empty() && !coordinator_->HasMembers(group)) {
     return absl::NotFoundError(absl::StrCat(
         "group \"", group, "\" is unknown: it has no committed offsets and no members"));
@@ -125,8 +130,11 @@ absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view 
       std::shared_ptr<storage::PartitionLog> log = (*topic)->partition(p);
       PartitionLag lag{topic_name, p, -1, log->high_watermark(), 0};
       auto it = committed.find(p);
-      if (it != committed.end()) {
-        lag.committed_offset = it->second.offset;
+      if (it != committed.end()) lag.committed_offset = it->second.offset;
+      if (!IsLocal(topic_name, p)) {
+        lag.high_watermark = -1;  // the leader knows
+        lag.lag = -1;
+      } else if (it != committed.end()) {
         lag.lag = std::max<int64_t>(0, lag.high_watermark - lag.committed_offset);
       } else {
         // Nothing committed: everything still stored is unconsumed.

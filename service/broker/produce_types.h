@@ -16,6 +16,8 @@
 
 namespace eventlog::broker {
 
+class ProduceSession;
+
 struct ProduceRecord {
   absl::string_view key;
   absl::string_view value;
@@ -28,6 +30,12 @@ struct ProduceRequest {
   std::optional<int32_t> partition;  // unset: keyed / round-robin routing
   std::vector<ProduceRecord> records;
   storage::Durability durability = storage::Durability::kAll;
+  // Cluster: sent by another broker; partitions led elsewhere are refused
+  // (UNAVAILABLE naming the leader), never forwarded again.
+  bool forwarded = false;
+  // Cluster: the client stream the request came on, if any, so that what is
+  // forwarded keeps the stream's order (not owned; see ProduceSession).
+  ProduceSession* session = nullptr;
 };
 
 // Offsets given to the records of one request in one partition.

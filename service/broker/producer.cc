@@ -16,6 +16,7 @@ namespace {
 struct PartitionBatch {
   std::shared_ptr<storage::PartitionLog> log;
   storage::RecordBatchBuilder builder;
+  std::vector<size_t> records;  // indices into the request, in order
 };
 
 // Every partition's batch, ascending partition; an error if anything in the
@@ -58,6 +59,7 @@ absl::StatusOr<std::map<int32_t, PartitionBatch>> BuildBatches(const ProduceRequ
     }
     PartitionBatch& batch = batches[partition];
     if (batch.log == nullptr) batch.log = fixed != nullptr ? fixed : topic.partition(partition);
+    batch.records.push_back(i);
     const size_t before = batch.builder.size_bytes();
     batch.builder.Add(record.key, record.value, record.headers,
                       record.timestamp_ms == 0 ? now_ms : record.timestamp_ms);
@@ -92,15 +94,64 @@ void Producer::Produce(const ProduceRequest& request, ProduceCallback done) {
     done(batches.status());
     return;
   }
+  // Every partition's leader first: nothing is appended unless all have one.
+  std::map<int32_t, PartitionRoute> remote;
+  if (cluster_.router != nullptr) {
+    for (const auto& [partition, batch] : *batches) {
+      PartitionRoute route = cluster_.router->Route(request.topic, partition);
+      if (route.kind == PartitionRoute::Kind::kLocal) continue;
+      if (route.kind == PartitionRoute::Kind::kUnavailable || request.forwarded ||
+          cluster_.remote == nullptr) {
+        done(NotLeaderError(request.topic, partition, route));
+        return;
+      }
+      remote.emplace(partition, std::move(route));
+    }
+  }
   auto completion =
       std::make_shared<ProduceCompletion>(static_cast<int>(batches->size()), std::move(done));
   for (auto& [partition, batch] : *batches) {
+    auto route = remote.find(partition);
+    if (route != remote.end()) {
+      ForwardTo(route->second, request, partition, batch.records, completion);
+      continue;
+    }
     batch.log->AppendAsync(
         std::move(batch.builder), request.durability,
         [completion, partition = partition](absl::StatusOr<storage::AppendResult> result) {
           completion->Done(partition, std::move(result));
         });
   }
+}
+
+void Producer::ForwardTo(const PartitionRoute& route, const ProduceRequest& request,
+                         int32_t partition, const std::vector<size_t>& records,
+                         const std::shared_ptr<ProduceCompletion>& completion) {
+  ProduceRequest forwarded;
+  forwarded.topic = request.topic;
+  forwarded.partition = partition;
+  forwarded.durability = request.durability;
+  forwarded.forwarded = true;
+  forwarded.session = request.session;
+  forwarded.records.reserve(records.size());
+  for (size_t i : records) forwarded.records.push_back(request.records[i]);
+  cluster_.remote->Produce(
+      route, forwarded, [completion, partition](absl::StatusOr<ProduceResult> result) {
+        if (!result.ok()) {
+          completion->Done(partition, result.status());
+          return;
+        }
+        // The leader reports the one partition it was sent.
+        for (const PartitionAppend& append : result->appends) {
+          if (append.partition != partition) continue;
+          completion->Done(partition,
+                           storage::AppendResult{append.base_offset, append.last_offset});
+          return;
+        }
+        completion->Done(partition,
+                         absl::InternalError(absl::StrCat("the leader of partition ", partition,
+                                                          " answered without its offsets")));
+      });
 }
 
 }  // namespace eventlog::broker

@@ -10,11 +10,16 @@
 namespace eventlog::broker {
 
 Subscription::Subscription(std::shared_ptr<storage::Topic> topic, std::vector<Cursor> cursors,
-                           Limits limits, Environment environment)
+                           std::vector<RemoteStart> remote, Limits limits, Environment environment)
     : topic_(std::move(topic)),
       limits_(limits),
       environment_(environment),
-      cursors_(std::move(cursors)) {}
+      cursors_(std::move(cursors)) {
+  for (const RemoteStart& start : remote)
+    cursors_.push_back(OpenFeed(start.partition, start.start));
+  std::sort(cursors_.begin(), cursors_.end(),
+            [](const Cursor& a, const Cursor& b) { return a.partition < b.partition; });
+}
 
 Subscription::Subscription(std::shared_ptr<storage::Topic> topic,
                            std::unique_ptr<GroupMembership> membership, GroupStart start,
@@ -28,6 +33,37 @@ Subscription::Subscription(std::shared_ptr<storage::Topic> topic,
 Subscription::~Subscription() {
   // First: the coordinator may call the membership, which pokes this object.
   if (membership_ != nullptr) membership_->Leave();
+  // Then the feeds, which poke it too, while mu_ still exists.
+  cursors_.clear();
+}
+
+Subscription::Cursor Subscription::OpenFeed(int32_t partition, const StartPosition& start) {
+  FeedRequest request{topic_->name(), partition, start, limits_.max_batch_records};
+  Cursor cursor;
+  cursor.partition = partition;
+  cursor.next_offset = -1;
+  cursor.feed = environment_.remote->OpenFeed(request, [this] { Poke(); });
+  return cursor;
+}
+
+bool Subscription::LeadsHere(int32_t partition) const {
+  if (environment_.router == nullptr || environment_.remote == nullptr) return true;
+  return environment_.router->Route(topic_->name(), partition).kind == PartitionRoute::Kind::kLocal;
+}
+
+bool Subscription::started() const {
+  for (const Cursor& cursor : cursors_) {
+    if (cursor.feed != nullptr && !cursor.feed->started()) return false;
+  }
+  return true;
+}
+
+std::vector<std::pair<int32_t, int64_t>> Subscription::LocalPositions() const {
+  std::vector<std::pair<int32_t, int64_t>> positions;
+  for (const Cursor& cursor : cursors_) {
+    if (cursor.log != nullptr) positions.emplace_back(cursor.partition, cursor.next_offset);
+  }
+  return positions;
 }
 
 void Subscription::JoinGroup(absl::string_view client) {
@@ -63,10 +99,21 @@ absl::StatusOr<std::optional<SubscriptionEvent>> Subscription::NextEvent() {
       return event;
     }
   }
+  // Explicit mode: nothing goes out before every start is resolved.
+  if (membership_ == nullptr && !started()) return std::nullopt;
   const size_t n = cursors_.size();
   for (size_t i = 0; i < n; ++i) {
     const size_t index = (next_cursor_ + i) % n;
     Cursor& cursor = cursors_[index];
+    if (cursor.feed != nullptr) {
+      ASSIGN_OR_RETURN(std::optional<RemoteBatch> remote, cursor.feed->Take());
+      if (!remote.has_value()) continue;
+      cursor.next_offset = remote->next_offset;
+      next_cursor_ = (index + 1) % n;
+      SubscriptionEvent event;
+      event.remote = *std::move(remote);
+      return event;
+    }
     if (cursor.log->closed()) return ClosedTopicError(*topic_);
     if (cursor.log->high_watermark() <= cursor.next_offset) continue;
     absl::StatusOr<std::shared_ptr<const SharedBatch>> batch = ReadAt(cursor);
@@ -124,11 +171,16 @@ absl::StatusOr<bool> Subscription::ApplyQueuedChanges(bool* assigned) {
       const bool present = std::any_of(cursors_.begin(), cursors_.end(),
                                        [&](const Cursor& c) { return c.partition == partition; });
       if (present) continue;
+      if (!LeadsHere(partition)) {
+        ASSIGN_OR_RETURN(StartPosition start, GroupStartPosition(partition, first_assignment_));
+        cursors_.push_back(OpenFeed(partition, start));
+        continue;
+      }
       ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
                        LookupPartition(*topic_, partition));
       if (log->closed()) return ClosedTopicError(*topic_);
       ASSIGN_OR_RETURN(int64_t offset, GroupStartOffset(*log, first_assignment_));
-      cursors_.push_back(Cursor{partition, std::move(log), offset});
+      cursors_.push_back(Cursor{partition, std::move(log), offset, nullptr});
     }
     first_assignment_ = false;
     generation_ = change.generation;
@@ -145,16 +197,21 @@ absl::StatusOr<bool> Subscription::ApplyQueuedChanges(bool* assigned) {
 
 absl::StatusOr<int64_t> Subscription::GroupStartOffset(const storage::PartitionLog& log,
                                                        bool first) const {
+  ASSIGN_OR_RETURN(StartPosition position, GroupStartPosition(log.partition(), first));
+  return ResolveStartOffset(log, topic_->name(), position);
+}
+
+absl::StatusOr<StartPosition> Subscription::GroupStartPosition(int32_t partition,
+                                                               bool first) const {
   StartPosition position = first ? group_start_.first : StartPosition{};
   if (!first) position.kind = StartPosition::Kind::kCommitted;
   position.reset_to = group_start_.reset_to;
   if (position.kind == StartPosition::Kind::kCommitted) {
-    ASSIGN_OR_RETURN(
-        std::optional<storage::CommittedOffset> committed,
-        group_start_.offsets->Get(membership_->group(), topic_->id(), log.partition()));
+    ASSIGN_OR_RETURN(std::optional<storage::CommittedOffset> committed,
+                     group_start_.offsets->Get(membership_->group(), topic_->id(), partition));
     if (committed.has_value()) position.committed = committed->offset;
   }
-  return ResolveStartOffset(log, topic_->name(), position);
+  return position;
 }
 
 absl::StatusOr<std::shared_ptr<const SharedBatch>> Subscription::ReadAt(Cursor& cursor) const {
@@ -189,11 +246,13 @@ void Subscription::Park(absl::AnyInvocable<void()> wake) {
   std::vector<DataWaiter::Target> targets;
   targets.reserve(cursors_.size() + 1);
   for (const Cursor& cursor : cursors_) {
-    targets.push_back(DataWaiter::Target{cursor.log, cursor.next_offset});
+    // Feeds wake the pump themselves (Poke).
+    if (cursor.log != nullptr)
+      targets.push_back(DataWaiter::Target{cursor.log, cursor.next_offset});
   }
   if (targets.empty()) {
-    // A group member without partitions still ends when the topic goes: a
-    // log wakes its waiters when it is deleted or closed.
+    // A group member without partitions (or with feeds only) still ends when
+    // the topic goes: a log wakes its waiters when it is deleted or closed.
     targets.push_back(
         DataWaiter::Target{topic_->partition(0), std::numeric_limits<int64_t>::max()});
   }

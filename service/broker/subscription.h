@@ -15,6 +15,12 @@
 // assignment adds cursors for new partitions (their start resolved then) and
 // is returned as an event to announce before any of their records.
 //
+// In a cluster, partitions led by other brokers are read through them: a
+// cursor of such a partition holds a PartitionFeed instead of a log, takes
+// the batches the feed has received (already encoded by the transport) and
+// is woken by the feed instead of the log. Group changes treat both kinds
+// alike.
+//
 // Thread-safety: Next() and Park() must not be called concurrently with each
 // other (the stream calls them from its single pump); Cancel() may be called
 // from any thread at any time.
@@ -34,6 +40,9 @@
 #include "service/broker/data_waiter.h"
 #include "service/broker/executor.h"
 #include "service/broker/group_membership.h"
+#include "service/broker/partition_feed.h"
+#include "service/broker/partition_router.h"
+#include "service/broker/remote_partitions.h"
 #include "service/broker/shutdown_signal.h"
 #include "service/broker/start_position.h"
 #include "service/broker/subscribe_types.h"
@@ -47,8 +56,15 @@ class Subscription {
  public:
   struct Cursor {
     int32_t partition = 0;
-    std::shared_ptr<storage::PartitionLog> log;
-    int64_t next_offset = 0;
+    std::shared_ptr<storage::PartitionLog> log;  // null when read through `feed`
+    int64_t next_offset = 0;                     // -1: a feed not started yet
+    std::unique_ptr<PartitionFeed> feed;         // a partition led elsewhere
+  };
+
+  // A partition led elsewhere, and where to start reading it.
+  struct RemoteStart {
+    int32_t partition = 0;
+    StartPosition start;
   };
 
   // The broker's parts a subscription uses; all must outlive it.
@@ -56,6 +72,10 @@ class Subscription {
     ShutdownSignal* shutdown = nullptr;
     Executor* executor = nullptr;  // where Park's wake runs
     BatchCache* cache = nullptr;
+    // Cluster only (null on a single broker): who leads a partition a group
+    // assigns, and the feeds of those led elsewhere.
+    const PartitionRouter* router = nullptr;
+    RemotePartitions* remote = nullptr;
   };
 
   // Group mode: where a member starts on a partition it is assigned.
@@ -74,9 +94,10 @@ class Subscription {
     int32_t max_batch_bytes = 1 << 20;
   };
 
-  // Explicit partitions; `cursors` is non-empty.
-  Subscription(std::shared_ptr<storage::Topic> topic, std::vector<Cursor> cursors, Limits limits,
-               Environment environment);
+  // Explicit partitions: `cursors` of local logs, `remote` partitions (read
+  // through feeds opened here); together non-empty.
+  Subscription(std::shared_ptr<storage::Topic> topic, std::vector<Cursor> cursors,
+               std::vector<RemoteStart> remote, Limits limits, Environment environment);
   // A group member: call JoinGroup() before the first Next().
   Subscription(std::shared_ptr<storage::Topic> topic, std::unique_ptr<GroupMembership> membership,
                GroupStart start, Limits limits, Environment environment);
@@ -111,6 +132,15 @@ class Subscription {
   // at once.
   void Cancel();
 
+  // True once every partition's start is resolved: at once for local logs,
+  // when the leader has answered for a feed. Until then Next() returns
+  // nothing (a stream's response headers say that the start is resolved).
+  bool started() const;
+
+  // The next offset of every local cursor (before the first Next(): where
+  // each starts), by partition.
+  std::vector<std::pair<int32_t, int64_t>> LocalPositions() const;
+
   const std::string& topic() const { return topic_->name(); }
   // Null in explicit mode.
   GroupMembership* membership() const { return membership_.get(); }
@@ -126,7 +156,14 @@ class Subscription {
   // One batch of queued requests; false if there were none. Sets *assigned
   // if an assignment was among them.
   absl::StatusOr<bool> ApplyQueuedChanges(bool* assigned);
+  // Where a group member starts on `partition`, resolved on its log.
   absl::StatusOr<int64_t> GroupStartOffset(const storage::PartitionLog& log, bool first) const;
+  // The same, unresolved, for a partition led elsewhere.
+  absl::StatusOr<StartPosition> GroupStartPosition(int32_t partition, bool first) const;
+  // A cursor reading `partition` through a feed from `start`.
+  Cursor OpenFeed(int32_t partition, const StartPosition& start);
+  // Whether a group's new partition is read here (true) or through a feed.
+  bool LeadsHere(int32_t partition) const;
   absl::StatusOr<std::shared_ptr<const SharedBatch>> ReadAt(Cursor& cursor) const;
   // Wakes the pump: a parked one now, a running one right after it parks.
   void Poke();

@@ -33,20 +33,27 @@ absl::Status ResolvePositive(absl::string_view field, T requested, T* value) {
   return absl::OkStatus();
 }
 
-TopicInfo DescribeTopic(const storage::Topic& topic) {
+}  // namespace
+
+TopicInfo TopicAdmin::DescribeTopic(const storage::Topic& topic) const {
   TopicInfo info{topic.name(), topic.config(), {}};
   info.partitions.reserve(topic.partition_count());
   for (int32_t p = 0; p < topic.partition_count(); ++p) {
-    std::shared_ptr<storage::PartitionLog> log = topic.partition(p);
-    // The high watermark first: it never passes the log end read after it.
-    const int64_t high_watermark = log->high_watermark();
-    info.partitions.push_back(PartitionInfo{p, log->log_start_offset(), high_watermark,
-                                            log->log_end_offset(), log->size_bytes()});
+    PartitionRoute route = router_ == nullptr ? PartitionRoute::Local(options_.broker_id)
+                                              : router_->Route(topic.name(), p);
+    PartitionInfo partition{p, 0, 0, 0, 0, route.leader, route.leader_epoch};
+    if (route.kind == PartitionRoute::Kind::kLocal) {
+      std::shared_ptr<storage::PartitionLog> log = topic.partition(p);
+      // The high watermark first: it never passes the log end read after it.
+      partition.high_watermark = log->high_watermark();
+      partition.log_start_offset = log->log_start_offset();
+      partition.log_end_offset = log->log_end_offset();
+      partition.size_bytes = log->size_bytes();
+    }
+    info.partitions.push_back(partition);
   }
   return info;
 }
-
-}  // namespace
 
 absl::StatusOr<storage::LogConfig> TopicAdmin::ResolveConfig(
     const TopicConfigRequest& requested) const {
@@ -97,6 +104,13 @@ absl::StatusOr<storage::LogConfig> TopicAdmin::ResolveConfig(
 }
 
 absl::StatusOr<TopicInfo> TopicAdmin::Create(const CreateTopicRequest& request) {
+  ASSIGN_OR_RETURN(ResolvedTopic resolved, Resolve(request));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic,
+                   store_->CreateTopic(resolved.name, resolved.partitions, resolved.config));
+  return DescribeTopic(*topic);
+}
+
+absl::StatusOr<ResolvedTopic> TopicAdmin::Resolve(const CreateTopicRequest& request) const {
   RETURN_IF_ERROR(ValidateTopicName(request.name));
   const storage::StoreOptions& store_options = store_->options();
   int32_t partitions = request.partitions;
@@ -111,9 +125,7 @@ absl::StatusOr<TopicInfo> TopicAdmin::Create(const CreateTopicRequest& request) 
                      " partitions; this server allows at most ", store_options.max_partitions));
   }
   ASSIGN_OR_RETURN(storage::LogConfig config, ResolveConfig(request.config));
-  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic,
-                   store_->CreateTopic(request.name, partitions, config));
-  return DescribeTopic(*topic);
+  return ResolvedTopic{request.name, partitions, config};
 }
 
 absl::Status TopicAdmin::Delete(absl::string_view name) {

@@ -41,6 +41,11 @@ struct PartitionInfo {
   int64_t high_watermark = 0;  // the durable end: what readers see
   int64_t log_end_offset = 0;  // what is written
   int64_t size_bytes = 0;
+  // The broker that leads it (-1: none now) and its leader epoch. In a
+  // cluster, the offsets and size above are this broker's: 0 for a
+  // partition led elsewhere (the gRPC layer asks the leader).
+  int32_t leader = 0;
+  int32_t leader_epoch = 0;
 };
 
 // A topic's effective config and per-partition state.
@@ -48,6 +53,14 @@ struct TopicInfo {
   std::string name;
   storage::LogConfig config;
   std::vector<PartitionInfo> partitions;
+};
+
+// What CreateTopic would create: the name, the partition count and the
+// effective config (server defaults filled in).
+struct ResolvedTopic {
+  std::string name;
+  int32_t partitions = 0;
+  storage::LogConfig config;
 };
 
 struct TopicSummary {
