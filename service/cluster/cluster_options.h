@@ -1,0 +1,29 @@
+// ClusterOptions: how a broker joins a cluster (eventlogd's --cluster_*
+// flags, --broker_id, --advertise). Plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace eventlog::cluster {
+
+struct ClusterOptions {
+  // etcd members, "HOST:PORT,HOST:PORT" (--cluster_etcd); empty: a single
+  // broker, no cluster.
+  std::string etcd_endpoints;
+  // Every key of the cluster lives under it (--cluster_prefix), so several
+  // clusters may share one etcd.
+  std::string prefix = "/eventlog";
+  int32_t broker_id = 0;
+  // TTL of the broker's lease and of the controller's: how long a dead
+  // broker still counts as live, and a dead controller as controller.
+  int64_t lease_ttl_seconds = 5;
+  // Partitions of __consumer_offsets, fixed when the cluster is created.
+  int32_t offsets_topic_partitions = 12;
+  // Deadline of each etcd call.
+  absl::Duration etcd_call_timeout = absl::Seconds(5);
+};
+
+}  // namespace eventlog::cluster

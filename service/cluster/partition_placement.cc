@@ -1,0 +1,78 @@
+#include "service/cluster/partition_placement.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "service/broker/partitioner.h"
+
+namespace eventlog::cluster {
+
+absl::StatusOr<std::vector<std::vector<int32_t>>> AssignReplicas(std::map<int32_t, int64_t> load,
+                                                                 absl::string_view topic,
+                                                                 int32_t partitions,
+                                                                 int32_t replication_factor) {
+  if (static_cast<int64_t>(load.size()) < replication_factor || load.empty()) {
+    return absl::UnavailableError(absl::StrCat("the topic needs ", replication_factor,
+                                               " live broker(s) per partition and ", load.size(),
+                                               " are registered; start more brokers or retry"));
+  }
+  std::vector<int32_t> ids;
+  for (const auto& [id, count] : load) ids.push_back(id);
+  const size_t n = ids.size();
+  // Where this topic's tie-breaking starts.
+  size_t start = static_cast<size_t>(broker::Partitioner::ForKey(topic, static_cast<int32_t>(n)));
+  std::vector<std::vector<int32_t>> assignment;
+  assignment.reserve(partitions);
+  for (int32_t p = 0; p < partitions; ++p) {
+    // Brokers by (load, rotated position).
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = (start + i) % n;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return load[ids[a]] < load[ids[b]]; });
+    std::vector<int32_t> replicas;
+    for (int32_t r = 0; r < replication_factor; ++r) {
+      const int32_t id = ids[order[r]];
+      replicas.push_back(id);
+      ++load[id];
+    }
+    assignment.push_back(std::move(replicas));
+    start = (start + 1) % n;
+  }
+  return assignment;
+}
+
+std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state) {
+  std::map<int32_t, int64_t> load;
+  for (const auto& [id, broker] : state.brokers()) load[id] = 0;
+  for (const auto& [name, topic] : state.topics()) {
+    const std::map<int32_t, PartitionEntry>* partitions = state.PartitionsOf(name);
+    if (partitions == nullptr) continue;
+    for (const auto& [p, entry] : *partitions) {
+      for (int32_t replica : entry.replicas) {
+        auto it = load.find(replica);
+        if (it != load.end()) ++it->second;
+      }
+    }
+  }
+  return load;
+}
+
+std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
+                                          const std::set<int32_t>& live) {
+  int32_t leader = -1;
+  for (int32_t replica : current.replicas) {
+    const bool in_sync =
+        std::find(current.isr.begin(), current.isr.end(), replica) != current.isr.end();
+    if (in_sync && live.count(replica) > 0) {
+      leader = replica;
+      break;
+    }
+  }
+  if (leader == current.leader) return std::nullopt;
+  PartitionEntry next = current;
+  next.leader = leader;
+  next.leader_epoch = current.leader_epoch + 1;
+  return next;
+}
+
+}  // namespace eventlog::cluster
