@@ -109,6 +109,24 @@ ABSL_FLAG(int64_t, subscribe_cache_bytes, 16LL << 20,
 ABSL_FLAG(bool, reflection, true,
           "Serve gRPC server reflection (grpc.reflection.v1alpha) to every client that can "
           "connect; --noreflection hides the API schema on secured deployments.");
+ABSL_FLAG(std::string, cluster_etcd, "",
+          "Join a cluster coordinated by these etcd members (\"HOST:PORT,HOST:PORT\"); empty: "
+          "a single broker with its embedded store (docs/CLUSTER.md).");
+ABSL_FLAG(int32_t, broker_id, 0,
+          "This broker's id, unique in its cluster (>= 0). A single broker reports it in "
+          "GetMetadata.");
+ABSL_FLAG(std::string, advertise, "",
+          "HOST:PORT at which clients and other brokers reach this broker; default: the listen "
+          "address with the port bound (required with --cluster_etcd when listening on "
+          "0.0.0.0).");
+ABSL_FLAG(std::string, cluster_prefix, "/eventlog",
+          "etcd key prefix of the cluster's metadata, so that several clusters may share etcd.");
+ABSL_FLAG(int64_t, cluster_lease_ttl_seconds, 5,
+          "TTL of the broker's etcd lease (and the controller's): a broker that dies or loses "
+          "etcd counts as down, and its partitions unavailable, after about this long.");
+ABSL_FLAG(int32_t, offsets_topic_partitions, 12,
+          "Partitions of the internal __consumer_offsets topic, fixed when the cluster is "
+          "created (the first broker's value counts).");
 ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
           "On SIGTERM/SIGINT, how long open calls may take to finish before they are "
           "cancelled.");
@@ -151,6 +169,13 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.security.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
   options.security.acl_file = absl::GetFlag(FLAGS_acl);
   options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.advertise = absl::GetFlag(FLAGS_advertise);
+  options.broker.broker_id = absl::GetFlag(FLAGS_broker_id);
+  options.cluster.etcd_endpoints = absl::GetFlag(FLAGS_cluster_etcd);
+  options.cluster.prefix = absl::GetFlag(FLAGS_cluster_prefix);
+  options.cluster.broker_id = options.broker.broker_id;
+  options.cluster.lease_ttl_seconds = absl::GetFlag(FLAGS_cluster_lease_ttl_seconds);
+  options.cluster.offsets_topic_partitions = absl::GetFlag(FLAGS_offsets_topic_partitions);
   options.store.on_storage_failure = [](const absl::Status& status) {
     std::cerr << "eventlogd: storage failed, stopping: " << status.message() << std::endl;
     storage_failed.store(true);
@@ -182,6 +207,18 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.broker.subscribe_cache_bytes < 0) {
     return "--subscribe_cache_bytes must not be negative";
   }
+  if (options.broker.broker_id < 0) return "--broker_id must not be negative";
+  if (options.cluster.lease_ttl_seconds < 1) {
+    return "--cluster_lease_ttl_seconds must be at least 1";
+  }
+  if (options.cluster.offsets_topic_partitions < 1 ||
+      options.cluster.offsets_topic_partitions > options.store.max_partitions) {
+    return "--offsets_topic_partitions must be between 1 and --max_partitions";
+  }
+  if (options.cluster.prefix.empty() || options.cluster.prefix.front() != '/' ||
+      options.cluster.prefix.back() == '/') {
+    return "--cluster_prefix must start with '/' and not end with one (e.g. /eventlog)";
+  }
   absl::Status config = options.store.default_config.Validate();
   if (!config.ok()) return absl::StrCat("default topic config: ", config.message());
   return "";
@@ -211,6 +248,7 @@ int main(int argc, char** argv) {
       "the eventlog broker: a Kafka-style event log served over gRPC "
       "(eventlog.v1.EventLog, grpc.health.v1.Health, server reflection).\n"
       "Usage: eventlogd [--listen=HOST:PORT] [--data_dir=DIR] [flags]\n"
+      "Cluster: eventlogd --cluster_etcd=HOST:PORT,... --broker_id=N --advertise=HOST:PORT\n"
       "SIGTERM or SIGINT shut it down cleanly (exit 0); SIGHUP re-reads --auth_tokens and "
       "--acl.");
   absl::ParseCommandLine(argc, argv);

@@ -42,9 +42,38 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
                        options.security.auth_tokens_file, options.security.acl_file,
                        !options.security.tls_client_ca_file.empty()}));
   ASSIGN_OR_RETURN(server->store_, storage::Store::Open(options.store));
-  server->broker_ = std::make_unique<broker::Broker>(server->store_.get(), options.broker);
+  broker::ClusterParts parts;
+  if (!options.cluster.etcd_endpoints.empty()) {
+    if (!options.security.tls_cert_file.empty() || !options.security.auth_tokens_file.empty()) {
+      server->store_->Close().IgnoreError();
+      return absl::InvalidArgumentError(
+          "a cluster's brokers talk to each other in plaintext without tokens; TLS and tokens "
+          "(--tls_cert, --auth_tokens) are not supported with --cluster_etcd yet");
+    }
+    absl::StatusOr<std::unique_ptr<cluster::ClusterNode>> node =
+        cluster::ClusterNode::Start(options.cluster, server->store_.get());
+    if (!node.ok()) {
+      server->store_->Close().IgnoreError();
+      return node.status();
+    }
+    server->cluster_ = *std::move(node);
+    server->channels_ = std::make_unique<BrokerChannels>(
+        options.broker.broker_id, options.broker.max_request_bytes + kFramingSlackBytes);
+    server->remote_ =
+        std::make_unique<GrpcRemotePartitions>(server->channels_.get(), server->cluster_.get());
+    parts = broker::ClusterParts{server->cluster_.get(), server->remote_.get(),
+                                 server->cluster_->offsets()};
+  }
+  server->broker_ = std::make_unique<broker::Broker>(server->store_.get(), options.broker, parts);
+  if (server->cluster_ != nullptr) {
+    server->cluster_calls_ = std::make_unique<ClusterCalls>(
+        server->broker_.get(), server->cluster_.get(), server->channels_.get());
+  }
+  // The advertised address is known once the port is bound; the service
+  // reads it only while serving.
   server->service_ = std::make_unique<EventLogService>(
-      server->broker_.get(), options.produce_stream_max_in_flight, server->access_.get());
+      server->broker_.get(), options.produce_stream_max_in_flight, server->access_.get(),
+      server->cluster_calls_.get(), &server->advertise_);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -90,6 +119,23 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
                                                " (address in use or not local?)"));
   }
+  server->advertise_ = options.advertise.empty() ? server->address() : options.advertise;
+  if (server->cluster_ != nullptr) {
+    absl::Status joined = [&]() -> absl::Status {
+      if (options.advertise.empty() &&
+          (server->host_ == "0.0.0.0" || server->host_ == "[::]" || server->host_.empty())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("listening on ", server->address(),
+                         ", which other brokers and clients cannot dial; set --advertise"));
+      }
+      server->remote_->SetSelfAddress(server->advertise_);
+      return server->cluster_->Join(server->broker_.get(), server->advertise_);
+    }();
+    if (!joined.ok()) {
+      server->Shutdown().IgnoreError();
+      return joined;
+    }
+  }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
   if (health != nullptr) {
     health->SetServingStatus(eventlog::v1::EventLog::service_full_name(), true);
@@ -111,6 +157,7 @@ absl::Status EventLogServer::Shutdown() {
     if (health != nullptr) health->SetServingStatus(false);
   }
   if (broker_ != nullptr) broker_->Shutdown();
+  if (cluster_ != nullptr) cluster_->Leave();
   if (server_ != nullptr) {
     // Streams end at once now; unary calls and appends in flight get the
     // grace period. gRPC's own Shutdown(deadline) would also wait for idle

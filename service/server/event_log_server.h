@@ -4,9 +4,14 @@
 // server reflection, on plaintext or TLS credentials.
 // Used by eventlogd's main() and by the service tests (on 127.0.0.1:0).
 //
+// In a cluster it also joins the cluster (ClusterNode) once it listens,
+// and the broker forwards to the other brokers over BrokerChannels.
+//
 // Thread-safe. Shutdown order: health NOT_SERVING; broker shutdown (new calls
-// and open streams end with UNAVAILABLE); wait up to shutdown_grace_ms for
-// calls in progress to end; gRPC shutdown (stop accepting, cancel what is
+// and open streams end with UNAVAILABLE); in a cluster, leave it (the
+// registration is revoked, so the broker's partitions go unavailable at once
+// instead of after the lease TTL); wait up to shutdown_grace_ms for calls in
+// progress to end; gRPC shutdown (stop accepting, cancel what is
 // left, close connections); Store::Close (flush, fsync, close LevelDB).
 #pragma once
 
@@ -19,9 +24,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "service/broker/broker.h"
+#include "service/cluster/cluster_node.h"
 #include "service/security/access_controller.h"
+#include "service/server/broker_channels.h"
 #include "service/server/call_tracker.h"
+#include "service/server/cluster_calls.h"
 #include "service/server/event_log_service.h"
+#include "service/server/grpc_remote_partitions.h"
 #include "service/server/server_options.h"
 #include "storage/store.h"
 
@@ -56,6 +65,10 @@ class EventLogServer {
   absl::Status ReloadSecurity() { return access_->Reload(); }
 
   broker::Broker& broker() { return *broker_; }
+  // Null on a single broker.
+  cluster::ClusterNode* cluster() { return cluster_.get(); }
+  // What the broker is reached at (ServerOptions::advertise).
+  const std::string& advertise() const { return advertise_; }
   storage::Store& store() { return *store_; }
 
  private:
@@ -64,10 +77,16 @@ class EventLogServer {
   ServerOptions options_;
   std::string host_;
   int port_ = 0;
+  std::string advertise_;
   // Destroyed in reverse order: the gRPC server before the service it
-  // calls, the broker before the store.
+  // calls, the broker before the cluster parts it uses, all before the
+  // store. The cluster parts are null on a single broker.
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<cluster::ClusterNode> cluster_;
+  std::unique_ptr<BrokerChannels> channels_;
+  std::unique_ptr<GrpcRemotePartitions> remote_;
   std::unique_ptr<broker::Broker> broker_;
+  std::unique_ptr<ClusterCalls> cluster_calls_;
   std::unique_ptr<security::AccessController> access_;
   std::unique_ptr<EventLogService> service_;
   CallTracker calls_;

@@ -14,9 +14,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstddef>
+#include <string>
+#include <utility>
 
 #include "eventlog/v1/eventlog.grpc.pb.h"
 #include "service/broker/broker.h"
+#include "service/server/cluster_calls.h"
 #include "service/server/request_guard.h"
 
 namespace eventlog::service {
@@ -27,13 +30,17 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
                                   eventlog::v1::EventLog::WithRawCallbackMethod_Subscribe<
                                       eventlog::v1::EventLog::CallbackService>> {
  public:
-  // `broker` and `access` (null: no access control) must outlive the
-  // service's RPCs.
+  // `broker`, `access` (null: no access control), `cluster` (null: a
+  // single broker) and `advertise` must outlive the service's RPCs.
+  // `*advertise` is the address a single broker reports in GetMetadata.
   EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight,
-                  const security::AccessController* access = nullptr)
+                  const security::AccessController* access = nullptr,
+                  ClusterCalls* cluster = nullptr, const std::string* advertise = nullptr)
       : broker_(broker),
         produce_stream_max_in_flight_(produce_stream_max_in_flight),
-        guard_(access) {}
+        guard_(access),
+        cluster_(cluster),
+        advertise_(advertise) {}
 
   grpc::ServerUnaryReactor* CreateTopic(grpc::CallbackServerContext* context,
                                         const eventlog::v1::CreateTopicRequest* request,
@@ -78,11 +85,23 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
   grpc::ServerUnaryReactor* DescribeGroup(grpc::CallbackServerContext* context,
                                           const eventlog::v1::DescribeGroupRequest* request,
                                           eventlog::v1::DescribeGroupResponse* response) override;
+  grpc::ServerUnaryReactor* GetMetadata(grpc::CallbackServerContext* context,
+                                        const eventlog::v1::GetMetadataRequest* request,
+                                        eventlog::v1::GetMetadataResponse* response) override;
 
  private:
+  // Whether `principal` may see a topic (read, write or admin it).
+  bool MaySeeTopic(const std::string& principal, const std::string& topic) const;
+  // A single broker's metadata: itself, leading every partition.
+  absl::Status LocalMetadata(const eventlog::v1::GetMetadataRequest& request,
+                             const std::string& principal,
+                             eventlog::v1::GetMetadataResponse* response) const;
+
   broker::Broker* const broker_;
   const size_t produce_stream_max_in_flight_;
   const RequestGuard guard_;
+  ClusterCalls* const cluster_;
+  const std::string* const advertise_;
 };
 
 }  // namespace eventlog::service

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "service/server/forwarding.h"
 #include "service/server/proto_convert.h"
 #include "service/server/record_wire_encoder.h"
 #include "service/server/status_mapping.h"
@@ -10,8 +11,8 @@
 namespace eventlog::service {
 
 FetchReactor::FetchReactor(broker::Broker* broker, const eventlog::v1::FetchRequest& request,
-                           grpc::ByteBuffer* response)
-    : broker_(broker), request_(FromProto(request)), response_(response) {}
+                           grpc::ByteBuffer* response, grpc::CallbackServerContext* context)
+    : broker_(broker), request_(FromProto(request)), response_(response), context_(context) {}
 
 void FetchReactor::Start() {
   absl::StatusOr<broker::FetchResult> result = broker_->Fetch(request_);
@@ -95,6 +96,7 @@ bool FetchReactor::Claim(bool cancel_alarm) {
 
 void FetchReactor::Respond(const absl::StatusOr<broker::FetchResult>& result) {
   if (!result.ok()) {
+    if (context_ != nullptr) AddLeaderTrailer(context_, result.status());
     Finish(ToGrpcStatus(result.status()));
     return;
   }

@@ -28,7 +28,7 @@ class FetchReactor : public grpc::ServerUnaryReactor, public RefCountedReactor {
   // response until OnDone; the broker outlives the server). The response is
   // a FetchResponse's wire bytes.
   FetchReactor(broker::Broker* broker, const eventlog::v1::FetchRequest& request,
-               grpc::ByteBuffer* response);
+               grpc::ByteBuffer* response, grpc::CallbackServerContext* context = nullptr);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -51,6 +51,8 @@ class FetchReactor : public grpc::ServerUnaryReactor, public RefCountedReactor {
   broker::Broker* const broker_;
   const broker::FetchRequest request_;
   grpc::ByteBuffer* const response_;
+  // For the `eventlog-leader` trailer of a refusal (null: none).
+  grpc::CallbackServerContext* const context_;
   grpc::Alarm alarm_;
   bool alarm_set_ = false;  // Written in Start() before any callback exists.
 

@@ -8,10 +8,12 @@
 namespace eventlog::service {
 
 ProduceStreamReactor::ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
-                                           RequestCheck request_check)
+                                           RequestCheck request_check, bool forwarded)
     : broker_(broker),
       max_in_flight_(max_in_flight > 0 ? max_in_flight : 1),
-      request_check_(std::move(request_check)) {}
+      request_check_(std::move(request_check)),
+      forwarded_(forwarded),
+      session_(broker->NewProduceSession()) {}
 
 void ProduceStreamReactor::Start() {
   Ref();  // Dropped by the shutdown callback, or in OnDone if it never runs.
@@ -53,6 +55,10 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
   absl::StatusOr<broker::ProduceRequest> request = FromProto(request_);
   if (request.ok() && request_check_) {
     if (absl::Status allowed = request_check_(request_); !allowed.ok()) request = allowed;
+  }
+  if (request.ok()) {
+    request->forwarded = forwarded_;
+    request->session = session_.get();
   }
   if (!request.ok()) {
     OnProduced(seq, request.status());

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -40,8 +41,10 @@ class ProduceStreamReactor
   using RequestCheck = std::function<absl::Status(const eventlog::v1::ProduceRequest& request)>;
 
   // `broker` must outlive the reactor's callbacks (it outlives the server).
+  // `forwarded`: another broker sent the stream (its requests are served
+  // from the partitions led here only).
   ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
-                       RequestCheck request_check = nullptr);
+                       RequestCheck request_check = nullptr, bool forwarded = false);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -67,6 +70,9 @@ class ProduceStreamReactor
   broker::Broker* const broker_;
   const size_t max_in_flight_;
   const RequestCheck request_check_;
+  const bool forwarded_;
+  // Cluster: what this stream forwards to other leaders keeps its order.
+  const std::unique_ptr<broker::ProduceSession> session_;
   broker::ShutdownSignal::Id shutdown_id_ = 0;  // Set in Start(), read in OnDone().
   // The read buffer: gRPC fills it between StartRead and OnReadDone; the
   // reactor uses it in OnReadDone before the next StartRead.

@@ -1,6 +1,7 @@
 #include "service/server/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::service {
 namespace {
@@ -32,69 +33,97 @@ absl::StatusOr<broker::StartFrom> StartFromProto(v1::StartFrom start_from,
 
 }  // namespace
 
-absl::StatusOr<broker::CreateTopicRequest> FromProto(const v1::CreateTopicRequest& request) {
-  broker::CreateTopicRequest out;
-  out.name = request.name();
-  out.partitions = request.partitions();
-  const v1::TopicConfig& config = request.config();
-  out.config.retention_ms = config.retention_ms();
-  out.config.retention_bytes = config.retention_bytes();
+absl::StatusOr<broker::TopicConfigRequest> FromProto(const v1::TopicConfig& config) {
+  broker::TopicConfigRequest out;
+  out.retention_ms = config.retention_ms();
+  out.retention_bytes = config.retention_bytes();
   switch (config.cleanup_policy()) {
     case v1::CLEANUP_POLICY_UNSPECIFIED:
-      out.config.cleanup_policy = broker::TopicConfigRequest::Cleanup::kUnspecified;
+      out.cleanup_policy = broker::TopicConfigRequest::Cleanup::kUnspecified;
       break;
     case v1::CLEANUP_POLICY_DELETE:
-      out.config.cleanup_policy = broker::TopicConfigRequest::Cleanup::kDelete;
+      out.cleanup_policy = broker::TopicConfigRequest::Cleanup::kDelete;
       break;
     case v1::CLEANUP_POLICY_COMPACT:
-      out.config.cleanup_policy = broker::TopicConfigRequest::Cleanup::kCompact;
+      out.cleanup_policy = broker::TopicConfigRequest::Cleanup::kCompact;
       break;
     default:
       return absl::InvalidArgumentError(absl::StrCat("config.cleanup_policy ",
                                                      static_cast<int>(config.cleanup_policy()),
                                                      " is not known; use DELETE or COMPACT"));
   }
-  out.config.max_message_bytes = config.max_message_bytes();
-  out.config.segment_bytes = config.segment_bytes();
-  out.config.segment_ms = config.segment_ms();
-  out.config.delete_retention_ms = config.delete_retention_ms();
+  out.max_message_bytes = config.max_message_bytes();
+  out.segment_bytes = config.segment_bytes();
+  out.segment_ms = config.segment_ms();
+  out.delete_retention_ms = config.delete_retention_ms();
   switch (config.timestamp_type()) {
     case v1::TIMESTAMP_TYPE_UNSPECIFIED:
-      out.config.timestamp_type = broker::TopicConfigRequest::Timestamps::kUnspecified;
+      out.timestamp_type = broker::TopicConfigRequest::Timestamps::kUnspecified;
       break;
     case v1::TIMESTAMP_TYPE_CREATE_TIME:
-      out.config.timestamp_type = broker::TopicConfigRequest::Timestamps::kCreateTime;
+      out.timestamp_type = broker::TopicConfigRequest::Timestamps::kCreateTime;
       break;
     case v1::TIMESTAMP_TYPE_LOG_APPEND_TIME:
-      out.config.timestamp_type = broker::TopicConfigRequest::Timestamps::kLogAppendTime;
+      out.timestamp_type = broker::TopicConfigRequest::Timestamps::kLogAppendTime;
       break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("config.timestamp_type ", static_cast<int>(config.timestamp_type()),
                        " is not known; use CREATE_TIME or LOG_APPEND_TIME"));
   }
-  out.config.message_timestamp_after_max_ms = config.message_timestamp_after_max_ms();
-  out.config.message_timestamp_before_max_ms = config.message_timestamp_before_max_ms();
+  out.message_timestamp_after_max_ms = config.message_timestamp_after_max_ms();
+  out.message_timestamp_before_max_ms = config.message_timestamp_before_max_ms();
+  return out;
+}
+
+absl::StatusOr<broker::CreateTopicRequest> FromProto(const v1::CreateTopicRequest& request) {
+  broker::CreateTopicRequest out;
+  out.name = request.name();
+  out.partitions = request.partitions();
+  ASSIGN_OR_RETURN(out.config, FromProto(request.config()));
+  return out;
+}
+
+void ToProto(const storage::LogConfig& effective, v1::TopicConfig* config) {
+  config->set_retention_ms(effective.retention_ms);
+  config->set_retention_bytes(effective.retention_bytes);
+  config->set_cleanup_policy(effective.cleanup_policy == storage::CleanupPolicy::kCompact
+                                 ? v1::CLEANUP_POLICY_COMPACT
+                                 : v1::CLEANUP_POLICY_DELETE);
+  config->set_max_message_bytes(effective.max_message_bytes);
+  config->set_segment_bytes(effective.segment_bytes);
+  config->set_segment_ms(effective.segment_ms);
+  config->set_delete_retention_ms(effective.delete_retention_ms);
+  config->set_timestamp_type(effective.timestamp_type == storage::TimestampType::kLogAppendTime
+                                 ? v1::TIMESTAMP_TYPE_LOG_APPEND_TIME
+                                 : v1::TIMESTAMP_TYPE_CREATE_TIME);
+  config->set_message_timestamp_after_max_ms(effective.message_timestamp_after_max_ms);
+  config->set_message_timestamp_before_max_ms(effective.message_timestamp_before_max_ms);
+}
+
+absl::StatusOr<storage::LogConfig> EffectiveConfigFromProto(const v1::TopicConfig& config) {
+  storage::LogConfig out;
+  out.retention_ms = config.retention_ms();
+  out.retention_bytes = config.retention_bytes();
+  out.cleanup_policy = config.cleanup_policy() == v1::CLEANUP_POLICY_COMPACT
+                           ? storage::CleanupPolicy::kCompact
+                           : storage::CleanupPolicy::kDelete;
+  out.max_message_bytes = config.max_message_bytes();
+  out.segment_bytes = config.segment_bytes();
+  out.segment_ms = config.segment_ms();
+  out.delete_retention_ms = config.delete_retention_ms();
+  out.timestamp_type = config.timestamp_type() == v1::TIMESTAMP_TYPE_LOG_APPEND_TIME
+                           ? storage::TimestampType::kLogAppendTime
+                           : storage::TimestampType::kCreateTime;
+  out.message_timestamp_after_max_ms = config.message_timestamp_after_max_ms();
+  out.message_timestamp_before_max_ms = config.message_timestamp_before_max_ms();
+  RETURN_IF_ERROR(out.Validate());
   return out;
 }
 
 void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description) {
   description->set_name(info.name);
-  v1::TopicConfig* config = description->mutable_config();
-  config->set_retention_ms(info.config.retention_ms);
-  config->set_retention_bytes(info.config.retention_bytes);
-  config->set_cleanup_policy(info.config.cleanup_policy == storage::CleanupPolicy::kCompact
-                                 ? v1::CLEANUP_POLICY_COMPACT
-                                 : v1::CLEANUP_POLICY_DELETE);
-  config->set_max_message_bytes(info.config.max_message_bytes);
-  config->set_segment_bytes(info.config.segment_bytes);
-  config->set_segment_ms(info.config.segment_ms);
-  config->set_delete_retention_ms(info.config.delete_retention_ms);
-  config->set_timestamp_type(info.config.timestamp_type == storage::TimestampType::kLogAppendTime
-                                 ? v1::TIMESTAMP_TYPE_LOG_APPEND_TIME
-                                 : v1::TIMESTAMP_TYPE_CREATE_TIME);
-  config->set_message_timestamp_after_max_ms(info.config.message_timestamp_after_max_ms);
-  config->set_message_timestamp_before_max_ms(info.config.message_timestamp_before_max_ms);
+  ToProto(info.config, description->mutable_config());
   for (const broker::PartitionInfo& stats : info.partitions) {
     v1::PartitionInfo* partition = description->add_partitions();
     partition->set_partition(stats.partition);
@@ -102,6 +131,8 @@ void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description) {
     partition->set_high_watermark(stats.high_watermark);
     partition->set_log_end_offset(stats.log_end_offset);
     partition->set_size_bytes(stats.size_bytes);
+    partition->set_leader(stats.leader);
+    partition->set_leader_epoch(stats.leader_epoch);
   }
 }
 
@@ -142,6 +173,34 @@ void ToProto(const broker::ProduceResult& result, v1::ProduceResponse* response)
     out->set_base_offset(append.base_offset);
     out->set_last_offset(append.last_offset);
   }
+}
+
+void ToProto(const broker::ProduceRequest& request, v1::ProduceRequest* out) {
+  out->set_topic(std::string(request.topic));
+  if (request.partition.has_value()) out->set_partition(*request.partition);
+  out->set_acks(request.durability == storage::Durability::kLeader ? v1::ACKS_LEADER
+                                                                   : v1::ACKS_ALL);
+  out->mutable_records()->Reserve(static_cast<int>(request.records.size()));
+  for (const broker::ProduceRecord& record : request.records) {
+    v1::Record* r = out->add_records();
+    r->set_key(std::string(record.key));
+    r->set_value(std::string(record.value));
+    r->set_timestamp_ms(record.timestamp_ms);
+    for (const storage::HeaderView& header : record.headers) {
+      v1::Header* h = r->add_headers();
+      h->set_key(std::string(header.key));
+      h->set_value(std::string(header.value));
+    }
+  }
+}
+
+broker::ProduceResult FromProto(const v1::ProduceResponse& response) {
+  broker::ProduceResult result;
+  for (const v1::PartitionAppend& append : response.appends()) {
+    result.appends.push_back(
+        broker::PartitionAppend{append.partition(), append.base_offset(), append.last_offset()});
+  }
+  return result;
 }
 
 broker::FetchRequest FromProto(const v1::FetchRequest& request) {
@@ -216,8 +275,8 @@ broker::CommitOffsetRequest FromProto(const v1::CommitOffsetRequest& request) {
 }
 
 broker::CommitOffsetsRequest FromProto(const v1::CommitOffsetsRequest& request) {
-  broker::CommitOffsetsRequest out{request.group(), request.topic(), request.generation(),
-                                   request.member_id(), {}};
+  broker::CommitOffsetsRequest out{
+      request.group(), request.topic(), request.generation(), request.member_id(), {}};
   out.offsets.reserve(request.offsets_size());
   for (const v1::CommittedOffset& commit : request.offsets()) {
     out.offsets.push_back(

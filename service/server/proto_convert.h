@@ -1,6 +1,6 @@
 // Conversions between the eventlog.v1 protobuf messages and the broker's
-// domain structs. Enum values a client may send that the API does not know
-// are INVALID_ARGUMENT here; everything else is validated by the broker.
+// domain structs (library eventlog_proto_convert: protobuf, no gRPC). Enum values a client may send
+// that the API does not know are INVALID_ARGUMENT here; everything else is validated by the broker.
 //
 // Thread-safe (stateless functions).
 #pragma once
@@ -23,12 +23,20 @@ namespace eventlog::service {
 
 namespace v1 = ::eventlog::v1;
 
+absl::StatusOr<broker::TopicConfigRequest> FromProto(const v1::TopicConfig& config);
 absl::StatusOr<broker::CreateTopicRequest> FromProto(const v1::CreateTopicRequest& request);
 void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description);
+// An effective config (every field set), as kept in the cluster metadata.
+void ToProto(const storage::LogConfig& effective, v1::TopicConfig* config);
+// Back from ToProto's form; INVALID_ARGUMENT if a value is out of range.
+absl::StatusOr<storage::LogConfig> EffectiveConfigFromProto(const v1::TopicConfig& config);
 
 // The result holds views into `request`, which must outlive its use.
 absl::StatusOr<broker::ProduceRequest> FromProto(const v1::ProduceRequest& request);
 void ToProto(const broker::ProduceResult& result, v1::ProduceResponse* response);
+// A request to forward (its records copied).
+void ToProto(const broker::ProduceRequest& request, v1::ProduceRequest* out);
+broker::ProduceResult FromProto(const v1::ProduceResponse& response);
 
 broker::FetchRequest FromProto(const v1::FetchRequest& request);
 // Appends `read`'s records, tagged with topic and partition, to `records`.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "service/broker/broker_options.h"
+#include "service/cluster/cluster_options.h"
 #include "service/server/security_options.h"
 #include "storage/store.h"
 
@@ -15,6 +16,13 @@ namespace eventlog::service {
 struct ServerOptions {
   // host:port; port 0 picks a free port (see EventLogServer::port()).
   std::string listen_address = "127.0.0.1:7070";
+  // HOST:PORT at which clients and other brokers reach this broker (what
+  // GetMetadata and a cluster's metadata say); empty: the listen address
+  // with the port bound.
+  std::string advertise;
+  // Cluster mode when cluster.etcd_endpoints is set (docs/CLUSTER.md);
+  // cluster.broker_id is broker.broker_id.
+  cluster::ClusterOptions cluster;
   storage::StoreOptions store;
   broker::BrokerOptions broker;
   // TLS, tokens and ACL; all off by default.

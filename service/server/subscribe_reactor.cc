@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "eventlog/v1/eventlog.grpc.pb.h"
+#include "service/server/forwarding.h"
 #include "service/server/proto_convert.h"
 #include "service/server/record_wire_encoder.h"
 #include "service/server/status_mapping.h"
@@ -27,8 +28,11 @@ std::shared_ptr<const grpc::ByteBuffer> Serialize(const v1::SubscribeResponse& r
 
 SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
                                    std::unique_ptr<broker::Subscription> subscription,
-                                   broker::Executor* executor)
-    : context_(context), subscription_(std::move(subscription)), executor_(executor) {}
+                                   broker::Executor* executor, bool forwarded)
+    : context_(context),
+      subscription_(std::move(subscription)),
+      executor_(executor),
+      forwarded_(forwarded) {}
 
 SubscribeReactor::SubscribeReactor(grpc::Status error) : refused_(std::move(error)) {}
 
@@ -48,20 +52,38 @@ void SubscribeReactor::Start() {
       });
     });
   }
-  // Response headers go out now: they tell the client that every start
-  // offset is resolved (explicit partitions), e.g. that a LATEST subscriber
-  // will see what it (or anyone) produces from here on, or that it has
-  // joined its group.
-  StartSendInitialMetadata();
+  // Response headers tell the client that every start offset is resolved
+  // (explicit partitions), e.g. that a LATEST subscriber will see what it
+  // (or anyone) produces from here on, or that it has joined its group.
+  // Partitions read through other brokers are resolved when their leaders
+  // answer: then Pump sends the headers.
   Pump();
+}
+
+void SubscribeReactor::SendHeadersLocked() {
+  if (headers_sent_) return;
+  headers_sent_ = true;
+  if (forwarded_) {
+    // Where the start of each partition was resolved, for the broker that
+    // forwarded this stream (to resume at the right place).
+    context_->AddInitialMetadata(kStartOffsetsKey,
+                                 FormatStartOffsets(subscription_->LocalPositions()));
+  }
+  StartSendInitialMetadata();
 }
 
 void SubscribeReactor::Pump() {
   {
     absl::MutexLock lock(&mu_);
     if (finishing_ || state_ != State::kIdle) return;
+    // A group member's headers go at once (they say it joined); its
+    // assignment comes as a message.
+    if (!headers_sent_ && (subscription_->membership() != nullptr || subscription_->started())) {
+      SendHeadersLocked();
+    }
     absl::StatusOr<std::optional<broker::SubscriptionEvent>> next = subscription_->Next();
     if (!next.ok()) {
+      AddLeaderTrailer(context_, next.status());
       FinishLocked(ToGrpcStatus(next.status()));
       return;
     }
@@ -90,6 +112,11 @@ void SubscribeReactor::Encode(const broker::SubscriptionEvent& event) {
     assignment->mutable_partitions()->Add(event.assignment->partitions.begin(),
                                           event.assignment->partitions.end());
     buffer_ = *Serialize(response);
+    return;
+  }
+  if (event.remote.has_value()) {
+    // Read through another broker: its message, as it sent it.
+    buffer_ = *std::static_pointer_cast<const grpc::ByteBuffer>(event.remote->encoded);
     return;
   }
   const broker::SharedBatch& batch = *event.batch;

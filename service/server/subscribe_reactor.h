@@ -35,7 +35,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   // A stream over `subscription`. `context` is the call's; `executor` (the
   // broker's) must outlive every task the reactor schedules on it.
   SubscribeReactor(grpc::CallbackServerContext* context,
-                   std::unique_ptr<broker::Subscription> subscription, broker::Executor* executor);
+                   std::unique_ptr<broker::Subscription> subscription, broker::Executor* executor,
+                   bool forwarded = false);
   // A stream that ends at once with `error` (the request was refused).
   explicit SubscribeReactor(grpc::Status error);
 
@@ -52,6 +53,8 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   // Writes the next message, or parks, unless busy or finishing.
   void Pump();
   void OnWake();
+  // The response headers (with the start offsets for a forwarded stream).
+  void SendHeadersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fills buffer_ with the message of `event`.
   void Encode(const broker::SubscriptionEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Finishes now, or after the write in flight completes.
@@ -64,9 +67,12 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   const std::unique_ptr<broker::Subscription> subscription_;
   broker::Executor* const executor_ = nullptr;
   const grpc::Status refused_;
+  // Sent by another broker (see forwarding.h).
+  const bool forwarded_ = false;
 
   absl::Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kIdle;
+  bool headers_sent_ ABSL_GUARDED_BY(mu_) = false;
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   // A server-side TryCancel is running: Finish waits for it, so that the
