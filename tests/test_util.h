@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/util/status_macros.h"
 #include "tests/temp_dir.h"
 
 namespace eventlog::testing {
@@ -32,5 +33,13 @@ MATCHER(IsOk, "is OK") {
 
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::eventlog::testing::IsOk())
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::eventlog::testing::IsOk())
+
+// ASSERT_OK_AND_ASSIGN(auto x, MakeX()): fails the test if not OK.
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  ASSERT_OK_AND_ASSIGN_IMPL(EVENTLOG_CONCAT(test_statusor_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                              \
+  ASSERT_OK(tmp.status());                        \
+  lhs = std::move(tmp).value()
 
 }  // namespace eventlog::testing

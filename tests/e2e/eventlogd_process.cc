@@ -1,5 +1,6 @@
 #include "tests/e2e/eventlogd_process.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -20,6 +21,11 @@ namespace eventlog::testing {
 
 absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
     const std::string& data_dir) {
+  return Start(data_dir, Options());
+}
+
+absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
+    const std::string& data_dir, const Options& options) {
   const char* binary = std::getenv("EVENTLOGD");
   if (binary == nullptr) return absl::FailedPreconditionError("$EVENTLOGD is not set");
   int fds[2];
@@ -29,9 +35,16 @@ absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, fds[0]);
   posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::string listen = "--listen=127.0.0.1:0";
-  std::string data = absl::StrCat("--data_dir=", data_dir);
-  std::vector<char*> argv = {const_cast<char*>(binary), listen.data(), data.data(), nullptr};
+  if (!options.stderr_path.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, options.stderr_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+  std::vector<std::string> args = {absl::StrCat("--listen=", options.listen),
+                                   absl::StrCat("--data_dir=", data_dir)};
+  args.insert(args.end(), options.flags.begin(), options.flags.end());
+  std::vector<char*> argv = {const_cast<char*>(binary)};
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, binary, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -21,6 +22,16 @@ class EventlogdProcess {
  public:
   // Starts eventlogd and waits (up to 30 s) until it listens.
   static absl::StatusOr<std::unique_ptr<EventlogdProcess>> Start(const std::string& data_dir);
+
+  struct Options {
+    std::string listen = "127.0.0.1:0";
+    // More flags (e.g. a cluster's).
+    std::vector<std::string> flags;
+    // Where its stderr goes (appended); empty: the test's stderr.
+    std::string stderr_path;
+  };
+  static absl::StatusOr<std::unique_ptr<EventlogdProcess>> Start(const std::string& data_dir,
+                                                                 const Options& options);
   // Adopts a started child whose stdout is `stdout_fd`; use Start().
   EventlogdProcess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
   ~EventlogdProcess();
@@ -28,6 +39,8 @@ class EventlogdProcess {
   EventlogdProcess& operator=(const EventlogdProcess&) = delete;
 
   const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0; }
 
   // SIGTERM, then waits up to `timeout`; returns the exit status (or
   // DEADLINE_EXCEEDED, after which the process is killed).

@@ -12,14 +12,6 @@
 #include "storage/util/status_macros.h"
 #include "tests/test_util.h"
 
-// ASSERT_OK_AND_ASSIGN(auto x, MakeX()): fails the test if not OK.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL(EVENTLOG_CONCAT(test_statusor_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
-  ASSERT_OK(tmp.status());                        \
-  lhs = std::move(tmp).value()
-
 namespace eventlog::storage::testing {
 
 struct Rec {

@@ -1,0 +1,238 @@
+// Failures of a cluster (docs/CLUSTER.md, "Failures"), each on a cluster of
+// its own: a broker killed and restarted, the controller killed, the etcd
+// raft leader killed under load, and everything restarted.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "tests/service/cluster/broker_cluster.h"
+#include "tests/service/cluster/cluster_client.h"
+#include "tests/test_util.h"
+
+namespace eventlog::testing {
+namespace {
+
+// Waits (generously: a safety net, not a timed assertion) until `done`.
+template <typename Predicate>
+bool Eventually(Predicate done, absl::Duration timeout = absl::Seconds(60)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return true;
+}
+
+class ClusterFailoverTest : public ::testing::Test {
+ protected:
+  void Start(int etcd_members) {
+    BrokerClusterOptions options;
+    options.etcd_members = etcd_members;
+    absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    cluster_ = *std::move(started);
+  }
+  void TearDown() override {
+    if (HasFailure() && cluster_ != nullptr) std::cerr << cluster_->LogTails();
+  }
+  const std::string& Address(int i) const { return cluster_->address(i); }
+
+  // One record per partition; the values by partition.
+  std::map<int32_t, std::vector<std::string>> FillPartitions(const std::string& via,
+                                                             const std::string& topic,
+                                                             int partitions, int round) {
+    std::map<int32_t, std::vector<std::string>> written;
+    for (int32_t p = 0; p < partitions; ++p) {
+      std::string value = absl::StrCat("round-", round, "-p", p);
+      EXPECT_OK(ProduceTo(via, topic, p, {value}).status());
+      written[p].push_back(value);
+    }
+    return written;
+  }
+
+  std::unique_ptr<BrokerCluster> cluster_;
+};
+
+std::vector<std::string> Values(const std::vector<v1::Record>& records) {
+  std::vector<std::string> values;
+  for (const v1::Record& record : records) values.push_back(record.value());
+  return values;
+}
+
+TEST_F(ClusterFailoverTest, AKilledBrokersPartitionsAreUnavailableTheRestWorksAndItReturns) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  ASSERT_OK(CreateTopic(Address(0), "orders", 6));
+  ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(Address(0), "orders"));
+  auto written = FillPartitions(Address(0), "orders", 6, 1);
+
+  cluster_->KillBroker(1);  // broker id 2
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(0), "orders");
+    if (!now.ok()) return false;
+    for (const auto& [p, leader] : leaders) {
+      if ((leader == 2) != ((*now)[p] == -1)) return false;
+    }
+    return true;
+  }));
+  for (const auto& [p, leader] : leaders) {
+    absl::StatusOr<v1::ProduceResponse> produced =
+        ProduceTo(Address(2), "orders", p, {absl::StrCat("round-2-p", p)});
+    if (leader == 2) {
+      EXPECT_EQ(produced.status().code(), absl::StatusCode::kUnavailable) << produced.status();
+      absl::StatusOr<std::vector<v1::Record>> read = FetchAll(Address(0), "orders", p);
+      EXPECT_EQ(read.status().code(), absl::StatusCode::kUnavailable);
+    } else {
+      EXPECT_OK(produced.status());
+      written[p].push_back(absl::StrCat("round-2-p", p));
+      ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(0), "orders", p));
+      EXPECT_EQ(Values(read), written[p]);
+    }
+  }
+
+  ASSERT_OK(cluster_->StartBroker(1));
+  ASSERT_OK(cluster_->WaitForMembership());
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(2), "orders");
+    return now.ok() && *now == leaders;
+  }));
+  for (const auto& [p, leader] : leaders) {
+    // Its records are back, and it takes new ones.
+    ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(2), "orders", p));
+    EXPECT_EQ(Values(read), written[p]) << "partition " << p;
+    EXPECT_OK(ProduceTo(Address(2), "orders", p, {"round-3"}).status());
+  }
+  ASSERT_OK_AND_ASSIGN(v1::GetMetadataResponse metadata, Metadata(Address(0), "orders"));
+  for (const v1::PartitionMetadata& partition : metadata.topics(0).partitions()) {
+    // Offline and back: two leader changes for the killed broker's ones.
+    EXPECT_EQ(partition.leader_epoch(), leaders[partition.partition()] == 2 ? 2 : 0);
+  }
+}
+
+TEST_F(ClusterFailoverTest, AnotherBrokerTakesOverFromAKilledController) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  ASSERT_OK_AND_ASSIGN(v1::GetMetadataResponse before, Metadata(Address(0)));
+  const int32_t old_controller = before.controller();
+  ASSERT_GE(old_controller, 1);
+  ASSERT_OK(CreateTopic(Address(0), "before", 3));
+  const absl::Time killed = absl::Now();
+  cluster_->KillBroker(old_controller - 1);
+  const int survivor = old_controller % 3;  // another broker's index
+  int32_t new_controller = -1;
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<v1::GetMetadataResponse> now = Metadata(Address(survivor));
+    if (!now.ok() || now->controller() < 1 || now->controller() == old_controller) return false;
+    new_controller = now->controller();
+    return true;
+  }));
+  std::cerr << "a new controller (broker " << new_controller << ") after "
+            << absl::FormatDuration(absl::Now() - killed) << std::endl;
+  // It works: it creates topics and marked the old one's partitions.
+  ASSERT_OK(CreateTopic(Address(survivor), "after", 3));
+  ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(Address(survivor), "after"));
+  for (const auto& [p, leader] : leaders) EXPECT_NE(leader, old_controller);
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(survivor), "before");
+    if (!now.ok()) return false;
+    for (const auto& [p, leader] : *now) {
+      if (leader == old_controller) return false;
+    }
+    return true;
+  }));
+}
+
+TEST_F(ClusterFailoverTest, BrokersCarryOnWhenTheEtcdLeaderIsLost) {
+  ASSERT_NO_FATAL_FAILURE(Start(3));
+  ASSERT_OK(CreateTopic(Address(0), "steady", 6));
+  auto written = FillPartitions(Address(1), "steady", 6, 1);
+  ASSERT_OK_AND_ASSIGN(int etcd_leader, cluster_->etcd().LeaderIndex());
+  cluster_->etcd().Kill(etcd_leader);
+  // Data keeps flowing through every broker while etcd elects a leader.
+  for (int round = 2; round < 8; ++round) {
+    auto more = FillPartitions(Address(round % 3), "steady", 6, round);
+    for (auto& [p, values] : more)
+      written[p].insert(written[p].end(), values.begin(), values.end());
+  }
+  ASSERT_OK(cluster_->etcd().WaitHealthy());
+  // No broker lost its registration, and metadata changes work again.
+  ASSERT_OK(cluster_->WaitForMembership());
+  ASSERT_OK(CreateTopic(Address(2), "after-election", 3));
+  for (int32_t p = 0; p < 6; ++p) {
+    ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(p % 3), "steady", p));
+    EXPECT_EQ(Values(read), written[p]);
+  }
+  ASSERT_OK_AND_ASSIGN(v1::GetMetadataResponse metadata, Metadata(Address(0), "steady"));
+  for (const v1::PartitionMetadata& partition : metadata.topics(0).partitions()) {
+    EXPECT_EQ(partition.leader_epoch(), 0) << "no leader changed";
+  }
+  ASSERT_OK(cluster_->etcd().Restart(etcd_leader));
+}
+
+TEST_F(ClusterFailoverTest, AfterRestartingEverythingTopicsRecordsAndCommittedOffsetsAreThere) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  ASSERT_OK(CreateTopic(Address(0), "kept", 6));
+  ASSERT_OK(CreateTopic(Address(1), "also-kept", 2));
+  auto written = FillPartitions(Address(2), "kept", 6, 1);
+  {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    v1::CommitOffsetsRequest commit;
+    commit.set_group("survivors");
+    commit.set_topic("kept");
+    for (int32_t p = 0; p < 6; ++p) {
+      v1::CommittedOffset* offset = commit.add_offsets();
+      offset->set_partition(p);
+      offset->set_offset(1);
+      offset->set_metadata("before the restart");
+    }
+    v1::CommitOffsetsResponse ignored;
+    ASSERT_TRUE(StubTo(Address(1))->CommitOffsets(&context, commit, &ignored).ok());
+  }
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(int exit_status, cluster_->StopBroker(i));
+    EXPECT_EQ(exit_status, 0);
+  }
+  cluster_->etcd().Kill(0);
+  ASSERT_OK(cluster_->etcd().Restart(0));
+  for (int i = 2; i >= 0; --i) ASSERT_OK(cluster_->StartBroker(i));
+  ASSERT_OK(cluster_->WaitForMembership());
+
+  grpc::ClientContext list;
+  SetDeadline(&list);
+  v1::ListTopicsResponse topics;
+  ASSERT_TRUE(StubTo(Address(0))->ListTopics(&list, v1::ListTopicsRequest(), &topics).ok());
+  std::set<std::string> names;
+  for (const auto& topic : topics.topics()) names.insert(topic.name());
+  EXPECT_EQ(names, (std::set<std::string>{"also-kept", "kept"}));
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(0), "kept");
+    if (!now.ok()) return false;
+    for (const auto& [p, leader] : *now) {
+      if (leader < 1) return false;
+    }
+    return true;
+  }));
+  for (int32_t p = 0; p < 6; ++p) {
+    ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address((p + 1) % 3), "kept", p));
+    EXPECT_EQ(Values(read), written[p]);
+  }
+  grpc::ClientContext fetch;
+  SetDeadline(&fetch);
+  v1::FetchCommittedOffsetsRequest read;
+  read.set_group("survivors");
+  read.set_topic("kept");
+  v1::FetchCommittedOffsetsResponse committed;
+  ASSERT_TRUE(StubTo(Address(2))->FetchCommittedOffsets(&fetch, read, &committed).ok());
+  ASSERT_EQ(committed.offsets_size(), 6);
+  for (const v1::CommittedOffset& offset : committed.offsets()) {
+    EXPECT_EQ(offset.offset(), 1);
+    EXPECT_EQ(offset.metadata(), "before the restart");
+  }
+}
+
+}  // namespace
+}  // namespace eventlog::testing
