@@ -77,7 +77,9 @@ absl::Status BrokerCluster::StartBroker(int index) {
   EventlogdProcess::Options process;
   process.listen = broker.address.empty() ? "127.0.0.1:0" : broker.address;
   process.stderr_path = broker.log;
-  process.flags = {absl::StrCat("--cluster_etcd=", etcd_->endpoints()),
+  const std::string etcd =
+      broker.etcd_endpoints.empty() ? etcd_->endpoints() : broker.etcd_endpoints;
+  process.flags = {absl::StrCat("--cluster_etcd=", etcd),
                    absl::StrCat("--broker_id=", BrokerId(index)),
                    absl::StrCat("--cluster_lease_ttl_seconds=", options_.lease_ttl_seconds),
                    "--group_session_timeout_ms=6000", "--shutdown_grace_ms=1000"};

@@ -63,6 +63,11 @@ class BrokerCluster {
   absl::StatusOr<int> StopBroker(int index);
   // Starts a stopped or killed broker on its data directory and port.
   absl::Status StartBroker(int index);
+  // The etcd endpoints broker `index` dials from its next start on (e.g. a
+  // TcpProxy's, to cut it off); empty: etcd's own.
+  void SetEtcdEndpoints(int index, std::string endpoints) {
+    brokers_[index].etcd_endpoints = std::move(endpoints);
+  }
 
   // Waits until every running broker lists exactly the running brokers
   // (GetMetadata) and names a running controller; DEADLINE_EXCEEDED after
@@ -73,7 +78,8 @@ class BrokerCluster {
   struct Broker {
     std::string data_dir;
     std::string log;
-    std::string address;  // empty until first started
+    std::string address;         // empty until first started
+    std::string etcd_endpoints;  // empty: etcd's own
     std::unique_ptr<EventlogdProcess> process;
   };
 

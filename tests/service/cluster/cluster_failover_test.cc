@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
+#include "tests/service/cluster/tcp_proxy.h"
 #include "tests/test_util.h"
 
 namespace eventlog::testing {
@@ -30,9 +31,10 @@ bool Eventually(Predicate done, absl::Duration timeout = absl::Seconds(60)) {
 
 class ClusterFailoverTest : public ::testing::Test {
  protected:
-  void Start(int etcd_members) {
+  void Start(int etcd_members, int lease_ttl_seconds = 2) {
     BrokerClusterOptions options;
     options.etcd_members = etcd_members;
+    options.lease_ttl_seconds = lease_ttl_seconds;
     absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     cluster_ = *std::move(started);
@@ -146,7 +148,10 @@ TEST_F(ClusterFailoverTest, AnotherBrokerTakesOverFromAKilledController) {
 }
 
 TEST_F(ClusterFailoverTest, BrokersCarryOnWhenTheEtcdLeaderIsLost) {
-  ASSERT_NO_FATAL_FAILURE(Start(3));
+  // The default lease TTL, which outlasts etcd's election of a new leader
+  // (a TTL shorter than that would expire the brokers' leases in the
+  // keepers' reckoning, and they would step down until registered again).
+  ASSERT_NO_FATAL_FAILURE(Start(3, /*lease_ttl_seconds=*/5));
   ASSERT_OK(CreateTopic(Address(0), "steady", 6));
   auto written = FillPartitions(Address(1), "steady", 6, 1);
   ASSERT_OK_AND_ASSIGN(int etcd_leader, cluster_->etcd().LeaderIndex());
@@ -231,6 +236,81 @@ TEST_F(ClusterFailoverTest, AfterRestartingEverythingTopicsRecordsAndCommittedOf
   for (const v1::CommittedOffset& offset : committed.offsets()) {
     EXPECT_EQ(offset.offset(), 1);
     EXPECT_EQ(offset.metadata(), "before the restart");
+  }
+}
+
+TEST_F(ClusterFailoverTest, ABrokerCutOffFromEtcdStopsLeadingAndLeadsAgainWhenBack) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  // Broker 3 reaches etcd through a proxy the test can cut.
+  const std::string endpoint = cluster_->etcd().endpoint(0);
+  TcpProxy proxy(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+  ASSERT_OK_AND_ASSIGN(int exit_status, cluster_->StopBroker(2));
+  EXPECT_EQ(exit_status, 0);
+  cluster_->SetEtcdEndpoints(2, proxy.address());
+  ASSERT_OK(cluster_->StartBroker(2));
+  ASSERT_OK(cluster_->WaitForMembership());
+  ASSERT_OK(CreateTopic(Address(0), "fenced", 6));
+  ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(Address(2), "fenced"));
+  std::vector<int32_t> its;
+  for (const auto& [p, leader] : leaders) {
+    if (leader == 3) its.push_back(p);
+  }
+  ASSERT_FALSE(its.empty());
+  for (int32_t p : its) ASSERT_OK(ProduceTo(Address(2), "fenced", p, {"before"}).status());
+
+  proxy.Cut();
+  // A call it must serve itself (as if forwarded): once its lease is gone
+  // it refuses, although its clients still reach it. (Until then it may
+  // lead: its lease is still valid.)
+  const auto refuses_itself = [&](int32_t p) {
+    return FetchAll(Address(2), "fenced", p, /*forwarded=*/true).status().code() ==
+           absl::StatusCode::kUnavailable;
+  };
+  ASSERT_TRUE(Eventually([&] { return refuses_itself(its[0]); }));
+  for (int32_t p : its) {
+    EXPECT_TRUE(refuses_itself(p));
+    EXPECT_EQ(ProduceTo(Address(2), "fenced", p, {"refused"}).status().code(),
+              absl::StatusCode::kUnavailable);
+  }
+  // The others see it gone and its partitions without a leader.
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(0), "fenced");
+    return now.ok() && (*now)[its[0]] == -1;
+  }));
+
+  proxy.Restore();
+  ASSERT_TRUE(Eventually([&] {
+    absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(0), "fenced");
+    return now.ok() && *now == leaders;
+  }));
+  for (int32_t p : its) {
+    ASSERT_TRUE(Eventually([&] { return ProduceTo(Address(2), "fenced", p, {"after"}).ok(); }));
+    ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(0), "fenced", p));
+    EXPECT_EQ(Values(read), (std::vector<std::string>{"before", "after"}));
+  }
+}
+
+TEST_F(ClusterFailoverTest, ATopicDeletedWhileABrokerIsDownIsGoneFromItWhenItReturns) {
+  ASSERT_NO_FATAL_FAILURE(Start(1));
+  ASSERT_OK(CreateTopic(Address(0), "doomed", 3));
+  for (int32_t p = 0; p < 3; ++p) ASSERT_OK(ProduceTo(Address(0), "doomed", p, {"old"}).status());
+  cluster_->KillBroker(2);
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::DeleteTopicRequest request;
+  request.set_name("doomed");
+  v1::DeleteTopicResponse ignored;
+  ASSERT_TRUE(StubTo(Address(0))->DeleteTopic(&context, request, &ignored).ok());
+  ASSERT_OK(CreateTopic(Address(1), "doomed", 3));  // a new topic of the same name
+  ASSERT_OK(cluster_->StartBroker(2));
+  ASSERT_OK(cluster_->WaitForMembership());
+  for (int32_t p = 0; p < 3; ++p) {
+    // Whichever broker leads it now, the new topic starts empty: the old
+    // one's data on the returning broker went with the old topic.
+    for (int via = 0; via < 3; ++via) {
+      ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(via), "doomed", p));
+      EXPECT_TRUE(read.empty()) << "partition " << p << " via " << via;
+    }
   }
 }
 
