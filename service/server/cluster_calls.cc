@@ -204,6 +204,7 @@ grpc::ServerUnaryReactor* ClusterCalls::GetMetadata(grpc::CallbackServerContext*
                                                     const v1::GetMetadataRequest* request,
                                                     Visible visible,
                                                     v1::GetMetadataResponse* response) {
+  for (const std::string& topic : request->topics()) KnowTopic(topic);
   std::shared_ptr<const cluster::ClusterState> state = node_->metadata();
   for (const auto& [id, broker] : state->brokers()) {
     v1::BrokerInfo* info = response->add_brokers();

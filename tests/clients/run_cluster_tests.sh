@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs tests/clients/test_cluster.py: the Python client (pip-installed into a
+# fresh venv) and the CLI against a cluster started by $CLUSTER_HARNESS.
+# Usage: run_cluster_tests.sh WORK_DIR [pytest args...]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+work="${1:?usage: $0 WORK_DIR [pytest args]}"
+shift
+require_executable EVENTLOGD
+require_executable EVENTLOG_CLI
+require_executable CLUSTER_HARNESS
+setup_python_venv "$work"
+cd "$work"
+exec "$venv_python" -m pytest -p no:cacheprovider -o faulthandler_timeout=120 -q \
+  "$repo/tests/clients/test_cluster.py" "$@"

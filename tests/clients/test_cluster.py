@@ -1,0 +1,179 @@
+"""The Python client and the eventlog CLI against a three-broker cluster
+(docs/CLUSTER.md), started by the C++ harness ($CLUSTER_HARNESS): a list of
+bootstrap servers, any broker serving any call, a consumer group spread over
+brokers, and a client that keeps working when the broker it first reached
+goes away (the partitions that broker leads are unavailable meanwhile: one
+copy of each partition).
+"""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import grpc
+import pytest
+
+from eventlog import Admin, Consumer, Producer, Start
+from eventlog.errors import FailedPreconditionError
+from eventlog.v1 import eventlog_pb2 as pb
+from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+from helpers import partition_for_key  # noqa: E402
+
+
+class Harness:
+    """cluster_harness in a subprocess: commands over stdin."""
+
+    def __init__(self, etcd=1, brokers=3):
+        self.proc = subprocess.Popen(
+            [os.environ["CLUSTER_HARNESS"], "--etcd", str(etcd), "--brokers", str(brokers)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline().strip()
+        assert line.startswith("ready "), line
+        self.addresses = line.split(" ", 1)[1].split(",")
+
+    def command(self, text):
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+        lines = []
+        while True:
+            line = self.proc.stdout.readline()
+            assert line, "the harness exited"
+            if line.strip() == "ok" or line.startswith("error: "):
+                assert line.strip() == "ok", "".join(lines) + line
+                return "".join(lines)
+            lines.append(line)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    harness = Harness()
+    yield harness
+    harness.close()
+
+
+def leaders(address, topic):
+    with grpc.insecure_channel(address) as channel:
+        metadata = pb_grpc.EventLogStub(channel).GetMetadata(pb.GetMetadataRequest(topics=[topic]), timeout=10)
+    return {p.partition: p.leader for p in metadata.topics[0].partitions}
+
+
+def eventually(predicate, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_the_python_client_and_the_cli_use_any_broker_through_a_server_list(cluster):
+    servers = ",".join(cluster.addresses)
+    with Admin(servers) as admin:
+        admin.create_topic("py-orders", partitions=6)
+    sent = {}
+    with Producer(servers) as producer:
+        futures = [(f"key-{i}", producer.send("py-orders", f"value-{i}", key=f"key-{i}")) for i in range(300)]
+        for key, future in futures:
+            meta = future.result(timeout=30)
+            assert meta.partition == partition_for_key(key.encode(), 6)
+            sent[(meta.partition, meta.offset)] = key
+    # Two group members, each reaching the cluster through another broker.
+    received = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def member(bootstrap):
+        with Consumer(bootstrap, "py-orders", group="py-group", reset_to="earliest") as consumer:
+            while not stop.is_set():
+                record = consumer.poll(timeout=0.2)
+                if record is None:
+                    continue
+                with lock:
+                    received.setdefault((record.partition, record.offset), 0)
+                    received[(record.partition, record.offset)] += 1
+                try:
+                    consumer.commit()
+                except FailedPreconditionError:
+                    pass  # a rebalance overtook the commit: the next one carries the new generation
+
+    orders = [cluster.addresses[1:] + cluster.addresses[:1], cluster.addresses[2:] + cluster.addresses[:2]]
+    threads = [threading.Thread(target=member, args=(",".join(order),)) for order in orders]
+    for t in threads:
+        t.start()
+    try:
+        assert eventually(lambda: len(received) >= len(sent))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert set(received) == set(sent)
+    # The CLI, through the third broker: committed offsets cover everything.
+    cli = os.environ["EVENTLOG_CLI"]
+    shown = subprocess.run(
+        [cli, "offsets", "show", "py-group", "py-orders", "--server", cluster.addresses[2]],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    committed = dict(zip(map(int, shown[0::2]), map(int, shown[1::2])))
+    ends = {}
+    for partition, offset in sent:
+        ends[partition] = max(ends.get(partition, 0), offset + 1)
+    assert committed == ends
+
+
+def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(cluster):
+    servers = ",".join(cluster.addresses)
+    with Admin(servers) as admin:
+        admin.create_topic("py-failover", partitions=6)
+    lead = leaders(cluster.addresses[1], "py-failover")
+    first = 1  # broker id of cluster.addresses[0], the one the client reaches first
+    surviving = [p for p, leader in lead.items() if leader != first]
+    assert surviving and len(surviving) < 6
+    keys = {}
+    i = 0
+    while len(keys) < len(surviving) * 10:
+        key = f"k{i}"
+        i += 1
+        if partition_for_key(key.encode(), 6) in surviving:
+            keys[key] = partition_for_key(key.encode(), 6)
+
+    with Producer(servers) as producer:
+        for key in list(keys)[: len(keys) // 2]:
+            producer.send("py-failover", "before", key=key).result(timeout=30)
+        cluster.command("kill 0")
+        # Failover to another broker of the list; a send may fail while
+        # the connection moves (UNAVAILABLE), never after.
+        def sends():
+            try:
+                producer.send("py-failover", "probe", key=list(keys)[0]).result(timeout=30)
+                return True
+            except Exception:  # noqa: BLE001 - UNAVAILABLE while moving
+                return False
+
+        assert eventually(sends)
+        for key in list(keys)[len(keys) // 2 :]:
+            producer.send("py-failover", "after", key=key).result(timeout=30)
+    # A consumer given the same list reads the surviving partitions.
+    with Consumer(servers, "py-failover", partitions=surviving, start=Start.EARLIEST) as consumer:
+        values = []
+        while len(values) < len(keys) + 1:
+            record = consumer.poll(timeout=30)
+            assert record is not None, f"only {len(values)} records"
+            values.append(record.value.decode())
+    assert values.count("before") == len(keys) // 2
+    assert values.count("after") == len(keys) - len(keys) // 2
+    cluster.command("start 0")
+    cluster.command("wait")
+    assert eventually(lambda: leaders(cluster.addresses[0], "py-failover") == lead)
