@@ -48,7 +48,9 @@ void SubscribeProxyReactor::Start() {
 
 void SubscribeProxyReactor::OnUpstreamHeaders(bool ok) {
   absl::MutexLock lock(&mu_);
-  if (!ok || finished_) return;
+  // A first write sends headers of its own (if it raced ahead of this).
+  if (!ok || finished_ || headers_sent_) return;
+  headers_sent_ = true;
   StartSendInitialMetadata();
 }
 
@@ -56,6 +58,7 @@ void SubscribeProxyReactor::OnUpstreamMessage(bool ok) {
   if (!ok) return;  // the upstream ended: its OnDone finishes this stream
   absl::MutexLock lock(&mu_);
   if (finished_) return;
+  headers_sent_ = true;
   StartWrite(&upstream_->message);
 }
 

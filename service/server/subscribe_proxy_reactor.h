@@ -58,6 +58,7 @@ class SubscribeProxyReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   absl::Mutex mu_;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;  // the upstream call is done
+  bool headers_sent_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace eventlog::service

@@ -77,11 +77,14 @@ void SubscribeReactor::Pump() {
     absl::MutexLock lock(&mu_);
     if (finishing_ || state_ != State::kIdle) return;
     // A group member's headers go at once (they say it joined); its
-    // assignment comes as a message.
+    // assignment comes as a message. Explicit partitions: once every start
+    // is resolved, and nothing is read before (a write would send headers
+    // of its own).
     if (!headers_sent_ && (subscription_->membership() != nullptr || subscription_->started())) {
       SendHeadersLocked();
     }
-    absl::StatusOr<std::optional<broker::SubscriptionEvent>> next = subscription_->Next();
+    absl::StatusOr<std::optional<broker::SubscriptionEvent>> next = std::nullopt;
+    if (headers_sent_) next = subscription_->Next();
     if (!next.ok()) {
       AddLeaderTrailer(context_, next.status());
       FinishLocked(ToGrpcStatus(next.status()));

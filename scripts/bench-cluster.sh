@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Cluster benchmark (docs/CLUSTER.md, "Throughput"): the same workloads on
+# one eventlogd and on a cluster of three (one etcd member) on this machine,
+# printed as one table of medians (with min and max) of --runs runs.
+#
+#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR]
+#
+# Workloads (100-byte values, keyed, batches of 1000, acks all, a topic of
+# 12 partitions):
+# - produce: three `eventlog perf produce` clients at once, --records/3 each;
+#   on the cluster each sends to another broker, which forwards the records
+#   of the partitions it does not lead (2/3 of them);
+# - subscribe: three `eventlog perf consume` subscribers at once, each
+#   reading the whole topic; on the cluster each through another broker,
+#   which reads the partitions it does not lead through their leaders;
+# - forwarding cost: a one-partition topic produced to (and read) through
+#   its leader, then through another broker; and the request latency of
+#   one-record produces (p50) both ways.
+# Rates are records/s over the wall time of the whole step. Clients and
+# brokers share the machine's cores; expect the cluster to be slower here.
+# Not run by CI. Needs the Release build of eventlogd and eventlog in
+# --build (default build) and etcd (apt-get install etcd-server).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=3
+records=600000
+build="$repo/build"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --records) records=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "bench-cluster: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+eventlogd="$build/service/eventlogd"
+cli="$build/clients/cpp/eventlog"
+[[ -x $eventlogd && -x $cli ]] || { echo "bench-cluster: build eventlogd and eventlog into $build" >&2; exit 1; }
+command -v etcd >/dev/null || { echo "bench-cluster: etcd is missing (apt-get install etcd-server)" >&2; exit 1; }
+
+log() { echo "bench-cluster: $*" >&2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-cluster.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts eventlogd with the given flags; sets $address to its address.
+start_broker() {
+  local name=$1; shift
+  local out="$work/$name.out"
+  "$eventlogd" --listen=127.0.0.1:0 --data_dir="$work/$name" "$@" >"$out" 2>"$work/$name.log" &
+  pids+=($!)
+  local i
+  for i in $(seq 200); do
+    if grep -q "listening on" "$out" 2>/dev/null; then
+      address=$(sed -n 's/^listening on //p' "$out")
+      return
+    fi
+    sleep 0.05
+  done
+  log "$name did not start: $(tail -3 "$work/$name.log")"; exit 1
+}
+
+# Runs "$@" once per server in parallel (the server replaces {}), waits for
+# all; prints the aggregate rate of `total` records over the wall time.
+parallel_rate() {
+  local total=$1 servers=$2; shift 2
+  local start end i=0 server
+  start=$(date +%s.%N)
+  local jobs=()
+  for server in ${servers//,/ }; do
+    "${@//\{\}/$server}" >"$work/step.$i" 2>&1 &
+    jobs+=($!)
+    i=$((i + 1))
+  done
+  local failed=0 job
+  for job in "${jobs[@]}"; do wait "$job" || failed=1; done
+  end=$(date +%s.%N)
+  if [[ $failed -ne 0 ]]; then log "a client failed: $(cat "$work"/step.*)"; exit 1; fi
+  awk -v n="$total" -v s="$start" -v e="$end" 'BEGIN { printf "%d\n", n / (e - s) }'
+}
+
+# The rate a perf command prints.
+rate_of() { sed -n 's/.*s: \([0-9]*\) records\/s.*/\1/p' | head -1; }
+p50_of() { sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' | head -1; }
+
+median() { sort -n | awk '{ a[NR] = $1 } END { printf "%s (%s-%s)", a[int((NR + 1) / 2)], a[1], a[NR] }'; }
+
+per_client=$((records / 3))
+results="$work/results"
+: >"$results"
+record() { echo "$1|$2" >>"$results"; }
+
+# Three clients at once on a 12-partition topic, each to one of `servers`.
+run_spread() {  # label servers
+  local label=$1 servers=$2 run topic
+  for run in $(seq "$runs"); do
+    topic="bench-$run"
+    "$cli" topic create "$topic" --partitions 12 --server "${servers%%,*}" >/dev/null
+    record "$label: produce, 3 clients" "$(parallel_rate $((per_client * 3)) "$servers" \
+      "$cli" perf produce --topic "$topic" --records "$per_client" --keys on --server {})"
+    record "$label: subscribe, 3 subscribers" "$(parallel_rate $((per_client * 3 * 3)) "$servers" \
+      "$cli" perf consume --topic "$topic" --server {})"
+    "$cli" topic delete "$topic" --server "${servers%%,*}" >/dev/null
+  done
+}
+
+# One client on a one-partition topic, through its leader and through another broker.
+run_direct() {  # leader other
+  local leader=$1 other=$2 run via name
+  for run in $(seq "$runs"); do
+    for via in leader other; do
+      [[ $via == leader ]] && server=$leader || server=$other
+      [[ $via == leader ]] && name="its leader" || name="another broker"
+      record "cluster: produce 1 partition via $name" "$("$cli" perf produce --topic direct \
+        --records "$per_client" --server "$server" 2>/dev/null | rate_of)"
+      record "cluster: subscribe 1 partition via $name" "$("$cli" perf consume --topic direct \
+        --server "$server" 2>/dev/null | rate_of)"
+      record "cluster: p50 ms, 1-record produce via $name" "$("$cli" perf produce --topic direct \
+        --records 3000 --batch_size 1 --concurrency 1 --server "$server" 2>/dev/null | p50_of)"
+    done
+  done
+}
+
+log "single broker"
+start_broker single
+single=$address
+run_spread "single broker" "$single,$single,$single"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
+log "cluster: one etcd member, three brokers"
+client_port=$(free_port); peer_port=$(free_port)
+etcd --name bench --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$client_port" \
+  --advertise-client-urls "http://127.0.0.1:$client_port" \
+  --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+  --initial-cluster "bench=http://127.0.0.1:$peer_port" --logger=zap --log-outputs="$work/etcd.log" &
+pids+=($!)
+sleep 2
+brokers=()
+for id in 1 2 3; do
+  start_broker "broker-$id" --cluster_etcd="127.0.0.1:$client_port" --broker_id="$id"
+  brokers+=("$address")
+done
+servers=$(IFS=,; echo "${brokers[*]}")
+sleep 2  # every broker registered
+run_spread "3 brokers" "$servers"
+"$cli" topic create direct --partitions 1 --server "${brokers[0]}" >/dev/null
+leader_id=$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$client_port" get \
+  /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
+run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
+
+echo
+echo "eventlog cluster benchmark: $(nproc) cores shared by clients and brokers, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "100-byte values, keyed, batches of 1000, acks all; $records records per produce step; medians (min-max) of $runs runs"
+printf '%-52s %s\n' "workload" "records/s (or ms)"
+awk -F'|' '{ print $1 }' "$results" | awk '!seen[$0]++' | while read -r label; do
+  printf '%-52s %s\n' "$label" "$(awk -F'|' -v l="$label" '$1 == l { print $2 }' "$results" | median)"
+done
