@@ -14,6 +14,7 @@ build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grp
   zlib1g-dev liblz4-dev libzstd-dev libboost-dev libssl-dev)
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
   python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
+  podman-compose golang-github-containernetworking-plugin-dnsname  # compose's cluster profile
   btrfs-progs
   etcd-server etcd-client  # the etcd client layer's tests run real etcd members
   kcat python3-kafka python3-confluent-kafka  # the Kafka listener tests run these clients

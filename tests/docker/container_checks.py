@@ -8,7 +8,11 @@ exit 0), and starts a second container on the same volume that must find
 every record and committed offset. Everything it creates is removed at the
 end; only the caches under $EVENTLOG_PODMAN_CACHE stay.
 
-Needs root and podman (scripts/install-deps.sh test installs it). When
+Then it runs docker/compose.yaml's cluster profile (three etcd members and
+three brokers) with podman-compose and produces and consumes through it.
+
+Needs root, podman and podman-compose (scripts/install-deps.sh test
+installs them). When
 podman cannot run here the test fails: it never skips.
 Run by tests/docker/run_container_test.sh (ctest -L container). The file
 name is outside pytest's test_*.py pattern so that a plain `pytest tests/`
@@ -289,3 +293,78 @@ def test_produce_consume_stop_restart(podman, image):
     assert shown.splitlines() == ["1 7 from-cli"]
     stop_broker(podman, second)
     phase("second broker: records and offsets found, stopped", t0)
+
+
+# --- docker/compose.yaml's cluster profile, with podman-compose -------------
+
+
+def test_compose_cluster_profile(podman, image):
+    """Three etcd members and three brokers from docker/compose.yaml (their
+    ports published on free host ports); a topic spread over the brokers,
+    records produced through one list of servers and read back through each
+    broker."""
+    import grpc
+    from eventlog import Admin, Consumer, Producer, Start
+    from eventlog.v1 import eventlog_pb2 as pb
+    from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
+
+    if shutil.which("podman-compose") is None:
+        pytest.fail("podman-compose is missing: run scripts/install-deps.sh test", pytrace=False)
+    t0 = time.monotonic()
+    etcd_image = f"localhost/eventlog-etcd-test:{RUN_ID}"
+    podman.created["images"].insert(0, etcd_image)
+    podman.build(REPO / "docker" / "etcd.Dockerfile", REPO, etcd_image, podman.work / "etcd.log")
+    # The names compose.yaml refers to, on the images this run built.
+    for built, name in ((image, "localhost/eventlog:latest"),
+                        (etcd_image, "localhost/eventlog-etcd:latest")):
+        podman.run("tag", built, name)
+        podman.created["images"].insert(0, name)
+    phase("etcd image", t0)
+
+    t0 = time.monotonic()
+    project = f"eventlog-cluster-{RUN_ID}"
+    ports = {f"BROKER_{i}_PORT": str(free_port()) for i in (1, 2, 3)}
+    services = ["etcd-1", "etcd-2", "etcd-3", "broker-1", "broker-2", "broker-3"]
+    env = dict(podman.env, **ports)
+    compose = ["podman-compose", "-f", str(REPO / "docker" / "compose.yaml"), "-p", project]
+    for service in services:
+        podman.created["containers"].append(f"{project}_{service}_1")
+    for volume in ("etcd-1-data", "etcd-2-data", "etcd-3-data",
+                   "broker-1-data", "broker-2-data", "broker-3-data"):
+        podman.created["volumes"].append(f"{project}_{volume}")
+    up = subprocess.run(compose + ["up", "-d", "--no-build", *services], env=env,
+                        capture_output=True, text=True, timeout=300)
+    assert up.returncode == 0, f"podman-compose up failed:\n{up.stdout[-3000:]}\n{up.stderr[-3000:]}"
+    for i in (1, 2, 3):
+        podman.wait_healthy(f"{project}_broker-{i}_1", timeout=180)
+    phase("cluster up and healthy", t0)
+
+    t0 = time.monotonic()
+    brokers = [f"127.0.0.1:{ports[f'BROKER_{i}_PORT']}" for i in (1, 2, 3)]
+    servers = ",".join(brokers)
+    with Admin(servers) as admin:
+        admin.create_topic("compose", partitions=6)
+    with grpc.insecure_channel(brokers[1]) as channel:
+        metadata = pb_grpc.EventLogStub(channel).GetMetadata(
+            pb.GetMetadataRequest(topics=["compose"]), timeout=30)
+    assert sorted(b.address for b in metadata.brokers) == [f"broker-{i}:7070" for i in (1, 2, 3)]
+    assert {p.leader for p in metadata.topics[0].partitions} == {1, 2, 3}
+    with Producer(servers) as producer:
+        futures = [producer.send("compose", f"value-{i}", key=f"key-{i}") for i in range(120)]
+        sent = {(f.result(timeout=60).partition, f.result().offset) for f in futures}
+    assert len(sent) == 120
+    for broker in brokers:
+        with Consumer(broker, "compose", partitions="all", start=Start.EARLIEST) as consumer:
+            got = set()
+            deadline = time.monotonic() + 60
+            while len(got) < len(sent) and time.monotonic() < deadline:
+                record = consumer.poll(timeout=1.0)
+                if record is not None:
+                    got.add((record.partition, record.offset))
+        assert got == sent, f"through {broker}: {len(got)} of {len(sent)}"
+    phase("cluster: produce, consume through each broker", t0)
+
+    down = subprocess.run(compose + ["down", "-v"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert down.returncode == 0, f"podman-compose down failed:\n{down.stderr[-3000:]}"
+    podman.run("network", "rm", "--force", f"{project}_default", check=False)

@@ -55,9 +55,10 @@ class Podman:
             'events_logger = "file"\n'
             f'tmp_dir = "{self.run_dir / "libpod"}"\n'
             "[network]\n"
-            # Only none, host and slirp4netns networks are used: with CNI they
-            # leave no state outside network_config_dir (netavark would keep
-            # some in /run/containers/networks).
+            # none, host and slirp4netns networks, and the compose test's
+            # bridge (names resolved by the dnsname plugin): with CNI they
+            # leave no state outside network_config_dir once removed
+            # (netavark would keep some in /run/containers/networks).
             'network_backend = "cni"\n'
             f'network_config_dir = "{work / "net"}"\n'
         )
