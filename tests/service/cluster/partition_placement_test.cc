@@ -1,0 +1,89 @@
+// AssignReplicas and ElectLeader: the controller's placement decisions.
+#include "service/cluster/partition_placement.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "tests/test_util.h"
+
+namespace eventlog::cluster {
+namespace {
+
+using ::eventlog::testing::StatusIs;
+
+std::map<int32_t, int64_t> CountPerBroker(const std::vector<std::vector<int32_t>>& assignment) {
+  std::map<int32_t, int64_t> count;
+  for (const auto& replicas : assignment) {
+    for (int32_t r : replicas) ++count[r];
+  }
+  return count;
+}
+
+TEST(AssignReplicasTest, SpreadsAnEmptyClusterEvenly) {
+  ASSERT_OK_AND_ASSIGN(auto assignment, AssignReplicas({{1, 0}, {2, 0}, {3, 0}}, "t", 12, 1));
+  ASSERT_EQ(assignment.size(), 12u);
+  EXPECT_EQ(CountPerBroker(assignment), (std::map<int32_t, int64_t>{{1, 4}, {2, 4}, {3, 4}}));
+}
+
+TEST(AssignReplicasTest, FillsTheLeastLoadedBrokersFirst) {
+  // Broker 3 joined late: new partitions go to it until the counts level.
+  ASSERT_OK_AND_ASSIGN(auto assignment, AssignReplicas({{1, 6}, {2, 6}, {3, 0}}, "t", 9, 1));
+  EXPECT_EQ(CountPerBroker(assignment), (std::map<int32_t, int64_t>{{1, 1}, {2, 1}, {3, 7}}));
+}
+
+TEST(AssignReplicasTest, SinglePartitionTopicsDoNotAllLandOnOneBroker) {
+  std::map<int32_t, int64_t> load{{1, 0}, {2, 0}, {3, 0}};
+  std::set<int32_t> used;
+  for (const char* name : {"a", "b", "c", "d", "e", "f"}) {
+    ASSERT_OK_AND_ASSIGN(auto assignment, AssignReplicas(load, name, 1, 1));
+    ++load[assignment[0][0]];
+    used.insert(assignment[0][0]);
+  }
+  EXPECT_EQ(used.size(), 3u);
+  EXPECT_EQ(load, (std::map<int32_t, int64_t>{{1, 2}, {2, 2}, {3, 2}}));
+}
+
+TEST(AssignReplicasTest, ReplicasOfAPartitionAreDistinctBrokers) {
+  ASSERT_OK_AND_ASSIGN(auto assignment, AssignReplicas({{1, 0}, {2, 0}, {3, 0}}, "t", 6, 3));
+  for (const auto& replicas : assignment) {
+    EXPECT_EQ(std::set<int32_t>(replicas.begin(), replicas.end()).size(), 3u);
+  }
+}
+
+TEST(AssignReplicasTest, TooFewLiveBrokersIsUnavailable) {
+  EXPECT_THAT(AssignReplicas({}, "t", 1, 1), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(AssignReplicas({{1, 0}}, "t", 1, 2), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(ElectLeaderTest, TheLeaderGoesWhenItsBrokerDiesAndComesBackWithIt) {
+  PartitionEntry entry;
+  entry.replicas = {2};
+  entry.isr = {2};
+  entry.leader = 2;
+  entry.leader_epoch = 4;
+  EXPECT_FALSE(ElectLeader(entry, {1, 2, 3}).has_value()) << "no change while broker 2 lives";
+  std::optional<PartitionEntry> offline = ElectLeader(entry, {1, 3});
+  ASSERT_TRUE(offline.has_value());
+  EXPECT_EQ(offline->leader, -1);
+  EXPECT_EQ(offline->leader_epoch, 5);
+  EXPECT_EQ(offline->isr, std::vector<int32_t>{2}) << "kept for replication to shrink";
+  std::optional<PartitionEntry> back = ElectLeader(*offline, {1, 2, 3});
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->leader, 2);
+  EXPECT_EQ(back->leader_epoch, 6);
+}
+
+TEST(ElectLeaderTest, PicksTheFirstLiveInSyncReplica) {
+  PartitionEntry entry;
+  entry.replicas = {1, 2, 3};
+  entry.isr = {2, 3};  // 1 fell behind
+  entry.leader = 1;
+  std::optional<PartitionEntry> next = ElectLeader(entry, {1, 3});
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->leader, 3);
+}
+
+}  // namespace
+}  // namespace eventlog::cluster
