@@ -114,6 +114,9 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
         address = environment_.self_address;
         break;
       case broker::PartitionRoute::Kind::kUnavailable:
+        // Nobody can append to it until it has a leader again, so its start
+        // can be resolved then: the subscription goes on with the others.
+        MarkStarted();
         RetryLater();
         return;
     }
@@ -299,6 +302,15 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
     bool own = false;
     (void)grpc::SerializationTraits<v1::SubscribeRequest>::Serialize(request, &buffer, &own);
     return buffer;
+  }
+
+  void MarkStarted() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (started_) return;
+      started_ = true;
+    }
+    Notify();
   }
 
   void Notify() {

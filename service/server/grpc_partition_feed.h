@@ -7,8 +7,10 @@
 // flow control slows the leader down for a slow subscriber.
 //
 // When the stream fails (the leader died, or no longer leads), the feed
-// waits for a leader (asking the router again every kRetryDelay) and
-// subscribes again after the last offset it delivered. Errors that no leader
+// waits for a leader (asking the router again, backing off to 2 s) and
+// subscribes again after the last offset it delivered. A partition without a
+// leader counts as started (nothing can be appended to it before it has
+// one), so that a subscription's other partitions flow meanwhile. Errors that no leader
 // change can cure end the feed: NOT_FOUND (topic deleted), OUT_OF_RANGE,
 // INVALID_ARGUMENT, DATA_LOSS, PERMISSION_DENIED.
 //

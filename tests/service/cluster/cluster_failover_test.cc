@@ -96,12 +96,46 @@ TEST_F(ClusterFailoverTest, AKilledBrokersPartitionsAreUnavailableTheRestWorksAn
     }
   }
 
+  // A subscriber of every partition, through a surviving broker, gets the
+  // records of the live ones meanwhile, and the others' once they return.
+  grpc::ClientContext subscribe;
+  SetDeadline(&subscribe, std::chrono::seconds(120));  // a safety net
+  v1::SubscribeRequest request;
+  request.set_topic("orders");
+  request.set_start_from(v1::START_FROM_EARLIEST);
+  auto stub = StubTo(Address(0));
+  auto reader = stub->Subscribe(&subscribe, request);
+  size_t live_records = 0;
+  for (const auto& [p, leader] : leaders) {
+    if (leader != 2) live_records += written[p].size();
+  }
+  std::map<int32_t, std::vector<std::string>> streamed;
+  size_t streamed_count = 0;
+  v1::SubscribeResponse message;
+  while (streamed_count < live_records && reader->Read(&message)) {
+    for (const v1::Record& record : message.records().records()) {
+      streamed[record.partition()].push_back(record.value());
+      ++streamed_count;
+    }
+  }
+  for (const auto& [p, values] : streamed) EXPECT_NE(leaders[p], 2) << "partition " << p;
+
   ASSERT_OK(cluster_->StartBroker(1));
   ASSERT_OK(cluster_->WaitForMembership());
   ASSERT_TRUE(Eventually([&] {
     absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(2), "orders");
     return now.ok() && *now == leaders;
   }));
+  size_t total = 0;
+  for (const auto& [p, values] : written) total += values.size();
+  while (streamed_count < total && reader->Read(&message)) {
+    for (const v1::Record& record : message.records().records()) {
+      streamed[record.partition()].push_back(record.value());
+      ++streamed_count;
+    }
+  }
+  EXPECT_EQ(streamed, written);
+  subscribe.TryCancel();
   for (const auto& [p, leader] : leaders) {
     // Its records are back, and it takes new ones.
     ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(2), "orders", p));
