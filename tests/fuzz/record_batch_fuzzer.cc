@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "storage/file_util.h"
 #include "storage/format/record.h"
 #include "storage/format/record_batch_builder.h"
 #include "storage/format/record_batch_format.h"
+#include "storage/layout.h"
 #include "storage/log/segment.h"
 #include "storage/log/segment_reader.h"
 #include "tests/fuzz/batch_crc.h"
@@ -121,8 +121,8 @@ void ReadSegmentFile(const std::string& path, absl::string_view bytes, bool keep
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
-  absl::StatusOr<std::shared_ptr<storage::Segment>> segment =
-      storage::Segment::Open(path, 0, /*create=*/false);
+  absl::StatusOr<std::shared_ptr<storage::Segment>> segment = storage::Segment::Open(
+      *storage::fs::FileSystem::Default(), path, 0, storage::fs::OpenMode::kExisting);
   FUZZ_CHECK(segment.ok());
   storage::SegmentReader reader(*segment, 0, (*segment)->size(), 64, 4096, keep_chunks);
   while (true) {
@@ -146,8 +146,7 @@ void ReadSegmentFile(const std::string& path, absl::string_view bytes, bool keep
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
   static const eventlog::testing::TempDir dir;  // one file, rewritten per input
-  static const std::string path =
-      dir.path() + "/" + eventlog::storage::file_util::SegmentFileName(0);
+  static const std::string path = dir.path() + "/" + eventlog::storage::layout::SegmentFileName(0);
   FuzzInput in(data, size);
   const uint8_t flags = in.Byte();
   std::string bytes(in.Rest());
