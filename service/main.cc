@@ -55,6 +55,15 @@ ABSL_FLAG(int64_t, default_retention_bytes, -1,
 ABSL_FLAG(int32_t, default_max_message_bytes, 1 << 20,
           "Largest record (encoded key + value + headers) of topics that leave "
           "config.max_message_bytes unset (0).");
+ABSL_FLAG(int64_t, message_timestamp_after_max_ms, 3600LL * 1000,
+          "Records of topics that leave config.message_timestamp_after_max_ms unset (0) are "
+          "refused (INVALID_ARGUMENT, nothing of the request appended) when their timestamp is "
+          "more than this ahead of the broker's clock; -1 = no bound.");
+ABSL_FLAG(int64_t, message_timestamp_before_max_ms, -1,
+          "Likewise for timestamps this far behind the broker's clock; -1 = no bound.");
+ABSL_FLAG(std::string, default_timestamp_type, "create_time",
+          "Timestamps of topics that leave config.timestamp_type unset: create_time (the "
+          "producer's, 0 = append time) or log_append_time (the broker's clock).");
 ABSL_FLAG(int64_t, flush_interval_ms, 1000,
           "ACKS_LEADER appends are fsynced at least this often (ACKS_ALL appends are fsynced "
           "before the reply).");
@@ -157,6 +166,14 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.default_config.retention_ms = absl::GetFlag(FLAGS_default_retention_ms);
   options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
   options.store.default_config.max_message_bytes = absl::GetFlag(FLAGS_default_max_message_bytes);
+  options.store.default_config.message_timestamp_after_max_ms =
+      absl::GetFlag(FLAGS_message_timestamp_after_max_ms);
+  options.store.default_config.message_timestamp_before_max_ms =
+      absl::GetFlag(FLAGS_message_timestamp_before_max_ms);
+  options.store.default_config.timestamp_type =
+      absl::GetFlag(FLAGS_default_timestamp_type) == "log_append_time"
+          ? eventlog::storage::TimestampType::kLogAppendTime
+          : eventlog::storage::TimestampType::kCreateTime;
   options.broker.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   options.broker.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
   options.broker.produce_quota_bytes_per_sec = absl::GetFlag(FLAGS_produce_quota_bytes_per_sec);
@@ -218,6 +235,10 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.cluster.prefix.empty() || options.cluster.prefix.front() != '/' ||
       options.cluster.prefix.back() == '/') {
     return "--cluster_prefix must start with '/' and not end with one (e.g. /eventlog)";
+  }
+  const std::string timestamp_type = absl::GetFlag(FLAGS_default_timestamp_type);
+  if (timestamp_type != "create_time" && timestamp_type != "log_append_time") {
+    return "--default_timestamp_type must be create_time or log_append_time";
   }
   absl::Status config = options.store.default_config.Validate();
   if (!config.ok()) return absl::StrCat("default topic config: ", config.message());

@@ -9,27 +9,27 @@
 
 #include "service/broker/partition_feed.h"
 #include "service/broker/shared_batch.h"
+#include "service/broker/start_position.h"
 
 namespace eventlog::broker {
-
-enum class StartFrom { kUnspecified, kEarliest, kLatest, kOffset, kTimestamp, kCommitted };
 
 struct SubscribeRequest {
   std::string topic;
   std::vector<int32_t> partitions;  // explicit mode; empty = all
   std::string group;                // group mode when set
-  StartFrom start_from = StartFrom::kUnspecified;
-  int64_t start_offset = 0;
-  int64_t start_timestamp_ms = 0;
-  StartFrom reset_to = StartFrom::kUnspecified;
+  // Unset: the group's committed offset in group mode, else the latest.
+  // kCommitted is for group mode only.
+  std::optional<StartPosition> start;
+  // Group mode, a partition with no committed offset: kEarliest or kLatest.
+  StartPosition::Kind reset_to = StartPosition::Kind::kLatest;
   int32_t max_batch_records = 0;  // 0 = BrokerOptions default
   // Who subscribes (e.g. the peer address), shown in group member ids.
   std::string client;
   // Cluster: sent by another broker for partitions it reads through this
   // one. Only partitions led here are served (others: UNAVAILABLE naming
-  // the leader), and in explicit mode kOffset with a reset_to means
-  // "start_offset if it lies in the log, else reset_to" (how a group's
-  // committed offset is resolved at a partition's leader).
+  // the leader), and explicit mode takes kCommitted, with the committed
+  // offset in `start->offset` (-1: none) and `reset_to`: how a group's
+  // committed offset is resolved at a partition's leader.
   bool forwarded = false;
 };
 

@@ -44,8 +44,9 @@ v1::StartFrom ToProto(broker::StartPosition::Kind kind) {
     case broker::StartPosition::Kind::kLatest:
       return v1::START_FROM_LATEST;
     case broker::StartPosition::Kind::kOffset:
-    case broker::StartPosition::Kind::kCommitted:
       return v1::START_FROM_OFFSET;
+    case broker::StartPosition::Kind::kCommitted:
+      return v1::START_FROM_COMMITTED;
     case broker::StartPosition::Kind::kTimestamp:
       return v1::START_FROM_TIMESTAMP;
   }
@@ -278,21 +279,18 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
     request.add_partitions(request_.partition);
     request.set_max_batch_records(request_.max_batch_records);
     const broker::StartPosition& start = request_.start;
+    // COMMITTED in explicit mode is for calls between brokers: the offset
+    // if it lies in the log, else reset_to.
     if (next_offset_ >= 0) {
       // Again after a failure: on from where it stood; past a gap that
       // retention opened meanwhile.
-      request.set_start_from(v1::START_FROM_OFFSET);
+      request.set_start_from(v1::START_FROM_COMMITTED);
       request.set_start_offset(next_offset_);
       request.set_reset_to(v1::START_FROM_EARLIEST);
     } else if (start.kind == broker::StartPosition::Kind::kCommitted) {
-      const v1::StartFrom reset = ToProto(start.reset_to);
-      if (start.committed.has_value()) {
-        request.set_start_from(v1::START_FROM_OFFSET);
-        request.set_start_offset(*start.committed);
-        request.set_reset_to(reset);
-      } else {
-        request.set_start_from(reset);
-      }
+      request.set_start_from(v1::START_FROM_COMMITTED);
+      request.set_start_offset(start.committed.value_or(-1));
+      request.set_reset_to(ToProto(start.reset_to));
     } else {
       request.set_start_from(ToProto(start.kind));
       request.set_start_offset(start.offset);

@@ -37,11 +37,8 @@ absl::StatusOr<std::optional<int64_t>> ReadOffsetKey(leveldb::DB* db, const std:
 // Whether the batch at `position` of `segment` starts with a sane header
 // naming `base_offset` (an index entry is only trusted if it does).
 bool PointsAtBatch(const Segment& segment, int64_t position, int64_t base_offset) {
-  if (position + static_cast<int64_t>(format::kBatchHeaderSize) > segment.size()) return false;
-  char header[format::kBatchHeaderSize];
-  if (!segment.ReadAt(position, sizeof(header), header).ok()) return false;
-  const format::BatchHeader h = format::DecodeBatchHeader(header);
-  return format::CheckBatchHeader(h).ok() && h.base_offset == base_offset;
+  absl::StatusOr<format::BatchHeader> h = ReadBatchHeaderAt(segment, position, segment.size());
+  return h.ok() && format::CheckBatchHeader(*h).ok() && h->base_offset == base_offset;
 }
 
 }  // namespace
@@ -371,10 +368,9 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   }
 
   const std::shared_ptr<Segment>& active = out.segments.rbegin()->second;
-  if (active->size() >= static_cast<int64_t>(format::kBatchHeaderSize)) {
-    char header[format::kBatchHeaderSize];
-    RETURN_IF_ERROR(active->ReadAt(0, sizeof(header), header));
-    out.active_first_timestamp = format::DecodeBatchHeader(header).first_timestamp_ms;
+  if (absl::StatusOr<format::BatchHeader> first = ReadBatchHeaderAt(*active, 0, active->size());
+      first.ok()) {
+    out.active_first_timestamp = first->first_timestamp_ms;
   }
   out.log_end_offset = std::max(log_end, out.log_start_offset);
   out.log_start_offset = std::min(out.log_start_offset, out.log_end_offset);

@@ -15,8 +15,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "tests/service/group_member_stream.h"
-#include "tests/service/service_fixture.h"
+#include "tests/service/server/group_member_stream.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {

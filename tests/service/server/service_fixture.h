@@ -131,9 +131,20 @@ class ServiceFixture : public ::testing::Test {
     return request;
   }
 
-  // Values of every record of a partition from `offset` on.
+  // Values of every record of a partition from `offset` on. ListOffsets
+  // LATEST first: it makes what was produced with ACKS_LEADER durable, hence
+  // visible (readers see only durable records).
   std::vector<std::string> FetchValues(const std::string& topic, int32_t partition,
                                        int64_t offset = 0) {
+    {
+      v1::ListOffsetsRequest latest;
+      latest.set_topic(topic);
+      latest.add_partitions(partition);
+      latest.set_spec(v1::OFFSET_SPEC_LATEST);
+      v1::ListOffsetsResponse ignored;
+      grpc::ClientContext context;
+      (void)stub_->ListOffsets(&context, latest, &ignored);
+    }
     v1::FetchResponse response;
     grpc::Status status = Fetch(FetchRequest(topic, partition, offset), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();

@@ -1,7 +1,7 @@
 // CreateTopic, DeleteTopic, ListTopics, DescribeTopic over gRPC.
 #include <string>
 
-#include "tests/service/service_fixture.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "tests/service/service_fixture.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {

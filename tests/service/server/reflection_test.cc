@@ -9,7 +9,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/service/service_fixture.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/service/service_fixture.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-#include "tests/service/service_fixture.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {
@@ -61,6 +61,54 @@ TEST_F(ProduceFetchTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(fetched.records(1).timestamp_ms(), kNowMs);  // 0 -> broker append time.
   EXPECT_EQ(fetched.records(1).offset(), 1);
   EXPECT_EQ(fetched.records(2).value(), std::string("bin\0\xff", 5));
+}
+
+// Found by the durability review: one record stamped far in the future kept
+// its partition's newest timestamp there, so time retention never deleted
+// anything again. Timestamps beyond the topic's bounds are refused, and
+// nothing of the request is appended.
+TEST_F(ProduceFetchTest, TimestampsBeyondTheTopicsBoundsAreRefused) {
+  v1::TopicConfig config;
+  config.set_message_timestamp_before_max_ms(24 * 3600 * 1000);
+  v1::TopicDescription created;
+  ASSERT_TRUE(CreateTopic("ts", 1, &created, config).ok());
+  EXPECT_EQ(created.config().message_timestamp_after_max_ms(), 3600 * 1000);  // the default
+  EXPECT_EQ(created.config().timestamp_type(), v1::TIMESTAMP_TYPE_CREATE_TIME);
+  auto produce = [&](std::vector<int64_t> timestamps) {
+    v1::ProduceRequest request;
+    request.set_topic("ts");
+    for (int64_t ts : timestamps) {
+      v1::Record* record = request.add_records();
+      record->set_value(std::to_string(ts));
+      record->set_timestamp_ms(ts);
+    }
+    v1::ProduceResponse response;
+    return Produce(request, &response);
+  };
+  EXPECT_TRUE(produce({kNowMs, kNowMs + 3600 * 1000, kNowMs - 3600 * 1000}).ok());
+  grpc::Status future = produce({kNowMs, kNowMs + 3600 * 1000 + 1});
+  EXPECT_THAT(future, HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(future, MessageHas("record 1"));
+  EXPECT_THAT(future, MessageHas("message_timestamp_after_max_ms"));
+  EXPECT_THAT(produce({kNowMs - 25 * 3600 * 1000LL}), HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(FetchValues("ts", 0).size(), 3u);  // nothing of the refused requests
+}
+
+TEST_F(ProduceFetchTest, LogAppendTimeTopicsKeepTheBrokersClock) {
+  v1::TopicConfig config;
+  config.set_timestamp_type(v1::TIMESTAMP_TYPE_LOG_APPEND_TIME);
+  ASSERT_TRUE(CreateTopic("append", 1, nullptr, config).ok());
+  v1::ProduceRequest request;
+  request.set_topic("append");
+  v1::Record* record = request.add_records();
+  record->set_value("x");
+  record->set_timestamp_ms(kNowMs + 10LL * 365 * 24 * 3600 * 1000);  // ignored, not refused
+  v1::ProduceResponse response;
+  ASSERT_TRUE(Produce(request, &response).ok());
+  v1::FetchResponse fetched;
+  ASSERT_TRUE(Fetch(FetchRequest("append", 0, 0), &fetched).ok());
+  ASSERT_EQ(fetched.records_size(), 1);
+  EXPECT_EQ(fetched.records(0).timestamp_ms(), kNowMs);
 }
 
 TEST_F(ProduceFetchTest, KeyedRecordsGoWhereKafkaPutsThem) {
