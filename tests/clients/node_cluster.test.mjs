@@ -1,0 +1,194 @@
+// The Node.js client against a three-broker cluster (docs/CLUSTER.md)
+// started by the C++ harness ($CLUSTER_HARNESS): a bootstrap list, a
+// consumer group whose members reach the cluster through different brokers,
+// and a producer and consumer that keep working when the broker they first
+// reached is killed (the partitions it leads are unavailable meanwhile: one
+// copy of each partition). Run by run_node_cluster_test.sh (ctest
+// clients_cluster_node).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
+import { after, before, test } from 'node:test';
+import {
+  Admin,
+  Consumer,
+  EventLogError,
+  Producer,
+  Start,
+  Status,
+  createClient,
+  partitionForKey,
+} from '../../clients/node/src/index.js';
+
+/** cluster_harness in a child process: commands over stdin, answers "ok" / "error: ...". */
+class Harness {
+  static async start() {
+    const harness = new Harness();
+    const first = await harness.#line();
+    assert.match(first, /^ready /);
+    harness.addresses = first.slice('ready '.length).split(',');
+    return harness;
+  }
+
+  constructor() {
+    this.proc = spawn(process.env.CLUSTER_HARNESS, ['--etcd', '1', '--brokers', '3'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+  }
+
+  async #line() {
+    const { value, done } = await this.lines.next();
+    assert.ok(!done, 'the harness exited');
+    return value;
+  }
+
+  async command(text) {
+    this.proc.stdin.write(`${text}\n`);
+    for (;;) {
+      const line = await this.#line();
+      if (line === 'ok') return;
+      if (line.startsWith('error: ')) throw new Error(`harness ${text}: ${line}`);
+    }
+  }
+
+  async close() {
+    if (this.proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
+    this.proc.stdin.end('quit\n');
+    await exited;
+  }
+}
+
+/** Partition -> leader id, as `address` reports it (GetMetadata of a raw stub). */
+function leaders(address, topic) {
+  const client = createClient(address);
+  return new Promise((resolve, reject) => {
+    client.GetMetadata({ topics: [topic] }, { deadline: Date.now() + 10000 }, (err, response) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(new Map(response.topics[0].partitions.map((p) => [p.partition, p.leader])));
+    });
+  });
+}
+
+async function eventually(predicate, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+let cluster;
+before(async () => {
+  cluster = await Harness.start();
+});
+after(async () => {
+  await cluster?.close();
+});
+
+test('a group whose members reach different brokers gets every record once', async () => {
+  const servers = cluster.addresses.join(',');
+  const admin = new Admin(servers);
+  await admin.createTopic('node-orders', { partitions: 6 });
+  admin.close();
+
+  // Each member's list starts with another broker. They join before
+  // anything is produced, so that no rebalance moves a partition with
+  // records read but not committed.
+  const rotate = (n) => [...cluster.addresses.slice(n), ...cluster.addresses.slice(0, n)].join(',');
+  const members = [1, 2].map((n) => new Consumer(rotate(n), 'node-orders', { group: 'node-group', resetTo: 'earliest' }));
+  const received = new Map();
+  let stop = false;
+  const loops = members.map(async (member) => {
+    while (!stop) {
+      const record = await member.poll(200);
+      if (record === null) continue;
+      const id = `${record.partition}:${record.offset}`;
+      received.set(id, (received.get(id) ?? 0) + 1);
+    }
+  });
+  try {
+    const assigned = () => {
+      const lists = members.map((m) => m.assignment?.partitions ?? []);
+      return lists.every((l) => l.length > 0) && new Set(lists.flat()).size === 6 && lists.flat().length === 6;
+    };
+    assert.ok(await eventually(assigned), 'the two members never shared the six partitions');
+
+    const producer = new Producer(servers);
+    const sent = new Set();
+    const metas = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => producer.send('node-orders', `value-${i}`, { key: `key-${i}` })),
+    );
+    metas.forEach((meta, i) => {
+      assert.equal(meta.partition, partitionForKey(Buffer.from(`key-${i}`), 6));
+      sent.add(`${meta.partition}:${meta.offset}`);
+    });
+    await producer.close();
+
+    assert.ok(await eventually(() => received.size >= sent.size), `${received.size} of ${sent.size} records`);
+    assert.deepEqual(new Set(received.keys()), sent);
+    for (const [id, count] of received) assert.equal(count, 1, `record ${id} arrived ${count} times`);
+  } finally {
+    stop = true;
+    await Promise.all(loops);
+    await Promise.all(members.map((m) => m.close()));
+  }
+});
+
+test('a producer and a consumer keep working when the broker they first reached is killed', async () => {
+  const servers = cluster.addresses.join(',');
+  const admin = new Admin(servers);
+  await admin.createTopic('node-failover', { partitions: 6 });
+  admin.close();
+  const lead = await leaders(cluster.addresses[1], 'node-failover');
+  const first = 1; // broker id of cluster.addresses[0], the one the clients reach first
+  const surviving = [...lead].filter(([, leader]) => leader !== first).map(([p]) => p);
+  assert.ok(surviving.length > 0 && surviving.length < 6, `leaders ${[...lead]}`);
+  const keys = [];
+  for (let i = 0; keys.length < surviving.length * 10; i++) {
+    if (surviving.includes(partitionForKey(Buffer.from(`k${i}`), 6))) keys.push(`k${i}`);
+  }
+  const half = keys.length / 2;
+
+  const producer = new Producer(servers);
+  const consumer = new Consumer(servers, 'node-failover', { partitions: surviving, start: Start.EARLIEST });
+  try {
+    await Promise.all(keys.slice(0, half).map((key) => producer.send('node-failover', 'before', { key })));
+    await cluster.command('kill 0');
+    // The connection moves to another broker of the list: a send may fail
+    // with UNAVAILABLE meanwhile, never after.
+    const sends = async () => {
+      try {
+        await producer.send('node-failover', 'probe', { key: keys[0] });
+        return true;
+      } catch (err) {
+        if (err instanceof EventLogError && err.code === Status.UNAVAILABLE) return false;
+        throw err;
+      }
+    };
+    assert.ok(await eventually(sends), 'no send succeeded after the kill');
+    await Promise.all(keys.slice(half).map((key) => producer.send('node-failover', 'after', { key })));
+
+    const values = [];
+    while (values.length < keys.length + 1) {
+      const record = await consumer.poll(30000);
+      assert.notEqual(record, null, `only ${values.length} records`);
+      values.push(String(record.value));
+    }
+    assert.equal(values.filter((v) => v === 'before').length, half);
+    assert.equal(values.filter((v) => v === 'after').length, keys.length - half);
+  } finally {
+    await producer.close();
+    await consumer.close();
+  }
+  await cluster.command('start 0');
+  await cluster.command('wait');
+  const same = async () => {
+    const now = await leaders(cluster.addresses[0], 'node-failover').catch(() => null);
+    return now !== null && [...lead].every(([p, leader]) => now.get(p) === leader);
+  };
+  assert.ok(await eventually(same), 'broker 1 did not lead its partitions again');
+});
