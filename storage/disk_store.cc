@@ -74,7 +74,7 @@ absl::Status DiskStore::OpenIndex() {
 
 absl::Status DiskStore::Load() {
   committer_ = std::make_shared<GroupCommitter>(
-      [this](const std::vector<Syncable*>& synced) { CheckpointRecoveryPoints(synced, false); });
+      syncer_, [this](const std::vector<Syncable*>& synced) { CheckpointRecoveryPoints(synced, false); });
   space_guard_ =
       std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes, options_.clock);
   RETURN_IF_ERROR(UpgradeLayout());
@@ -394,11 +394,15 @@ void DiskStore::CheckpointRecoveryPoints(const std::vector<Syncable*>& synced, b
 }
 
 void DiskStore::FlushAll() {
-  std::vector<Syncable*> synced;
   const std::vector<std::shared_ptr<DiskPartitionLog>> logs = AllLogs();
+  std::vector<Syncable*> targets;
   for (const auto& log : logs) {
-    if (log->closed()) continue;
-    if (log->SyncWritten().ok()) synced.push_back(log.get());
+    if (!log->closed() && log->has_unsynced()) targets.push_back(log.get());
+  }
+  const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
+  std::vector<Syncable*> synced;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (statuses[i].ok()) synced.push_back(targets[i]);
   }
   CheckpointRecoveryPoints(synced, false);
 }
@@ -429,11 +433,13 @@ absl::Status DiskStore::Close() {
   absl::Status status = health_->status();
   if (status.ok() && db_ != nullptr) {
     // Everything written becomes durable, and recovery starts at the end.
+    std::vector<Syncable*> targets;
+    for (const auto& log : logs) targets.push_back(log.get());
     std::vector<Syncable*> synced;
-    for (const auto& log : logs) {
-      absl::Status s = log->SyncWritten();
-      if (s.ok()) synced.push_back(log.get());
-      if (!s.ok() && status.ok()) status = s;
+    const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (statuses[i].ok()) synced.push_back(targets[i]);
+      if (!statuses[i].ok() && status.ok()) status = statuses[i];
     }
     CheckpointRecoveryPoints(synced, /*sync=*/true);
   }

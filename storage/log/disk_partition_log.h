@@ -74,6 +74,8 @@ class DiskPartitionLog final : public PartitionLog,
 
   // Syncable.
   absl::Status SyncWritten() override;
+  // Records written and not yet durable (a hint: it may change at once).
+  bool has_unsynced() const { return written_end_.load() > durable_end_.load(); }
   void CheckpointRecoveryPoint(leveldb::WriteBatch* batch) override;
 
   // The store's hooks. Both wait for an append or cleanup in progress, then
