@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "storage/log/sync_stats.h"
 
 namespace eventlog::storage {
 namespace {
@@ -80,8 +81,10 @@ void GroupCommitter::Complete(std::vector<Request>& requests) {
     if (status.ok()) ok.push_back(target);
   }
   if (after_round_ && !ok.empty()) after_round_(ok);
+  int64_t appends = 0;
   for (Request& r : requests) {
     if (!r.done) continue;
+    ++appends;
     const absl::Status* status = nullptr;
     for (auto& [target, s] : synced) {
       if (target == r.target.get()) status = &s;
@@ -92,6 +95,7 @@ void GroupCommitter::Complete(std::vector<Request>& requests) {
       r.done(*status);
     }
   }
+  if (appends > 0) SyncStats::Global().RecordGroupCommit(appends);
 }
 
 void GroupCommitter::Run() {
