@@ -40,8 +40,14 @@ void AppendEscaped(std::string* out, absl::string_view text, bool quote) {
 std::string MetricWriter::FormatDouble(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  char buffer[32];
-  const std::to_chars_result result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  // Shortest round-trip text; plain decimals (0.0005, not 5e-04) in the
+  // range bucket bounds and counts live in.
+  char buffer[64];
+  const double magnitude = std::fabs(value);
+  const bool plain = value == 0 || (magnitude >= 1e-6 && magnitude < 1e15);
+  const std::to_chars_result result =
+      plain ? std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed)
+            : std::to_chars(buffer, buffer + sizeof(buffer), value);
   return std::string(buffer, result.ptr);
 }
 
