@@ -15,10 +15,27 @@
 #include "service/server/without_reflection.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/logging/logger.h"
+#include "storage/util/metrics/filesystem_space.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::service {
 namespace {
+
+// The data directory's filesystem, for disk-filling alerts.
+void WriteDiskSpace(const storage::StoreOptions& store, metrics::MetricWriter& writer) {
+  using Type = metrics::MetricWriter::Type;
+  absl::StatusOr<metrics::FilesystemSpace> space = metrics::FilesystemSpace::Of(store.data_dir);
+  if (space.ok()) {
+    writer.Single("eventlog_disk_free_bytes", Type::kGauge,
+                  "Bytes free for eventlogd on the data directory's filesystem.",
+                  space->free_bytes);
+    writer.Single("eventlog_disk_capacity_bytes", Type::kGauge,
+                  "Size of the data directory's filesystem in bytes.", space->capacity_bytes);
+  }
+  writer.Single("eventlog_disk_min_free_bytes", Type::kGauge,
+                "--min_free_bytes: produce is refused below this many free bytes (0: off).",
+                std::max<int64_t>(0, store.min_free_bytes));
+}
 
 // Room for the protobuf framing around a produce request's records, so that
 // the broker (not gRPC) reports a request just above max_request_bytes.
@@ -112,6 +129,8 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
         [rpc = &server->rpc_metrics_](metrics::MetricWriter& writer) { rpc->Write(writer); });
     ops.metric_families.push_back(
         [](metrics::MetricWriter& writer) { storage::SyncStats::Global().Write(writer); });
+    ops.metric_families.push_back(
+        [store = options.store](metrics::MetricWriter& writer) { WriteDiskSpace(store, writer); });
     absl::StatusOr<std::unique_ptr<ops::OpsServer>> started =
         ops::OpsServer::Start(std::move(ops), server->broker_.get(), server->access_.get());
     if (!started.ok()) {

@@ -29,8 +29,9 @@ function el(tag, attrs, ...children) {
 function table(headers, rows, numeric) {
   const num = new Set(numeric || []);
   const head = el('tr', {}, ...headers.map((h, i) => el('th', num.has(i) ? { class: 'num' } : {}, h)));
-  const body = rows.map((cells) =>
-    el('tr', {}, ...cells.map((c, i) => el('td', num.has(i) ? { class: 'num' } : {}, c))));
+  // data-label: narrow screens show each row as a card of "label value" lines.
+  const body = rows.map((cells) => el('tr', {}, ...cells.map((c, i) =>
+    el('td', Object.assign({ 'data-label': headers[i] }, num.has(i) ? { class: 'num' } : {}), c))));
   return el('div', { class: 'table-wrap' }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...body)));
 }
 
@@ -86,6 +87,7 @@ function tokenPage() {
     e.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, input.value);
     route();
+    footer();
   } }, el('label', {}, 'Token (from --auth_tokens)', input), el('button', { type: 'submit' }, 'Sign in'));
   setMain(el('h1', {}, 'Sign in'), el('p', { class: 'muted' },
     'This eventlogd requires a token. It is kept for this tab only.'), form);
@@ -105,7 +107,7 @@ function lineChart(title, yLabel) {
       animation: false, responsive: true, maintainAspectRatio: false,
       plugins: { title: { display: true, text: title }, legend: { position: 'bottom' } },
       scales: { y: { beginAtZero: true, title: { display: true, text: yLabel } } },
-      elements: { point: { radius: 0 } },
+      elements: { point: { radius: 2 } },
     },
   });
   charts.push(chart);

@@ -1,0 +1,348 @@
+// The HTTP listener of an in-process server (EventLogServer with
+// http_listen_address): probes, /metrics after real gRPC traffic, the
+// console's JSON API and files, and access control with tokens and ACLs.
+#include <httplib.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/util/build_info.h"
+#include "tests/service/service_fixture.h"
+
+namespace eventlog::service::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The value of the series `series` (name with labels, as written) in a
+// /metrics page; -1 when absent.
+double Value(const std::string& page, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(page, '\n')) {
+    if (absl::StartsWith(line, series + " ")) {
+      double value = 0;
+      if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
+    }
+  }
+  return -1;
+}
+
+class OpsServerTest : public ServiceFixture {
+ protected:
+  void SetUp() override {
+    options().http_listen_address = "127.0.0.1:0";
+    ServiceFixture::SetUp();
+  }
+
+  httplib::Client Http() {
+    httplib::Client client(server_->http_address());
+    client.set_connection_timeout(10);
+    client.set_read_timeout(30);
+    return client;
+  }
+
+  // GET `path`; the body, and the status in *status.
+  std::string Get(const std::string& path, int* status = nullptr, const std::string& token = "") {
+    httplib::Client client = Http();
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    httplib::Result result = client.Get(path.c_str(), headers);
+    EXPECT_TRUE(result) << path << ": " << httplib::to_string(result.error());
+    if (!result) return "";
+    if (status != nullptr) *status = result->status;
+    return result->body;
+  }
+
+  std::string Metrics() {
+    int status = 0;
+    std::string page = Get("/metrics", &status);
+    EXPECT_EQ(status, 200);
+    return page;
+  }
+
+  grpc::Status ProduceKeyed(const std::string& topic, const std::vector<std::string>& values,
+                            v1::Acks acks = v1::ACKS_ALL) {
+    v1::ProduceRequest request;
+    request.set_topic(topic);
+    request.set_acks(acks);
+    for (const std::string& value : values)
+      *request.add_records() = MakeRecord("k-" + value, value);
+    v1::ProduceResponse response;
+    return Produce(request, &response);
+  }
+};
+
+TEST_F(OpsServerTest, HealthzAnswersAndReadyzSaysReady) {
+  int status = 0;
+  EXPECT_EQ(Get("/healthz", &status), "ok\n");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(Get("/readyz", &status), "ready\n");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(Value(Metrics(), "eventlog_ready"), 1);
+}
+
+TEST_F(OpsServerTest, MetricsCountRecordsAndBytesProducedPerTopic) {
+  ASSERT_TRUE(CreateTopic("orders", 2).ok());
+  ASSERT_TRUE(CreateTopic("audit", 1).ok());
+  const double fsyncs = Value(Metrics(), "eventlog_fsync_duration_seconds_count");
+  ASSERT_TRUE(ProduceKeyed("orders", {"a", "bb", "ccc"}).ok());  // keys "k-a"...: 12 + 6 bytes
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_topic_records_produced_total{topic=\"orders\"}"), 3);
+  EXPECT_EQ(Value(page, "eventlog_topic_bytes_produced_total{topic=\"orders\"}"), 18);
+  EXPECT_EQ(Value(page, "eventlog_topic_records_produced_total{topic=\"audit\"}"), 0);
+  EXPECT_EQ(Value(page, "eventlog_topic_partitions{topic=\"orders\"}"), 2);
+  EXPECT_EQ(Value(page, "eventlog_partition_high_watermark{topic=\"orders\",partition=\"0\"}") +
+                Value(page, "eventlog_partition_high_watermark{topic=\"orders\",partition=\"1\"}"),
+            3);
+  EXPECT_GT(Value(page, "eventlog_topic_size_bytes{topic=\"orders\"}"), 18);
+  EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"Produce\",code=\"OK\"}"), 1);
+  EXPECT_EQ(Value(page, "eventlog_request_duration_seconds_count{method=\"Produce\"}"), 1);
+  // ACKS_ALL: the append was fsynced and acknowledged by a group-commit round.
+  EXPECT_GT(Value(page, "eventlog_fsync_duration_seconds_count"), fsyncs);
+  EXPECT_GE(Value(page, "eventlog_group_commit_batch_size_count"), 1);
+  EXPECT_EQ(Value(page, "eventlog_build_info{version=\"" + std::string(util::Version()) +
+                            "\",revision=\"" + std::string(util::GitRevision()) + "\"}"),
+            1);
+  EXPECT_GT(Value(page, "process_resident_memory_bytes"), 0);
+  EXPECT_GT(Value(page, "process_open_fds"), 0);
+}
+
+TEST_F(OpsServerTest, RefusedRequestsAreCountedByTheirCode) {
+  ASSERT_FALSE(ProduceKeyed("missing", {"x"}).ok());
+  ASSERT_FALSE(CreateTopic("bad name!", 1).ok());
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"Produce\",code=\"NOT_FOUND\"}"), 1);
+  EXPECT_EQ(
+      Value(page, "eventlog_requests_total{method=\"CreateTopic\",code=\"INVALID_ARGUMENT\"}"), 1);
+  EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"Produce\",code=\"OK\"}"), 0);
+}
+
+TEST_F(OpsServerTest, EachProduceStreamRequestIsCounted) {
+  ASSERT_TRUE(CreateTopic("stream", 1).ok());
+  grpc::ClientContext context;
+  context.set_deadline(SafetyDeadline());
+  auto stream = stub_->ProduceStream(&context);
+  for (int i = 0; i < 3; ++i) {
+    v1::ProduceRequest request;
+    request.set_topic(i == 2 ? "missing" : "stream");
+    request.set_request_id(i);
+    *request.add_records() = MakeRecord("", "v");
+    ASSERT_TRUE(stream->Write(request));
+    v1::ProduceResponse response;
+    ASSERT_TRUE(stream->Read(&response));
+  }
+  stream->WritesDone();
+  ASSERT_TRUE(stream->Finish().ok());
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"ProduceStream\",code=\"OK\"}"), 2);
+  EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"ProduceStream\",code=\"NOT_FOUND\"}"), 1);
+  EXPECT_EQ(Value(page, "eventlog_request_duration_seconds_count{method=\"ProduceStream\"}"), 3);
+  EXPECT_EQ(Value(page, "eventlog_topic_records_produced_total{topic=\"stream\"}"), 2);
+}
+
+TEST_F(OpsServerTest, SubscriptionsAndFetchesCountWhatTheyDeliver) {
+  ASSERT_TRUE(CreateTopic("events", 1).ok());
+  ProduceValues("events", 0, {"one", "two", "three"});
+  {
+    grpc::ClientContext context;
+    context.set_deadline(SafetyDeadline());
+    v1::SubscribeRequest request;
+    request.set_topic("events");
+    request.set_start_from(v1::START_FROM_EARLIEST);
+    auto reader = stub_->Subscribe(&context, request);
+    int received = 0;
+    v1::SubscribeResponse response;
+    while (received < 3 && reader->Read(&response)) received += response.records().records_size();
+    ASSERT_EQ(received, 3);
+    EXPECT_EQ(Value(Metrics(), "eventlog_subscriptions_open"), 1);
+    context.TryCancel();
+    reader->Finish().IgnoreError();
+  }
+  EXPECT_EQ(FetchValues("events", 0, 1).size(), 2u);
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_topic_records_delivered_total{topic=\"events\"}"), 3);
+  EXPECT_EQ(Value(page, "eventlog_topic_bytes_delivered_total{topic=\"events\"}"), 11);
+  EXPECT_EQ(Value(page, "eventlog_topic_records_fetched_total{topic=\"events\"}"), 2);
+  EXPECT_EQ(Value(page, "eventlog_topic_bytes_fetched_total{topic=\"events\"}"), 8);
+}
+
+TEST_F(OpsServerTest, GroupLagIsExportedPerTopicAndPartition) {
+  ASSERT_TRUE(CreateTopic("billing-in", 1).ok());
+  ProduceValues("billing-in", 0, {"1", "2", "3", "4", "5"});
+  v1::CommitOffsetRequest commit;
+  commit.set_group("billing");
+  commit.set_topic("billing-in");
+  commit.set_partition(0);
+  commit.set_offset(2);
+  v1::CommitOffsetResponse ignored;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->CommitOffset(&context, commit, &ignored).ok());
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_group_lag{group=\"billing\",topic=\"billing-in\"}"), 3);
+  EXPECT_EQ(
+      Value(page,
+            "eventlog_group_partition_lag{group=\"billing\",topic=\"billing-in\",partition=\"0\"}"),
+      3);
+  EXPECT_EQ(Value(page, "eventlog_group_members{group=\"billing\"}"), 0);
+  EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"CommitOffset\",code=\"OK\"}"), 1);
+}
+
+TEST_F(OpsServerTest, RecordBrowserApiReturnsKeysValuesHeadersAndTimestamps) {
+  ASSERT_TRUE(CreateTopic("browse", 1).ok());
+  v1::ProduceRequest request;
+  request.set_topic("browse");
+  v1::Record record = MakeRecord("user-7", "{\"amount\": 12}", 1'700'000'000'999);
+  v1::Header* header = record.add_headers();
+  header->set_key("trace");
+  header->set_value("abc");
+  *request.add_records() = record;
+  v1::ProduceResponse response;
+  ASSERT_TRUE(Produce(request, &response).ok());
+  int status = 0;
+  const std::string body = Get("/api/v1/records?topic=browse&partition=0&offset=0", &status);
+  EXPECT_EQ(status, 200) << body;
+  EXPECT_THAT(body, HasSubstr("\"key\":\"" + absl::Base64Escape("user-7") + "\""));
+  EXPECT_THAT(body, HasSubstr("\"value\":\"" + absl::Base64Escape("{\"amount\": 12}") + "\""));
+  EXPECT_THAT(body, HasSubstr("\"key\":\"trace\",\"value\":\"" + absl::Base64Escape("abc")));
+  EXPECT_THAT(body, HasSubstr("\"timestamp_ms\":1700000000999"));
+  EXPECT_THAT(body, HasSubstr("\"high_watermark\":1"));
+  // Errors are JSON with the status code's name.
+  EXPECT_THAT(Get("/api/v1/records?topic=browse&partition=0&offset=5", &status),
+              HasSubstr("\"code\":\"OUT_OF_RANGE\""));
+  EXPECT_EQ(status, 400);
+  EXPECT_THAT(Get("/api/v1/topic?name=missing", &status), HasSubstr("NOT_FOUND"));
+  EXPECT_EQ(status, 404);
+  EXPECT_THAT(Get("/api/v1/records?partition=0", &status), HasSubstr("\\\"topic\\\" is required"));
+  EXPECT_EQ(status, 400);
+}
+
+TEST_F(OpsServerTest, ConsoleApiDescribesTopicsAndGroups) {
+  ASSERT_TRUE(CreateTopic("payments", 3).ok());
+  ProduceValues("payments", 1, {"x", "y"});
+  int status = 0;
+  const std::string topics = Get("/api/v1/topics", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(topics, HasSubstr("\"name\":\"payments\",\"partitions\":3,\"records\":2"));
+  const std::string topic = Get("/api/v1/topic?name=payments", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(topic, HasSubstr("\"high_watermark\":2,\"log_end_offset\":2"));
+  EXPECT_THAT(topic, HasSubstr("\"cleanup_policy\":\"delete\""));
+  const std::string overview = Get("/api/v1/overview", &status);
+  EXPECT_THAT(overview, HasSubstr("\"revision\":\"" + std::string(util::GitRevision()) + "\""));
+  EXPECT_THAT(overview, HasSubstr("\"principal\":\"anonymous\""));
+  Get("/api/v1/nothing", &status);
+  EXPECT_EQ(status, 404);
+}
+
+TEST_F(OpsServerTest, ConsoleFilesAreEmbedded) {
+  httplib::Client client = Http();
+  httplib::Result page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("<title>eventlog console</title>"));
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"));
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html");
+  httplib::Result chart = client.Get("/static/chart.min.js");
+  ASSERT_TRUE(chart);
+  EXPECT_EQ(chart->status, 200);
+  // The very file Debian ships, byte for byte.
+  std::ifstream debian("/usr/share/javascript/chart.js/chart.min.js", std::ios::binary);
+  const std::string expected((std::istreambuf_iterator<char>(debian)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(chart->body, expected);
+  EXPECT_EQ(chart->get_header_value("Content-Type"), "text/javascript");
+  httplib::Result missing = client.Get("/static/nothing.js");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+}
+
+class OpsServerPerTopicTest : public OpsServerTest {
+ protected:
+  void SetUp() override {
+    options().metrics.per_partition = false;
+    OpsServerTest::SetUp();
+  }
+};
+
+TEST_F(OpsServerPerTopicTest, PerPartitionSeriesCanBeTurnedOff) {
+  ASSERT_TRUE(CreateTopic("wide", 8).ok());
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_topic_partitions{topic=\"wide\"}"), 8);
+  EXPECT_THAT(page, Not(HasSubstr("eventlog_partition_")));
+  EXPECT_THAT(page, Not(HasSubstr("partition=\"")));
+}
+
+class OpsServerSecurityTest : public OpsServerTest {
+ protected:
+  void SetUp() override {
+    WriteFile("tokens", "alice-token alice\nbob-token bob\n");
+    WriteFile("acl", "alice read topic:visible\nalice read group:g-*\n");
+    options().security.auth_tokens_file = dir_.path() + "/tokens";
+    options().security.acl_file = dir_.path() + "/acl";
+    OpsServerTest::SetUp();
+  }
+
+  void WriteFile(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.path() + "/" + name) << text;
+  }
+};
+
+TEST_F(OpsServerSecurityTest, MetricsAndApiNeedATokenProbesAndFilesDoNot) {
+  int status = 0;
+  Get("/healthz", &status);
+  EXPECT_EQ(status, 200);
+  Get("/readyz", &status);
+  EXPECT_EQ(status, 200);
+  Get("/", &status);
+  EXPECT_EQ(status, 200);
+  httplib::Client client = Http();
+  httplib::Result refused = client.Get("/metrics");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_EQ(refused->get_header_value("WWW-Authenticate"), "Bearer");
+  EXPECT_THAT(refused->body, Not(HasSubstr("eventlog_")));
+  Get("/metrics", &status, "wrong-token");
+  EXPECT_EQ(status, 401);
+  EXPECT_THAT(Get("/metrics", &status, "alice-token"), HasSubstr("eventlog_build_info"));
+  EXPECT_EQ(status, 200);
+  Get("/api/v1/topics", &status);
+  EXPECT_EQ(status, 401);
+}
+
+TEST_F(OpsServerSecurityTest, ConsoleApiHonoursTheAcl) {
+  // The server's own admin calls would need a token too: create through the
+  // broker core, as an administrator would with one.
+  for (const char* name : {"visible", "hidden"}) {
+    broker::CreateTopicRequest create;
+    create.name = name;
+    create.partitions = 1;
+    ASSERT_TRUE(server_->broker().CreateTopic(create).ok());
+  }
+  int status = 0;
+  const std::string alice = Get("/api/v1/topics", &status, "alice-token");
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(alice, HasSubstr("\"name\":\"visible\""));
+  EXPECT_THAT(alice, Not(HasSubstr("hidden")));
+  EXPECT_THAT(Get("/api/v1/topics", &status, "bob-token"), HasSubstr("\"topics\":[]"));
+  Get("/api/v1/records?topic=visible&partition=0", &status, "alice-token");
+  EXPECT_EQ(status, 200);
+  EXPECT_THAT(Get("/api/v1/records?topic=hidden&partition=0", &status, "alice-token"),
+              HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(status, 403);
+  Get("/api/v1/topic?name=hidden", &status, "alice-token");
+  EXPECT_EQ(status, 403);
+  Get("/api/v1/group?name=other", &status, "alice-token");
+  EXPECT_EQ(status, 403);
+  EXPECT_THAT(Get("/api/v1/overview", &status, "alice-token"),
+              HasSubstr("\"principal\":\"alice\""));
+}
+
+}  // namespace
+}  // namespace eventlog::service::testing
