@@ -152,6 +152,11 @@ absl::Status Broker::CommitOffset(const CommitOffsetRequest& request) {
   return offsets_.Commit(request);
 }
 
+absl::Status Broker::CommitOffsets(const CommitOffsetsRequest& request) {
+  if (shutting_down()) return ShuttingDownError();
+  return offsets_.CommitMany(request);
+}
+
 absl::StatusOr<std::vector<PartitionCommit>> Broker::FetchCommittedOffsets(
     const FetchCommittedRequest& request) const {
   if (shutting_down()) return ShuttingDownError();

@@ -76,6 +76,7 @@ class Broker {
   absl::StatusOr<std::vector<PartitionOffset>> ListOffsets(const ListOffsetsRequest& request) const;
 
   absl::Status CommitOffset(const CommitOffsetRequest& request);
+  absl::Status CommitOffsets(const CommitOffsetsRequest& request);
   absl::StatusOr<std::vector<PartitionCommit>> FetchCommittedOffsets(
       const FetchCommittedRequest& request) const;
   absl::StatusOr<std::vector<std::string>> ListGroups() const;

@@ -222,6 +222,18 @@ grpc::ServerUnaryReactor* EventLogService::CommitOffset(grpc::CallbackServerCont
   return FinishNow(context, broker_->CommitOffset(FromProto(*request)));
 }
 
+grpc::ServerUnaryReactor* EventLogService::CommitOffsets(grpc::CallbackServerContext* context,
+                                                         const v1::CommitOffsetsRequest* request,
+                                                         v1::CommitOffsetsResponse* /*response*/) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()},
+                                  {Operation::kRead, ResourceType::kGroup, request->group()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
+  return FinishNow(context, broker_->CommitOffsets(FromProto(*request)));
+}
+
 grpc::ServerUnaryReactor* EventLogService::FetchCommittedOffsets(
     grpc::CallbackServerContext* context, const v1::FetchCommittedOffsetsRequest* request,
     v1::FetchCommittedOffsetsResponse* response) {

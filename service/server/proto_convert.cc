@@ -215,6 +215,17 @@ broker::CommitOffsetRequest FromProto(const v1::CommitOffsetRequest& request) {
                                      request.member_id()};
 }
 
+broker::CommitOffsetsRequest FromProto(const v1::CommitOffsetsRequest& request) {
+  broker::CommitOffsetsRequest out{request.group(), request.topic(), request.generation(),
+                                   request.member_id(), {}};
+  out.offsets.reserve(request.offsets_size());
+  for (const v1::CommittedOffset& commit : request.offsets()) {
+    out.offsets.push_back(
+        broker::PartitionCommit{commit.partition(), commit.offset(), commit.metadata()});
+  }
+  return out;
+}
+
 broker::FetchCommittedRequest FromProto(const v1::FetchCommittedOffsetsRequest& request) {
   return broker::FetchCommittedRequest{
       request.group(), request.topic(),

@@ -54,6 +54,40 @@ class OffsetsTest : public ServiceFixture {
   }
 };
 
+TEST_F(OffsetsTest, CommitOffsetsStoresSeveralPartitionsAllOrNone) {
+  ASSERT_TRUE(CreateTopic("t", 3).ok());
+  for (int32_t p = 0; p < 3; ++p) ProduceValues("t", p, {"a", "b", "c"});
+  auto commit = [&](std::vector<std::pair<int32_t, int64_t>> offsets) {
+    v1::CommitOffsetsRequest request;
+    request.set_group("g");
+    request.set_topic("t");
+    for (const auto& [partition, offset] : offsets) {
+      v1::CommittedOffset* o = request.add_offsets();
+      o->set_partition(partition);
+      o->set_offset(offset);
+      o->set_metadata("m");
+    }
+    v1::CommitOffsetsResponse response;
+    grpc::ClientContext context;
+    return stub_->CommitOffsets(&context, request, &response);
+  };
+  ASSERT_TRUE(commit({{0, 1}, {2, 3}}).ok());
+  v1::FetchCommittedOffsetsResponse fetched;
+  ASSERT_TRUE(FetchCommitted("g", "t", {}, &fetched).ok());
+  ASSERT_EQ(fetched.offsets_size(), 2);
+  EXPECT_EQ(fetched.offsets(0).offset(), 1);
+  EXPECT_EQ(fetched.offsets(1).offset(), 3);
+  EXPECT_EQ(fetched.offsets(1).metadata(), "m");
+  // One bad partition and nothing is stored.
+  EXPECT_THAT(commit({{0, 2}, {1, 99}}), HasCode(grpc::StatusCode::OUT_OF_RANGE));
+  EXPECT_THAT(commit({{0, 2}, {7, 1}}), HasCode(grpc::StatusCode::NOT_FOUND));
+  EXPECT_THAT(commit({{0, 2}, {0, 3}}), HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(commit({}), HasCode(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_TRUE(FetchCommitted("g", "t", {}, &fetched).ok());
+  ASSERT_EQ(fetched.offsets_size(), 2);
+  EXPECT_EQ(fetched.offsets(0).offset(), 1);
+}
+
 TEST_F(OffsetsTest, ListOffsetsEarliestLatestTimestamp) {
   ASSERT_TRUE(CreateTopic("t", 2).ok());
   v1::ProduceRequest produce;
