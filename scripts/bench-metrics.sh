@@ -3,7 +3,8 @@
 # HTTP listener and metrics on (--http_listen, scraped every second like a
 # busy Prometheus) against off (no --http_listen: nothing is counted), runs
 # alternating on/off so that machine noise hits both alike. Prints every run
-# and the medians. docs/PERFORMANCE.md ("Metrics on and off") has figures.
+# and the medians: throughput, and eventlogd's own CPU time per 1000 records
+# (steadier than throughput when others share the machine). docs/PERFORMANCE.md ("Metrics on and off") has figures.
 #
 #   scripts/bench-metrics.sh [--runs N] [--records N] [--build DIR]
 #
@@ -67,27 +68,38 @@ start_server() {
 # Prints the records/s of the perf command's final report.
 rate() { sed -n 's/.* s: \([0-9]*\) records\/s.*/\1/p' | tail -1; }
 
+# eventlogd's CPU time so far (user + system), in clock ticks: less
+# sensitive than throughput to other load on a shared machine.
+ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# CPU microseconds per 1000 records from a tick difference.
+per_k() { awk -v t="$1" -v n="$records" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%d", t * 1e6 / hz / (n / 1000)}'; }
+
 median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
 
-declare -A produce consume
-printf '%-4s %-4s %15s %15s\n' run mode "produce rec/s" "subscribe rec/s"
+declare -A produce consume produce_cpu consume_cpu
+header() { printf '%-22s %14s %14s %16s %16s\n' "$1" "produce rec/s" "produce cpu" "subscribe rec/s" "subscribe cpu"; }
+echo "cpu: eventlogd's CPU microseconds (user + system) per 1000 records"
+header "run mode"
 for ((i = 1; i <= runs; i++)); do
   for mode in on off; do
     [[ $(( i % 2 )) -eq 0 ]] && mode=$([[ $mode == on ]] && echo off || echo on)
     start_server "$mode"
+    t0=$(ticks)
     p=$("$cli" perf produce --server="$addr" --topic bench --partitions 4 --records "$records" \
         --record_size 100 --batch_size 1000 --concurrency 8 --acks all 2>/dev/null | rate)
+    t1=$(ticks)
     c=$("$cli" perf consume --server="$addr" --topic bench --mode subscribe 2>/dev/null | rate)
+    t2=$(ticks)
     stop_server
-    produce[$mode]+="$p "
-    consume[$mode]+="$c "
-    printf '%-4s %-4s %15s %15s\n' "$i" "$mode" "$p" "$c"
+    pc=$(per_k $((t1 - t0))) cc=$(per_k $((t2 - t1)))
+    produce[$mode]+="$p " consume[$mode]+="$c " produce_cpu[$mode]+="$pc " consume_cpu[$mode]+="$cc "
+    printf '%-22s %14s %14s %16s %16s\n' "$i $mode" "$p" "$pc" "$c" "$cc"
   done
 done
 echo
-printf '%-28s %15s %15s\n' "median of $runs runs" "produce rec/s" "subscribe rec/s"
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+header "median of $runs runs"
 for mode in off on; do
-  printf '%-28s %15s %15s\n' "metrics $mode" \
-    "$(tr ' ' '\n' <<<"${produce[$mode]}" | grep . | median)" \
-    "$(tr ' ' '\n' <<<"${consume[$mode]}" | grep . | median)"
+  printf '%-22s %14s %14s %16s %16s\n' "metrics $mode" "$(med "${produce[$mode]}")" \
+    "$(med "${produce_cpu[$mode]}")" "$(med "${consume[$mode]}")" "$(med "${consume_cpu[$mode]}")"
 done

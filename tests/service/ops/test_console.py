@@ -68,8 +68,15 @@ def console_errors(driver):
     return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+def texts(driver, css):
+    """The rendered text of every element matching `css`, read in one script
+    (the live pages replace their tables while polling)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText)", css)
+
+
 def text_of(driver, css):
-    return "\n".join(e.text for e in driver.find_elements(By.CSS_SELECTOR, css))
+    return "\n".join(texts(driver, css))
 
 
 def chart_values(driver, index=0):
@@ -114,18 +121,25 @@ class Producer:
         self.thread.join()
 
 
-def test_topic_list_shows_partitions_and_sizes(broker, browser):
-    open_page(browser, broker.http + "/#/topics")
-    rows = wait_until(lambda: "orders" in text_of(browser, "main table") and text_of(browser, "main table"),
-                      "the topic table")
-    assert "audit" in rows
-    # orders: 2 partitions, 2 records.
-    row = next(r.text for r in browser.find_elements(By.CSS_SELECTOR, "main tbody tr") if r.text.startswith("orders"))
-    assert row.split()[1:3] == ["2", "2"], row
+def orders_row(driver):
+    rows = [r.split() for r in texts(driver, "main tbody tr")]
+    return next((r for r in rows if r and r[0] == "orders"), None)
+
+
+def test_topic_list_shows_partitions_sizes_and_throughput(broker, browser):
+    open_page(browser, broker.http + "/?poll_ms=500#/topics")
+    row = wait_until(lambda: orders_row(browser), "the topic table")
+    assert row[1:3] == ["2", "2"], row  # partitions, records
+    assert "audit" in text_of(browser, "main table")
+    with Producer(broker, "orders"):
+        # Columns: topic, partitions, records, size (2 words), in records/s, ...
+        row = wait_until(lambda: (r := orders_row(browser)) and r[5] not in ("–", "0.0") and r,
+                         "a produce rate for orders")
+        assert float(row[5].replace(",", "")) > 0, row
+        shoot(browser, "topics")
     footer = browser.find_element(By.ID, "build").text
     version = subprocess.run([binary("EVENTLOGD"), "--version"], capture_output=True, text=True).stdout
     assert footer and footer.split()[1] in version and footer.split()[2].strip("()") in version, footer
-    shoot(browser, "topics")
     assert console_errors(browser) == []
 
 
