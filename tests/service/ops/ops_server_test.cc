@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/util/build_info.h"
+#include "tests/service/ops/failing_sync_file_system.h"
 #include "tests/service/service_fixture.h"
 
 namespace eventlog::service::testing {
@@ -261,6 +262,37 @@ TEST_F(OpsServerTest, ConsoleFilesAreEmbedded) {
   httplib::Result missing = client.Get("/static/nothing.js");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+class OpsServerStorageFailureTest : public OpsServerTest {
+ protected:
+  void SetUp() override {
+    options().store.file_system = &file_system_;
+    OpsServerTest::SetUp();
+  }
+
+  FailingSyncFileSystem file_system_;
+};
+
+TEST_F(OpsServerStorageFailureTest, AFailedFsyncMakesTheBrokerNotReady) {
+  ASSERT_TRUE(CreateTopic("doomed", 1).ok());
+  ASSERT_TRUE(ProduceKeyed("doomed", {"before"}).ok());
+  EXPECT_EQ(Value(Metrics(), "eventlog_storage_failed"), 0);
+  file_system_.FailSyncs();
+  EXPECT_FALSE(ProduceKeyed("doomed", {"after"}).ok());  // ACKS_ALL: the fsync fails
+  int status = 0;
+  EXPECT_THAT(Get("/readyz", &status), HasSubstr("storage failed"));
+  EXPECT_EQ(status, 503);
+  Get("/healthz", &status);
+  EXPECT_EQ(status, 200);  // alive: the supervisor decides, readiness keeps traffic away
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_storage_failed"), 1);
+  EXPECT_EQ(Value(page, "eventlog_ready"), 0);
+  // Closing reports the latched failure; the fixture expects a clean close.
+  EXPECT_FALSE(server_->Shutdown().ok());
+  stub_.reset();
+  channel_.reset();
+  server_.reset();
 }
 
 class OpsServerPerTopicTest : public OpsServerTest {

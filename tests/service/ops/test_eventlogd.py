@@ -2,12 +2,15 @@
 (text and JSON, the startup line with the effective configuration, refused
 requests at debug level), the TOML config file, and the probes."""
 import json
+import os
 import re
+import ssl
 import subprocess
+import urllib.request
 
 import pytest
 
-from ops_env import Eventlogd, binary, json_lines, metric_value, wait_until
+from ops_env import SOURCE_DIR, Eventlogd, binary, json_lines, metric_value, wait_until
 
 VERSION_RE = re.compile(r"^(eventlogd|eventlog) (\d+\.\d+\.\d+) \(git ([0-9a-f]{12}(-dirty)?|unknown)\)$")
 
@@ -143,5 +146,24 @@ def test_without_http_listen_nothing_listens_for_http(tmp_path):
     try:
         assert broker.http is None
         assert not any("serving HTTP" in l for l in broker.stdout_lines)
+    finally:
+        assert broker.stop() == 0
+
+
+def test_with_tls_the_http_listener_serves_https_with_the_same_certificate(tmp_path):
+    certs = tmp_path / "certs"
+    subprocess.run([os.path.join(SOURCE_DIR, "tests", "service", "security", "make_test_certs.sh"),
+                    str(certs)], check=True, timeout=60)
+    broker = Eventlogd(str(tmp_path / "data"), [f"--tls_cert={certs / 'server.pem'}",
+                                                f"--tls_key={certs / 'server.key'}"]).start()
+    try:
+        https = broker.http.replace("http://", "https://")
+        context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+        with urllib.request.urlopen(https + "/readyz", context=context, timeout=30) as response:
+            assert (response.status, response.read()) == (200, b"ready\n")
+        with urllib.request.urlopen(https + "/metrics", context=context, timeout=30) as response:
+            assert b"eventlog_build_info" in response.read()
+        with pytest.raises(OSError):  # plain HTTP is not spoken there
+            urllib.request.urlopen(broker.http + "/healthz", timeout=30).read()
     finally:
         assert broker.stop() == 0
