@@ -16,6 +16,12 @@ std::shared_ptr<TopicCounters> BrokerMetrics::ForTopic(absl::string_view topic) 
   return counters;
 }
 
+std::shared_ptr<const TopicCounters> BrokerMetrics::Find(absl::string_view topic) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = topics_.find(topic);
+  return it == topics_.end() ? nullptr : it->second;
+}
+
 void BrokerMetrics::ForgetTopic(absl::string_view topic) {
   absl::MutexLock lock(&mu_);
   topics_.erase(topic);

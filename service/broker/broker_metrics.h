@@ -30,6 +30,10 @@ class BrokerMetrics {
   // The counters of `topic`, created on first use. Never null.
   std::shared_ptr<TopicCounters> ForTopic(absl::string_view topic);
 
+  // The counters of `topic`, or null if it has had none (readers: nothing
+  // is created).
+  std::shared_ptr<const TopicCounters> Find(absl::string_view topic) const;
+
   // Drops a deleted topic's counters (holders keep theirs; a new topic of
   // the same name starts from zero, which Prometheus reads as a reset).
   void ForgetTopic(absl::string_view topic);

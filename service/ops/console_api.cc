@@ -52,9 +52,9 @@ json Counters(const broker::Broker& broker, absl::string_view topic) {
   json counters = {{"records_produced", 0}, {"bytes_produced", 0},    {"records_fetched", 0},
                    {"bytes_fetched", 0},    {"records_delivered", 0}, {"bytes_delivered", 0}};
   const broker::BrokerMetrics* metrics = broker.metrics();
-  if (metrics == nullptr) return counters;
-  for (const auto& [name, c] : metrics->Topics()) {
-    if (name != topic) continue;
+  std::shared_ptr<const broker::TopicCounters> c =
+      metrics != nullptr ? metrics->Find(topic) : nullptr;
+  if (c != nullptr) {
     counters = {{"records_produced", c->records_produced.value()},
                 {"bytes_produced", c->bytes_produced.value()},
                 {"records_fetched", c->records_fetched.value()},

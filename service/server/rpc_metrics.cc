@@ -91,7 +91,8 @@ RpcMetrics::RpcMetrics() {
     Method& method = methods_[i];
     method.name = descriptor->name();
     method.unary = !descriptor->client_streaming() && !descriptor->server_streaming();
-    if (method.unary || method.name == "ProduceStream") {
+    method.intercepted = method.name != "ProduceStream";
+    if (method.unary || !method.intercepted) {
       // 100 us .. ~13 s by factors of 2.
       method.latency = std::make_unique<metrics::Histogram>(
           metrics::Histogram::ExponentialBounds(100'000, 2, 18));

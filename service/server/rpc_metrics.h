@@ -62,12 +62,13 @@ class RpcMetrics {
   // Whether the method's latency is recorded by the interceptor (unary
   // calls) rather than by its reactor or not at all (streams).
   bool timed_by_interceptor(int method) const { return methods_[method].unary; }
-  bool counted_by_interceptor(int method) const { return methods_[method].name != "ProduceStream"; }
+  bool counted_by_interceptor(int method) const { return methods_[method].intercepted; }
 
  private:
   struct Method {
     std::string name;
     bool unary = false;
+    bool intercepted = true;  // false: its reactor reports each request
     std::array<metrics::Counter, kCodes> requests;
     std::unique_ptr<metrics::Histogram> latency;  // null for streams
   };
