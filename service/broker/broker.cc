@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/broker/start_position.h"
 #include "service/broker/validation.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -128,6 +129,13 @@ void Broker::Produce(const ProduceRequest& request, ProduceCallback done) {
 absl::StatusOr<FetchResult> Broker::Fetch(const FetchRequest& request) const {
   if (shutting_down()) return ShuttingDownError();
   absl::StatusOr<FetchResult> result = fetcher_.Fetch(request);
+  if (result.status().code() == absl::StatusCode::kDataLoss) {
+    logging::LogError("broker", "a fetch read damaged data",
+                      {{"topic", request.topic},
+                       {"partition", request.partition},
+                       {"offset", request.offset},
+                       {"error", result.status().message()}});
+  }
   if (options_.collect_metrics && result.ok() && !result->read.records.empty()) {
     std::shared_ptr<TopicCounters> counters = metrics_.ForTopic(request.topic);
     counters->records_fetched.Add(static_cast<int64_t>(result->read.records.size()));

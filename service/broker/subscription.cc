@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "service/broker/validation.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -191,6 +192,13 @@ absl::StatusOr<std::shared_ptr<const SharedBatch>> Subscription::ReadAt(Cursor& 
       batch = environment_.cache->Read(cursor.log, cursor.next_offset, limits_.max_batch_records,
                                        limits_.max_batch_bytes);
     }
+  }
+  if (batch.status().code() == absl::StatusCode::kDataLoss) {
+    logging::LogError("broker", "a subscription read damaged data",
+                      {{"topic", topic_->name()},
+                       {"partition", cursor.partition},
+                       {"offset", cursor.next_offset},
+                       {"error", batch.status().message()}});
   }
   return batch;
 }

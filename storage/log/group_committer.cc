@@ -81,10 +81,13 @@ void GroupCommitter::Complete(std::vector<Request>& requests) {
     if (status.ok()) ok.push_back(target);
   }
   if (after_round_ && !ok.empty()) after_round_(ok);
+  // Counted before the completions run, so that whoever sees an
+  // acknowledgement also sees its round counted.
   int64_t appends = 0;
+  for (const Request& r : requests) appends += r.done ? 1 : 0;
+  if (appends > 0) SyncStats::Global().RecordGroupCommit(appends);
   for (Request& r : requests) {
     if (!r.done) continue;
-    ++appends;
     const absl::Status* status = nullptr;
     for (auto& [target, s] : synced) {
       if (target == r.target.get()) status = &s;
@@ -95,7 +98,6 @@ void GroupCommitter::Complete(std::vector<Request>& requests) {
       r.done(*status);
     }
   }
-  if (appends > 0) SyncStats::Global().RecordGroupCommit(appends);
 }
 
 void GroupCommitter::Run() {

@@ -3,6 +3,7 @@
 // console's JSON API and files, and access control with tokens and ACLs.
 #include <httplib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -11,9 +12,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/util/build_info.h"
+#include "storage/util/logging/logger.h"
 #include "tests/service/ops/failing_sync_file_system.h"
 #include "tests/service/service_fixture.h"
 
@@ -293,6 +296,48 @@ TEST_F(OpsServerStorageFailureTest, AFailedFsyncMakesTheBrokerNotReady) {
   stub_.reset();
   channel_.reset();
   server_.reset();
+}
+
+TEST_F(OpsServerTest, ReadingDamagedDataIsLoggedAtErrorAndCountedAsDataLoss) {
+  ASSERT_TRUE(CreateTopic("damaged", 1).ok());
+  for (const char* value : {"first-batch-value", "second-batch-value", "third-batch-value"}) {
+    ProduceValues("damaged", 0, {value});
+  }
+  StopServer();
+  // Flip a byte inside the first batch's records (not the torn tail that
+  // recovery would truncate).
+  std::string segment;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path() + "/data")) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() == ".log" && path.find("/topics/") != std::string::npos) {
+      segment = path;  // not LevelDB's own .log files
+    }
+  }
+  ASSERT_FALSE(segment.empty());
+  {
+    std::fstream file(segment, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(0, std::ios::end);
+    const std::streamoff size = file.tellg();
+    ASSERT_GT(size, 60);
+    file.seekp(size / 3 - 8);
+    file.put('\xff');
+  }
+  StartServer();
+  std::vector<std::string> lines;
+  absl::Mutex mu;
+  logging::Logger::Default().SetSink([&](absl::string_view line) {
+    absl::MutexLock lock(&mu);
+    lines.emplace_back(line);
+  });
+  v1::FetchResponse response;
+  const grpc::Status fetched = Fetch(FetchRequest("damaged", 0, 0), &response);
+  logging::Logger::Default().SetSink(nullptr);
+  EXPECT_EQ(fetched.error_code(), grpc::StatusCode::DATA_LOSS) << fetched.error_message();
+  EXPECT_EQ(Value(Metrics(), "eventlog_requests_total{method=\"Fetch\",code=\"DATA_LOSS\"}"), 1);
+  absl::MutexLock lock(&mu);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines[0], HasSubstr("ERROR broker: a fetch read damaged data topic=damaged "
+                                  "partition=0 offset=0"));
 }
 
 class OpsServerPerTopicTest : public OpsServerTest {
