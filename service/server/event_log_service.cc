@@ -276,13 +276,25 @@ grpc::ServerUnaryReactor* EventLogService::ListGroups(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* EventLogService::DescribeGroup(grpc::CallbackServerContext* context,
                                                          const v1::DescribeGroupRequest* request,
                                                          v1::DescribeGroupResponse* response) {
+  absl::StatusOr<std::string> principal = guard_.Authenticate(*context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   if (absl::Status allowed =
-          guard_.Check(*context, {{Operation::kRead, ResourceType::kGroup, request->group()}});
+          guard_.CheckFor(*principal, {{Operation::kRead, ResourceType::kGroup, request->group()}});
       !allowed.ok()) {
     return FinishNow(context, allowed);
   }
   absl::StatusOr<broker::GroupDescription> group = broker_->DescribeGroup(request->group());
-  if (group.ok()) ToProto(*group, response);
+  if (group.ok()) {
+    // Only topics the caller may describe: a group's members and lags must
+    // not reveal the others.
+    auto hidden = [&](const std::string& topic) {
+      return !guard_.Allows(*principal, Operation::kRead, ResourceType::kTopic, topic);
+    };
+    std::erase_if(group->members,
+                  [&](const broker::GroupMemberInfo& member) { return hidden(member.topic); });
+    std::erase_if(group->lags, [&](const broker::PartitionLag& lag) { return hidden(lag.topic); });
+    ToProto(*group, response);
+  }
   return FinishNow(context, group.status());
 }
 
