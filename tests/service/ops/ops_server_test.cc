@@ -17,8 +17,8 @@
 #include "gtest/gtest.h"
 #include "storage/util/build_info.h"
 #include "storage/util/logging/logger.h"
-#include "tests/service/ops/failing_sync_file_system.h"
-#include "tests/service/service_fixture.h"
+#include "tests/storage/fs/fault_injection_file_system.h"
+#include "tests/service/server/service_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {
@@ -274,14 +274,14 @@ class OpsServerStorageFailureTest : public OpsServerTest {
     OpsServerTest::SetUp();
   }
 
-  FailingSyncFileSystem file_system_;
+  storage::testing::FaultInjectionFileSystem file_system_{dir_.path()};
 };
 
 TEST_F(OpsServerStorageFailureTest, AFailedFsyncMakesTheBrokerNotReady) {
   ASSERT_TRUE(CreateTopic("doomed", 1).ok());
   ASSERT_TRUE(ProduceKeyed("doomed", {"before"}).ok());
   EXPECT_EQ(Value(Metrics(), "eventlog_storage_failed"), 0);
-  file_system_.FailSyncs();
+  file_system_.FailSyncs("");  // every sync from now on: EIO
   EXPECT_FALSE(ProduceKeyed("doomed", {"after"}).ok());  // ACKS_ALL: the fsync fails
   int status = 0;
   EXPECT_THAT(Get("/readyz", &status), HasSubstr("storage failed"));
