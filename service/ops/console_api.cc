@@ -95,6 +95,7 @@ HttpReply ConsoleApi::Handle(absl::string_view endpoint, absl::string_view princ
 HttpReply ConsoleApi::Overview(absl::string_view principal) const {
   return JsonReply({{"version", std::string(util::Version())},
                     {"revision", std::string(util::GitRevision())},
+                    {"broker_id", broker_id_},
                     {"principal", std::string(principal)},
                     {"authentication", access_->authentication_enabled()},
                     {"storage_ok", broker_->storage_health().ok()},

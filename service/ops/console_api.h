@@ -4,7 +4,8 @@
 // as the gRPC API does: lists show what the caller may see, pages need read
 // access to their topic or group.
 //
-//   overview                       version, revision, who the caller is
+//   overview                       version, revision, broker id, who the
+//                                  caller is
 //   topics                         every visible topic: partitions, size,
 //                                  records stored, counters (the console
 //                                  derives rates from successive polls)
@@ -20,6 +21,7 @@
 // a long poll).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -34,9 +36,10 @@ class ConsoleApi {
  public:
   using Params = std::map<std::string, std::string>;
 
-  // `broker` and `access` must outlive this object.
-  ConsoleApi(const broker::Broker* broker, const HttpAccess* access)
-      : broker_(broker), access_(access) {}
+  // `broker` and `access` must outlive this object. `broker_id`: this
+  // broker's id, in the overview (which broker of a cluster answers).
+  ConsoleApi(const broker::Broker* broker, const HttpAccess* access, int32_t broker_id = 0)
+      : broker_(broker), access_(access), broker_id_(broker_id) {}
 
   // Answers GET /api/v1/`endpoint` for `principal` (already authenticated)
   // with query `params`; 404 for an unknown endpoint.
@@ -53,6 +56,7 @@ class ConsoleApi {
 
   const broker::Broker* const broker_;
   const HttpAccess* const access_;
+  const int32_t broker_id_;
 };
 
 }  // namespace eventlog::ops

@@ -47,8 +47,13 @@ void PartitionFamily(MetricWriter& writer, const std::vector<TopicRow>& rows,
 }  // namespace
 
 MetricsCollector::MetricsCollector(const broker::Broker* broker, const Readiness* readiness,
-                                   absl::Time process_start, MetricsOptions options)
-    : broker_(broker), readiness_(readiness), process_(process_start), options_(options) {}
+                                   absl::Time process_start, MetricsOptions options,
+                                   int32_t broker_id)
+    : broker_(broker),
+      readiness_(readiness),
+      process_(process_start),
+      options_(options),
+      broker_id_(broker_id) {}
 
 void MetricsCollector::AddFamilies(FamilyWriter writer) {
   absl::MutexLock lock(&mu_);
@@ -81,6 +86,12 @@ void MetricsCollector::WriteProcess(MetricWriter& writer) const {
   writer.Begin("eventlog_build_info", Type::kGauge,
                "Always 1; the labels name the eventlogd release and git revision.");
   writer.Sample({{"version", util::Version()}, {"revision", util::GitRevision()}}, int64_t{1});
+  // An info series rather than a label on every series: Prometheus already
+  // tells brokers apart by their target (instance); a cluster view joins on
+  // it ("* on(instance) group_left(broker_id) eventlog_broker_info").
+  writer.Begin("eventlog_broker_info", Type::kGauge,
+               "Always 1; the broker_id label is this broker's id (0 for a single broker).");
+  writer.Sample({{"broker_id", absl::StrCat(broker_id_)}}, int64_t{1});
   writer.Single("eventlog_ready", Type::kGauge,
                 "1 when /readyz says ready: store open, no storage failure, not shutting down.",
                 readiness_->Ready().ok() ? 1 : 0);

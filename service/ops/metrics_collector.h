@@ -12,6 +12,7 @@
 // Thread-safe. Families are added before serving.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -36,9 +37,10 @@ class MetricsCollector {
   using FamilyWriter = std::function<void(metrics::MetricWriter& writer)>;
 
   // `broker` and `readiness` must outlive this object. `process_start`: when
-  // the process started (uptime, process_start_time_seconds).
+  // the process started (uptime, process_start_time_seconds). `broker_id`:
+  // this broker's id (eventlog_broker_info).
   MetricsCollector(const broker::Broker* broker, const Readiness* readiness,
-                   absl::Time process_start, MetricsOptions options);
+                   absl::Time process_start, MetricsOptions options, int32_t broker_id = 0);
 
   // Families written by other parts (each writes whole families, with names
   // of its own) after the collector's.
@@ -56,6 +58,7 @@ class MetricsCollector {
   const Readiness* const readiness_;
   const metrics::ProcessStats process_;
   const MetricsOptions options_;
+  const int32_t broker_id_;
   mutable absl::Mutex mu_;
   std::vector<FamilyWriter> families_ ABSL_GUARDED_BY(mu_);
 };

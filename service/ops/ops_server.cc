@@ -40,9 +40,10 @@ OpsServer::OpsServer(OpsOptions options, const broker::Broker* broker,
                      const security::AccessController* access)
     : options_(std::move(options)),
       readiness_(broker),
-      collector_(broker, &readiness_, options_.process_start, options_.metrics),
+      collector_(broker, &readiness_, options_.process_start, options_.metrics,
+                 options_.broker_id),
       access_(access),
-      api_(broker, &access_) {
+      api_(broker, &access_, options_.broker_id) {
   for (const MetricsCollector::FamilyWriter& family : options_.metric_families) {
     collector_.AddFamilies(family);
   }

@@ -19,6 +19,7 @@
 // broker, so stop this before the broker goes.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,6 +50,10 @@ struct OpsOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   int threads = 8;
+  // This broker's id: the broker_id label of eventlog_broker_info and the
+  // console's "broker" field, so that dashboards and consoles can tell the
+  // brokers of a cluster apart (0 for a single broker).
+  int32_t broker_id = 0;
   // When the process started (uptime).
   absl::Time process_start = absl::Now();
   // Written into /metrics after the collector's own families.

@@ -348,7 +348,9 @@ function route() {
 async function footer() {
   try {
     const o = await api('overview');
-    document.getElementById('build').textContent = `eventlog ${o.version} (${o.revision})`;
+    // Which broker answers: a cluster's brokers each serve a console.
+    document.getElementById('build').textContent =
+        `eventlog ${o.version} (${o.revision}) · broker ${o.broker_id}`;
     document.getElementById('who').textContent = o.authentication ? 'signed in as ' + o.principal : '';
   } catch (e) {
     if (!(e instanceof AuthNeeded)) document.getElementById('build').textContent = 'eventlog';

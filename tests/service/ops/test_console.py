@@ -140,6 +140,7 @@ def test_topic_list_shows_partitions_sizes_and_throughput(broker, browser):
     footer = browser.find_element(By.ID, "build").text
     version = subprocess.run([binary("EVENTLOGD"), "--version"], capture_output=True, text=True).stdout
     assert footer and footer.split()[1] in version and footer.split()[2].strip("()") in version, footer
+    assert footer.endswith("· broker 0"), footer
     assert console_errors(browser) == []
 
 

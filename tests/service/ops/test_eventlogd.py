@@ -32,6 +32,8 @@ def test_both_binaries_print_one_version_and_revision(tmp_path):
         status, _, body = broker.get("/api/v1/overview")
         overview = json.loads(body)
         assert (overview["version"], overview["revision"]) == s.group(2, 3)
+        assert overview["broker_id"] == 0
+        assert metric_value(page, 'eventlog_broker_info{broker_id="0"}') == 1
     finally:
         assert broker.stop() == 0
     first = json_lines(broker.stderr_text())[0]

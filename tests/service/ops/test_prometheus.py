@@ -96,6 +96,11 @@ def test_promtool_accepts_the_metrics_page(broker):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip(), \
         (result.stdout, result.stderr)
+    # docs/OPERATIONS.md lists every metric: each family on the page has a row.
+    with open(os.path.join(SOURCE_DIR, "docs", "OPERATIONS.md")) as f:
+        documented = set(re.findall(r"^\| `([a-z_]+)` \|", f.read(), re.M))
+    families = set(re.findall(r"^# TYPE ([a-z_]+) ", page, re.M))
+    assert families - documented == set(), "not in docs/OPERATIONS.md"
 
 
 def test_prometheus_reads_produce_rate_and_group_lag_under_load(broker, prometheus):
