@@ -1,6 +1,6 @@
 // The HTTP listener of an in-process server (EventLogServer with
 // http_listen_address): probes, /metrics after real gRPC traffic, the
-// console's JSON API and files, and access control with tokens and ACLs.
+// console's JSON API and files (access control: ops_server_security_test.cc).
 #include <httplib.h>
 
 #include <filesystem>
@@ -18,70 +18,13 @@
 #include "storage/util/build_info.h"
 #include "storage/util/logging/logger.h"
 #include "tests/storage/fs/fault_injection_file_system.h"
-#include "tests/service/server/service_fixture.h"
+#include "tests/service/ops/ops_server_fixture.h"
 
 namespace eventlog::service::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// The value of the series `series` (name with labels, as written) in a
-// /metrics page; -1 when absent.
-double Value(const std::string& page, const std::string& series) {
-  for (absl::string_view line : absl::StrSplit(page, '\n')) {
-    if (absl::StartsWith(line, series + " ")) {
-      double value = 0;
-      if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
-    }
-  }
-  return -1;
-}
-
-class OpsServerTest : public ServiceFixture {
- protected:
-  void SetUp() override {
-    options().http_listen_address = "127.0.0.1:0";
-    ServiceFixture::SetUp();
-  }
-
-  httplib::Client Http() {
-    httplib::Client client(server_->http_address());
-    client.set_connection_timeout(10);
-    client.set_read_timeout(30);
-    return client;
-  }
-
-  // GET `path`; the body, and the status in *status.
-  std::string Get(const std::string& path, int* status = nullptr, const std::string& token = "") {
-    httplib::Client client = Http();
-    httplib::Headers headers;
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result result = client.Get(path.c_str(), headers);
-    EXPECT_TRUE(result) << path << ": " << httplib::to_string(result.error());
-    if (!result) return "";
-    if (status != nullptr) *status = result->status;
-    return result->body;
-  }
-
-  std::string Metrics() {
-    int status = 0;
-    std::string page = Get("/metrics", &status);
-    EXPECT_EQ(status, 200);
-    return page;
-  }
-
-  grpc::Status ProduceKeyed(const std::string& topic, const std::vector<std::string>& values,
-                            v1::Acks acks = v1::ACKS_ALL) {
-    v1::ProduceRequest request;
-    request.set_topic(topic);
-    request.set_acks(acks);
-    for (const std::string& value : values)
-      *request.add_records() = MakeRecord("k-" + value, value);
-    v1::ProduceResponse response;
-    return Produce(request, &response);
-  }
-};
 
 TEST_F(OpsServerTest, HealthzAnswersAndReadyzSaysReady) {
   int status = 0;
@@ -356,70 +299,6 @@ TEST_F(OpsServerPerTopicTest, PerPartitionSeriesCanBeTurnedOff) {
   EXPECT_THAT(page, Not(HasSubstr("partition=\"")));
 }
 
-class OpsServerSecurityTest : public OpsServerTest {
- protected:
-  void SetUp() override {
-    WriteFile("tokens", "alice-token alice\nbob-token bob\n");
-    WriteFile("acl", "alice read topic:visible\nalice read group:g-*\n");
-    options().security.auth_tokens_file = dir_.path() + "/tokens";
-    options().security.acl_file = dir_.path() + "/acl";
-    OpsServerTest::SetUp();
-  }
-
-  void WriteFile(const std::string& name, const std::string& text) {
-    std::ofstream(dir_.path() + "/" + name) << text;
-  }
-};
-
-TEST_F(OpsServerSecurityTest, MetricsAndApiNeedATokenProbesAndFilesDoNot) {
-  int status = 0;
-  Get("/healthz", &status);
-  EXPECT_EQ(status, 200);
-  Get("/readyz", &status);
-  EXPECT_EQ(status, 200);
-  Get("/", &status);
-  EXPECT_EQ(status, 200);
-  httplib::Client client = Http();
-  httplib::Result refused = client.Get("/metrics");
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->status, 401);
-  EXPECT_EQ(refused->get_header_value("WWW-Authenticate"), "Bearer");
-  EXPECT_THAT(refused->body, Not(HasSubstr("eventlog_")));
-  Get("/metrics", &status, "wrong-token");
-  EXPECT_EQ(status, 401);
-  EXPECT_THAT(Get("/metrics", &status, "alice-token"), HasSubstr("eventlog_build_info"));
-  EXPECT_EQ(status, 200);
-  Get("/api/v1/topics", &status);
-  EXPECT_EQ(status, 401);
-}
-
-TEST_F(OpsServerSecurityTest, ConsoleApiHonoursTheAcl) {
-  // The server's own admin calls would need a token too: create through the
-  // broker core, as an administrator would with one.
-  for (const char* name : {"visible", "hidden"}) {
-    broker::CreateTopicRequest create;
-    create.name = name;
-    create.partitions = 1;
-    ASSERT_TRUE(server_->broker().CreateTopic(create).ok());
-  }
-  int status = 0;
-  const std::string alice = Get("/api/v1/topics", &status, "alice-token");
-  EXPECT_EQ(status, 200);
-  EXPECT_THAT(alice, HasSubstr("\"name\":\"visible\""));
-  EXPECT_THAT(alice, Not(HasSubstr("hidden")));
-  EXPECT_THAT(Get("/api/v1/topics", &status, "bob-token"), HasSubstr("\"topics\":[]"));
-  Get("/api/v1/records?topic=visible&partition=0", &status, "alice-token");
-  EXPECT_EQ(status, 200);
-  EXPECT_THAT(Get("/api/v1/records?topic=hidden&partition=0", &status, "alice-token"),
-              HasSubstr("PERMISSION_DENIED"));
-  EXPECT_EQ(status, 403);
-  Get("/api/v1/topic?name=hidden", &status, "alice-token");
-  EXPECT_EQ(status, 403);
-  Get("/api/v1/group?name=other", &status, "alice-token");
-  EXPECT_EQ(status, 403);
-  EXPECT_THAT(Get("/api/v1/overview", &status, "alice-token"),
-              HasSubstr("\"principal\":\"alice\""));
-}
 
 }  // namespace
 }  // namespace eventlog::service::testing
