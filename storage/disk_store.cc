@@ -1,6 +1,5 @@
 #include "storage/disk_store.h"
 
-#include <cstdio>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -12,6 +11,7 @@
 #include "storage/leveldb_util.h"
 #include "storage/topic_name.h"
 #include "storage/util/coding.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -97,7 +97,8 @@ absl::Status DiskStore::Load() {
         std::make_unique<PeriodicThread>(absl::Milliseconds(options_.cleanup_interval_ms), [this] {
           absl::Status s = RunCleanup();
           if (!s.ok()) {
-            std::fprintf(stderr, "eventlog storage: cleanup failed: %s\n", s.ToString().c_str());
+            logging::LogError("storage", "retention or compaction failed",
+                              {{"error", s.ToString()}});
           }
         });
   }
@@ -139,8 +140,10 @@ absl::Status DiskStore::UpgradeLayout() {
           return 0;
         },
         &batch));
-    std::fprintf(stderr, "eventlog storage: migrating %s from layout version %d to %d\n",
-                 options_.data_dir.c_str(), version, layout::kLayoutVersion);
+    logging::LogInfo("storage", "migrating the data directory's layout",
+                     {{"data_dir", options_.data_dir},
+                      {"from_version", version},
+                      {"to_version", layout::kLayoutVersion}});
   }
   batch.Put(key, absl::StrCat(layout::kLayoutVersion));
   return leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot write the layout version");

@@ -71,6 +71,8 @@ class DiskPartitionLog final : public PartitionLog,
   absl::Status Flush() override;
   absl::Status EnforceRetention() override;
   absl::Status Compact() override;
+  // Reads the cleaners' atomic counters without cleanup_mu_.
+  CleanupStats cleanup_stats() const override ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   // Syncable.
   absl::Status SyncWritten() override;

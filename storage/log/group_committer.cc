@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "storage/log/sync_stats.h"
 
 namespace eventlog::storage {
 namespace {
@@ -81,6 +82,11 @@ void GroupCommitter::Complete(std::vector<Request>& requests) {
     if (statuses[i].ok()) ok.push_back(targets[i]);
   }
   if (after_round_ && !ok.empty()) after_round_(ok);
+  // Counted before the completions run, so that whoever sees an
+  // acknowledgement also sees its round counted.
+  int64_t appends = 0;
+  for (const Request& r : requests) appends += r.done ? 1 : 0;
+  if (appends > 0) SyncStats::Global().RecordGroupCommit(appends);
   for (Request& r : requests) {
     if (!r.done) continue;
     const absl::Status& status = statuses[index.find(r.target.get())->second];
