@@ -137,8 +137,25 @@ void Producer::Produce(const ProduceRequest& request, ProduceCallback done) {
       remote.emplace(partition, std::move(route));
     }
   }
-  auto completion =
-      std::make_shared<ProduceCompletion>(static_cast<int>(batches->size()), std::move(done));
+  // Counted where appended: records forwarded to other leaders are counted
+  // there, so that each record counts once in the cluster.
+  ProduceTally tally;
+  if (metrics_ != nullptr) {
+    tally.counters = metrics_->ForTopic((*topic)->name());
+    for (const auto& [partition, batch] : *batches) {
+      if (remote.count(partition) != 0) continue;
+      tally.records += static_cast<int64_t>(batch.records.size());
+      for (size_t i : batch.records) {
+        const ProduceRecord& record = request.records[i];
+        tally.bytes += static_cast<int64_t>(record.key.size() + record.value.size());
+        for (const storage::HeaderView& header : record.headers) {
+          tally.bytes += static_cast<int64_t>(header.key.size() + header.value.size());
+        }
+      }
+    }
+  }
+  auto completion = std::make_shared<ProduceCompletion>(static_cast<int>(batches->size()),
+                                                        std::move(done), std::move(tally));
   for (auto& [partition, batch] : *batches) {
     auto route = remote.find(partition);
     if (route != remote.end()) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "service/broker/broker_metrics.h"
 #include "service/broker/broker_options.h"
 #include "service/broker/cluster_parts.h"
 #include "service/broker/partitioner.h"
@@ -29,11 +30,15 @@ namespace eventlog::broker {
 
 class Producer {
  public:
-  // `store`, `partitioner` and the parts of `cluster` must outlive this
-  // object.
+  // `store`, `partitioner`, `metrics` (null: nothing counted) and the parts
+  // of `cluster` must outlive this object.
   Producer(storage::Store* store, Partitioner* partitioner, const BrokerOptions& options,
-           const ClusterParts& cluster = {})
-      : store_(store), partitioner_(partitioner), options_(options), cluster_(cluster) {}
+           BrokerMetrics* metrics = nullptr, const ClusterParts& cluster = {})
+      : store_(store),
+        partitioner_(partitioner),
+        options_(options),
+        metrics_(metrics),
+        cluster_(cluster) {}
 
   // Runs `done` exactly once: with the offsets per partition after the
   // appends meet the request's durability, or with the error. May run it
@@ -54,6 +59,7 @@ class Producer {
   storage::Store* const store_;
   Partitioner* const partitioner_;
   const BrokerOptions options_;
+  BrokerMetrics* const metrics_;
   const ClusterParts cluster_;
 };
 

@@ -41,7 +41,10 @@ TopicInfo TopicAdmin::DescribeTopic(const storage::Topic& topic) const {
   for (int32_t p = 0; p < topic.partition_count(); ++p) {
     PartitionRoute route = router_ == nullptr ? PartitionRoute::Local(options_.broker_id)
                                               : router_->Route(topic.name(), p);
-    PartitionInfo partition{p, 0, 0, 0, 0, route.leader, route.leader_epoch};
+    PartitionInfo partition;
+    partition.partition = p;
+    partition.leader = route.leader;
+    partition.leader_epoch = route.leader_epoch;
     if (route.kind == PartitionRoute::Kind::kLocal) {
       std::shared_ptr<storage::PartitionLog> log = topic.partition(p);
       // The high watermark first: it never passes the log end read after it.
@@ -49,6 +52,7 @@ TopicInfo TopicAdmin::DescribeTopic(const storage::Topic& topic) const {
       partition.log_start_offset = log->log_start_offset();
       partition.log_end_offset = log->log_end_offset();
       partition.size_bytes = log->size_bytes();
+      partition.cleanup = log->cleanup_stats();
     }
     info.partitions.push_back(partition);
   }

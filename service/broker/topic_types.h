@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/log_config.h"
+#include "storage/partition_log.h"
 
 namespace eventlog::broker {
 
@@ -41,8 +42,9 @@ struct PartitionInfo {
   int64_t high_watermark = 0;  // the durable end: what readers see
   int64_t log_end_offset = 0;  // what is written
   int64_t size_bytes = 0;
+  storage::CleanupStats cleanup;  // since the broker started
   // The broker that leads it (-1: none now) and its leader epoch. In a
-  // cluster, the offsets and size above are this broker's: 0 for a
+  // cluster, the offsets, size and cleanup above are this broker's: 0 for a
   // partition led elsewhere (the gRPC layer asks the leader).
   int32_t leader = 0;
   int32_t leader_epoch = 0;

@@ -21,6 +21,7 @@
 #include "service/broker/broker.h"
 #include "service/server/cluster_calls.h"
 #include "service/server/request_guard.h"
+#include "service/server/rpc_metrics.h"
 
 namespace eventlog::service {
 
@@ -30,15 +31,18 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
                                   eventlog::v1::EventLog::WithRawCallbackMethod_Subscribe<
                                       eventlog::v1::EventLog::CallbackService>> {
  public:
-  // `broker`, `access` (null: no access control), `cluster` (null: a
-  // single broker) and `advertise` must outlive the service's RPCs.
-  // `*advertise` is the address a single broker reports in GetMetadata.
+  // `broker`, `access` (null: no access control), `rpc_metrics` (null:
+  // ProduceStream requests are not counted), `cluster` (null: a single
+  // broker) and `advertise` must outlive the service's RPCs. `*advertise` is
+  // the address a single broker reports in GetMetadata.
   EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight,
                   const security::AccessController* access = nullptr,
-                  ClusterCalls* cluster = nullptr, const std::string* advertise = nullptr)
+                  RpcMetrics* rpc_metrics = nullptr, ClusterCalls* cluster = nullptr,
+                  const std::string* advertise = nullptr)
       : broker_(broker),
         produce_stream_max_in_flight_(produce_stream_max_in_flight),
         guard_(access),
+        rpc_metrics_(rpc_metrics),
         cluster_(cluster),
         advertise_(advertise) {}
 
@@ -100,6 +104,7 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
   broker::Broker* const broker_;
   const size_t produce_stream_max_in_flight_;
   const RequestGuard guard_;
+  RpcMetrics* const rpc_metrics_;
   ClusterCalls* const cluster_;
   const std::string* const advertise_;
 };

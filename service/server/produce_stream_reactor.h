@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -28,6 +29,7 @@
 #include "eventlog/v1/eventlog.pb.h"
 #include "service/broker/broker.h"
 #include "service/server/ref_counted_reactor.h"
+#include "service/server/rpc_metrics.h"
 
 namespace eventlog::service {
 
@@ -40,11 +42,13 @@ class ProduceStreamReactor
   // request's error. Empty = always allowed.
   using RequestCheck = std::function<absl::Status(const eventlog::v1::ProduceRequest& request)>;
 
-  // `broker` must outlive the reactor's callbacks (it outlives the server).
-  // `forwarded`: another broker sent the stream (its requests are served
-  // from the partitions led here only).
-  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
-                       RequestCheck request_check = nullptr, bool forwarded = false);
+  // `broker` and `metrics` (null: requests are not counted) must outlive the
+  // reactor's callbacks (they outlive the server). `peer` names the client
+  // in the log lines of refused requests. `forwarded`: another broker sent
+  // the stream (its requests are served from the partitions led here only).
+  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight, RpcMetrics* metrics = nullptr,
+                       std::string peer = "", RequestCheck request_check = nullptr,
+                       bool forwarded = false);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -58,6 +62,7 @@ class ProduceStreamReactor
   // A request read and not yet answered; ready once its append completed.
   struct Slot {
     bool ready = false;
+    int64_t started_ns = 0;  // steady clock, when metrics are on
     eventlog::v1::ProduceResponse response;
   };
 
@@ -69,6 +74,9 @@ class ProduceStreamReactor
 
   broker::Broker* const broker_;
   const size_t max_in_flight_;
+  RpcMetrics* const metrics_;
+  const int method_;  // ProduceStream's index in metrics_
+  const std::string peer_;
   const RequestCheck request_check_;
   const bool forwarded_;
   // Cluster: what this stream forwards to other leaders keeps its order.
