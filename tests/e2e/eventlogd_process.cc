@@ -7,11 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
@@ -55,19 +57,25 @@ absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
   }
   auto process = std::make_unique<EventlogdProcess>(pid, fds[0]);
 
-  // Read stdout until the "listening on" line.
+  // Read stdout until the "listening on" line, and with --http_listen the
+  // "serving HTTP on" line printed after it.
+  const bool http = std::any_of(options.flags.begin(), options.flags.end(), [](const std::string& f) {
+    return absl::StartsWith(f, "--http_listen=");
+  });
   std::string output;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  const std::string kMarker = "listening on ";
+  // The value after `marker` up to the end of its line; "" until complete.
+  auto line_value = [&output](const std::string& marker) -> std::string {
+    const size_t at = output.find(marker);
+    if (at == std::string::npos) return "";
+    const size_t end = output.find('\n', at);
+    if (end == std::string::npos) return "";
+    return output.substr(at + marker.size(), end - at - marker.size());
+  };
   while (true) {
-    const size_t at = output.find(kMarker);
-    if (at != std::string::npos) {
-      const size_t end = output.find('\n', at);
-      if (end != std::string::npos) {
-        process->address_ = output.substr(at + kMarker.size(), end - at - kMarker.size());
-        break;
-      }
-    }
+    process->address_ = line_value("listening on ");
+    if (http) process->http_address_ = line_value("serving HTTP on ");
+    if (!process->address_.empty() && (!http || !process->http_address_.empty())) break;
     const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     pollfd pfd{process->stdout_fd_, POLLIN, 0};
     if (wait_ms <= 0 || poll(&pfd, 1, static_cast<int>(wait_ms)) <= 0) {

@@ -39,6 +39,8 @@ class EventlogdProcess {
   EventlogdProcess& operator=(const EventlogdProcess&) = delete;
 
   const std::string& address() const { return address_; }
+  // HOST:PORT of the HTTP listener when started with --http_listen=...; "".
+  const std::string& http_address() const { return http_address_; }
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
 
@@ -54,6 +56,7 @@ class EventlogdProcess {
   pid_t pid_;
   int stdout_fd_;
   std::string address_;
+  std::string http_address_;
   std::thread drain_;  // reads stdout until EOF so the pipe never fills
 };
 

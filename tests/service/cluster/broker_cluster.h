@@ -50,6 +50,11 @@ class BrokerCluster {
   static int32_t BrokerId(int index) { return index + 1; }
   // HOST:PORT of broker `index`, the same across restarts.
   const std::string& address(int index) const { return brokers_[index].address; }
+  // HOST:PORT of a running broker's HTTP listener (options.flags has
+  // --http_listen=127.0.0.1:0); "" otherwise. It changes across restarts.
+  std::string http_address(int index) const {
+    return brokers_[index].process == nullptr ? "" : brokers_[index].process->http_address();
+  }
   // Every broker's address, "A,B,C" (a client's server list).
   std::string addresses() const;
   bool running(int index) const { return brokers_[index].process != nullptr; }

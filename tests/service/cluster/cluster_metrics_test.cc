@@ -1,0 +1,103 @@
+// /metrics in a cluster (docs/CLUSTER.md, "Metrics in a cluster"): three
+// brokers with their HTTP listeners; records produced through one broker to
+// every partition are counted once in the cluster (by their leaders, not by
+// the broker that forwarded them), and each partition's gauges come from its
+// leader only.
+#include <httplib.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "tests/service/cluster/broker_cluster.h"
+#include "tests/service/cluster/cluster_client.h"
+#include "tests/test_util.h"
+
+namespace eventlog::testing {
+namespace {
+
+// The samples of `family` for topic `topic` in a /metrics page: the value
+// of `label` (or "" when unlabelled otherwise) -> value.
+std::map<std::string, int64_t> Samples(const std::string& page, const std::string& family,
+                                       const std::string& topic, const std::string& label) {
+  std::map<std::string, int64_t> samples;
+  std::istringstream lines(page);
+  const std::string topic_label = absl::StrCat("topic=\"", topic, "\"");
+  for (std::string line; std::getline(lines, line);) {
+    if (!absl::StartsWith(line, family + "{") || !absl::StrContains(line, topic_label)) continue;
+    std::string key;
+    if (!label.empty()) {
+      const std::string marker = label + "=\"";
+      const size_t at = line.find(marker);
+      if (at == std::string::npos) continue;
+      const size_t end = line.find('"', at + marker.size());
+      key = line.substr(at + marker.size(), end - at - marker.size());
+    }
+    double value = 0;
+    EXPECT_TRUE(absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &value)) << line;
+    samples[key] = static_cast<int64_t>(value);
+  }
+  return samples;
+}
+
+std::string MetricsPage(const std::string& http_address) {
+  httplib::Client client(http_address);
+  client.set_connection_timeout(10);
+  client.set_read_timeout(30);
+  httplib::Result result = client.Get("/metrics");
+  EXPECT_TRUE(result) << http_address;
+  if (!result) return "";
+  EXPECT_EQ(result->status, 200);
+  return result->body;
+}
+
+TEST(ClusterMetricsTest, RecordsAndPartitionsAreCountedOnceByTheirLeaders) {
+  BrokerClusterOptions options;
+  options.flags = {"--http_listen=127.0.0.1:0"};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start(options));
+  ASSERT_OK(CreateTopic(cluster->address(0), "metered", 6));
+  ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(cluster->address(0), "metered"));
+  // Five records per partition, all sent to broker 0: it forwards 2/3 of them.
+  for (int32_t p = 0; p < 6; ++p) {
+    ASSERT_OK(ProduceTo(cluster->address(0), "metered", p, {"a", "b", "c", "d", "e"}).status());
+  }
+
+  int64_t produced = 0;
+  std::map<std::string, int> reported;  // partition -> brokers that report it
+  for (int i = 0; i < cluster->size(); ++i) {
+    const std::string http = cluster->http_address(i);
+    ASSERT_FALSE(http.empty()) << "broker " << i << " has no HTTP listener";
+    const std::string page = MetricsPage(http);
+    ASSERT_TRUE(absl::StrContains(
+        page, absl::StrCat("eventlog_broker_info{broker_id=\"", BrokerCluster::BrokerId(i), "\"} 1")))
+        << page;
+    int led = 0;
+    for (const auto& [partition, leader] : leaders) led += leader == BrokerCluster::BrokerId(i);
+    const auto records =
+        Samples(page, "eventlog_topic_records_produced_total", "metered", /*label=*/"");
+    const int64_t here = records.empty() ? 0 : records.begin()->second;
+    EXPECT_EQ(here, 5 * led) << "broker " << i << " leads " << led << " partitions";
+    produced += here;
+    for (const auto& [partition, value] :
+         Samples(page, "eventlog_partition_high_watermark", "metered", "partition")) {
+      EXPECT_EQ(leaders[std::atoi(partition.c_str())], BrokerCluster::BrokerId(i))
+          << "broker " << i << " reports partition " << partition << ", which it does not lead";
+      EXPECT_EQ(value, 5) << "partition " << partition;
+      ++reported[partition];
+    }
+  }
+  EXPECT_EQ(produced, 30);
+  EXPECT_EQ(reported.size(), 6u);
+  for (const auto& [partition, brokers] : reported) EXPECT_EQ(brokers, 1) << partition;
+}
+
+}  // namespace
+}  // namespace eventlog::testing
