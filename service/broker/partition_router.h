@@ -4,6 +4,10 @@
 // reads and appends only those it leads. Without a router (a single broker)
 // every partition is local.
 //
+// It is also the seam for the other front ends: the Kafka listener asks it
+// whether to serve a partition or answer NOT_LEADER_OR_FOLLOWER /
+// LEADER_NOT_AVAILABLE (docs/CLUSTER.md, "The seam for the Kafka listener").
+//
 // Implementations are thread-safe and cheap: Route runs on every produce,
 // fetch and subscription.
 #pragma once
