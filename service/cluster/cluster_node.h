@@ -90,6 +90,9 @@ class ClusterNode final : public broker::PartitionRouter {
   // The active controller, if one is elected and registered.
   std::optional<BrokerEndpoint> controller() const;
   bool is_controller() const { return controller_ != nullptr && controller_->active(); }
+  // Registered under a live lease (false while fenced: the lease was lost
+  // and not yet re-granted, or after Leave).
+  bool registered() const { return registered_.load() && !left_.load(); }
 
   // At the active controller only (see Controller): the revision of the
   // change, which WaitForRevision then waits for.

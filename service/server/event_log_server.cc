@@ -173,6 +173,15 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     ops.tls_key_file = options.security.tls_key_file;
     ops.process_start = options.process_start;
     ops.broker_id = options.broker.broker_id;
+    if (server->cluster_ != nullptr) {
+      // A fenced broker leads nothing: load balancers should send clients
+      // to a registered one.
+      ops.readiness_checks.push_back(
+          {"cluster", [cluster = server->cluster_.get()]() -> absl::Status {
+             if (cluster->registered()) return absl::OkStatus();
+             return absl::UnavailableError("not registered in the cluster (etcd lease lost)");
+           }});
+    }
     ops.metric_families.push_back(
         [rpc = &server->rpc_metrics_](metrics::MetricWriter& writer) { rpc->Write(writer); });
     ops.metric_families.push_back(
