@@ -83,20 +83,18 @@ def test_two_members_split_partitions_and_stale_commit_fails(admin, target, topi
         first.close()
 
 
-def test_stale_generation_commit_raises_failed_precondition(admin, target, topic_name):
+def test_a_standalone_commit_to_a_group_with_live_members_is_refused(admin, target, topic_name):
+    # Only members commit while a group has any: a standalone consumer (explicit
+    # partitions) naming the group is a mistake worth raising. (A member's own
+    # commits for a generation that just ended are not raised: test_rebalance.)
     admin.create_topic(topic_name, partitions=2)
     group = topic_name + "-g"
-    with Consumer(target, topic_name, group=group) as c:
-        old = wait_for_assignment(c, lambda a: len(a.partitions) == 2)
-        with Consumer(target, topic_name, group=group) as other:
-            joined = wait_for_assignment(other, lambda b: b.generation > old.generation)
-        wait_for_assignment(c, lambda a: a.generation > joined.generation and len(a.partitions) == 2)
-        # Pretend `c` missed the rebalances: its commit carries a stale generation.
-        with c._lock:  # noqa: SLF001 - test seam
-            c._assignment = old
-        with pytest.raises(FailedPreconditionError) as err:
-            c.commit({0: 0})
-        assert err.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    with Consumer(target, topic_name, group=group) as member:
+        wait_for_assignment(member, lambda a: len(a.partitions) == 2)
+        with Consumer(target, topic_name, group=group, partitions=[0], start=Start.EARLIEST) as standalone:
+            with pytest.raises(FailedPreconditionError) as err:
+                standalone.commit({0: 0})
+        assert "live member" in err.value.message
 
 
 def test_auto_commit_in_group(admin, target, topic_name):

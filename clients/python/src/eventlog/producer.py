@@ -18,11 +18,12 @@ the old one broke.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from concurrent import futures
-from typing import Deque, Dict, List, Optional, Set, Tuple, Union
+from typing import Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 import grpc
 
@@ -35,6 +36,8 @@ from .model import Acks, Headers, encode, header_pairs
 from .record_future import BatchOutcome, RecordFuture
 
 __all__ = ["Producer"]
+
+_log = logging.getLogger("eventlog")
 
 _PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 
@@ -92,10 +95,11 @@ class Producer:
     seconds after its first record. Close the producer (or use it as a context
     manager) to send what is pending. While the broker is unreachable, records
     wait up to `connect_timeout` seconds for it (so a short restart delays them
-    instead of failing them), then fail with UNAVAILABLE (or
-    DEADLINE_EXCEEDED for the partition-count lookup of a new topic, which
-    `timeout` also bounds). send() itself blocks only for that lookup, once
-    per topic.
+    instead of failing them), then fail with UnavailableError naming the
+    cause (connection refused, unknown host, no answer); each new cause is
+    logged to the "eventlog" logger and passed to `on_error` as soon as it
+    is seen. send() itself blocks only for the partition-count lookup of a
+    new topic (DescribeTopic, once per topic, bounded by the same timeout).
     """
 
     def __init__(
@@ -109,6 +113,7 @@ class Producer:
         max_in_flight: int = 16,
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
+        on_error: Optional[Callable[[EventLogError], None]] = None,
     ) -> None:
         if isinstance(acks, str):
             acks = Acks[acks.upper()]
@@ -123,6 +128,7 @@ class Producer:
         self._max_in_flight = max_in_flight
         self._timeout = timeout
         self._connect_timeout = connect_timeout
+        self._on_error = on_error
 
         self._cond = threading.Condition()
         self._open: Dict[Tuple[str, int], _Batch] = {}  # guarded by _cond
@@ -236,16 +242,25 @@ class Producer:
         with self._meta_lock:
             count = self._partition_counts.get(topic)
         if count is None:
-            desc = unary(
-                self._stub.DescribeTopic,
-                pb.DescribeTopicRequest(name=topic),
-                min(self._timeout, self._connect_timeout),
-                wait_for_ready=True,
+            unreachable = wait_for_broker(
+                self._stub, topic, lambda: True, min(self._timeout, self._connect_timeout), self._unreachable
             )
+            if unreachable is not None:
+                raise unreachable
+            desc = unary(self._stub.DescribeTopic, pb.DescribeTopicRequest(name=topic), self._timeout)
             count = len(desc.partitions)
             with self._meta_lock:
                 self._partition_counts[topic] = count
         return count
+
+    def _unreachable(self, error: EventLogError) -> None:
+        """The broker cannot be reached (the cause): logged and reported."""
+        _log.warning("eventlog producer: %s", error.message)
+        if self._on_error is not None:
+            try:
+                self._on_error(error)
+            except Exception:  # noqa: BLE001 - a callback must not kill the sender
+                _log.exception("eventlog: on_error callback failed")
 
     def _sticky_partition(self, topic: str, count: int) -> int:
         """Keyless records fill one partition's batch, then move on."""
@@ -271,7 +286,9 @@ class Producer:
                 connected = self._stream is not None
             # A stream opened while the broker is away can hang (see _call_watch).
             if not connected:
-                unreachable = wait_for_broker(self._stub, batch.topic, lambda: True, self._connect_timeout)
+                unreachable = wait_for_broker(
+                    self._stub, batch.topic, lambda: True, self._connect_timeout, self._unreachable
+                )
                 if unreachable is not None:
                     self._fail_unsent(batch, unreachable)
                     continue
