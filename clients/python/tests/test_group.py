@@ -133,13 +133,13 @@ def test_seek_in_group_rejoins_at_the_offset(admin, target, topic_name):
 
 
 class _RecordCommits(grpc.UnaryUnaryClientInterceptor):
-    """Keeps every CommitOffsetRequest the consumer sends to the real broker."""
+    """Keeps every CommitOffset(s)Request the consumer sends to the real broker."""
 
     def __init__(self) -> None:
         self.requests = []
 
     def intercept_unary_unary(self, continuation, details, request):
-        if details.method.endswith("/CommitOffset"):
+        if details.method.endswith(("/CommitOffset", "/CommitOffsets")):
             self.requests.append(request)
         return continuation(details, request)
 
