@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grpc
   libprotobuf-dev protobuf-compiler libabsl-dev libleveldb-dev libsnappy-dev)
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
-  python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
+  python3-pytest python3-mypy python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
   btrfs-progs
   etcd-server etcd-client  # the etcd client layer's tests run real etcd members
   clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)

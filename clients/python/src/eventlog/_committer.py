@@ -63,7 +63,7 @@ class Committer:
         self._timeout = timeout
         self._cond = threading.Condition()
         self._pending: Dict[int, PendingOffset] = {}  # guarded by _cond
-        self._waiters: List[futures.Future] = []  # guarded by _cond; resolved by the next send
+        self._waiters: "List[futures.Future[Dict[int, int]]]" = []  # guarded by _cond; resolved by the next send
         self._deferred: Dict[int, PendingOffset] = {}  # guarded by _cond; refused during a rebalance
         self._fenced_seq = -1  # guarded by _cond; the broker refused this assignment's generation
         self._committed: Dict[int, int] = {}  # guarded by _cond; what this consumer committed last
@@ -78,7 +78,7 @@ class Committer:
         """Queues `offsets`; the future resolves to {partition: offset} as
         committed by the call that carried them (deferred or dropped
         partitions absent), or fails with the broker's EventLogError."""
-        future: futures.Future = futures.Future()
+        future: "futures.Future[Dict[int, int]]" = futures.Future()
         with self._cond:
             if self._closed:
                 future.set_exception(RuntimeError("the consumer is closed"))

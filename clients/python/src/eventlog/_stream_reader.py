@@ -166,7 +166,7 @@ class StreamReader:
     def _request(self, stream: int, start: StartPosition) -> pb.SubscribeRequest:
         req = pb.SubscribeRequest(
             topic=self._topic,
-            start_from=start.kind,
+            start_from=start.kind,  # type: ignore[arg-type]
             start_offset=start.offset,
             start_timestamp_ms=start.timestamp_ms,
             max_batch_records=self._max_batch_records,

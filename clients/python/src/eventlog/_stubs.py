@@ -7,7 +7,7 @@ never committed.
 
 from __future__ import annotations
 
-from typing import Tuple, Union
+from typing import Any, Tuple, Union
 
 import grpc
 
@@ -56,7 +56,7 @@ def open_channel(target: Target) -> Tuple[grpc.Channel, bool]:
     return target, False
 
 
-def unary(method, request, timeout: float, wait_for_ready: bool = False):
+def unary(method: Any, request: Any, timeout: float, wait_for_ready: bool = False) -> Any:
     """Calls a unary RPC, raising EventLogError subclasses on failure.
     wait_for_ready: wait (within timeout) for an unreachable broker instead of
     failing with UNAVAILABLE at once."""

@@ -116,7 +116,7 @@ class Consumer:
         self._timeout = timeout
         self._closed = False
         self._channel, self._owned = open_channel(target)
-        self._stub = pb_grpc.EventLogStub(self._channel)
+        self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
         self._ownership = Ownership() if self._group_mode else None
         self._committer = (
             Committer(self._stub, group, topic, self._ownership, timeout) if group is not None else None

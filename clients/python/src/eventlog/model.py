@@ -120,12 +120,12 @@ class TopicConfig:
         return pb.TopicConfig(
             retention_ms=self.retention_ms,
             retention_bytes=self.retention_bytes,
-            cleanup_policy=int(self.cleanup_policy),
+            cleanup_policy=int(self.cleanup_policy),  # type: ignore[arg-type]
             max_message_bytes=self.max_message_bytes,
             segment_bytes=self.segment_bytes,
             segment_ms=self.segment_ms,
             delete_retention_ms=self.delete_retention_ms,
-            timestamp_type=int(self.timestamp_type),
+            timestamp_type=int(self.timestamp_type),  # type: ignore[arg-type]
             message_timestamp_after_max_ms=self.message_timestamp_after_max_ms,
             message_timestamp_before_max_ms=self.message_timestamp_before_max_ms,
         )

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import deque
 from concurrent import futures
-from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple, Union
 
 import grpc
 
@@ -61,7 +61,7 @@ class Producer:
         self,
         target: Target,
         *,
-        acks: Union[Acks, str] = Acks.ALL,
+        acks: Union[Acks, Literal["all", "leader"]] = Acks.ALL,
         linger: float = 0.005,
         batch_records: int = 500,
         batch_bytes: int = 1 << 20,
@@ -79,7 +79,7 @@ class Producer:
         if batch_records < 1 or batch_bytes < 1 or max_in_flight < 1 or linger < 0:
             raise ValueError("batch_records, batch_bytes, max_in_flight must be >= 1, linger >= 0")
         self._channel, self._owned = open_channel(target)
-        self._stub = pb_grpc.EventLogStub(self._channel)
+        self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
         self._acks = int(acks)
         self._linger = linger
         self._batch_records = batch_records
@@ -222,7 +222,7 @@ class Producer:
     def __enter__(self) -> "Producer":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- internals -------------------------------------------------------
@@ -329,7 +329,7 @@ class Producer:
         None once closed and everything has been sent."""
         while True:
             now = time.monotonic()
-            deadline = None
+            deadline: Optional[float] = None
             for batch in list(self._open.values()):
                 due = batch.created + self._linger
                 if self._closed or self._flushing or now >= due:
@@ -392,10 +392,11 @@ class Producer:
             failed = list(stream.inflight)
             stream.inflight.clear()
             self._in_flight -= len(failed)
-            self._readers = [r for r in self._readers if r is not stream.watch.reader]
+            reader = stream.watch.reader if stream.watch is not None else None
+            self._readers = [r for r in self._readers if r is not reader]
             self._cond.notify_all()
         stream.end()
-        if failed and (error is None or error.code == grpc.StatusCode.OK):
+        if error is None or error.code == grpc.StatusCode.OK:
             error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
         for _, batch in failed:
             batch.fail(error)
