@@ -8,14 +8,24 @@
 //
 // SIGHUP: re-read --auth_tokens and --acl; a file with an error is reported
 // and the previous tables stay in force. Connections are not touched.
+//
+// A failed fsync (of a segment, a directory or the index) fails the store
+// for good (storage/storage_health.h): eventlogd then stops like on SIGTERM
+// but without syncing anything more, and exits with kExitStorageFailed
+// within --shutdown_grace_ms plus a few seconds, so that its supervisor
+// restarts it and recovery reads what is really on disk.
 #include <malloc.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -45,6 +55,15 @@ ABSL_FLAG(int64_t, default_retention_bytes, -1,
 ABSL_FLAG(int32_t, default_max_message_bytes, 1 << 20,
           "Largest record (encoded key + value + headers) of topics that leave "
           "config.max_message_bytes unset (0).");
+ABSL_FLAG(int64_t, message_timestamp_after_max_ms, 3600LL * 1000,
+          "Records of topics that leave config.message_timestamp_after_max_ms unset (0) are "
+          "refused (INVALID_ARGUMENT, nothing of the request appended) when their timestamp is "
+          "more than this ahead of the broker's clock; -1 = no bound.");
+ABSL_FLAG(int64_t, message_timestamp_before_max_ms, -1,
+          "Likewise for timestamps this far behind the broker's clock; -1 = no bound.");
+ABSL_FLAG(std::string, default_timestamp_type, "create_time",
+          "Timestamps of topics that leave config.timestamp_type unset: create_time (the "
+          "producer's, 0 = append time) or log_append_time (the broker's clock).");
 ABSL_FLAG(int64_t, flush_interval_ms, 1000,
           "ACKS_LEADER appends are fsynced at least this often (ACKS_ALL appends are fsynced "
           "before the reply).");
@@ -105,6 +124,16 @@ ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
 
 namespace {
 
+// Exit status after a storage failure (2 is a usage error, 1 any other).
+constexpr int kExitStorageFailed = 3;
+// How long the stop after a storage failure may take before the process
+// exits anyway.
+constexpr std::chrono::seconds kStorageFailureExitBound{5};
+
+// Set (once) by the store's failure hook, which then wakes main with
+// SIGUSR2: signal handlers never run here, sigwait() takes it.
+std::atomic<bool> storage_failed{false};
+
 eventlog::service::ServerOptions OptionsFromFlags() {
   eventlog::service::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
@@ -119,6 +148,14 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.store.default_config.retention_ms = absl::GetFlag(FLAGS_default_retention_ms);
   options.store.default_config.retention_bytes = absl::GetFlag(FLAGS_default_retention_bytes);
   options.store.default_config.max_message_bytes = absl::GetFlag(FLAGS_default_max_message_bytes);
+  options.store.default_config.message_timestamp_after_max_ms =
+      absl::GetFlag(FLAGS_message_timestamp_after_max_ms);
+  options.store.default_config.message_timestamp_before_max_ms =
+      absl::GetFlag(FLAGS_message_timestamp_before_max_ms);
+  options.store.default_config.timestamp_type =
+      absl::GetFlag(FLAGS_default_timestamp_type) == "log_append_time"
+          ? eventlog::storage::TimestampType::kLogAppendTime
+          : eventlog::storage::TimestampType::kCreateTime;
   options.broker.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   options.broker.max_subscriptions = absl::GetFlag(FLAGS_max_subscriptions);
   options.broker.produce_quota_bytes_per_sec = absl::GetFlag(FLAGS_produce_quota_bytes_per_sec);
@@ -131,6 +168,11 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.security.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
   options.security.acl_file = absl::GetFlag(FLAGS_acl);
   options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.store.on_storage_failure = [](const absl::Status& status) {
+    std::cerr << "eventlogd: storage failed, stopping: " << status.message() << std::endl;
+    storage_failed.store(true);
+    kill(getpid(), SIGUSR2);
+  };
   return options;
 }
 
@@ -156,6 +198,10 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   }
   if (options.broker.subscribe_cache_bytes < 0) {
     return "--subscribe_cache_bytes must not be negative";
+  }
+  const std::string timestamp_type = absl::GetFlag(FLAGS_default_timestamp_type);
+  if (timestamp_type != "create_time" && timestamp_type != "log_append_time") {
+    return "--default_timestamp_type must be create_time or log_append_time";
   }
   absl::Status config = options.store.default_config.Validate();
   if (!config.ok()) return absl::StrCat("default topic config: ", config.message());
@@ -217,6 +263,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -238,6 +285,20 @@ int main(int argc, char** argv) {
       std::cerr << "eventlogd: SIGHUP, reload failed, keeping the previous tables: "
                 << reloaded.message() << std::endl;
     }
+  }
+  if (storage_failed.load()) {
+    // Bounded: whatever the stop waits for, the process is gone soon after
+    // (nothing is synced any more, so there is nothing to lose).
+    std::thread([] {
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)) +
+          kStorageFailureExitBound);
+      std::cerr << "eventlogd: stop after the storage failure took too long, exiting" << std::endl;
+      _exit(kExitStorageFailed);
+    }).detach();
+    (void)(*server)->Shutdown();
+    std::cerr << "eventlogd: exiting after the storage failure; restart to recover" << std::endl;
+    return kExitStorageFailed;
   }
   std::cerr << "eventlogd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", shutting down" << std::endl;

@@ -14,56 +14,32 @@ namespace {
 
 // The start position of an explicit-partitions subscription.
 absl::StatusOr<StartPosition> ExplicitStartPosition(const SubscribeRequest& request) {
-  StartPosition position;
-  switch (request.start_from) {
-    case StartFrom::kUnspecified:
-    case StartFrom::kLatest:
-      position.kind = StartPosition::Kind::kLatest;
-      break;
-    case StartFrom::kEarliest:
-      position.kind = StartPosition::Kind::kEarliest;
-      break;
-    case StartFrom::kOffset:
-      position.kind = StartPosition::Kind::kOffset;
-      position.offset = request.start_offset;
-      break;
-    case StartFrom::kTimestamp:
-      position.kind = StartPosition::Kind::kTimestamp;
-      position.timestamp_ms = request.start_timestamp_ms;
-      break;
-    case StartFrom::kCommitted:
-      return absl::InvalidArgumentError(
-          "start_from COMMITTED needs a consumer group; set group, or start from EARLIEST, "
-          "LATEST, OFFSET or TIMESTAMP");
+  if (!request.start.has_value()) return StartPosition{};  // latest
+  if (request.start->kind == StartPosition::Kind::kCommitted) {
+    return absl::InvalidArgumentError(
+        "start_from COMMITTED needs a consumer group; set group, or start from EARLIEST, "
+        "LATEST, OFFSET or TIMESTAMP");
   }
-  return position;
+  return *request.start;
 }
 
-absl::StatusOr<StartPosition::Kind> ResetTo(const SubscribeRequest& request) {
-  switch (request.reset_to) {
-    case StartFrom::kUnspecified:
-    case StartFrom::kLatest:
-      return StartPosition::Kind::kLatest;
-    case StartFrom::kEarliest:
-      return StartPosition::Kind::kEarliest;
-    default:
-      return absl::InvalidArgumentError("reset_to must be EARLIEST, LATEST or unset");
+absl::Status CheckResetTo(const SubscribeRequest& request) {
+  if (request.reset_to == StartPosition::Kind::kEarliest ||
+      request.reset_to == StartPosition::Kind::kLatest) {
+    return absl::OkStatus();
   }
+  return absl::InvalidArgumentError("reset_to must be EARLIEST, LATEST or unset");
 }
 
 // Where a group member starts on the partitions of its first assignment:
 // the committed offset unless the request names another position.
 absl::StatusOr<StartPosition> GroupFirstPosition(const SubscribeRequest& request) {
-  StartPosition position;
-  switch (request.start_from) {
-    case StartFrom::kUnspecified:
-    case StartFrom::kCommitted:
-      position.kind = StartPosition::Kind::kCommitted;
-      return position;
-    default:
-      break;
+  if (!request.start.has_value() || request.start->kind == StartPosition::Kind::kCommitted) {
+    StartPosition position;
+    position.kind = StartPosition::Kind::kCommitted;
+    return position;
   }
-  ASSIGN_OR_RETURN(position, ExplicitStartPosition(request));
+  const StartPosition& position = *request.start;
   // Checked here, not first when a partition is assigned.
   if (position.kind == StartPosition::Kind::kOffset && position.offset < 0) {
     return absl::InvalidArgumentError(
@@ -145,6 +121,11 @@ absl::Status Broker::CommitOffset(const CommitOffsetRequest& request) {
   return offsets_.Commit(request);
 }
 
+absl::Status Broker::CommitOffsets(const CommitOffsetsRequest& request) {
+  if (shutting_down()) return ShuttingDownError();
+  return offsets_.CommitMany(request);
+}
+
 absl::StatusOr<std::vector<PartitionCommit>> Broker::FetchCommittedOffsets(
     const FetchCommittedRequest& request) const {
   if (shutting_down()) return ShuttingDownError();
@@ -165,7 +146,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
   if (shutting_down()) return ShuttingDownError();
   ASSIGN_OR_RETURN(SubscriptionSlots::Slot slot, subscription_slots_.Acquire());
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
-  ASSIGN_OR_RETURN(StartPosition::Kind reset_to, ResetTo(request));
+  RETURN_IF_ERROR(CheckResetTo(request));
   if (request.max_batch_records < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "max_batch_records is ", request.max_batch_records, "; use 0 for the default or more"));
@@ -188,7 +169,7 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
     Subscription::GroupStart start;
     start.offsets = &store_->offsets();
     ASSIGN_OR_RETURN(start.first, GroupFirstPosition(request));
-    start.reset_to = reset_to;
+    start.reset_to = request.reset_to;
     for (int32_t p = 0; p < topic->partition_count(); ++p) {
       if (topic->partition(p)->closed()) return ClosedTopicError(*topic);
     }

@@ -2,7 +2,7 @@
 // directory, in front of a storage::Store: topic admin, produce (routing and
 // batching), fetch and list offsets, committed offsets and groups, and
 // subscriptions. Requests and results are domain structs (no protobuf);
-// errors are absl::Status with the codes of API.md's table, which the gRPC
+// errors are absl::Status with the codes of docs/protocol.md's table, which the gRPC
 // layer maps one-to-one.
 //
 // Thread-safe. Shutdown() makes new requests fail with UNAVAILABLE and wakes
@@ -75,6 +75,7 @@ class Broker {
   absl::StatusOr<std::vector<PartitionOffset>> ListOffsets(const ListOffsetsRequest& request) const;
 
   absl::Status CommitOffset(const CommitOffsetRequest& request);
+  absl::Status CommitOffsets(const CommitOffsetsRequest& request);
   absl::StatusOr<std::vector<PartitionCommit>> FetchCommittedOffsets(
       const FetchCommittedRequest& request) const;
   absl::StatusOr<std::vector<std::string>> ListGroups() const;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "service/broker/start_position.h"
 #include "storage/partition_log.h"
 
 namespace eventlog::broker {
@@ -27,13 +28,12 @@ struct FetchResult {
   int64_t wait_offset = 0;
 };
 
-enum class OffsetSpec { kEarliest, kLatest, kTimestamp };
 
 struct ListOffsetsRequest {
   std::string topic;
   std::vector<int32_t> partitions;  // empty = all
-  OffsetSpec spec = OffsetSpec::kLatest;
-  int64_t timestamp_ms = 0;  // kTimestamp
+  // kEarliest, kLatest or kTimestamp.
+  StartPosition position;
 };
 
 struct PartitionOffset {

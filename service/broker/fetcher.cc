@@ -91,18 +91,11 @@ absl::StatusOr<std::vector<PartitionOffset>> Fetcher::ListOffsets(
   if (partitions.empty()) {
     for (int32_t p = 0; p < topic->partition_count(); ++p) partitions.push_back(p);
   }
-  StartPosition position;
-  switch (request.spec) {
-    case OffsetSpec::kEarliest:
-      position.kind = StartPosition::Kind::kEarliest;
-      break;
-    case OffsetSpec::kLatest:
-      position.kind = StartPosition::Kind::kLatest;
-      break;
-    case OffsetSpec::kTimestamp:
-      position.kind = StartPosition::Kind::kTimestamp;
-      position.timestamp_ms = request.timestamp_ms;
-      break;
+  const StartPosition& position = request.position;
+  if (position.kind != StartPosition::Kind::kEarliest &&
+      position.kind != StartPosition::Kind::kLatest &&
+      position.kind != StartPosition::Kind::kTimestamp) {
+    return absl::InvalidArgumentError("ListOffsets takes EARLIEST, LATEST or TIMESTAMP");
   }
   // Validate every partition before reading any, so errors do not depend on
   // the order of the list.

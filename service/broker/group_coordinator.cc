@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -172,7 +173,8 @@ absl::Status GroupCoordinator::CommitIfAllowed(const CommitClaim& claim,
   const bool live = group != nullptr && !group->members.empty();
   auto where = [&] {
     return absl::StrCat("commit for group \"", claim.group, "\" topic \"", claim.topic,
-                        "\" partition ", claim.partition);
+                        "\" partition", claim.partitions.size() == 1 ? " " : "s ",
+                        absl::StrJoin(claim.partitions, ","));
   };
   if (claim.generation == 0) {
     if (live) {
@@ -198,11 +200,13 @@ absl::Status GroupCoordinator::CommitIfAllowed(const CommitClaim& claim,
                                                           " is not a live member of the group"));
       }
       const std::vector<int32_t>& owned = member->second.owned;
-      if (member->second.topic_id != claim.topic_id ||
-          !std::binary_search(owned.begin(), owned.end(), claim.partition)) {
-        return absl::FailedPreconditionError(
-            absl::StrCat(where(), ": member ", claim.member_id,
-                         " does not own that partition in generation ", claim.generation));
+      for (int32_t partition : claim.partitions) {
+        if (member->second.topic_id != claim.topic_id ||
+            !std::binary_search(owned.begin(), owned.end(), partition)) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(where(), ": member ", claim.member_id, " does not own partition ",
+                           partition, " in generation ", claim.generation));
+        }
       }
     }
   }

@@ -41,6 +41,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -85,7 +86,7 @@ class GroupCoordinator {
     absl::string_view group;
     absl::string_view topic;
     uint64_t topic_id = 0;
-    int32_t partition = 0;
+    absl::Span<const int32_t> partitions;
     int64_t generation = 0;       // 0: a standalone consumer
     absl::string_view member_id;  // empty: not checked
   };
@@ -94,7 +95,7 @@ class GroupCoordinator {
   // coordinator's lock; FAILED_PRECONDITION naming the reason otherwise:
   // generation 0 while the group has live members; a generation other than
   // the group's current one; a member id that is not a live member owning
-  // the partition in that generation. `write` must be quick (no fsync).
+  // every partition in that generation. `write` must be quick (no fsync).
   absl::Status CommitIfAllowed(const CommitClaim& claim, absl::FunctionRef<absl::Status()> write);
 
   // The group's current generation (0: no rebalance in this process yet).

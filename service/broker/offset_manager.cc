@@ -11,39 +11,64 @@
 namespace eventlog::broker {
 
 absl::Status OffsetManager::Commit(const CommitOffsetRequest& request) {
+  return CommitMany(CommitOffsetsRequest{
+      request.group,
+      request.topic,
+      request.generation,
+      request.member_id,
+      {PartitionCommit{request.partition, request.offset, request.metadata}}});
+}
+
+absl::Status OffsetManager::CommitMany(const CommitOffsetsRequest& request) {
   RETURN_IF_ERROR(ValidateGroupName(request.group));
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
-  ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
-                   LookupPartition(*topic, request.partition));
-  if (request.offset < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "offset ", request.offset, " is negative; commit the next offset to consume (>= 0)"));
-  }
   if (request.generation < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "generation ", request.generation, " is negative; use 0 for a standalone consumer"));
   }
-  if (request.metadata.size() > static_cast<size_t>(options_.max_commit_metadata_bytes)) {
-    return absl::ResourceExhaustedError(absl::StrCat("commit metadata is ", request.metadata.size(),
-                                                     " bytes; the limit is ",
-                                                     options_.max_commit_metadata_bytes));
+  if (request.offsets.empty()) {
+    return absl::InvalidArgumentError("the commit lists no partitions; list at least one");
   }
-  const int64_t high_watermark = log->high_watermark();
-  if (request.offset > high_watermark) {
-    // Below log_start_offset is fine: the consumer was just slower than
-    // retention. Past the end can only be a client bug.
-    return absl::OutOfRangeError(
-        absl::StrCat("cannot commit offset ", request.offset, " for topic \"", topic->name(),
-                     "\" partition ", request.partition, ": it is past the high watermark ",
-                     high_watermark, " (valid offsets are 0 to ", high_watermark, ")"));
+  std::vector<int32_t> partitions;
+  partitions.reserve(request.offsets.size());
+  for (const PartitionCommit& commit : request.offsets) {
+    ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
+                     LookupPartition(*topic, commit.partition));
+    if (commit.offset < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "offset ", commit.offset, " is negative; commit the next offset to consume (>= 0)"));
+    }
+    if (commit.metadata.size() > static_cast<size_t>(options_.max_commit_metadata_bytes)) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("commit metadata is ", commit.metadata.size(), " bytes; the limit is ",
+                       options_.max_commit_metadata_bytes));
+    }
+    const int64_t high_watermark = log->high_watermark();
+    if (commit.offset > high_watermark) {
+      // Below log_start_offset is fine: the consumer was just slower than
+      // retention. Past the end can only be a client bug.
+      return absl::OutOfRangeError(
+          absl::StrCat("cannot commit offset ", commit.offset, " for topic \"", topic->name(),
+                       "\" partition ", commit.partition, ": it is past the high watermark ",
+                       high_watermark, " (valid offsets are 0 to ", high_watermark, ")"));
+    }
+    partitions.push_back(commit.partition);
+  }
+  std::vector<int32_t> sorted = partitions;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return absl::InvalidArgumentError("the commit lists a partition more than once");
   }
   storage::OffsetStore& offsets = store_->offsets();
   RETURN_IF_ERROR(coordinator_->CommitIfAllowed(
-      GroupCoordinator::CommitClaim{request.group, request.topic, topic->id(), request.partition,
+      GroupCoordinator::CommitClaim{request.group, request.topic, topic->id(), partitions,
                                     request.generation, request.member_id},
-      [&] {
-        return offsets.Write(request.group, topic->id(), request.partition, request.offset,
-                             request.metadata);
+      [&]() -> absl::Status {
+        for (const PartitionCommit& commit : request.offsets) {
+          RETURN_IF_ERROR(offsets.Write(request.group, topic->id(), commit.partition,
+                                        commit.offset, commit.metadata));
+        }
+        return absl::OkStatus();
       }));
   // Outside the coordinator's lock: concurrent commits share one fsync.
   return offsets.Sync();

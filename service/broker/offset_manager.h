@@ -30,6 +30,9 @@ class OffsetManager {
   // RESOURCE_EXHAUSTED (metadata too long), FAILED_PRECONDITION (see
   // GroupCoordinator::CommitIfAllowed). Durable when it returns OK.
   absl::Status Commit(const CommitOffsetRequest& request);
+  // Several partitions: the same checks for each, then all or none.
+  // INVALID_ARGUMENT also for an empty list or a repeated partition.
+  absl::Status CommitMany(const CommitOffsetsRequest& request);
 
   // Committed partitions only (in partition order).
   absl::StatusOr<std::vector<PartitionCommit>> FetchCommitted(

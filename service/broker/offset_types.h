@@ -19,16 +19,25 @@ struct CommitOffsetRequest {
   std::string member_id;   // empty = not checked
 };
 
-struct FetchCommittedRequest {
-  std::string group;
-  std::string topic;
-  std::vector<int32_t> partitions;  // empty = all
-};
-
 struct PartitionCommit {
   int32_t partition = 0;
   int64_t offset = 0;
   std::string metadata;
+};
+
+// Several partitions of one topic, committed all or none.
+struct CommitOffsetsRequest {
+  std::string group;
+  std::string topic;
+  int64_t generation = 0;
+  std::string member_id;
+  std::vector<PartitionCommit> offsets;
+};
+
+struct FetchCommittedRequest {
+  std::string group;
+  std::string topic;
+  std::vector<int32_t> partitions;  // empty = all
 };
 
 struct GroupMemberInfo {

@@ -18,6 +18,40 @@ struct PartitionBatch {
   storage::RecordBatchBuilder builder;
 };
 
+// The timestamp record `i` is stored with: the broker's clock for
+// LOG_APPEND_TIME topics and for 0; otherwise the producer's, within the
+// topic's bounds (Kafka's message.timestamp.after/before.max.ms), so that
+// one far-future record cannot stop time retention of its partition.
+absl::StatusOr<int64_t> RecordTimestamp(const storage::Topic& topic, size_t i,
+                                        const ProduceRecord& record, int64_t now_ms) {
+  const storage::LogConfig& config = topic.config();
+  if (record.timestamp_ms < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record ", i, " has timestamp_ms ", record.timestamp_ms,
+                     "; use milliseconds since the epoch, or 0 for the broker's append time"));
+  }
+  if (config.timestamp_type == storage::TimestampType::kLogAppendTime || record.timestamp_ms == 0) {
+    return now_ms;
+  }
+  const int64_t after = config.message_timestamp_after_max_ms;
+  if (after != storage::LogConfig::kUnlimited && record.timestamp_ms - now_ms > after) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "record ", i, " has timestamp_ms ", record.timestamp_ms, ", ", record.timestamp_ms - now_ms,
+        " ms ahead of the broker's clock (", now_ms, "); topic \"", topic.name(),
+        "\" accepts at most ", after,
+        " ms ahead (message_timestamp_after_max_ms); nothing of the request was appended"));
+  }
+  const int64_t before = config.message_timestamp_before_max_ms;
+  if (before != storage::LogConfig::kUnlimited && now_ms - record.timestamp_ms > before) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "record ", i, " has timestamp_ms ", record.timestamp_ms, ", ", now_ms - record.timestamp_ms,
+        " ms behind the broker's clock (", now_ms, "); topic \"", topic.name(),
+        "\" accepts at most ", before,
+        " ms behind (message_timestamp_before_max_ms); nothing of the request was appended"));
+  }
+  return record.timestamp_ms;
+}
+
 // Every partition's batch, ascending partition; an error if anything in the
 // request is invalid (then nothing has been appended).
 absl::StatusOr<std::map<int32_t, PartitionBatch>> BuildBatches(const ProduceRequest& request,
@@ -40,11 +74,7 @@ absl::StatusOr<std::map<int32_t, PartitionBatch>> BuildBatches(const ProduceRequ
   std::map<int32_t, PartitionBatch> batches;
   for (size_t i = 0; i < request.records.size(); ++i) {
     const ProduceRecord& record = request.records[i];
-    if (record.timestamp_ms < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("record ", i, " has timestamp_ms ", record.timestamp_ms,
-                       "; use milliseconds since the epoch, or 0 for the broker's append time"));
-    }
+    ASSIGN_OR_RETURN(const int64_t timestamp_ms, RecordTimestamp(topic, i, record, now_ms));
     int32_t partition;
     if (fixed != nullptr) {
       partition = *request.partition;
@@ -59,8 +89,7 @@ absl::StatusOr<std::map<int32_t, PartitionBatch>> BuildBatches(const ProduceRequ
     PartitionBatch& batch = batches[partition];
     if (batch.log == nullptr) batch.log = fixed != nullptr ? fixed : topic.partition(partition);
     const size_t before = batch.builder.size_bytes();
-    batch.builder.Add(record.key, record.value, record.headers,
-                      record.timestamp_ms == 0 ? now_ms : record.timestamp_ms);
+    batch.builder.Add(record.key, record.value, record.headers, timestamp_ms);
     const int64_t record_bytes = static_cast<int64_t>(batch.builder.size_bytes() - before);
     if (record_bytes > max_message_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(

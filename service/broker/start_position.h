@@ -22,6 +22,22 @@ struct StartPosition {
     kCommitted,  // `committed` when it lies in the log, else `reset_to`
   };
 
+  static StartPosition Of(Kind kind) {
+    StartPosition p;
+    p.kind = kind;
+    return p;
+  }
+  static StartPosition AtOffset(int64_t offset) {
+    StartPosition p = Of(Kind::kOffset);
+    p.offset = offset;
+    return p;
+  }
+  static StartPosition AtTimestamp(int64_t timestamp_ms) {
+    StartPosition p = Of(Kind::kTimestamp);
+    p.timestamp_ms = timestamp_ms;
+    return p;
+  }
+
   Kind kind = Kind::kLatest;
   int64_t offset = 0;        // kOffset
   int64_t timestamp_ms = 0;  // kTimestamp

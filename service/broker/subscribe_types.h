@@ -8,19 +8,19 @@
 #include <vector>
 
 #include "service/broker/shared_batch.h"
+#include "service/broker/start_position.h"
 
 namespace eventlog::broker {
-
-enum class StartFrom { kUnspecified, kEarliest, kLatest, kOffset, kTimestamp, kCommitted };
 
 struct SubscribeRequest {
   std::string topic;
   std::vector<int32_t> partitions;  // explicit mode; empty = all
   std::string group;                // group mode when set
-  StartFrom start_from = StartFrom::kUnspecified;
-  int64_t start_offset = 0;
-  int64_t start_timestamp_ms = 0;
-  StartFrom reset_to = StartFrom::kUnspecified;
+  // Unset: the group's committed offset in group mode, else the latest.
+  // kCommitted is for group mode only.
+  std::optional<StartPosition> start;
+  // Group mode, a partition with no committed offset: kEarliest or kLatest.
+  StartPosition::Kind reset_to = StartPosition::Kind::kLatest;
   int32_t max_batch_records = 0;  // 0 = BrokerOptions default
   // Who subscribes (e.g. the peer address), shown in group member ids.
   std::string client;

@@ -222,6 +222,18 @@ grpc::ServerUnaryReactor* EventLogService::CommitOffset(grpc::CallbackServerCont
   return FinishNow(context, broker_->CommitOffset(FromProto(*request)));
 }
 
+grpc::ServerUnaryReactor* EventLogService::CommitOffsets(grpc::CallbackServerContext* context,
+                                                         const v1::CommitOffsetsRequest* request,
+                                                         v1::CommitOffsetsResponse* /*response*/) {
+  if (absl::Status allowed =
+          guard_.Check(*context, {{Operation::kRead, ResourceType::kTopic, request->topic()},
+                                  {Operation::kRead, ResourceType::kGroup, request->group()}});
+      !allowed.ok()) {
+    return FinishNow(context, allowed);
+  }
+  return FinishNow(context, broker_->CommitOffsets(FromProto(*request)));
+}
+
 grpc::ServerUnaryReactor* EventLogService::FetchCommittedOffsets(
     grpc::CallbackServerContext* context, const v1::FetchCommittedOffsetsRequest* request,
     v1::FetchCommittedOffsetsResponse* response) {
@@ -264,13 +276,25 @@ grpc::ServerUnaryReactor* EventLogService::ListGroups(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* EventLogService::DescribeGroup(grpc::CallbackServerContext* context,
                                                          const v1::DescribeGroupRequest* request,
                                                          v1::DescribeGroupResponse* response) {
+  absl::StatusOr<std::string> principal = guard_.Authenticate(*context);
+  if (!principal.ok()) return FinishNow(context, principal.status());
   if (absl::Status allowed =
-          guard_.Check(*context, {{Operation::kRead, ResourceType::kGroup, request->group()}});
+          guard_.CheckFor(*principal, {{Operation::kRead, ResourceType::kGroup, request->group()}});
       !allowed.ok()) {
     return FinishNow(context, allowed);
   }
   absl::StatusOr<broker::GroupDescription> group = broker_->DescribeGroup(request->group());
-  if (group.ok()) ToProto(*group, response);
+  if (group.ok()) {
+    // Only topics the caller may describe: a group's members and lags must
+    // not reveal the others.
+    auto hidden = [&](const std::string& topic) {
+      return !guard_.Allows(*principal, Operation::kRead, ResourceType::kTopic, topic);
+    };
+    std::erase_if(group->members,
+                  [&](const broker::GroupMemberInfo& member) { return hidden(member.topic); });
+    std::erase_if(group->lags, [&](const broker::PartitionLag& lag) { return hidden(lag.topic); });
+    ToProto(*group, response);
+  }
   return FinishNow(context, group.status());
 }
 

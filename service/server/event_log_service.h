@@ -65,6 +65,9 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
   grpc::ServerUnaryReactor* CommitOffset(grpc::CallbackServerContext* context,
                                          const eventlog::v1::CommitOffsetRequest* request,
                                          eventlog::v1::CommitOffsetResponse* response) override;
+  grpc::ServerUnaryReactor* CommitOffsets(grpc::CallbackServerContext* context,
+                                          const eventlog::v1::CommitOffsetsRequest* request,
+                                          eventlog::v1::CommitOffsetsResponse* response) override;
   grpc::ServerUnaryReactor* FetchCommittedOffsets(
       grpc::CallbackServerContext* context,
       const eventlog::v1::FetchCommittedOffsetsRequest* request,

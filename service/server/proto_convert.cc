@@ -1,33 +1,47 @@
 #include "service/server/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::service {
 namespace {
 
 absl::string_view View(const std::string& s) { return absl::string_view(s.data(), s.size()); }
 
-absl::StatusOr<broker::StartFrom> StartFromProto(v1::StartFrom start_from,
-                                                 absl::string_view field) {
+// The one conversion of the proto's start positions (StartFrom and its
+// offset / timestamp fields) to the broker's StartPosition; nullopt for
+// START_FROM_UNSPECIFIED.
+absl::StatusOr<std::optional<broker::StartPosition>> StartPositionProto(
+    v1::StartFrom start_from, int64_t offset, int64_t timestamp_ms, absl::string_view field) {
+  using Kind = broker::StartPosition::Kind;
+  broker::StartPosition position;
   switch (start_from) {
     case v1::START_FROM_UNSPECIFIED:
-      return broker::StartFrom::kUnspecified;
+      return std::nullopt;
     case v1::START_FROM_EARLIEST:
-      return broker::StartFrom::kEarliest;
+      position.kind = Kind::kEarliest;
+      break;
     case v1::START_FROM_LATEST:
-      return broker::StartFrom::kLatest;
+      position.kind = Kind::kLatest;
+      break;
     case v1::START_FROM_OFFSET:
-      return broker::StartFrom::kOffset;
+      position.kind = Kind::kOffset;
+      position.offset = offset;
+      break;
     case v1::START_FROM_TIMESTAMP:
-      return broker::StartFrom::kTimestamp;
+      position.kind = Kind::kTimestamp;
+      position.timestamp_ms = timestamp_ms;
+      break;
     case v1::START_FROM_COMMITTED:
-      return broker::StartFrom::kCommitted;
+      position.kind = Kind::kCommitted;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat(field, " ", static_cast<int>(start_from),
                        " is not a known start position; use EARLIEST, LATEST, OFFSET, TIMESTAMP "
                        "or COMMITTED"));
   }
+  return position;
 }
 
 }  // namespace
@@ -169,20 +183,21 @@ void AppendRecords(const storage::ReadResult& read, absl::string_view topic, int
 }
 
 absl::StatusOr<broker::ListOffsetsRequest> FromProto(const v1::ListOffsetsRequest& request) {
+  using Kind = broker::StartPosition::Kind;
   broker::ListOffsetsRequest out;
   out.topic = request.topic();
   out.partitions.assign(request.partitions().begin(), request.partitions().end());
-  out.timestamp_ms = request.timestamp_ms();
   switch (request.spec()) {
     case v1::OFFSET_SPEC_UNSPECIFIED:
     case v1::OFFSET_SPEC_LATEST:
-      out.spec = broker::OffsetSpec::kLatest;
+      out.position.kind = Kind::kLatest;
       break;
     case v1::OFFSET_SPEC_EARLIEST:
-      out.spec = broker::OffsetSpec::kEarliest;
+      out.position.kind = Kind::kEarliest;
       break;
     case v1::OFFSET_SPEC_TIMESTAMP:
-      out.spec = broker::OffsetSpec::kTimestamp;
+      out.position.kind = Kind::kTimestamp;
+      out.position.timestamp_ms = request.timestamp_ms();
       break;
     default:
       return absl::InvalidArgumentError(
@@ -197,14 +212,12 @@ absl::StatusOr<broker::SubscribeRequest> FromProto(const v1::SubscribeRequest& r
   out.topic = request.topic();
   out.partitions.assign(request.partitions().begin(), request.partitions().end());
   out.group = request.group();
-  absl::StatusOr<broker::StartFrom> start_from = StartFromProto(request.start_from(), "start_from");
-  if (!start_from.ok()) return start_from.status();
-  out.start_from = *start_from;
-  absl::StatusOr<broker::StartFrom> reset_to = StartFromProto(request.reset_to(), "reset_to");
-  if (!reset_to.ok()) return reset_to.status();
-  out.reset_to = *reset_to;
-  out.start_offset = request.start_offset();
-  out.start_timestamp_ms = request.start_timestamp_ms();
+  ASSIGN_OR_RETURN(out.start,
+                   StartPositionProto(request.start_from(), request.start_offset(),
+                                      request.start_timestamp_ms(), "start_from"));
+  ASSIGN_OR_RETURN(std::optional<broker::StartPosition> reset_to,
+                   StartPositionProto(request.reset_to(), 0, 0, "reset_to"));
+  out.reset_to = reset_to.has_value() ? reset_to->kind : broker::StartPosition::Kind::kLatest;
   out.max_batch_records = request.max_batch_records();
   return out;
 }
@@ -213,6 +226,17 @@ broker::CommitOffsetRequest FromProto(const v1::CommitOffsetRequest& request) {
   return broker::CommitOffsetRequest{request.group(),    request.topic(),    request.partition(),
                                      request.offset(),   request.metadata(), request.generation(),
                                      request.member_id()};
+}
+
+broker::CommitOffsetsRequest FromProto(const v1::CommitOffsetsRequest& request) {
+  broker::CommitOffsetsRequest out{request.group(), request.topic(), request.generation(),
+                                   request.member_id(), {}};
+  out.offsets.reserve(request.offsets_size());
+  for (const v1::CommittedOffset& commit : request.offsets()) {
+    out.offsets.push_back(
+        broker::PartitionCommit{commit.partition(), commit.offset(), commit.metadata()});
+  }
+  return out;
 }
 
 broker::FetchCommittedRequest FromProto(const v1::FetchCommittedOffsetsRequest& request) {

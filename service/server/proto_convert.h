@@ -39,6 +39,7 @@ absl::StatusOr<broker::ListOffsetsRequest> FromProto(const v1::ListOffsetsReques
 absl::StatusOr<broker::SubscribeRequest> FromProto(const v1::SubscribeRequest& request);
 
 broker::CommitOffsetRequest FromProto(const v1::CommitOffsetRequest& request);
+broker::CommitOffsetsRequest FromProto(const v1::CommitOffsetsRequest& request);
 broker::FetchCommittedRequest FromProto(const v1::FetchCommittedOffsetsRequest& request);
 void ToProto(const broker::GroupDescription& group, v1::DescribeGroupResponse* response);
 

@@ -88,23 +88,15 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
         " bytes exceeds the topic's max_message_bytes of ", options_.config.max_message_bytes)));
     return;
   }
-  const auto total = static_cast<int64_t>(format::kBatchHeaderSize + batch.size_bytes());
+  const auto total = static_cast<int64_t>(batch.size_bytes());
   if (total > format::kMaxBatchBytes) {
     done(absl::ResourceExhaustedError(absl::StrCat(
         "a batch of ", total, " bytes exceeds the limit of ", format::kMaxBatchBytes)));
     return;
   }
-  // Everything but the offset is known now: checksum the records before
-  // taking the lock.
-  format::BatchHeader h;
-  h.batch_length = static_cast<uint32_t>(total);
-  h.last_offset_delta = batch.record_count() - 1;
-  h.record_count = batch.record_count();
-  h.first_timestamp_ms = batch.first_timestamp_ms();
-  h.max_timestamp_ms = batch.max_timestamp_ms();
-  char header[format::kBatchHeaderSize];
-  format::EncodeBatchHeader(h, header);
-  const uint32_t body_crc = format::BodyCrc(header, batch.encoded_records());
+  // Everything but the offset is known now: checksum the batch before taking
+  // the lock (its checksum does not cover the base offset).
+  batch.Seal();
 
   AppendResult result;
   absl::Status status;
@@ -112,7 +104,7 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
   if (sync) options_.committer->BeginAppend();
   {
     absl::MutexLock lock(&append_mu_);
-    status = AppendLocked(batch, header, body_crc, &result);
+    status = AppendLocked(batch, &result);
     // Queued under the lock so that completions keep offset order.
     if (sync) {
       if (status.ok()) {
@@ -146,11 +138,11 @@ absl::StatusOr<AppendResult> DiskPartitionLog::Append(RecordBatchBuilder batch,
   return out;
 }
 
-absl::Status DiskPartitionLog::AppendLocked(const RecordBatchBuilder& batch, char* header,
-                                            uint32_t body_crc, AppendResult* result) {
+absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendResult* result) {
   RETURN_IF_ERROR(segments_.CheckOpen());
   RETURN_IF_ERROR(options_.health->status());
-  const int64_t total = format::kBatchHeaderSize + static_cast<int64_t>(batch.size_bytes());
+  std::string& bytes = batch.Seal();
+  const auto total = static_cast<int64_t>(bytes.size());
   if (options_.space_guard != nullptr) RETURN_IF_ERROR(options_.space_guard->Admit(total));
   const int64_t now = options_.clock->NowMs();
   if (appender_->position() > 0 &&
@@ -160,10 +152,9 @@ absl::Status DiskPartitionLog::AppendLocked(const RecordBatchBuilder& batch, cha
   }
 
   const int64_t base = next_offset_;
-  util::coding::PutFixed64(header, static_cast<uint64_t>(base));
-  util::coding::PutFixed32(header + format::kCrcPos, format::FinishCrc(body_crc, header));
+  format::SetBaseOffset(bytes.data(), base);
   const int64_t position = appender_->position();
-  RETURN_IF_ERROR(appender_->Append(header, batch.encoded_records()));
+  RETURN_IF_ERROR(appender_->Append(bytes));
   if (active_created_ms_ < 0) active_created_ms_ = now;
 
   const int64_t max_before = max_timestamp_.load();

@@ -97,8 +97,9 @@ class DiskPartitionLog final : public PartitionLog,
   DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered);
 
   // Append path, under append_mu_.
-  absl::Status AppendLocked(const RecordBatchBuilder& batch, char* header, uint32_t body_crc,
-                            AppendResult* result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // `batch` is sealed; the base offset is set here.
+  absl::Status AppendLocked(RecordBatchBuilder& batch, AppendResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
   // After a sync: drops the page cache of synced bytes further than

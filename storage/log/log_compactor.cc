@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -136,11 +137,29 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
   SegmentReader reader(segment, 0, limit, kScanChunk, kScanChunk, /*keep_chunks=*/false);
   reader.set_offset_limit(sealed.next_base);
   RecordView view;
-  auto write = [&](const char* header, absl::string_view body) {
-    iovec iov[2] = {{const_cast<char*>(header), format::kBatchHeaderSize},
-                    {const_cast<char*>(body.data()), body.size()}};
-    return out->WriteAt(position, iov, body.empty() ? 1 : 2);
+  auto write = [&](absl::string_view bytes) {
+    iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+    return out->WriteAt(position, &iov, 1);
   };
+  // A batch like `h` (same magic, base offset and offset span) holding
+  // `records` uncompressed, sealed.
+  auto rebuild = [](format::BatchHeader h, int32_t count, int64_t max_ts,
+                    absl::string_view records) {
+    h.record_count = count;
+    h.max_timestamp_ms = max_ts;
+    h.attributes = static_cast<int16_t>(h.attributes & ~format::kCompressionMask);
+    h.batch_length = static_cast<uint32_t>(h.header_size() + records.size());
+    std::string bytes(h.header_size(), '\0');
+    format::EncodeBatchHeader(h, bytes.data());
+    bytes.append(records.data(), records.size());
+    format::SealBatch(bytes.data(), bytes.size());
+    return bytes;
+  };
+  // Where the batches written so far end, and the last batch read: a
+  // segment's batches must still end where the next segment begins, or
+  // recovery could not tell a compacted tail from a lost one.
+  int64_t written_end = base;
+  std::optional<format::BatchHeader> last_read;
   while (true) {
     SegmentReader::Batch batch;
     absl::StatusOr<bool> more = reader.Next(&batch);
@@ -153,15 +172,16 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
       }
       std::string bytes(h.batch_length, '\0');
       RETURN_IF_ERROR(segment->ReadAt(at, bytes.size(), bytes.data()));
-      iovec iov{bytes.data(), bytes.size()};
-      RETURN_IF_ERROR(out->WriteAt(position, &iov, 1));
+      RETURN_IF_ERROR(write(bytes));
       cadence.Add(false, h.batch_length);
       position += h.batch_length;
       ++damaged;
+      last_read.reset();
       continue;
     }
     if (!*more) break;
     const format::BatchHeader& h = batch.header;
+    last_read = h;
     records.clear();
     int32_t kept = 0;
     int64_t kept_max_ts = std::numeric_limits<int64_t>::min();
@@ -175,37 +195,40 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
       }
       if (!*next) break;
       if (!keep(view)) continue;
-      // The record's encoding is relative to the batch's base offset and
-      // first timestamp, both kept: copy it as is.
       records.append(it.record_bytes().data(), it.record_bytes().size());
       ++kept;
       kept_max_ts = std::max(kept_max_ts, view.timestamp_ms);
     }
     if (malformed) {
       // A good checksum over a malformed record: keep the batch as it is.
-      RETURN_IF_ERROR(write(batch.bytes.data(), batch.bytes.substr(format::kBatchHeaderSize)));
+      RETURN_IF_ERROR(write(batch.bytes));
       cadence.Add(false, h.batch_length);
       position += h.batch_length;
       ++damaged;
       max_before = std::max(max_before, h.max_timestamp_ms);
+      written_end = h.next_offset();
       continue;
     }
     if (kept > 0) {
-      format::BatchHeader rewritten = h;
-      rewritten.record_count = kept;
-      rewritten.max_timestamp_ms = kept_max_ts;
-      rewritten.batch_length = static_cast<uint32_t>(format::kBatchHeaderSize + records.size());
-      char header[format::kBatchHeaderSize];
-      format::EncodeBatchHeader(rewritten, header);
-      util::coding::PutFixed32(header + format::kCrcPos,
-                               format::FinishCrc(format::BodyCrc(header, records), header));
+      // The kept records' encoding is relative to the batch's base offset
+      // and first timestamp, both kept (decompressed if the batch was
+      // compressed: the rewrite is not).
+      const std::string rewritten = rebuild(h, kept, kept_max_ts, records);
       const bool index = cadence.ShouldIndex(position);
       if (index) entries.push_back(OffsetIndexEntry{h.base_offset, base, position, max_before});
-      cadence.Add(index, rewritten.batch_length);
-      RETURN_IF_ERROR(write(header, records));
-      position += rewritten.batch_length;
+      cadence.Add(index, static_cast<int64_t>(rewritten.size()));
+      RETURN_IF_ERROR(write(rewritten));
+      position += static_cast<int64_t>(rewritten.size());
+      written_end = h.next_offset();
     }
     max_before = std::max(max_before, h.max_timestamp_ms);
+  }
+  if (last_read.has_value() && written_end < last_read->next_offset()) {
+    // Every record of the last batch went: it stays as an empty batch
+    // (record_count 0, its offset span kept).
+    const std::string empty = rebuild(*last_read, 0, last_read->max_timestamp_ms, "");
+    RETURN_IF_ERROR(write(empty));
+    position += static_cast<int64_t>(empty.size());
   }
   RETURN_IF_ERROR(CheckSync(out->Sync(), "fdatasync of " + cleaned_path));
   out.reset();

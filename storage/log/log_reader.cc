@@ -23,17 +23,12 @@ absl::StatusOr<int64_t> LogReader::StartPosition(const LogSegments::Span& span,
                                                  int64_t offset) const {
   if (std::optional<int64_t> hint = hints_.Find(offset, span.segment)) return *hint;
   ASSIGN_OR_RETURN(std::optional<OffsetIndexEntry> entry, offset_index_->Floor(offset));
-  if (!entry.has_value() || entry->segment_base_offset != span.segment->base_offset() ||
-      entry->position + static_cast<int64_t>(format::kBatchHeaderSize) > span.limit) {
-    return 0;
-  }
+  if (!entry.has_value() || entry->segment_base_offset != span.segment->base_offset()) return 0;
   // The entry must point at the batch it names: after compaction rewrote the
   // segment, entries read before the rewrite point into the old file.
-  char header[format::kBatchHeaderSize];
-  if (!span.segment->ReadAt(entry->position, sizeof(header), header).ok() ||
-      format::DecodeBatchHeader(header).base_offset != entry->batch_base_offset) {
-    return 0;
-  }
+  absl::StatusOr<format::BatchHeader> header =
+      ReadBatchHeaderAt(*span.segment, entry->position, span.limit);
+  if (!header.ok() || header->base_offset != entry->batch_base_offset) return 0;
   return entry->position;
 }
 
@@ -63,13 +58,15 @@ absl::StatusOr<ReadResult> LogReader::Read(int64_t offset, const ReadLimits& lim
   const size_t expected_records =
       static_cast<size_t>(std::min<int64_t>(want / average + 1, 1 << 16));
   const size_t initial_chunk = static_cast<size_t>(
-      std::clamp<int64_t>(want + index_interval_bytes_ + int64_t{format::kBatchHeaderSize},
+      std::clamp<int64_t>(want + index_interval_bytes_ + int64_t{format::kMaxHeaderSize},
                           kMinReadChunk, kMaxReadChunk));
   const size_t max_chunk = static_cast<size_t>(std::clamp<int64_t>(
       max_bytes, static_cast<int64_t>(initial_chunk), static_cast<int64_t>(kMaxReadChunk)));
 
   result.records.reserve(std::min(record_limit, expected_records));
-  auto chunks = std::make_shared<std::vector<std::shared_ptr<char[]>>>();
+  // Keeps every buffer the views point into: file chunks and decompressed
+  // records.
+  auto chunks = std::make_shared<std::vector<std::shared_ptr<const void>>>();
   int64_t bytes = 0;
   bool done = false;
   int64_t hint_position = -1;
@@ -170,6 +167,7 @@ absl::StatusOr<ReadResult> LogReader::Read(int64_t offset, const ReadLimits& lim
           break;
         }
       }
+      if (records.decompressed() != nullptr) chunks->push_back(records.decompressed());
       if (damaged) break;
       if (consumed_batch) {
         // Past offsets compaction removed at the batch's end, if any.
@@ -195,7 +193,12 @@ absl::StatusOr<ReadResult> LogReader::Read(int64_t offset, const ReadLimits& lim
       hints_.Remember(result.next_offset, span.segment, hint_position);
     }
     result.high_watermark = std::max(result.high_watermark, high_watermark);
-    if (!next.has_value() || next->segment->base_offset() >= result.high_watermark) break;
+    if (!next.has_value()) break;
+    if (next->segment->base_offset() >= result.high_watermark) {
+      // No segment holds the offsets before the next one: a gap.
+      result.next_offset = std::max(result.next_offset, next->segment->base_offset());
+      break;
+    }
     position = grew ? span.limit : 0;
     result.next_offset = std::max(result.next_offset, next->segment->base_offset());
     span = *std::move(next);

@@ -37,11 +37,8 @@ absl::StatusOr<std::optional<int64_t>> ReadOffsetKey(leveldb::DB* db, const std:
 // Whether the batch at `position` of `segment` starts with a sane header
 // naming `base_offset` (an index entry is only trusted if it does).
 bool PointsAtBatch(const Segment& segment, int64_t position, int64_t base_offset) {
-  if (position + static_cast<int64_t>(format::kBatchHeaderSize) > segment.size()) return false;
-  char header[format::kBatchHeaderSize];
-  if (!segment.ReadAt(position, sizeof(header), header).ok()) return false;
-  const format::BatchHeader h = format::DecodeBatchHeader(header);
-  return format::CheckBatchHeader(h).ok() && h.base_offset == base_offset;
+  absl::StatusOr<format::BatchHeader> h = ReadBatchHeaderAt(segment, position, segment.size());
+  return h.ok() && format::CheckBatchHeader(*h).ok() && h->base_offset == base_offset;
 }
 
 }  // namespace
@@ -228,12 +225,21 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   int64_t cut_after = kMaxOffset;                 // segments with a larger base are removed
   auto seg_it =
       start.has_value() ? out.segments.find(start->segment_base_offset) : out.segments.begin();
+  int64_t previous_end = -1;  // where the segment scanned before ended
   for (; seg_it != out.segments.end() && cut_after == kMaxOffset; ++seg_it) {
     const std::shared_ptr<Segment>& segment = seg_it->second;
     const bool is_active = std::next(seg_it) == out.segments.end();
     const bool resuming = start.has_value() && seg_it->first == start->segment_base_offset;
-    log_end = std::max(log_end, segment->base_offset());
-    int64_t expected_next = segment->base_offset();
+    if (previous_end >= 0 && segment->base_offset() > previous_end &&
+        previous_end >= recovery_point) {
+      // The segment before lost its tail (never synced) and this one begins
+      // past it: nothing from there on was acknowledged. Cut here.
+      cut_after = std::prev(seg_it)->first;
+      break;
+    }
+    // Resuming at an index entry, the batches before it count as read.
+    int64_t expected_next = resuming ? start->batch_base_offset : segment->base_offset();
+    log_end = std::max(log_end, expected_next);
     bool past_recovery_point = false;
     SegmentReader reader(segment, resuming ? start->position : 0, segment->size(), kScanChunk,
                          kScanChunk, /*keep_chunks=*/false);
@@ -312,6 +318,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
       break;
     }
     if (past_recovery_point) to_sync.push_back(segment);
+    previous_end = expected_next;
   }
   RETURN_IF_ERROR(flush_puts());
   if (recovery_point != kMaxOffset && log_end < recovery_point) {
@@ -361,10 +368,9 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   }
 
   const std::shared_ptr<Segment>& active = out.segments.rbegin()->second;
-  if (active->size() >= static_cast<int64_t>(format::kBatchHeaderSize)) {
-    char header[format::kBatchHeaderSize];
-    RETURN_IF_ERROR(active->ReadAt(0, sizeof(header), header));
-    out.active_first_timestamp = format::DecodeBatchHeader(header).first_timestamp_ms;
+  if (absl::StatusOr<format::BatchHeader> first = ReadBatchHeaderAt(*active, 0, active->size());
+      first.ok()) {
+    out.active_first_timestamp = first->first_timestamp_ms;
   }
   out.log_end_offset = std::max(log_end, out.log_start_offset);
   out.log_start_offset = std::min(out.log_start_offset, out.log_end_offset);

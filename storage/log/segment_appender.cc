@@ -1,22 +1,16 @@
 #include "storage/log/segment_appender.h"
 
-#include "storage/format/record_batch_format.h"
-
 namespace eventlog::storage {
 
-absl::Status SegmentAppender::Append(const char* header, absl::string_view records) {
-  iovec iov[2];
-  iov[0].iov_base = const_cast<char*>(header);
-  iov[0].iov_len = format::kBatchHeaderSize;
-  iov[1].iov_base = const_cast<char*>(records.data());
-  iov[1].iov_len = records.size();
-  absl::Status status = segment_->WriteAt(position_, iov, records.empty() ? 1 : 2);
+absl::Status SegmentAppender::Append(absl::string_view batch) {
+  iovec iov{const_cast<char*>(batch.data()), batch.size()};
+  absl::Status status = segment_->WriteAt(position_, &iov, 1);
   if (!status.ok()) {
     // Best effort: recovery would also cut a torn tail at the next open.
     (void)segment_->Truncate(position_);
     return status;
   }
-  position_ += static_cast<int64_t>(format::kBatchHeaderSize + records.size());
+  position_ += static_cast<int64_t>(batch.size());
   return absl::OkStatus();
 }
 

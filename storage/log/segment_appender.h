@@ -1,6 +1,5 @@
 // SegmentAppender: writes whole record batches at the end of the active
-// segment, one pwritev per batch (header and records from separate buffers,
-// so the records are not copied again).
+// segment, one write per batch.
 //
 // Not thread-safe: the partition log's append lock serializes callers.
 // Does not publish: the log moves Segment::size() forward once the batch is
@@ -26,9 +25,9 @@ class SegmentAppender {
   // End of what was written (may be ahead of segment()->size()).
   int64_t position() const { return position_; }
 
-  // Writes `header` (format::kBatchHeaderSize bytes) and `records`. On error
-  // cuts the file back so no partial batch remains, and returns the error.
-  absl::Status Append(const char* header, absl::string_view records);
+  // Writes a whole batch. On error cuts the file back so no partial batch
+  // remains, and returns the error.
+  absl::Status Append(absl::string_view batch);
 
  private:
   std::shared_ptr<Segment> segment_;

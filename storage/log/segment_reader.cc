@@ -13,7 +13,7 @@ SegmentReader::SegmentReader(std::shared_ptr<const Segment> segment, int64_t pos
     : segment_(std::move(segment)),
       position_(position),
       limit_(limit),
-      chunk_bytes_(std::max<size_t>(initial_chunk_bytes, format::kBatchHeaderSize)),
+      chunk_bytes_(std::max<size_t>(initial_chunk_bytes, format::kMaxHeaderSize)),
       max_chunk_bytes_(std::max(max_chunk_bytes, chunk_bytes_)),
       keep_chunks_(keep_chunks),
       next_min_offset_(segment_->base_offset()) {}
@@ -46,11 +46,25 @@ absl::StatusOr<bool> SegmentReader::Next(Batch* batch, bool verify_crc) {
   damage_ = Damage::kNone;
   if (position_ >= limit_) return false;
   auto where = [&] { return absl::StrCat(segment_->path(), " position ", position_); };
-  if (limit_ - position_ < static_cast<int64_t>(format::kBatchHeaderSize)) {
+  if (limit_ - position_ < static_cast<int64_t>(format::kHeaderPrefixSize)) {
     damage_ = Damage::kTruncated;
     return absl::DataLossError(absl::StrCat("truncated batch header at ", where()));
   }
-  absl::Status status = Fill(format::kBatchHeaderSize);
+  absl::Status status = Fill(format::kHeaderPrefixSize);
+  if (!status.ok()) return status;
+  const size_t header_size = format::HeaderSizeOf(chunk_.get() + (position_ - chunk_start_));
+  if (header_size == 0) {
+    damage_ = Damage::kCorrupt;
+    damaged_header_ = format::BatchHeader{};
+    damaged_header_.magic = static_cast<uint8_t>(
+        chunk_.get()[position_ - chunk_start_ + format::kMagicPos]);  // fails CheckBatchHeader
+    return absl::DataLossError(absl::StrCat("unknown batch magic at ", where()));
+  }
+  if (limit_ - position_ < static_cast<int64_t>(header_size)) {
+    damage_ = Damage::kTruncated;
+    return absl::DataLossError(absl::StrCat("truncated batch header at ", where()));
+  }
+  status = Fill(header_size);
   if (!status.ok()) return status;
   const char* header_bytes = chunk_.get() + (position_ - chunk_start_);
   format::BatchHeader header = format::DecodeBatchHeader(header_bytes);
@@ -122,6 +136,24 @@ bool SegmentReader::SkipDamaged() {
   position_ += damaged_header_.batch_length;
   damage_ = Damage::kNone;
   return true;
+}
+
+absl::StatusOr<format::BatchHeader> ReadBatchHeaderAt(const Segment& segment, int64_t position,
+                                                      int64_t limit) {
+  char header[format::kMaxHeaderSize];
+  if (position + static_cast<int64_t>(format::kHeaderPrefixSize) > limit) {
+    return absl::DataLossError("no batch header there");
+  }
+  absl::Status s = segment.ReadAt(position, format::kHeaderPrefixSize, header);
+  if (!s.ok()) return s;
+  const size_t size = format::HeaderSizeOf(header);
+  if (size == 0 || position + static_cast<int64_t>(size) > limit) {
+    return absl::DataLossError("no batch header there");
+  }
+  s = segment.ReadAt(position + format::kHeaderPrefixSize, size - format::kHeaderPrefixSize,
+                     header + format::kHeaderPrefixSize);
+  if (!s.ok()) return s;
+  return format::DecodeBatchHeader(header);
 }
 
 }  // namespace eventlog::storage

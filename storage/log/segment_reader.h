@@ -98,4 +98,10 @@ class SegmentReader {
   int64_t next_min_offset_;
 };
 
+// The header of the batch at `position` of `segment` (a batch must fit
+// below `limit`), without checking it. DATA_LOSS if it cannot be read or
+// its magic is unknown.
+absl::StatusOr<format::BatchHeader> ReadBatchHeaderAt(const Segment& segment, int64_t position,
+                                                      int64_t limit);
+
 }  // namespace eventlog::storage

@@ -39,6 +39,17 @@ inline void AppendBigEndian64(std::string* dst, uint64_t v) {
   dst->append(reinterpret_cast<const char*>(&v), sizeof(v));
 }
 inline uint32_t GetBigEndian32(const char* src) { return __builtin_bswap32(GetFixed32(src)); }
+inline uint16_t GetBigEndian16(const char* src) {
+  uint16_t v;
+  std::memcpy(&v, src, sizeof(v));
+  return __builtin_bswap16(v);
+}
+inline void PutBigEndian16(char* dst, uint16_t v) {
+  v = __builtin_bswap16(v);
+  std::memcpy(dst, &v, sizeof(v));
+}
+inline void PutBigEndian32(char* dst, uint32_t v) { PutFixed32(dst, __builtin_bswap32(v)); }
+inline void PutBigEndian64(char* dst, uint64_t v) { PutFixed64(dst, __builtin_bswap64(v)); }
 inline uint64_t GetBigEndian64(const char* src) { return __builtin_bswap64(GetFixed64(src)); }
 
 // Maps signed to unsigned so that numeric order is kept (flips the sign bit);

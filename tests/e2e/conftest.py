@@ -29,10 +29,11 @@ def _binary(var):
 class Broker:
     """One eventlogd process on 127.0.0.1 with a port picked by the kernel."""
 
-    def __init__(self, binary, data_dir, extra_args=()):
+    def __init__(self, binary, data_dir, extra_args=(), env=None):
         self.binary = binary
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        self.env = env
         self.proc = None
         self.address = None
         self.stdout_lines = []
@@ -43,7 +44,8 @@ class Broker:
         self._log = open(os.path.join(os.path.dirname(self.data_dir), "eventlogd.stderr"), "ab")
         self.proc = subprocess.Popen(
             [self.binary, "--listen=127.0.0.1:0", f"--data_dir={self.data_dir}"] + self.extra_args,
-            stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL)
+            stdout=subprocess.PIPE, stderr=self._log, stdin=subprocess.DEVNULL,
+            env=None if self.env is None else {**os.environ, **self.env})
         found = threading.Event()
         lines = self.stdout_lines = []
 
@@ -140,12 +142,12 @@ def workdir():
 
 @pytest.fixture
 def make_broker(workdir):
-    """Factory: make_broker(data_dir=None, *extra_args) -> started Broker."""
+    """Factory: make_broker(data_dir=None, extra_args=(), env=None) -> started Broker."""
     brokers = []
     binary = _binary("EVENTLOGD")
 
-    def make(data_dir=None, extra_args=()):
-        broker = Broker(binary, data_dir or os.path.join(workdir, "data"), extra_args)
+    def make(data_dir=None, extra_args=(), env=None):
+        broker = Broker(binary, data_dir or os.path.join(workdir, "data"), extra_args, env)
         brokers.append(broker)
         return broker.start()
 

@@ -1,8 +1,9 @@
 """Crash loop: several concurrent acks=all producers and offset commits while eventlogd is
 killed with kill -9 at random moments, round after round. After every restart every
-acknowledged record is at its acknowledged (partition, offset) byte for byte, offsets are
-contiguous from 0, nothing is stored twice, every committed offset is intact, and the broker
-is listening again well within a hang guard.
+acknowledged record is at its acknowledged (partition, offset) byte for byte, every record a
+subscriber was shown is still there with the same content ("seen implies durable"), offsets
+are contiguous from 0, nothing is stored twice, every committed offset is intact, and the
+broker is listening again well within a hang guard.
 
 EVENTLOG_CRASH_ROUNDS sets the number of rounds (default 30, about 30-40 s on 2 cores); for
 a longer manual run, e.g.:
@@ -77,7 +78,33 @@ class Producer:
         return [(ack, self.sent[k]) for k, ack in enumerate(acks)]
 
 
-def check_log(cli, topic, acked, all_sent):
+class Follower:
+    """An `eventlog consume --follow` subscriber recording every (partition, offset) it is shown."""
+
+    def __init__(self, cli, processes, topic):
+        self.proc = processes.popen(
+            cli.argv("consume", topic, "--from", "earliest", "--follow", "--format", "json"),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.seen = {}
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            if not line.endswith(b"\n"):
+                break
+            r = parse_json_lines(line.decode())[0]
+            key = (r["partition"], r["offset"])
+            value = field_bytes(r, "value").decode()
+            assert self.seen.setdefault(key, value) == value, f"offset {key} showed two contents"
+
+    def finish(self):
+        self.proc.wait(30)
+        self.thread.join(30)
+        return self.seen
+
+
+def check_log(cli, topic, acked, all_sent, seen):
     """Whole-log check; returns the high watermark of each partition."""
     records = parse_json_lines(cli.run("consume", topic, "--format", "json").stdout)
     stored = {}
@@ -92,6 +119,8 @@ def check_log(cli, topic, acked, all_sent):
         ends.append(len(offsets))
     lost = [(key, value) for key, value in acked.items() if stored.get(key) != value]
     assert not lost, f"{len(lost)} acknowledged records lost or changed, e.g. {lost[:3]}"
+    unseen = [(key, value) for key, value in seen.items() if stored.get(key) != value]
+    assert not unseen, f"{len(unseen)} records a reader saw are gone or changed, e.g. {unseen[:3]}"
     values = list(stored.values())
     assert len(set(values)) == len(values), "a record was stored twice"
     assert set(values) <= all_sent, "the log holds records nobody sent"
@@ -126,13 +155,14 @@ def test_crash_loop_keeps_acked_records_and_commits(make_broker, make_cli, proce
     # A commit that is never touched again must survive every later crash too.
     cli.run("offsets", "commit", old_group, topic, 1, 0, "--metadata", "first")
     committed = {old_group: {1: (0, "first")}, group: {}}
-    acked, all_sent, restart_s = {}, set(), []
+    acked, all_sent, seen, restart_s = {}, set(), {}, []
     ends = [0] * PARTITIONS
 
     for round_no in range(ROUNDS):
         commit_first = rng.random() < 0.5  # else the commits race the producers
         if commit_first:
             commit_round(cli, topic, group, committed[group], ends, round_no, rng)
+        follower = Follower(cli, processes, topic)
         producers = [Producer(cli, processes, topic, p, f"w{w}r{round_no}", rng)
                      for w, p in enumerate(PRODUCER_PARTITIONS)]
         if not commit_first:
@@ -157,16 +187,18 @@ def test_crash_loop_keeps_acked_records_and_commits(make_broker, make_cli, proce
             acked[key] = value
         for w in producers:
             all_sent.update(w.sent)
+        for key, value in follower.finish().items():
+            assert seen.setdefault(key, value) == value, f"offset {key} showed two contents"
 
         t0 = time.monotonic()
         broker = make_broker(broker.data_dir)  # restart on the same data
         restart_s.append(time.monotonic() - t0)
         assert restart_s[-1] < RESTART_HANG_GUARD_S, f"restart took {restart_s[-1]:.1f} s"
         cli = make_cli(broker)
-        ends = check_log(cli, topic, acked, all_sent)
+        ends = check_log(cli, topic, acked, all_sent, seen)
         for g, expected in committed.items():
             assert parse_committed(cli.run("offsets", "show", g, topic).stdout) == expected, g
-        print(f"round {round_no}: {len(round_acked)} acked, log {sum(ends)} records, "
+        print(f"round {round_no}: {len(round_acked)} acked, {len(seen)} seen, log {sum(ends)} records, "
               f"restart {restart_s[-1] * 1000:.0f} ms")
 
     restart_s.sort()

@@ -8,19 +8,18 @@
 #include <string>
 
 #include "storage/format/record_batch_format.h"
-#include "storage/util/coding.h"
 
 namespace eventlog::fuzz {
 
 inline void FixBatchCrcs(std::string* bytes) {
   namespace format = storage::format;
   size_t pos = 0;
-  while (bytes->size() - pos >= format::kBatchHeaderSize) {
+  while (bytes->size() - pos >= format::kHeaderPrefixSize) {
+    const size_t header_size = format::HeaderSizeOf(bytes->data() + pos);
+    if (header_size == 0 || bytes->size() - pos < header_size) return;
     const format::BatchHeader h = format::DecodeBatchHeader(bytes->data() + pos);
-    if (h.batch_length < format::kBatchHeaderSize || h.batch_length > bytes->size() - pos) return;
-    char* batch = bytes->data() + pos;
-    util::coding::PutFixed32(batch + format::kCrcPos,
-                             format::ComputeCrc(absl::string_view(batch, h.batch_length)));
+    if (h.batch_length < header_size || h.batch_length > bytes->size() - pos) return;
+    format::SealBatch(bytes->data() + pos, h.batch_length);
     pos += h.batch_length;
   }
 }

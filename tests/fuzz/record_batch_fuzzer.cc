@@ -1,14 +1,17 @@
-// Fuzz target: the record batch decoder (storage/record_batch_format.h) and
-// the segment reader that walks batches in a file.
+// Fuzz target: the record batch decoders (storage/format/record_batch_format.h,
+// both magics, compressed batches through BatchRecordIterator), the
+// validation of a Kafka producer's batch (RecordBatchBuilder::FromKafkaBatch)
+// and the segment reader that walks batches in a file.
 //
 // Input: one flags byte, then segment bytes (batches back to back).
 //   flags bit 0: fix every batch's crc first (reach the record decoder)
 //   flags bit 1: the reader keeps its chunks (the read path's mode)
 // Checks, besides "no crash, no sanitizer report":
 //  - a batch the reader returns passes VerifyBatch;
-//  - DecodeRecord and SkipRecord agree on every record's end and offset;
 //  - records that decode re-encode (RecordBatchBuilder) to records that
-//    decode to the same key, value, headers and timestamp.
+//    decode to the same key, value, headers and timestamp;
+//  - a batch FromKafkaBatch accepts decodes record by record, its offsets
+//    in order.
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -16,10 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "storage/file_util.h"
+#include "storage/format/batch_record_iterator.h"
 #include "storage/format/record.h"
 #include "storage/format/record_batch_builder.h"
 #include "storage/format/record_batch_format.h"
+#include "storage/layout.h"
 #include "storage/log/segment.h"
 #include "storage/log/segment_reader.h"
 #include "tests/fuzz/batch_crc.h"
@@ -53,58 +57,53 @@ void CheckRoundTrip(const std::vector<RecordView>& records) {
   if (records.empty()) return;
   storage::RecordBatchBuilder builder;
   for (const RecordView& r : records) builder.Add(r.key, r.value, r.headers, r.timestamp_ms);
-  format::BatchHeader h;
-  h.base_offset = 0;
-  h.batch_length = static_cast<uint32_t>(format::kBatchHeaderSize + builder.size_bytes());
-  h.last_offset_delta = builder.record_count() - 1;
-  h.record_count = builder.record_count();
-  h.first_timestamp_ms = builder.first_timestamp_ms();
-  h.max_timestamp_ms = builder.max_timestamp_ms();
-  std::string batch(format::kBatchHeaderSize, '\0');
-  format::EncodeBatchHeader(h, batch.data());
-  batch += builder.encoded_records();
-  h.crc = format::ComputeCrc(batch);
-  format::EncodeBatchHeader(h, batch.data());
+  const std::string batch = builder.Seal();
   FUZZ_CHECK(format::VerifyBatch(batch, "round trip").ok());
-
-  const char* p = batch.data() + format::kBatchHeaderSize;
-  const char* end = batch.data() + batch.size();
+  const format::BatchHeader h = format::DecodeBatchHeader(batch.data());
+  storage::BatchRecordIterator it(h, batch);
   RecordView decoded;
   for (size_t i = 0; i < records.size(); ++i) {
-    FUZZ_CHECK(format::DecodeRecord(h, &p, end, &decoded));
+    absl::StatusOr<bool> next = it.Next(&decoded);
+    FUZZ_CHECK(next.ok() && *next);
     FUZZ_CHECK(decoded.offset == static_cast<int64_t>(i));
     FUZZ_CHECK(SameRecord(decoded, records[i]));
   }
-  FUZZ_CHECK(p == end);
+  absl::StatusOr<bool> done = it.Next(&decoded);
+  FUZZ_CHECK(done.ok() && !*done);
 }
 
 // Decodes the records of one batch (whatever its crc says), as every reader
-// does after verification.
+// does after verification; a small bound keeps decompression bombs cheap.
 void DecodeRecords(const format::BatchHeader& h, absl::string_view batch) {
-  const char* p = batch.data() + format::kBatchHeaderSize;
-  const char* const end = batch.data() + batch.size();
+  storage::BatchRecordIterator it(h, batch, 1 << 20);
   std::vector<RecordView> records;
-  for (int32_t i = 0; i < h.record_count; ++i) {
-    const char* skip = p;
-    uint32_t delta = 0;
-    const bool skipped = format::SkipRecord(&skip, end, &delta);
+  std::shared_ptr<const std::string> keep;
+  while (true) {
     RecordView view;
-    const char* start = p;
-    if (!format::DecodeRecord(h, &p, end, &view)) break;
-    FUZZ_CHECK(skipped && skip == p && p > start);
-    FUZZ_CHECK(static_cast<uint32_t>(static_cast<uint64_t>(view.offset) -
-                                     static_cast<uint64_t>(h.base_offset)) == delta);
+    absl::StatusOr<bool> next = it.Next(&view);
+    if (!next.ok() || !*next) break;
+    FUZZ_CHECK(view.offset >= h.base_offset && view.offset <= h.last_offset());
     records.push_back(view);
   }
+  keep = it.decompressed();
   // Header fields every reader derives from a sane header.
   (void)h.last_offset();
   (void)h.next_offset();
   CheckRoundTrip(records);
+  // As a Kafka producer's batch.
+  absl::StatusOr<storage::RecordBatchBuilder> taken =
+      storage::RecordBatchBuilder::FromKafkaBatch(std::string(batch), 1 << 20);
+  if (taken.ok()) {
+    FUZZ_CHECK(taken->record_count() == h.record_count);
+    FUZZ_CHECK(static_cast<int64_t>(records.size()) == h.record_count);
+  }
 }
 
 // The batches in memory, as recovery and compaction see them.
 void DecodeInMemory(absl::string_view bytes) {
-  while (bytes.size() >= format::kBatchHeaderSize) {
+  while (bytes.size() >= format::kHeaderPrefixSize) {
+    const size_t header_size = format::HeaderSizeOf(bytes.data());
+    if (header_size == 0 || bytes.size() < header_size) return;
     const format::BatchHeader h = format::DecodeBatchHeader(bytes.data());
     if (!format::CheckBatchHeader(h).ok()) return;
     const absl::string_view batch = bytes.substr(0, h.batch_length);
@@ -121,8 +120,8 @@ void ReadSegmentFile(const std::string& path, absl::string_view bytes, bool keep
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
-  absl::StatusOr<std::shared_ptr<storage::Segment>> segment =
-      storage::Segment::Open(path, 0, /*create=*/false);
+  absl::StatusOr<std::shared_ptr<storage::Segment>> segment = storage::Segment::Open(
+      *storage::fs::FileSystem::Default(), path, 0, storage::fs::OpenMode::kExisting);
   FUZZ_CHECK(segment.ok());
   storage::SegmentReader reader(*segment, 0, (*segment)->size(), 64, 4096, keep_chunks);
   while (true) {
@@ -146,8 +145,7 @@ void ReadSegmentFile(const std::string& path, absl::string_view bytes, bool keep
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
   static const eventlog::testing::TempDir dir;  // one file, rewritten per input
-  static const std::string path =
-      dir.path() + "/" + eventlog::storage::file_util::SegmentFileName(0);
+  static const std::string path = dir.path() + "/" + eventlog::storage::layout::SegmentFileName(0);
   FuzzInput in(data, size);
   const uint8_t flags = in.Byte();
   std::string bytes(in.Rest());

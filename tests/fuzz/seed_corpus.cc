@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "eventlog/v1/eventlog.pb.h"
-#include "storage/file_util.h"
 #include "storage/format/record_batch_builder.h"
 #include "storage/layout.h"
 #include "storage/store.h"
@@ -82,7 +81,8 @@ std::vector<std::string> RealSegments() {
   }
   for (const auto& e : fs::recursive_directory_iterator(options.data_dir)) {
     int64_t base;
-    if (storage::file_util::ParseSegmentFileName(e.path().filename().string(), &base)) {
+    if (storage::layout::ParsePartitionFileName(e.path().filename().string(), &base) ==
+        storage::layout::PartitionFile::kSegment) {
       segments.push_back(ReadFile(e.path()));
     }
   }

@@ -27,8 +27,8 @@
 #include <system_error>
 #include <vector>
 
-#include "storage/file_util.h"
 #include "storage/format/record_batch_builder.h"
+#include "storage/layout.h"
 #include "storage/store.h"
 #include "tests/fuzz/batch_crc.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -85,7 +85,8 @@ std::vector<fs::path> Segments(const fs::path& dir) {
   std::vector<fs::path> out;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
     int64_t base;
-    if (storage::file_util::ParseSegmentFileName(e.path().filename().string(), &base)) {
+    if (storage::layout::ParsePartitionFileName(e.path().filename().string(), &base) ==
+        storage::layout::PartitionFile::kSegment) {
       out.push_back(e.path());
     }
   }
@@ -198,7 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(segments.size() >= 2);
   WriteFile((flags & 1) ? segments.front() : segments.back(), bytes);
   if (flags & 8) {
-    WriteFile(partition_dir / eventlog::storage::file_util::SegmentFileName(extra_base), extra);
+    WriteFile(partition_dir / eventlog::storage::layout::SegmentFileName(extra_base), extra);
   }
   if (flags & 4) fs::remove_all(work_dir / "index");
 

@@ -48,9 +48,11 @@ inline std::vector<BatchPos> Batches(const std::string& path) {
   const std::string data = ReadFile(path);
   std::vector<BatchPos> out;
   size_t pos = 0;
-  while (pos + format::kBatchHeaderSize <= data.size()) {
+  while (pos + format::kHeaderPrefixSize <= data.size()) {
+    const size_t header_size = format::HeaderSizeOf(data.data() + pos);
+    if (header_size == 0 || pos + header_size > data.size()) break;
     format::BatchHeader h = format::DecodeBatchHeader(data.data() + pos);
-    if (h.batch_length < format::kBatchHeaderSize) break;
+    if (h.batch_length < header_size) break;
     out.push_back({h.base_offset, h.next_offset(), pos, h.batch_length});
     pos += h.batch_length;
   }

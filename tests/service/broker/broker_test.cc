@@ -231,7 +231,7 @@ TEST_F(BrokerTest, SubscriptionRoundRobinsAcrossPartitions) {
   }
   SubscribeRequest subscribe;
   subscribe.topic = "rr";
-  subscribe.start_from = StartFrom::kEarliest;
+  subscribe.start = StartPosition::Of(StartPosition::Kind::kEarliest);
   subscribe.max_batch_records = 2;
   absl::StatusOr<std::unique_ptr<Subscription>> subscription = broker_->Subscribe(subscribe);
   ASSERT_OK(subscription);
@@ -303,14 +303,13 @@ TEST_F(BrokerTest, SubscribeValidation) {
   subscribe.partitions = {-1};
   EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kInvalidArgument));
   subscribe.partitions = {};
-  subscribe.start_from = StartFrom::kCommitted;
+  subscribe.start = StartPosition::Of(StartPosition::Kind::kCommitted);
   EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kInvalidArgument));
-  subscribe.start_from = StartFrom::kOffset;
-  subscribe.start_offset = 1;
+  subscribe.start = StartPosition::AtOffset(1);
   EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kOutOfRange));
-  subscribe.start_offset = 0;
+  subscribe.start->offset = 0;
   EXPECT_THAT(broker_->Subscribe(subscribe), IsOk());
-  subscribe.reset_to = StartFrom::kTimestamp;
+  subscribe.reset_to = StartPosition::Kind::kTimestamp;
   EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

@@ -104,7 +104,7 @@ class GroupCoordinatorTest : public ::testing::Test {
   absl::Status Commit(int64_t generation, absl::string_view member_id = "", int32_t partition = 0,
                       uint64_t topic_id = kTopicId) {
     return coordinator_.CommitIfAllowed(
-        GroupCoordinator::CommitClaim{"g", "t", topic_id, partition, generation, member_id}, [&] {
+        GroupCoordinator::CommitClaim{"g", "t", topic_id, {&partition, 1}, generation, member_id}, [&] {
           ++writes_;
           return absl::OkStatus();
         });
@@ -335,9 +335,11 @@ TEST(GroupCoordinatorEpochTest, GenerationsContinueAcrossRestarts) {
     ++writes;
     return absl::OkStatus();
   };
-  EXPECT_THAT(coordinator.CommitIfAllowed({"g", "t", 1, 0, before_restart, ""}, write),
+  const int32_t zero = 0;
+  EXPECT_THAT(coordinator.CommitIfAllowed({"g", "t", 1, {&zero, 1}, before_restart, ""}, write),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(coordinator.CommitIfAllowed({"g", "t", 1, 0, c.generation(), c_id}, write), IsOk());
+  EXPECT_THAT(coordinator.CommitIfAllowed({"g", "t", 1, {&zero, 1}, c.generation(), c_id}, write),
+              IsOk());
   EXPECT_EQ(writes, 1);
   coordinator.Leave("g", c_id);
 }

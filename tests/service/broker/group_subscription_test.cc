@@ -20,6 +20,8 @@
 namespace eventlog::broker {
 namespace {
 
+using Kind = StartPosition::Kind;
+
 using ::eventlog::testing::IsOk;
 using ::eventlog::testing::StatusIs;
 using ::testing::ElementsAre;
@@ -80,12 +82,12 @@ class GroupSubscriptionTest : public ::testing::Test {
   }
 
   std::unique_ptr<Subscription> Member(const std::string& group, const std::string& topic,
-                                       StartFrom start_from = StartFrom::kUnspecified,
-                                       StartFrom reset_to = StartFrom::kEarliest) {
+                                       std::optional<Kind> start = std::nullopt,
+                                       Kind reset_to = Kind::kEarliest) {
     SubscribeRequest request;
     request.topic = topic;
     request.group = group;
-    request.start_from = start_from;
+    if (start.has_value()) request.start = StartPosition::Of(*start);
     request.reset_to = reset_to;
     absl::StatusOr<std::unique_ptr<Subscription>> subscription = broker_->Subscribe(request);
     EXPECT_OK(subscription);
@@ -217,7 +219,7 @@ TEST_F(GroupSubscriptionTest, ANewMemberAfterRestartResumesAtTheCommittedOffset)
   }
   Reopen();
   ProduceTo("t", 0, "v5");
-  auto a = Member("g", "t", StartFrom::kUnspecified, StartFrom::kLatest);
+  auto a = Member("g", "t", std::nullopt, Kind::kLatest);
   Received got;
   ASSERT_OK(Drain(*a, got));
   EXPECT_THAT(got.values[0], ElementsAre("v3", "v4", "v5"));
@@ -231,18 +233,18 @@ TEST_F(GroupSubscriptionTest, StartPositionsOfTheFirstAssignmentAndResetTo) {
   ProduceTo("t", 0, "old0");
   ProduceTo("t", 1, "old1");
   // Without commits: reset_to LATEST skips what exists.
-  auto latest = Member("latest", "t", StartFrom::kUnspecified, StartFrom::kLatest);
+  auto latest = Member("latest", "t", std::nullopt, Kind::kLatest);
   Received got_latest;
   ASSERT_OK(Drain(*latest, got_latest));
   EXPECT_TRUE(got_latest.values.empty());
   // An explicit EARLIEST reads everything of the first assignment.
-  auto earliest = Member("earliest", "t", StartFrom::kEarliest, StartFrom::kLatest);
+  auto earliest = Member("earliest", "t", Kind::kEarliest, Kind::kLatest);
   Received got_earliest;
   ASSERT_OK(Drain(*earliest, got_earliest));
   EXPECT_THAT(got_earliest.values[0], ElementsAre("old0"));
   EXPECT_THAT(got_earliest.values[1], ElementsAre("old1"));
   // A partition gained later starts at the committed offset, not EARLIEST.
-  auto second = Member("earliest", "t", StartFrom::kEarliest, StartFrom::kLatest);
+  auto second = Member("earliest", "t", Kind::kEarliest, Kind::kLatest);
   Received got_second;
   ASSERT_OK(Drain(*second, got_second));
   ASSERT_OK(Drain(*earliest, got_earliest));
@@ -321,13 +323,12 @@ TEST_F(GroupSubscriptionTest, RefusedGroupSubscriptions) {
   request.partitions = {0};
   EXPECT_THAT(broker_->Subscribe(request), StatusIs(absl::StatusCode::kInvalidArgument));
   request.partitions.clear();
-  request.reset_to = StartFrom::kOffset;
+  request.reset_to = Kind::kOffset;
   EXPECT_THAT(broker_->Subscribe(request), StatusIs(absl::StatusCode::kInvalidArgument));
-  request.reset_to = StartFrom::kEarliest;
-  request.start_from = StartFrom::kOffset;
-  request.start_offset = -1;
+  request.reset_to = Kind::kEarliest;
+  request.start = StartPosition::AtOffset(-1);
   EXPECT_THAT(broker_->Subscribe(request), StatusIs(absl::StatusCode::kInvalidArgument));
-  request.start_from = StartFrom::kCommitted;
+  request.start = StartPosition::Of(Kind::kCommitted);
   request.group = std::string(300, 'g');
   EXPECT_THAT(broker_->Subscribe(request), StatusIs(absl::StatusCode::kInvalidArgument));
   request.group = "g";
@@ -336,8 +337,7 @@ TEST_F(GroupSubscriptionTest, RefusedGroupSubscriptions) {
   EXPECT_FALSE(broker_->coordinator().HasMembers("g"));
   // An explicit offset outside an assigned partition ends the stream.
   request.topic = "t";
-  request.start_from = StartFrom::kOffset;
-  request.start_offset = 5;
+  request.start = StartPosition::AtOffset(5);
   absl::StatusOr<std::unique_ptr<Subscription>> member = broker_->Subscribe(request);
   ASSERT_OK(member);
   EXPECT_THAT((*member)->Next(), StatusIs(absl::StatusCode::kOutOfRange));

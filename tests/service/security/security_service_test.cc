@@ -24,14 +24,17 @@ constexpr char kTokens[] =
     "# token      principal\n"
     "tok-admin    admin\n"
     "tok-writer   writer\n"
-    "tok-reader   reader\n";
+    "tok-reader   reader\n"
+    "tok-auditor  auditor\n";
 
 constexpr char kAcl[] =
     "admin  all         topic:*\n"
     "admin  all         group:*\n"
     "writer write,read  topic:orders*\n"
     "reader read        topic:*\n"
-    "reader read        group:team-*\n";
+    "reader read        group:team-*\n"
+    "auditor read       topic:orders*\n"
+    "auditor read       group:audit-*\n";
 
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
@@ -225,6 +228,26 @@ TEST_F(AuthTest, ListTopicsShowsOnlyPermittedTopics) {
   ASSERT_THAT(reader_view, IsOk());
   EXPECT_THAT(TopicNames(*reader_view), UnorderedElementsAre("orders", "secret"));
   EXPECT_THAT(writer_->DescribeTopic("secret"), StatusIs(absl::StatusCode::kPermissionDenied));
+}
+
+// Found by the durability review: DescribeGroup listed the lags (and so
+// the names) of every topic the group touched, including topics the caller
+// may not describe.
+TEST_F(AuthTest, DescribeGroupShowsOnlyTopicsTheCallerMayDescribe) {
+  ASSERT_THAT(admin_->CreateTopic("secret", 1), IsOk());
+  ASSERT_THAT(admin_->Produce(OneRecord("orders", "x")), IsOk());
+  ASSERT_THAT(admin_->Produce(OneRecord("secret", "y")), IsOk());
+  ASSERT_THAT(admin_->CommitOffset("audit-1", "orders", 0, 1), IsOk());
+  ASSERT_THAT(admin_->CommitOffset("audit-1", "secret", 0, 1), IsOk());
+  absl::StatusOr<v1::DescribeGroupResponse> seen =
+      ConnectWithToken("tok-auditor")->DescribeGroup("audit-1");
+  ASSERT_THAT(seen, IsOk());
+  ASSERT_EQ(seen->lags_size(), 1);
+  EXPECT_EQ(seen->lags(0).topic(), "orders");
+  EXPECT_THAT(seen->DebugString(), ::testing::Not(HasSubstr("secret")));
+  absl::StatusOr<v1::DescribeGroupResponse> all = admin_->DescribeGroup("audit-1");
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->lags_size(), 2);
 }
 
 TEST_F(AuthTest, GroupsNeedTheirOwnGrant) {

@@ -166,7 +166,7 @@ TEST_F(LogReaderTest, FlippedByteMidLogIsDataLossAndEarlierRecordsRead) {
   ASSERT_GE(active_batches.size(), 2u);
   const BatchPos bad2 = active_batches[0];
   data = ReadFile(active);
-  data[bad2.position + format::kBatchHeaderSize + 2] ^= 0x10;
+  data[bad2.position + format::kV2HeaderSize + 2] ^= 0x10;
   WriteFile(active, data);
 
   Reopen();
@@ -207,7 +207,7 @@ TEST_F(LogReaderTest, DamageBetweenAnIndexEntryAndTheTargetIsSteppedOver) {
   ASSERT_EQ(batches.size(), 20u);
   const BatchPos bad = batches[5];
   std::string data = ReadFile(files[0]);
-  data[bad.position + format::kBatchHeaderSize + 3] ^= 0x20;
+  data[bad.position + format::kV2HeaderSize + 3] ^= 0x20;
   WriteFile(files[0], data);
 
   Reopen();
@@ -235,8 +235,9 @@ TEST_F(LogReaderTest, DamagedHeaderWithWildOffsetsIsNotSteppedOver) {
   std::string data = ReadFile(files[1]);
   // A base offset near INT64_MIN and a negative last offset delta: their sum
   // overflows.
-  util::coding::PutFixed64(data.data() + bad.position, 0x8000000000010000ULL);
-  util::coding::PutFixed32(data.data() + bad.position + 24, 0x8BD0F0B5U);
+  util::coding::PutBigEndian64(data.data() + bad.position, 0x8000000000010000ULL);
+  util::coding::PutBigEndian32(data.data() + bad.position + 23, 0x8BD0F0B5U);  // last delta
+  format::SealBatch(data.data() + bad.position, bad.length);
   WriteFile(files[1], data);
 
   Reopen();
@@ -258,10 +259,8 @@ TEST_F(LogReaderTest, BatchesOutOfTheirSegmentsOrderAreDamage) {
   ASSERT_GE(batches.size(), 6u);
   std::string data = ReadFile(files[0]);
   auto set_base = [&](const BatchPos& b, int64_t base) {
-    util::coding::PutFixed64(data.data() + b.position, static_cast<uint64_t>(base));
-    util::coding::PutFixed32(
-        data.data() + b.position + format::kCrcPos,
-        format::ComputeCrc(absl::string_view(data.data() + b.position, b.length)));
+    format::SetBaseOffset(data.data() + b.position, base);
+    format::SealBatch(data.data() + b.position, b.length);
   };
   const BatchPos past = batches[1];    // reaches into the next segment
   const BatchPos behind = batches[4];  // goes back before batches[3]

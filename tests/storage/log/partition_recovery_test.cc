@@ -205,7 +205,7 @@ TEST_F(PartitionRecoveryTest, BatchesBelowTheSegmentBaseAreDamage) {
   std::vector<std::string> files = SegmentFiles(dir);
   ASSERT_EQ(files.size(), 2u);
   std::string copy = ReadFile(files.front());
-  copy[format::kBatchHeaderSize + 1] ^= 0x01;
+  copy[format::kV2HeaderSize + 1] ^= 0x01;
   WriteFile(files.back(), copy);
 
   int64_t active_base;

@@ -1,6 +1,6 @@
 """Plain values of the eventlog client (records, topic and group descriptions).
 
-They mirror the messages of eventlog.v1 (see shared/API.md) as immutable
+They mirror the messages of eventlog.v1 (see docs/protocol.md) as immutable
 dataclasses (Record: a named tuple), so user code never touches generated
 protobuf classes. Offsets are Python ints (exact 64-bit values).
 """
