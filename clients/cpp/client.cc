@@ -147,6 +147,13 @@ absl::Status Client::CommitOffset(const v1::CommitOffsetRequest& request) {
   return FromGrpcStatus(stub_->CommitOffset(&context, request, &response));
 }
 
+absl::Status Client::CommitOffsets(const v1::CommitOffsetsRequest& request) {
+  v1::CommitOffsetsResponse response;
+  grpc::ClientContext context;
+  PrepareContext(context);
+  return FromGrpcStatus(stub_->CommitOffsets(&context, request, &response));
+}
+
 absl::StatusOr<std::vector<v1::CommittedOffset>> Client::FetchCommittedOffsets(
     absl::string_view group, absl::string_view topic, const std::vector<int32_t>& partitions) {
   v1::FetchCommittedOffsetsRequest request;

@@ -279,12 +279,13 @@ TEST_F(ClientE2eTest, GroupCommitNamesTheMemberAndGenerationOfTheAssignment) {
     ASSERT_OK((*consumer)->Poll(absl::Milliseconds(100)));
   }
   ASSERT_TRUE((*consumer)->assignment().has_value());
-  const v1::CommitOffsetRequest request = (*consumer)->TEST_CommitRequest(0, 0, "m");
+  const v1::CommitOffsetsRequest request = (*consumer)->TEST_CommitRequest(0, 0, "m");
   EXPECT_EQ(request.group(), "owners");
   EXPECT_EQ(request.member_id(), (*consumer)->assignment()->member_id());
   EXPECT_FALSE(request.member_id().empty());
   EXPECT_EQ(request.generation(), (*consumer)->assignment()->generation());
-  EXPECT_EQ(request.metadata(), "m");
+  ASSERT_EQ(request.offsets_size(), 1);
+  EXPECT_EQ(request.offsets(0).metadata(), "m");
   ASSERT_OK((*consumer)->Commit(0, 0));
 }
 

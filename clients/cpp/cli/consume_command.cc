@@ -164,6 +164,10 @@ int RunConsume(const std::vector<std::string>& args) {
   options.partitions = group.empty() ? partitions : std::vector<int32_t>();
   options.reset_to = reset == "earliest" ? v1::START_FROM_EARLIEST : v1::START_FROM_LATEST;
   options.max_batch_records = static_cast<int32_t>(max_batch_records);
+  options.auto_commit_interval = absl::ZeroDuration();  // commits what it printed, below
+  options.log = [](absl::string_view line) {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  };
   switch (position->kind) {
     case Position::Kind::kEarliest:
       options.start_from = v1::START_FROM_EARLIEST;
@@ -250,13 +254,8 @@ int RunConsume(const std::vector<std::string>& args) {
         last_record = now;
       }
       if (follow && now - last_commit >= kCommitInterval) {
-        absl::Status status = commit_printed();
-        // A rebalance may have made the generation stale before this
-        // process read the new assignment: the next commit uses it.
-        if (status.code() == absl::StatusCode::kFailedPrecondition) {
-          std::fprintf(stderr, "eventlog consume: commit skipped (%s)\n",
-                       std::string(status.message()).c_str());
-        } else if (!status.ok()) {
+        // During a rebalance the library defers the commit (and says so).
+        if (absl::Status status = commit_printed(); !status.ok()) {
           return ReportError("commit", status);
         }
         last_commit = now;
