@@ -71,17 +71,7 @@ class Admin:
         """Per partition: the earliest offset ("earliest"), the high watermark
         ("latest"), or, for an int timestamp in ms, the first offset whose
         timestamp is >= it (the high watermark when there is none)."""
-        req = pb.ListOffsetsRequest(topic=topic, partitions=list(partitions or []))
-        if at == "earliest":
-            req.spec = pb.OFFSET_SPEC_EARLIEST
-        elif at == "latest":
-            req.spec = pb.OFFSET_SPEC_LATEST
-        elif isinstance(at, int) and not isinstance(at, bool):
-            req.spec = pb.OFFSET_SPEC_TIMESTAMP
-            req.timestamp_ms = at
-        else:
-            raise ValueError(f"at must be 'earliest', 'latest' or a timestamp in ms, not {at!r}")
-        resp = unary(self._stub.ListOffsets, req, self._timeout)
+        resp = unary(self._stub.ListOffsets, offsets_request(topic, at, partitions), self._timeout)
         return {o.partition: o.offset for o in resp.offsets}
 
     def fetch_committed_offsets(
@@ -110,3 +100,20 @@ class Admin:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def offsets_request(
+    topic: str, at: Union[Literal["earliest", "latest"], int], partitions: Optional[Iterable[int]]
+) -> pb.ListOffsetsRequest:
+    """The ListOffsetsRequest of list_offsets (shared with eventlog.aio)."""
+    req = pb.ListOffsetsRequest(topic=topic, partitions=list(partitions or []))
+    if at == "earliest":
+        req.spec = pb.OFFSET_SPEC_EARLIEST
+    elif at == "latest":
+        req.spec = pb.OFFSET_SPEC_LATEST
+    elif isinstance(at, int) and not isinstance(at, bool):
+        req.spec = pb.OFFSET_SPEC_TIMESTAMP
+        req.timestamp_ms = at
+    else:
+        raise ValueError(f"at must be 'earliest', 'latest' or a timestamp in ms, not {at!r}")
+    return req
