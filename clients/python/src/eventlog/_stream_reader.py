@@ -35,7 +35,9 @@ from ._call_watch import CallWatch, wait_for_broker
 from ._ownership import Ownership
 from ._stubs import pb, pb_grpc
 from .errors import EventLogError, UnavailableError, error_from_rpc
-from .model import Assignment, Start, StartPosition, records_from_pb
+from ._light import assignment_of as light_assignment
+from ._light import decode, records_of
+from .model import Assignment, Start, StartPosition
 
 __all__ = ["GROUP_STREAM", "Item", "StreamReader"]
 
@@ -90,6 +92,7 @@ class _StreamState:
 class StreamReader:
     def __init__(
         self,
+        channel: grpc.Channel,
         stub: pb_grpc.EventLogStub,
         topic: str,
         *,
@@ -103,6 +106,12 @@ class StreamReader:
         report: Callable[[EventLogError], None],
     ) -> None:
         self._stub = stub
+        # Subscribe, with responses decoded by _light (records, or an assignment).
+        self._subscribe = channel.unary_stream(
+            "/eventlog.v1.EventLog/Subscribe",
+            request_serializer=pb.SubscribeRequest.SerializeToString,
+            response_deserializer=decode,
+        )
         self._topic = topic
         self._group = group
         self._reset_to = reset_to
@@ -194,7 +203,7 @@ class StreamReader:
                     self._put(Item("error", stream, epoch, unreachable), stream, epoch)
                 return
             state.reached = True
-            call = self._stub.Subscribe(self._request(stream, state.start))
+            call = self._subscribe(self._request(stream, state.start))
             with self._lock:
                 wanted = self._epochs.get(stream) == epoch and not self.closed.is_set()
                 if wanted:
@@ -222,12 +231,11 @@ class StreamReader:
             for response in call:
                 if watch.abandoned:
                     return None
-                event = response.WhichOneof("event")
-                if event == "records" and response.records.records:
-                    records = records_from_pb(topic, response.records)
+                records = records_of(topic, response)
+                if records:
                     since = 0
                     if ownership is not None:
-                        owned = ownership.since(response.records.partition)
+                        owned = ownership.since(records[0].partition)
                         if owned is None:
                             continue  # not ours (revoked): its new owner reads it
                         since = owned
@@ -237,8 +245,10 @@ class StreamReader:
                     state.backoff.reset()
                     if stream != GROUP_STREAM:
                         state.start = Start.offset(records[-1].offset + 1)
-                elif event == "assignment" and ownership is not None:
-                    a = response.assignment
+                elif records is None and ownership is not None:
+                    a = light_assignment(response)
+                    if a is None:
+                        continue
                     if not self._wanted(stream, epoch):  # superseded by a seek: a newer stream owns it
                         call.cancel()
                         return None

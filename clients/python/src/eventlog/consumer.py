@@ -122,6 +122,7 @@ class Consumer:
             Committer(self._stub, group, topic, self._ownership, timeout) if group is not None else None
         )
         self._reader = StreamReader(
+            self._channel,
             self._stub,
             topic,
             group=group,

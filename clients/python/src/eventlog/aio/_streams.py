@@ -23,7 +23,9 @@ from .._ownership import Ownership
 from .._stream_reader import GROUP_STREAM, Item
 from .._stubs import pb
 from ..errors import EventLogError, UnavailableError, error_from_rpc
-from ..model import Start, StartPosition, records_from_pb
+from .._light import assignment_of as light_assignment
+from .._light import decode, records_of
+from ..model import Start, StartPosition
 from ._connection import wait_for_broker
 
 __all__ = ["Streams"]
@@ -35,6 +37,7 @@ _RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
 class Streams:
     def __init__(
         self,
+        channel: grpc.aio.Channel,
         stub: Any,
         topic: str,
         *,
@@ -48,6 +51,11 @@ class Streams:
         report: Callable[[EventLogError], None],
     ) -> None:
         self._stub = stub
+        self._subscribe = channel.unary_stream(
+            "/eventlog.v1.EventLog/Subscribe",
+            request_serializer=pb.SubscribeRequest.SerializeToString,
+            response_deserializer=decode,
+        )
         self._topic = topic
         self._group = group
         self._reset_to = reset_to
@@ -117,15 +125,14 @@ class Streams:
                 await self.queue.put(Item("error", stream, epoch, error))
                 return
             reached = True
-            call = self._stub.Subscribe(self._request(stream, start))
+            call = self._subscribe(self._request(stream, start))
             try:
                 async for response in call:
-                    event = response.WhichOneof("event")
-                    if event == "records" and response.records.records:
-                        records = records_from_pb(self._topic, response.records)
+                    records = records_of(self._topic, response)
+                    if records:
                         since = 0
                         if self._ownership is not None:
-                            owned = self._ownership.since(response.records.partition)
+                            owned = self._ownership.since(records[0].partition)
                             if owned is None:
                                 continue  # revoked: its new owner reads it
                             since = owned
@@ -133,8 +140,10 @@ class Streams:
                         backoff = self._backoff[0]
                         if stream != GROUP_STREAM:
                             start = Start.offset(records[-1].offset + 1)
-                    elif event == "assignment" and self._ownership is not None:
-                        a = response.assignment
+                    elif records is None and self._ownership is not None:
+                        a = light_assignment(response)
+                        if a is None:
+                            continue
                         self._ownership.update(a.member_id, a.generation, list(a.partitions))
                         _, assignment, since_map = self._ownership.snapshot()
                         await self.queue.put(Item("assignment", stream, epoch, (assignment, since_map)))

@@ -109,7 +109,7 @@ class Consumer:
         """Opens the subscriptions (iteration and poll() call it). Idempotent."""
         if self._streams is not None:
             return
-        self._streams = Streams(self._stub, self._topic, **self._streams_options)  # type: ignore[arg-type]
+        self._streams = Streams(self._channel, self._stub, self._topic, **self._streams_options)  # type: ignore[arg-type]
         self._next_auto_commit = asyncio.get_running_loop().time() + self._auto_commit_interval
         if self._group_mode:
             self._streams.restart(GROUP_STREAM, self._start or StartPosition(pb.START_FROM_UNSPECIFIED))
