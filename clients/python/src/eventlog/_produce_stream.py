@@ -27,7 +27,7 @@ _PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 class Batch:
     """Records for one topic-partition, sent as one ProduceRequest."""
 
-    __slots__ = ("topic", "partition", "created", "records", "count", "outcome", "size")
+    __slots__ = ("topic", "partition", "created", "records", "count", "outcome", "size", "closed", "sticky")
 
     def __init__(self, topic: str, partition: int) -> None:
         self.topic = topic
@@ -37,7 +37,8 @@ class Batch:
         self.count = 0  # records in the batch
         self.outcome = BatchOutcome(topic, partition)  # its RecordFutures share it
         self.size = 0
-
+        self.closed = False  # moved to the send queue
+        self.sticky = False  # keyless records of its topic go here
     def fail(self, error: BaseException) -> None:
         self.outcome.future.set_exception(error)
 

@@ -31,7 +31,7 @@ from . import _exit_flush
 from ._call_watch import CallWatch, wait_for_broker
 from ._produce_stream import Batch, ProduceStream
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
-from ._wire import encode_produce_request, encode_record
+from ._wire import encode_produce_request, encode_record, encode_value_record
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
 from .model import Acks, Headers, encode, header_pairs
@@ -91,11 +91,13 @@ class Producer:
         self._key_serializer = key_serializer
         self._value_serializer = value_serializer
 
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()  # taken directly on the hot path (Condition's methods are Python code)
+        self._cond = threading.Condition(self._lock)
         self._open: Dict[Tuple[str, int], Batch] = {}  # guarded by _cond
         self._ready: Deque[Batch] = deque()  # guarded by _cond
         self._unfinished: Set[Batch] = set()  # guarded by _cond
         self._sticky: Dict[str, int] = {}  # guarded by _cond
+        self._last: Optional[Batch] = None  # guarded by _cond; the batch the last record went to
         self._stream: Optional[ProduceStream] = None  # guarded by _cond
         self._readers: List[threading.Thread] = []  # guarded by _cond
         self._in_flight = 0  # guarded by _cond
@@ -130,16 +132,41 @@ class Producer:
             value = self._value_serializer(value)
         if self._key_serializer is not None:
             key = self._key_serializer(key)
-        key_bytes = encode(key, "key")
-        record = encode_record(key_bytes, encode(value), header_pairs(headers) if headers else None, timestamp_ms)
+        value_bytes = value if type(value) is bytes else encode(value)
+        if key is None and not headers and not timestamp_ms:  # the common record, on the fast path
+            key_bytes = b""
+            record = encode_value_record(value_bytes)
+        else:
+            key_bytes = encode(key, "key")
+            record = encode_record(key_bytes, value_bytes, header_pairs(headers) if headers else None, timestamp_ms)
         if partition is None:
-            try:
-                count = self._partition_count(topic)
-            except EventLogError as e:
-                return _failed(topic, e)
+            count = self._partition_counts.get(topic)  # a dict read: atomic, no lock needed
+            if count is None:
+                try:
+                    count = self._partition_count(topic)
+                except EventLogError as e:
+                    return _failed(topic, e)
             partition = partition_for_key(key_bytes, count) if key_bytes else -1 - count
-        with self._cond:
-            return self._append(topic, partition, record)
+        with self._lock:
+            batch = self._last
+            # Most sends go to the batch the previous one went to.
+            if (
+                batch is None
+                or batch.closed
+                or batch.topic != topic
+                or (batch.partition != partition and (partition >= 0 or not batch.sticky))
+                or batch.size + len(record) > self._batch_bytes
+                or self._closed
+            ):
+                return self._append(topic, partition, record)
+            batch.records.append(record)
+            batch.size += len(record)
+            future = RecordFuture(batch.outcome, batch.count)
+            batch.count += 1
+            if batch.count >= self._batch_records or batch.size >= self._batch_bytes:
+                self._close_batch(batch)
+                self._cond.notify_all()
+            return future
 
     def send_batch(
         self,
@@ -171,7 +198,7 @@ class Producer:
             except EventLogError as e:
                 return [_failed(topic, e) for _ in records]
         out: List[RecordFuture] = []
-        with self._cond:
+        with self._lock:
             for key_bytes, value_bytes in records:
                 target = partition
                 if target is None:
@@ -256,8 +283,13 @@ class Producer:
         batch; partition -1 - N: keyless, to the sticky one of N partitions."""
         if self._closed:
             raise RuntimeError("Producer is closed")
-        if partition < 0:
-            partition = self._sticky_partition(topic, -1 - partition)
+        sticky = partition < 0
+        if sticky:
+            current = self._sticky.get(topic)
+            if current is None or (topic, current) not in self._open:
+                current = 0 if current is None else (current + 1) % (-1 - partition)
+                self._sticky[topic] = current
+            partition = current
         size = len(record)
         batch = self._open.get((topic, partition))
         if batch is not None and batch.size + size > self._batch_bytes:
@@ -268,6 +300,8 @@ class Producer:
             self._open[(topic, partition)] = batch
             self._unfinished.add(batch)
             self._cond.notify_all()  # a new linger deadline
+        batch.sticky = sticky and self._sticky.get(topic) == partition
+        self._last = batch
         batch.records.append(record)
         batch.size += size
         future = RecordFuture(batch.outcome, batch.count)
@@ -277,18 +311,10 @@ class Producer:
             self._cond.notify_all()
         return future
 
-    def _sticky_partition(self, topic: str, count: int) -> int:
-        """Keyless records fill one partition's batch, then move on."""
-        current = self._sticky.get(topic)
-        if current is not None and (topic, current) in self._open:
-            return current
-        current = 0 if current is None else (current + 1) % count
-        self._sticky[topic] = current
-        return current
-
     def _close_batch(self, batch: Batch) -> None:
         """Requires _cond. Moves an open batch to the send queue."""
         del self._open[(batch.topic, batch.partition)]
+        batch.closed = True
         self._ready.append(batch)
 
     def _run_sender(self) -> None:
