@@ -16,21 +16,42 @@ import { Status, errorFromCode, fromServiceError } from './errors.js';
 import { waitForBroker } from './connection.js';
 import { openClient, unary } from './grpc.js';
 import { partitionForKey } from './murmur2.js';
-import { headerPairs, int64Value, toBytes } from './values.js';
-import { encodeProduceRequest } from './wire.js';
+import { EMPTY, headerPairs, int64Value, toBytes } from './values.js';
+import { decodeProduceResponse, encodeProduceRequest } from './wire.js';
 
 const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
 const ACKS = { all: 2, leader: 1 }; // eventlog.v1.Acks numbers (wire.js encodes requests)
 const PRODUCE_STREAM = '/eventlog.v1.EventLog/ProduceStream';
 const passThrough = (buffer) => buffer; // requests are encoded by wire.js
 
+// The Promise of one sendBatch() call: its records may land in several
+// batches; it resolves once all are stored, or rejects with the first failure.
+class Group {
+  constructor(count, resolve, reject) {
+    this.results = new Array(count);
+    this.left = count;
+    this.resolve = resolve;
+    this.reject = reject;
+    this.failed = false;
+  }
+
+  fail(error) {
+    if (this.failed) return;
+    this.failed = true;
+    this.reject(error);
+  }
+}
+
 class Batch {
   constructor(topic, partition) {
     this.topic = topic;
     this.partition = partition;
-    this.records = []; // {key, value, headers, timestampMs} as wire.js takes them
-    this.resolves = [];
-    this.rejects = [];
+    // As wire.js takes them: a value alone (a Uint8Array), or {key, value, headers, timestampMs}.
+    this.records = [];
+    this.count = 0;
+    // Who waits for which records: {resolve, reject, from} for one send(), or
+    // {group, from, count, at} for consecutive records of one sendBatch().
+    this.spans = [];
     this.size = 0;
     this.timer = null;
     this.closed = false;
@@ -40,7 +61,28 @@ class Batch {
   }
 
   fail(error) {
-    for (const reject of this.rejects) reject(error);
+    for (const span of this.spans) {
+      if (span.group) span.group.fail(error);
+      else span.reject(error);
+    }
+    this.markSettled();
+  }
+
+  // Resolves every waiter: record i got offset base + i.
+  succeed(base) {
+    const { topic, partition } = this;
+    for (const span of this.spans) {
+      let offset = base + BigInt(span.from);
+      if (!span.group) {
+        span.resolve({ topic, partition, offset });
+        continue;
+      }
+      const { group } = span;
+      const { results } = group;
+      for (let i = 0; i < span.count; i++) results[span.at + i] = { topic, partition, offset: offset++ };
+      group.left -= span.count;
+      if (group.left === 0 && !group.failed) group.resolve(results);
+    }
     this.markSettled();
   }
 }
@@ -139,34 +181,30 @@ export class Producer {
         if (!('value' in r)) throw new TypeError('a sendBatch record is a value or an object with a `value`');
         return this.#prepare(topic, r.value, r);
       });
-      const results = new Array(entries.length);
-      let left = entries.length;
-      if (left === 0) resolve(results);
-      let failed = false;
-      const fail = (error) => {
-        if (failed) return;
-        failed = true;
-        reject(error);
-      };
+      const group = new Group(entries.length, resolve, reject);
+      if (entries.length === 0) resolve(group.results);
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i];
-        entry.resolve = (meta) => {
-          results[i] = meta;
-          if (--left === 0) resolve(results);
-        };
-        entry.reject = fail;
+        entry.group = group;
+        entry.at = i;
         this.#enqueue(entry);
       }
     });
   }
 
-  // A record as the batches hold it; throws TypeError for values and keys that
-  // are not Buffer, Uint8Array, string or null.
-  #prepare(topic, value, { key, headers, partition, timestampMs = 0 } = {}) {
+  // A record as the batches hold it (a value alone, when it has nothing else);
+  // throws TypeError for values and keys that are not Buffer, Uint8Array,
+  // string or null.
+  #prepare(topic, value, options) {
+    if (options === undefined) {
+      const bytes = toBytes(value);
+      return { topic, record: bytes, key: EMPTY, size: bytes.length + RECORD_OVERHEAD, partition: undefined, resolve: null, reject: null, group: null, at: 0 };
+    }
+    const { key, headers, partition, timestampMs = 0 } = options;
     const record = { key: toBytes(key, 'key'), value: toBytes(value), headers: headerPairs(headers), timestampMs: int64Value(timestampMs) };
     let size = record.key.length + record.value.length + RECORD_OVERHEAD;
     for (const [k, v] of record.headers) size += Buffer.byteLength(k) + v.length;
-    return { topic, record, size, partition, resolve: null, reject: null };
+    return { topic, record, key: record.key, size, partition, resolve: null, reject: null, group: null, at: 0 };
   }
 
   #enqueue(entry) {
@@ -251,14 +289,17 @@ export class Producer {
         const entries = this.#waiting.get(topic) ?? [];
         this.#waiting.delete(topic);
         this.#metadata.delete(topic);
-        for (const entry of entries) entry.reject(error);
+        for (const entry of entries) {
+          if (entry.group) entry.group.fail(error);
+          else entry.reject(error);
+        }
       },
     );
   }
 
   #route(entry, count) {
-    if (entry.record.key.length > 0) {
-      this.#append(entry, partitionForKey(entry.record.key, count));
+    if (entry.key.length > 0) {
+      this.#append(entry, partitionForKey(entry.key, count));
       return;
     }
     let partition = this.#sticky.get(entry.topic);
@@ -294,11 +335,18 @@ export class Producer {
       batch.timer = setTimeout(() => this.#closeBatch(batch), this.#lingerMs);
     }
     this.#last = batch;
+    const index = batch.count++;
     batch.records.push(entry.record);
-    batch.resolves.push(entry.resolve);
-    batch.rejects.push(entry.reject);
+    const { group } = entry;
+    if (group === null) {
+      batch.spans.push({ resolve: entry.resolve, reject: entry.reject, from: index, group: null, count: 1, at: 0 });
+    } else {
+      const span = batch.spans.at(-1);
+      if (span?.group === group && span.at + span.count === entry.at) span.count++;
+      else batch.spans.push({ resolve: null, reject: null, from: index, group, count: 1, at: entry.at });
+    }
     batch.size += entry.size;
-    if (batch.records.length >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
+    if (batch.count >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
   }
 
   #closeBatch(batch) {
@@ -357,7 +405,7 @@ export class Producer {
   }
 
   #openStream() {
-    const deserialize = this.#client.constructor.service.ProduceStream.responseDeserialize;
+    const deserialize = decodeProduceResponse;
     const stream = { call: this.#client.makeBidiStreamRequest(PRODUCE_STREAM, passThrough, deserialize), inflight: [] };
     this.#stream = stream;
     stream.call.on('data', (response) => {
@@ -384,7 +432,7 @@ export class Producer {
   }
 
   #complete(batch, requestId, response) {
-    if (BigInt(response.requestId) !== requestId) {
+    if (response.requestId !== requestId) {
       batch.fail(errorFromCode(Status.INTERNAL, `ProduceStream answered request ${response.requestId}, expected ${requestId}`));
       return;
     }
@@ -394,13 +442,11 @@ export class Producer {
       return;
     }
     const append = response.appends.find((a) => a.partition === batch.partition);
-    const base = append ? BigInt(append.baseOffset) : 0n;
-    if (!append || BigInt(append.lastOffset) - base + 1n !== BigInt(batch.resolves.length)) {
+    const base = append ? append.baseOffset : 0n;
+    if (!append || append.lastOffset - base + 1n !== BigInt(batch.count)) {
       batch.fail(errorFromCode(Status.INTERNAL, 'ProduceStream reply does not match the batch'));
       return;
     }
-    const { topic, partition, resolves } = batch;
-    for (let i = 0; i < resolves.length; i++) resolves[i]({ topic, partition, offset: base + BigInt(i) });
-    batch.markSettled();
+    batch.succeed(base);
   }
 }

@@ -3,7 +3,8 @@
 // int64 as strings, enums as names). Offsets and generations are BigInt;
 // other int64 values (timestamps, sizes, durations) are Numbers.
 
-const EMPTY = Buffer.alloc(0);
+/** The empty Buffer (shared: never written to). */
+export const EMPTY = Buffer.alloc(0);
 
 /** Buffer for a key/value/header value given as Buffer, Uint8Array, string or null. */
 export function toBytes(data, what = 'value') {
