@@ -91,6 +91,7 @@ class Client {
 
   // For Producer and Consumer: the stub and a context set up like every call.
   v1::EventLog::Stub& stub() { return *stub_; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   void PrepareContext(grpc::ClientContext& context, absl::Duration extra = absl::ZeroDuration());
   // Like PrepareContext, without a deadline (for long-lived streams).
   void PrepareStreamContext(grpc::ClientContext& context);

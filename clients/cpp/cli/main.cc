@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/commands.h"
 #include "clients/cpp/cli/perf_commands.h"
@@ -87,6 +88,11 @@ bool MoveGlobalFlags(std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   using namespace eventlog::cli;  // NOLINT(build/namespaces)
+  // Debian builds Abseil with Mutex deadlock detection on (no NDEBUG): a
+  // global lock graph updated on every lock, which costs the library's
+  // Producer more than sending does (docs/PERFORMANCE.md). eventlogd turns it
+  // off the same way.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!MoveGlobalFlags(args)) return kExitUsage;
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
