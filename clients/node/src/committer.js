@@ -62,11 +62,18 @@ export class Committer {
    * broker's EventLogError.
    */
   submit(entries) {
-    return new Promise((resolve, reject) => {
-      for (const [p, entry] of entries) this.#pending.set(p, entry);
-      this.#waiters.push({ resolve, reject });
+    for (const [p, entry] of entries) this.#pending.set(p, entry);
+    // Commits queued together travel in one call and share its Promise.
+    if (this.#waiters.length === 0) {
+      let waiter;
+      const promise = new Promise((resolve, reject) => {
+        waiter = { resolve, reject, promise: null };
+      });
+      waiter.promise = promise;
+      this.#waiters.push(waiter);
       this.#drain();
-    });
+    }
+    return this.#waiters[0].promise;
   }
 
   /** The offset this consumer last committed for `partition`. */
@@ -95,9 +102,12 @@ export class Committer {
   }
 
   #drain() {
-    this.#draining ??= this.#run().finally(() => {
-      this.#draining = null;
-    });
+    // A microtask later, so that the commits made meanwhile join this call.
+    this.#draining ??= Promise.resolve()
+      .then(() => this.#run())
+      .finally(() => {
+        this.#draining = null;
+      });
   }
 
   async #run() {
@@ -116,6 +126,7 @@ export class Committer {
   }
 
   async #commit(batch) {
+    if (batch.size === 0) return new Map(); // a commit() with no new position: nothing to send
     if (!this.#ownership) {
       await this.#send(batch, '', 0n);
       return this.#record(batch);

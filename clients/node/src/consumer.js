@@ -255,17 +255,23 @@ export class Consumer extends EventEmitter {
 
   /**
    * Commits offsets ({partition: next offset} object or Map; default: the
-   * positions after every record handed out) and resolves to the committed
+   * positions after every record handed out that this consumer has not
+   * committed yet) and resolves to the committed
    * Map<partition, bigint>. Commits are sent in order; those made while one
    * is in flight travel together in the next call. A group member leaves out
    * (with a debug line, NODE_DEBUG=eventlog) partitions it no longer owns, and
    * during a rebalance the commit may be deferred to the next assignment (also
    * left out); other failures reject (e.g. UNAVAILABLE).
    */
-  async commit(offsets, { metadata = '' } = {}) {
-    if (this.#group === undefined) throw new TypeError('commit needs a group');
-    await this.start();
-    return this.#committer.submit(this.#pending(offsets ? new Map(offsetEntries(offsets)) : null, metadata));
+  commit(offsets, { metadata = '' } = {}) {
+    if (this.#group === undefined) return Promise.reject(new TypeError('commit needs a group'));
+    // Not an async function: a commit per record must not cost a Promise of its own.
+    if (this.#started === null) return this.start().then(() => this.commit(offsets, { metadata }));
+    if (offsets) return this.#committer.submit(this.#pending(new Map(offsetEntries(offsets)), metadata, false));
+    this.#settle();
+    const changed = new Map();
+    for (const [p, o] of this.#positions) if (this.#committer.committed(p) !== o) changed.set(p, o);
+    return this.#committer.submit(this.#pending(changed, metadata, true));
   }
 
   /** The group's committed offsets, Map<partition, bigint>. */
@@ -329,13 +335,10 @@ export class Consumer extends EventEmitter {
 
   // --- internals ---------------------------------------------------------
 
-  #pending(offsets, metadata) {
-    let since = this.#ownedSince;
-    if (offsets === null) {
-      this.#settle();
-      offsets = this.#positions;
-      since = this.#positionSince;
-    }
+  // Entries for the committer; fromPositions: the offsets are positions, tagged
+  // with since when their partition was owned when they were read.
+  #pending(offsets, metadata, fromPositions) {
+    const since = fromPositions ? this.#positionSince : this.#ownedSince;
     const entries = new Map();
     for (const [p, offset] of offsets) {
       if (this.#groupMode && !this.#ownedSince.has(p)) {
@@ -353,7 +356,7 @@ export class Consumer extends EventEmitter {
     this.#settle();
     const changed = new Map([...this.#positions].filter(([p, o]) => this.#committer.committed(p) !== o));
     if (changed.size === 0) return Promise.resolve();
-    return this.#committer.submit(this.#pending(changed, '')).catch((error) => {
+    return this.#committer.submit(this.#pending(changed, '', true)).catch((error) => {
       process.emitWarning(`eventlog: ${this.#group}/${this.#topic}: auto-commit failed: ${error.message}`, {
         code: 'EVENTLOG_COMMIT',
       });

@@ -78,16 +78,19 @@ class Committer:
         """Queues `offsets`; the future resolves to {partition: offset} as
         committed by the call that carried them (deferred or dropped
         partitions absent), or fails with the broker's EventLogError."""
-        future: "futures.Future[Dict[int, int]]" = futures.Future()
         with self._cond:
             if self._closed:
-                future.set_exception(RuntimeError("the consumer is closed"))
-                return future
+                closed: "futures.Future[Dict[int, int]]" = futures.Future()
+                closed.set_exception(RuntimeError("the consumer is closed"))
+                return closed
             self._pending.update(offsets)
-            self._waiters.append(future)
-            self._ensure_thread()
-            self._cond.notify_all()
-        return future
+            # Commits queued together travel in one call: they share its future
+            # (a Future per commit would cost more than the commit itself).
+            if not self._waiters:
+                self._waiters.append(futures.Future())
+                self._ensure_thread()
+                self._cond.notify_all()
+            return self._waiters[0]
 
     def committed(self, partition: int) -> Optional[int]:
         """The offset this consumer last committed for `partition`."""
@@ -161,6 +164,8 @@ class Committer:
                 waiter.set_result(dict(result))
 
     def _commit(self, batch: Dict[int, PendingOffset]) -> Dict[int, int]:
+        if not batch:  # a commit() with no new position: nothing to send
+            return {}
         if self._ownership is None:
             self._send(batch, "", 0)
             return self._record(batch)

@@ -259,13 +259,16 @@ class Consumer:
 
     def commit(self, offsets: Optional[Dict[int, int]] = None, metadata: str = "") -> Dict[int, int]:
         """Commits `offsets` ({partition: next offset to consume}), by default
-        the positions after every record handed out, and waits for it.
+        the positions after every record handed out that this consumer has
+        not committed yet, and waits for it.
         Returns what was committed. A group member's commit names its member
         id and generation; partitions it no longer owns are left out with a
         log line, and during a rebalance the commit may be deferred until the
         next assignment (also left out). Raises EventLogError for other
         failures (e.g. UnavailableError)."""
-        return self.commit_async(offsets, metadata).result(self._timeout + 5)
+        if self._committer is None:
+            raise ValueError("commit needs a group")
+        return self._committer.submit(self._pending(offsets, metadata)).result(self._timeout + 5)
 
     def commit_async(
         self, offsets: Optional[Dict[int, int]] = None, metadata: str = ""
@@ -345,10 +348,16 @@ class Consumer:
     # --- internals -------------------------------------------------------
 
     def _pending(self, offsets: Optional[Dict[int, int]], metadata: str) -> Dict[int, PendingOffset]:
+        """Entries for the committer: `offsets`, or the positions the committer
+        has not committed yet (tagged with since when their partition was
+        owned when they were read)."""
+        since = self._owned_since
         if offsets is None:
             self._settle()
-            offsets = self._positions
-        since = self._position_since if offsets is self._positions else self._owned_since
+            committer = self._committer
+            assert committer is not None
+            offsets = {p: o for p, o in self._positions.items() if committer.committed(p) != o}
+            since = self._position_since
         if self._group_mode:
             owned = self._owned_since
             missing = sorted(p for p in offsets if p not in owned)
@@ -362,9 +371,7 @@ class Consumer:
         """Queues the positions that changed; failures are reported."""
         assert self._committer is not None
         self._next_auto_commit = time.monotonic() + self._auto_commit_interval
-        self._settle()
-        changed = {p: o for p, o in self._positions.items() if self._committer.committed(p) != o}
-        future = self._committer.submit(self._pending(changed, ""))
+        future = self._committer.submit(self._pending(None, ""))
         future.add_done_callback(self._auto_commit_done)
         return future
 

@@ -44,11 +44,11 @@ class AsyncCommitter:
 
     def submit(self, offsets: Dict[int, PendingOffset]) -> "asyncio.Future[Dict[int, int]]":
         """Queues `offsets`; resolves to what the call carrying them committed."""
-        future: "asyncio.Future[Dict[int, int]]" = asyncio.get_running_loop().create_future()
         self._pending.update(offsets)
-        self._waiters.append(future)
-        self._kick()
-        return future
+        if not self._waiters:  # commits queued together share one call and its future
+            self._waiters.append(asyncio.get_running_loop().create_future())
+            self._kick()
+        return self._waiters[0]
 
     def committed(self, partition: int) -> Optional[int]:
         return self._committed.get(partition)
@@ -96,6 +96,8 @@ class AsyncCommitter:
                     w.set_result(dict(result))
 
     async def _commit(self, batch: Dict[int, PendingOffset]) -> Dict[int, int]:
+        if not batch:  # a commit() with no new position: nothing to send
+            return {}
         if self._ownership is None:
             await self._send(batch, "", 0)
             return self._record(batch)

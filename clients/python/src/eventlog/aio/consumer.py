@@ -288,10 +288,14 @@ class Consumer:
         await self.close()
 
     def _pending(self, offsets: Optional[Dict[int, int]], metadata: str) -> Dict[int, PendingOffset]:
+        """As eventlog.Consumer._pending."""
+        since = self._owned_since
         if offsets is None:
             self._settle()
-            offsets = self._positions
-        since = self._position_since if offsets is self._positions else self._owned_since
+            committer = self._committer
+            assert committer is not None
+            offsets = {p: o for p, o in self._positions.items() if committer.committed(p) != o}
+            since = self._position_since
         if not self._group_mode:
             return {p: PendingOffset(o, 0, metadata) for p, o in offsets.items()}
         owned = self._owned_since
@@ -300,9 +304,7 @@ class Consumer:
     def _auto_commit_now(self) -> "asyncio.Future[Dict[int, int]]":
         assert self._committer is not None
         self._next_auto_commit = asyncio.get_running_loop().time() + self._auto_commit_interval
-        self._settle()
-        changed = {p: o for p, o in self._positions.items() if self._committer.committed(p) != o}
-        future = self._committer.submit(self._pending(changed, ""))
+        future = self._committer.submit(self._pending(None, ""))
         future.add_done_callback(self._auto_commit_done)
         return future
 
