@@ -102,11 +102,16 @@ export class Committer {
   }
 
   #drain() {
+    if (this.#draining) return;
     // A microtask later, so that the commits made meanwhile join this call.
-    this.#draining ??= Promise.resolve()
+    this.#draining = Promise.resolve()
       .then(() => this.#run())
       .finally(() => {
         this.#draining = null;
+        // A commit made between the loop's last check and here (an awaiting
+        // caller resumes before this runs) found the loop still marked as
+        // running: start it again rather than leave that commit waiting.
+        if (this.#pending.size > 0 || this.#waiters.length > 0) this.#drain();
       });
   }
 

@@ -255,8 +255,7 @@ export class Consumer extends EventEmitter {
 
   /**
    * Commits offsets ({partition: next offset} object or Map; default: the
-   * positions after every record handed out that this consumer has not
-   * committed yet) and resolves to the committed
+   * positions after every record handed out) and resolves to the committed
    * Map<partition, bigint>. Commits are sent in order; those made while one
    * is in flight travel together in the next call. A group member leaves out
    * (with a debug line, NODE_DEBUG=eventlog) partitions it no longer owns, and
@@ -269,9 +268,7 @@ export class Consumer extends EventEmitter {
     if (this.#started === null) return this.start().then(() => this.commit(offsets, { metadata }));
     if (offsets) return this.#committer.submit(this.#pending(new Map(offsetEntries(offsets)), metadata, false));
     this.#settle();
-    const changed = new Map();
-    for (const [p, o] of this.#positions) if (this.#committer.committed(p) !== o) changed.set(p, o);
-    return this.#committer.submit(this.#pending(changed, metadata, true));
+    return this.#committer.submit(this.#pending(this.#positions, metadata, true));
   }
 
   /** The group's committed offsets, Map<partition, bigint>. */

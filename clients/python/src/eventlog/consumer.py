@@ -259,8 +259,7 @@ class Consumer:
 
     def commit(self, offsets: Optional[Dict[int, int]] = None, metadata: str = "") -> Dict[int, int]:
         """Commits `offsets` ({partition: next offset to consume}), by default
-        the positions after every record handed out that this consumer has
-        not committed yet, and waits for it.
+        the positions after every record handed out, and waits for it.
         Returns what was committed. A group member's commit names its member
         id and generation; partitions it no longer owns are left out with a
         log line, and during a rebalance the commit may be deferred until the
@@ -347,16 +346,19 @@ class Consumer:
 
     # --- internals -------------------------------------------------------
 
-    def _pending(self, offsets: Optional[Dict[int, int]], metadata: str) -> Dict[int, PendingOffset]:
-        """Entries for the committer: `offsets`, or the positions the committer
-        has not committed yet (tagged with since when their partition was
-        owned when they were read)."""
+    def _pending(
+        self, offsets: Optional[Dict[int, int]], metadata: str, changed_only: bool = False
+    ) -> Dict[int, PendingOffset]:
+        """Entries for the committer: `offsets`, or the positions (only those
+        this consumer has not committed yet if changed_only), tagged with
+        since when their partition was owned when they were read."""
         since = self._owned_since
         if offsets is None:
             self._settle()
-            committer = self._committer
-            assert committer is not None
-            offsets = {p: o for p, o in self._positions.items() if committer.committed(p) != o}
+            offsets = self._positions
+            if changed_only and self._committer is not None:
+                committed = self._committer.committed
+                offsets = {p: o for p, o in offsets.items() if committed(p) != o}
             since = self._position_since
         if self._group_mode:
             owned = self._owned_since
@@ -371,7 +373,7 @@ class Consumer:
         """Queues the positions that changed; failures are reported."""
         assert self._committer is not None
         self._next_auto_commit = time.monotonic() + self._auto_commit_interval
-        future = self._committer.submit(self._pending(None, ""))
+        future = self._committer.submit(self._pending(None, "", changed_only=True))
         future.add_done_callback(self._auto_commit_done)
         return future
 

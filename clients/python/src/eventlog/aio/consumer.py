@@ -287,14 +287,17 @@ class Consumer:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _pending(self, offsets: Optional[Dict[int, int]], metadata: str) -> Dict[int, PendingOffset]:
+    def _pending(
+        self, offsets: Optional[Dict[int, int]], metadata: str, changed_only: bool = False
+    ) -> Dict[int, PendingOffset]:
         """As eventlog.Consumer._pending."""
         since = self._owned_since
         if offsets is None:
             self._settle()
-            committer = self._committer
-            assert committer is not None
-            offsets = {p: o for p, o in self._positions.items() if committer.committed(p) != o}
+            offsets = self._positions
+            if changed_only and self._committer is not None:
+                committed = self._committer.committed
+                offsets = {p: o for p, o in offsets.items() if committed(p) != o}
             since = self._position_since
         if not self._group_mode:
             return {p: PendingOffset(o, 0, metadata) for p, o in offsets.items()}
@@ -304,7 +307,7 @@ class Consumer:
     def _auto_commit_now(self) -> "asyncio.Future[Dict[int, int]]":
         assert self._committer is not None
         self._next_auto_commit = asyncio.get_running_loop().time() + self._auto_commit_interval
-        future = self._committer.submit(self._pending(None, ""))
+        future = self._committer.submit(self._pending(None, "", changed_only=True))
         future.add_done_callback(self._auto_commit_done)
         return future
 
