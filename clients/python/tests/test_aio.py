@@ -109,3 +109,28 @@ def test_a_consumer_that_cannot_reach_the_broker_raises_the_cause():
         assert errors and "Connection refused" in str(errors[0])
 
     run(main)
+
+
+def test_cancelling_one_commit_leaves_the_others_sharing_its_call(target, topic_name):
+    group = topic_name + "-g"
+
+    async def main() -> None:
+        async with aio.Admin(target) as admin:
+            await admin.create_topic(topic_name, partitions=1)
+        async with aio.Producer(target) as producer:
+            for i in range(20):
+                await producer.send(topic_name, f"v{i}", partition=0)
+        async with aio.Consumer(target, topic_name, group=group, reset_to="earliest", auto_commit=False) as c:
+            pending = []
+            for _ in range(20):
+                assert await c.poll(timeout=30) is not None
+                pending.append(c.commit_async())
+            pending[-1].cancel()  # one caller gives up waiting
+            results = await asyncio.gather(*pending[:-1])
+            assert results[-1] == {0: 20}
+            assert await c.commit() == {0: 20}
+        async with aio.Admin(target) as admin:
+            committed = await admin.fetch_committed_offsets(group, topic_name)
+        assert committed[0].offset == 20
+
+    run(main)

@@ -162,3 +162,20 @@ def test_group_commit_names_the_member_and_generation_of_the_assignment(admin, t
     for request in recorder.requests:
         assert request.member_id == assignment.member_id
         assert request.generation == assignment.generation
+
+
+def test_a_commit_future_cannot_be_cancelled_and_the_committer_carries_on(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    produce_keys(target, topic_name, 50)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group, reset_to="earliest", auto_commit=False) as c:
+        pending = []
+        for _ in range(50):
+            assert c.poll(timeout=30) is not None
+            pending.append(c.commit_async())
+        # Commits queued together share one future: not one caller's to cancel.
+        assert not any(f.cancel() for f in pending)
+        results = [f.result(timeout=30) for f in pending]
+        assert results[-1] == {0: 50}
+        assert c.commit() == {0: 50}  # the committer still runs
+    assert admin.fetch_committed_offsets(group, topic_name)[0].offset == 50

@@ -87,7 +87,11 @@ class Committer:
             # Commits queued together travel in one call: they share its future
             # (a Future per commit would cost more than the commit itself).
             if not self._waiters:
-                self._waiters.append(futures.Future())
+                shared: "futures.Future[Dict[int, int]]" = futures.Future()
+                # Running from the start: one caller's cancel() must not take
+                # the commit away from the others sharing it.
+                shared.set_running_or_notify_cancel()
+                self._waiters.append(shared)
                 self._ensure_thread()
                 self._cond.notify_all()
             return self._waiters[0]

@@ -230,7 +230,9 @@ class Consumer:
         resolves to what was committed."""
         if self._committer is None:
             raise ValueError("commit needs a group")
-        return self._committer.submit(self._pending(offsets, metadata))
+        # The commits queued together share one future; shield it so that a
+        # caller's cancel() (or wait_for's timeout) ends only its own wait.
+        return asyncio.shield(self._committer.submit(self._pending(offsets, metadata)))
 
     async def committed(self, partitions: Optional[Iterable[int]] = None) -> Dict[int, int]:
         if self._group is None:
