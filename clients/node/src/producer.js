@@ -18,74 +18,13 @@ import { openClient, unary } from './grpc.js';
 import { partitionForKey } from './murmur2.js';
 import { EMPTY, headerPairs, int64Value, toBytes } from './values.js';
 import { decodeProduceResponse, encodeProduceRequest } from './wire.js';
+import { ProduceBatch } from './produce_batch.js';
+import { SendBatchGroup } from './send_batch_group.js';
 
 const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
 const ACKS = { all: 2, leader: 1 }; // eventlog.v1.Acks numbers (wire.js encodes requests)
 const PRODUCE_STREAM = '/eventlog.v1.EventLog/ProduceStream';
 const passThrough = (buffer) => buffer; // requests are encoded by wire.js
-
-// The Promise of one sendBatch() call: its records may land in several
-// batches; it resolves once all are stored, or rejects with the first failure.
-class Group {
-  constructor(count, resolve, reject) {
-    this.results = new Array(count);
-    this.left = count;
-    this.resolve = resolve;
-    this.reject = reject;
-    this.failed = false;
-  }
-
-  fail(error) {
-    if (this.failed) return;
-    this.failed = true;
-    this.reject(error);
-  }
-}
-
-class Batch {
-  constructor(topic, partition) {
-    this.topic = topic;
-    this.partition = partition;
-    // As wire.js takes them: a value alone (a Uint8Array), or {key, value, headers, timestampMs}.
-    this.records = [];
-    this.count = 0;
-    // Who waits for which records: {resolve, reject, from} for one send(), or
-    // {group, from, count, at} for consecutive records of one sendBatch().
-    this.spans = [];
-    this.size = 0;
-    this.timer = null;
-    this.closed = false;
-    this.settled = new Promise((resolve) => {
-      this.markSettled = resolve;
-    });
-  }
-
-  fail(error) {
-    for (const span of this.spans) {
-      if (span.group) span.group.fail(error);
-      else span.reject(error);
-    }
-    this.markSettled();
-  }
-
-  // Resolves every waiter: record i got offset base + i.
-  succeed(base) {
-    const { topic, partition } = this;
-    for (const span of this.spans) {
-      let offset = base + BigInt(span.from);
-      if (!span.group) {
-        span.resolve({ topic, partition, offset });
-        continue;
-      }
-      const { group } = span;
-      const { results } = group;
-      for (let i = 0; i < span.count; i++) results[span.at + i] = { topic, partition, offset: offset++ };
-      group.left -= span.count;
-      if (group.left === 0 && !group.failed) group.resolve(results);
-    }
-    this.markSettled();
-  }
-}
 
 export class Producer {
   #client;
@@ -181,7 +120,7 @@ export class Producer {
         if (!('value' in r)) throw new TypeError('a sendBatch record is a value or an object with a `value`');
         return this.#prepare(topic, r.value, r);
       });
-      const group = new Group(entries.length, resolve, reject);
+      const group = new SendBatchGroup(entries.length, resolve, reject);
       if (entries.length === 0) resolve(group.results);
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i];
@@ -323,7 +262,7 @@ export class Producer {
       batch = undefined;
     }
     if (!batch) {
-      batch = new Batch(entry.topic, partition);
+      batch = new ProduceBatch(entry.topic, partition);
       let batches = this.#open.get(entry.topic);
       if (!batches) {
         batches = new Map();
