@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/broker/start_position.h"
 #include "service/broker/validation.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -61,7 +62,7 @@ Broker::Broker(storage::Store* store, const BrokerOptions& options)
       coordinator_(options.group_session_timeout_ms, &store->offsets()),
       batch_cache_(options.subscribe_cache_bytes),
       topics_(store, options),
-      producer_(store, &partitioner_, options),
+      producer_(store, &partitioner_, options, options.collect_metrics ? &metrics_ : nullptr),
       fetcher_(store, &shutdown_, options),
       offsets_(store, &coordinator_, options),
       produce_quota_(options.produce_quota_bytes_per_sec, store->options().clock),
@@ -79,6 +80,7 @@ absl::Status Broker::DeleteTopic(absl::string_view name) {
   if (shutting_down()) return ShuttingDownError();
   RETURN_IF_ERROR(topics_.Delete(name));
   partitioner_.Forget(name);
+  metrics_.ForgetTopic(name);
   return absl::OkStatus();
 }
 
@@ -102,7 +104,20 @@ void Broker::Produce(const ProduceRequest& request, ProduceCallback done) {
 
 absl::StatusOr<FetchResult> Broker::Fetch(const FetchRequest& request) const {
   if (shutting_down()) return ShuttingDownError();
-  return fetcher_.Fetch(request);
+  absl::StatusOr<FetchResult> result = fetcher_.Fetch(request);
+  if (result.status().code() == absl::StatusCode::kDataLoss) {
+    logging::LogError("broker", "a fetch read damaged data",
+                      {{"topic", request.topic},
+                       {"partition", request.partition},
+                       {"offset", request.offset},
+                       {"error", result.status().message()}});
+  }
+  if (options_.collect_metrics && result.ok() && !result->read.records.empty()) {
+    std::shared_ptr<TopicCounters> counters = metrics_.ForTopic(request.topic);
+    counters->records_fetched.Add(static_cast<int64_t>(result->read.records.size()));
+    counters->bytes_fetched.Add(static_cast<int64_t>(SharedBatch::PayloadBytes(result->read)));
+  }
+  return result;
 }
 
 void Broker::AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
@@ -157,7 +172,8 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
           ? options_.default_subscribe_batch_records
           : std::min(request.max_batch_records, options_.max_subscribe_batch_records);
   limits.max_batch_bytes = options_.subscribe_batch_bytes;
-  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_};
+  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_,
+                                              options_.collect_metrics ? &metrics_ : nullptr};
 
   if (!request.group.empty()) {
     RETURN_IF_ERROR(ValidateGroupName(request.group));

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/broker/batch_cache.h"
+#include "service/broker/broker_metrics.h"
 #include "service/broker/broker_options.h"
 #include "service/broker/data_waiter.h"
 #include "service/broker/executor.h"
@@ -93,6 +94,15 @@ class Broker {
   Executor* executor() { return &executor_; }
   GroupCoordinator& coordinator() { return coordinator_; }
 
+  // The per-topic counters and buffered bytes; null unless
+  // BrokerOptions::collect_metrics.
+  const BrokerMetrics* metrics() const { return options_.collect_metrics ? &metrics_ : nullptr; }
+  // Subscribe streams open now.
+  int64_t open_subscriptions() const { return subscription_slots_.open(); }
+  // The store's health: OK, or the latched storage failure (see
+  // storage::StorageHealth) after which nothing more is acknowledged.
+  absl::Status storage_health() const { return store_->health(); }
+
   // Idempotent. After it, requests fail with UNAVAILABLE and parked readers
   // wake (and then fail with UNAVAILABLE).
   void Shutdown();
@@ -106,6 +116,7 @@ class Broker {
   storage::Store* const store_;
   const BrokerOptions options_;
   ShutdownSignal shutdown_;
+  mutable BrokerMetrics metrics_;  // internally synchronized; Fetch() counts
   Partitioner partitioner_;
   GroupCoordinator coordinator_;
   BatchCache batch_cache_;

@@ -45,6 +45,11 @@ struct BrokerOptions {
   // Consumer groups: a member whose stream has had a message pending for
   // longer than this has stopped consuming and is evicted (0: never).
   int64_t group_session_timeout_ms = 10000;
+
+  // Count records and bytes per topic and the bytes buffered for
+  // subscriptions (Broker::metrics()); eventlogd turns it on with its HTTP
+  // listener.
+  bool collect_metrics = true;
 };
 
 }  // namespace eventlog::broker

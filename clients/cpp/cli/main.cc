@@ -13,6 +13,7 @@
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/commands.h"
 #include "clients/cpp/cli/perf_commands.h"
+#include "storage/util/build_info.h"
 
 namespace {
 
@@ -40,7 +41,8 @@ constexpr char kHelp[] =
     "--tls, --tls_ca FILE, --tls_cert FILE, --tls_key FILE and --token TOKEN (default\n"
     "$EVENTLOG_TOKEN). These global flags may also come before the command:\n"
     "eventlog --server broker:7070 topic list.\n"
-    "Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n";
+    "Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n"
+    "eventlog --version prints the version and the git revision it was built from.\n";
 
 }  // namespace
 
@@ -57,7 +59,8 @@ constexpr std::pair<const char*, bool> kGlobalFlags[] = {
 // command.
 bool MoveGlobalFlags(std::vector<std::string>& args) {
   std::vector<std::string> globals;
-  while (!args.empty() && absl::StartsWith(args[0], "--") && args[0] != "--help") {
+  while (!args.empty() && absl::StartsWith(args[0], "--") && args[0] != "--help" &&
+         args[0] != "--version") {
     absl::string_view body = absl::string_view(args[0]).substr(2);
     const size_t eq = body.find('=');
     absl::string_view name = body.substr(0, eq);
@@ -98,6 +101,13 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kHelp, args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::fputs(absl::StrCat("eventlog ", eventlog::util::Version(), " (git ",
+                            eventlog::util::GitRevision(), ")\n")
+                   .c_str(),
+               stdout);
+    return kExitOk;
   }
   const std::string command = args[0];
   args.erase(args.begin());
