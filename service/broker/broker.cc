@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/broker/start_position.h"
 #include "service/broker/validation.h"
+#include "storage/util/error_reason.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -59,11 +60,16 @@ Broker::Broker(storage::Store* store, const BrokerOptions& options)
     : store_(store),
       options_(options),
       coordinator_(options.group_session_timeout_ms, &store->offsets()),
+      kafka_groups_(
+          ClassicGroupCoordinator::Options{options.kafka_group_initial_rebalance_delay_ms},
+          &store->offsets(), &coordinator_),
       batch_cache_(options.subscribe_cache_bytes),
       topics_(store, options),
       producer_(store, &partitioner_, options),
+      batch_producer_(store, options),
+      producer_ids_(store, options.broker_id),
       fetcher_(store, &shutdown_, options),
-      offsets_(store, &coordinator_, options),
+      offsets_(store, &coordinator_, &kafka_groups_, options),
       produce_quota_(options.produce_quota_bytes_per_sec, store->options().clock),
       subscription_slots_(options.max_subscriptions),
       executor_(options.wakeup_threads) {}
@@ -98,6 +104,25 @@ void Broker::Produce(const ProduceRequest& request, ProduceCallback done) {
     return;
   }
   producer_.Produce(request, std::move(done));
+}
+
+void Broker::AppendBatch(BatchAppendRequest request, BatchAppendCallback done) {
+  if (shutting_down()) {
+    done(ShuttingDownError());
+    return;
+  }
+  batch_producer_.Append(std::move(request), std::move(done));
+}
+
+absl::StatusOr<ProducerIdAndEpoch> Broker::InitProducerId(int64_t producer_id,
+                                                          int16_t producer_epoch) {
+  if (shutting_down()) return ShuttingDownError();
+  return producer_ids_.Init(producer_id, producer_epoch);
+}
+
+absl::StatusOr<BatchFetchResult> Broker::FetchBatches(const BatchFetchRequest& request) const {
+  if (shutting_down()) return ShuttingDownError();
+  return fetcher_.FetchBatches(request);
 }
 
 absl::StatusOr<FetchResult> Broker::Fetch(const FetchRequest& request) const {
@@ -161,6 +186,14 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
 
   if (!request.group.empty()) {
     RETURN_IF_ERROR(ValidateGroupName(request.group));
+    if (kafka_groups_.HasMembers(request.group)) {
+      return util::WithReason(
+          absl::FailedPreconditionError(absl::StrCat(
+              "group \"", request.group,
+              "\" has Kafka members; a group is served by one protocol at a time: use another "
+              "group name, or wait until they leave")),
+          util::ErrorReason::kInconsistentGroupProtocol);
+    }
     if (!request.partitions.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "a member of group \"", request.group,
@@ -208,6 +241,9 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
   return subscription;
 }
 
-void Broker::Shutdown() { shutdown_.Trigger(); }
+void Broker::Shutdown() {
+  shutdown_.Trigger();
+  kafka_groups_.Shutdown();
+}
 
 }  // namespace eventlog::broker

@@ -17,7 +17,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/broker/batch_cache.h"
+#include "service/broker/batch_producer.h"
 #include "service/broker/broker_options.h"
+#include "service/broker/classic_group_coordinator.h"
 #include "service/broker/data_waiter.h"
 #include "service/broker/executor.h"
 #include "service/broker/fetch_types.h"
@@ -29,6 +31,7 @@
 #include "service/broker/produce_quota.h"
 #include "service/broker/produce_types.h"
 #include "service/broker/producer.h"
+#include "service/broker/producer_ids.h"
 #include "service/broker/shutdown_signal.h"
 #include "service/broker/subscribe_types.h"
 #include "service/broker/subscription.h"
@@ -67,6 +70,16 @@ class Broker {
   // See Producer::Produce. `done` may run inline.
   void Produce(const ProduceRequest& request, ProduceCallback done);
 
+  // See BatchProducer (a Kafka client's record batch, appended as it came).
+  // `done` may run inline.
+  void AppendBatch(BatchAppendRequest request, BatchAppendCallback done);
+
+  // Kafka's InitProducerId (see ProducerIds).
+  absl::StatusOr<ProducerIdAndEpoch> InitProducerId(int64_t producer_id, int16_t producer_epoch);
+
+  // See Fetcher::FetchBatches.
+  absl::StatusOr<BatchFetchResult> FetchBatches(const BatchFetchRequest& request) const;
+
   // See Fetcher. A long poll: Fetch; if FetchResult::wait_ms > 0, create a
   // DataWaiter, AwaitData on it, and Fetch again when it wakes.
   absl::StatusOr<FetchResult> Fetch(const FetchRequest& request) const;
@@ -86,12 +99,16 @@ class Broker {
   // subscription then announce assignments). INVALID_ARGUMENT (name,
   // partitions negative or repeated or given with a group, start position),
   // NOT_FOUND, OUT_OF_RANGE (start offset), RESOURCE_EXHAUSTED (already
-  // max_subscriptions open; the subscription holds its slot until destroyed).
+  // max_subscriptions open; the subscription holds its slot until destroyed),
+  // FAILED_PRECONDITION (reason kInconsistentGroupProtocol: the group has
+  // Kafka members).
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(const SubscribeRequest& request);
 
   // Where parked readers' wake-ups run (see DataWaiter::Create).
   Executor* executor() { return &executor_; }
   GroupCoordinator& coordinator() { return coordinator_; }
+  // The consumer groups of Kafka clients (Kafka's classic protocol).
+  ClassicGroupCoordinator& kafka_groups() { return kafka_groups_; }
 
   // Idempotent. After it, requests fail with UNAVAILABLE and parked readers
   // wake (and then fail with UNAVAILABLE).
@@ -108,9 +125,12 @@ class Broker {
   ShutdownSignal shutdown_;
   Partitioner partitioner_;
   GroupCoordinator coordinator_;
+  ClassicGroupCoordinator kafka_groups_;
   BatchCache batch_cache_;
   TopicAdmin topics_;
   Producer producer_;
+  BatchProducer batch_producer_;
+  ProducerIds producer_ids_;
   Fetcher fetcher_;
   OffsetManager offsets_;
   ProduceQuota produce_quota_;

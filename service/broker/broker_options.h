@@ -7,6 +7,10 @@
 namespace eventlog::broker {
 
 struct BrokerOptions {
+  // This broker's id in a cluster (--broker_id); a single broker reports
+  // itself as the leader of every partition under this id.
+  int32_t broker_id = 0;
+
   // Largest produce request (sum of its encoded records) and the ceiling for
   // a topic's max_message_bytes. The gRPC layer caps messages at this size.
   int64_t max_request_bytes = 64LL << 20;
@@ -45,6 +49,11 @@ struct BrokerOptions {
   // Consumer groups: a member whose stream has had a message pending for
   // longer than this has stopped consuming and is evicted (0: never).
   int64_t group_session_timeout_ms = 10000;
+
+  // Kafka consumer groups (ClassicGroupCoordinator): how long a group that
+  // was empty waits for more members before its first generation (Kafka's
+  // group.initial.rebalance.delay.ms).
+  int64_t kafka_group_initial_rebalance_delay_ms = 3000;
 };
 
 }  // namespace eventlog::broker

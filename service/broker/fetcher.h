@@ -30,6 +30,12 @@ class Fetcher {
   // DATA_LOSS (checksum), UNAVAILABLE (closing).
   absl::StatusOr<FetchResult> Fetch(const FetchRequest& request) const;
 
+  // Whole batches from the one holding `offset` (PartitionLog::ReadBatches),
+  // at once. INVALID_ARGUMENT (name, negative partition, offset or
+  // max_bytes), NOT_FOUND, OUT_OF_RANGE (both bounds named), DATA_LOSS,
+  // UNAVAILABLE (closing).
+  absl::StatusOr<BatchFetchResult> FetchBatches(const BatchFetchRequest& request) const;
+
   // Arms `waiter` on the partition of `topic` at `offset` (see
   // FetchResult::wait_offset). If the partition cannot be found any more the
   // waiter wakes at once; the next Fetch reports why.

@@ -1,7 +1,9 @@
 // OffsetManager: committed consumer offsets and what the broker knows about
 // groups (CommitOffset, FetchCommittedOffsets, ListGroups, DescribeGroup).
-// Commits consult the GroupCoordinator for the generation check; offsets
-// live in the store's OffsetStore.
+// Commits consult the coordinator that serves the group for the generation
+// check: the ClassicGroupCoordinator while the group has Kafka members,
+// else the GroupCoordinator; offsets live in the store's OffsetStore, the
+// same for both, so a commit from either protocol is seen by the other.
 //
 // Thread-safe.
 #pragma once
@@ -13,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/broker/broker_options.h"
+#include "service/broker/classic_group_coordinator.h"
 #include "service/broker/group_coordinator.h"
 #include "service/broker/offset_types.h"
 #include "storage/store.h"
@@ -21,9 +24,10 @@ namespace eventlog::broker {
 
 class OffsetManager {
  public:
-  // `store` and `coordinator` must outlive this object.
-  OffsetManager(storage::Store* store, GroupCoordinator* coordinator, const BrokerOptions& options)
-      : store_(store), coordinator_(coordinator), options_(options) {}
+  // `store`, `coordinator` and `kafka_groups` must outlive this object.
+  OffsetManager(storage::Store* store, GroupCoordinator* coordinator,
+                ClassicGroupCoordinator* kafka_groups, const BrokerOptions& options)
+      : store_(store), coordinator_(coordinator), kafka_groups_(kafka_groups), options_(options) {}
 
   // INVALID_ARGUMENT (names, negative partition/offset/generation), NOT_FOUND
   // (topic, partition), OUT_OF_RANGE (offset above the high watermark),
@@ -42,12 +46,15 @@ class OffsetManager {
   absl::StatusOr<std::vector<std::string>> ListGroups() const;
 
   // NOT_FOUND if the group has neither commits nor members. Lags cover every
-  // partition of the topics the group committed to or has members on.
+  // partition of the topics the group committed to or has members on. A
+  // Kafka group's members are listed once per topic they subscribe to, with
+  // the partitions their leader assigned them there.
   absl::StatusOr<GroupDescription> DescribeGroup(absl::string_view group) const;
 
  private:
   storage::Store* const store_;
   GroupCoordinator* const coordinator_;
+  ClassicGroupCoordinator* const kafka_groups_;
   const BrokerOptions options_;
 };
 

@@ -18,7 +18,7 @@ std::optional<ErrorReason> ReasonOf(const absl::Status& status) {
   if (!payload.has_value()) return std::nullopt;
   int value = 0;
   if (!absl::SimpleAtoi(std::string(*payload), &value) || value < 0 ||
-      value > static_cast<int>(ErrorReason::kInconsistentGroupProtocol)) {
+      value > static_cast<int>(ErrorReason::kLast)) {
     return std::nullopt;
   }
   return static_cast<ErrorReason>(value);

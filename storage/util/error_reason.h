@@ -24,6 +24,8 @@ enum class ErrorReason {
   kIllegalGeneration,     // a consumer-group generation that is not the current one
   kRebalanceInProgress,   // a consumer group between generations
   kInconsistentGroupProtocol,  // a group joined with another protocol than its members'
+  kInvalidSessionTimeout,      // a consumer-group session timeout outside the broker's bounds
+  kLast = kInvalidSessionTimeout,
 };
 
 inline constexpr absl::string_view kErrorReasonPayload = "eventlog-error-reason";
