@@ -85,6 +85,11 @@ class Broker {
   absl::StatusOr<FetchResult> Fetch(const FetchRequest& request) const;
   void AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
                  const std::shared_ptr<DataWaiter>& waiter) const;
+  // See Fetcher::AwaitAny (a long poll over several partitions).
+  void AwaitAnyData(const std::vector<DataPosition>& positions,
+                    const std::shared_ptr<DataWaiter>& waiter) const {
+    fetcher_.AwaitAny(positions, waiter);
+  }
   absl::StatusOr<std::vector<PartitionOffset>> ListOffsets(const ListOffsetsRequest& request) const;
 
   absl::Status CommitOffset(const CommitOffsetRequest& request);

@@ -41,6 +41,13 @@ struct BatchFetchResult {
   storage::BatchReadResult read;
 };
 
+// Where a reader waits: data past `offset` in a partition.
+struct DataPosition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
 struct ListOffsetsRequest {
   std::string topic;
   std::vector<int32_t> partitions;  // empty = all

@@ -97,6 +97,24 @@ void Fetcher::AwaitData(absl::string_view topic_name, int32_t partition, int64_t
   waiter->Arm(std::move(targets), shutdown_);
 }
 
+void Fetcher::AwaitAny(const std::vector<DataPosition>& positions,
+                       const std::shared_ptr<DataWaiter>& waiter) const {
+  std::vector<DataWaiter::Target> targets;
+  bool gone = false;
+  for (const DataPosition& position : positions) {
+    absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, position.topic);
+    std::shared_ptr<storage::PartitionLog> log =
+        topic.ok() ? (*topic)->partition(position.partition) : nullptr;
+    if (log == nullptr) {
+      gone = true;  // wake at once: the next read reports why
+      break;
+    }
+    targets.push_back(DataWaiter::Target{std::move(log), position.offset});
+  }
+  if (gone) targets.clear();
+  waiter->Arm(std::move(targets), shutdown_);
+}
+
 absl::StatusOr<std::vector<PartitionOffset>> Fetcher::ListOffsets(
     const ListOffsetsRequest& request) const {
   ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));

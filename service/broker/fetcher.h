@@ -42,6 +42,11 @@ class Fetcher {
   void AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
                  const std::shared_ptr<DataWaiter>& waiter) const;
 
+  // Arms `waiter` on several partitions at once: it wakes when any of them
+  // has data past its offset (or is gone).
+  void AwaitAny(const std::vector<DataPosition>& positions,
+                const std::shared_ptr<DataWaiter>& waiter) const;
+
   // INVALID_ARGUMENT (name, negative partition or timestamp), NOT_FOUND.
   absl::StatusOr<std::vector<PartitionOffset>> ListOffsets(const ListOffsetsRequest& request) const;
 

@@ -90,6 +90,24 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
                                                " (address in use or not local?)"));
   }
+  if (!options.kafka.listen.empty()) {
+    kafka::KafkaFrontDoorOptions kafka = options.kafka;
+    kafka.tls_cert_file = options.security.tls_cert_file;
+    kafka.tls_key_file = options.security.tls_key_file;
+    kafka.tls_client_ca_file = options.security.tls_client_ca_file;
+    kafka.max_frame_bytes = static_cast<int32_t>(
+        std::min<int64_t>(INT32_MAX, options.broker.max_request_bytes + kFramingSlackBytes));
+    absl::StatusOr<std::unique_ptr<kafka::KafkaFrontDoor>> door =
+        kafka::KafkaFrontDoor::Start(kafka, server->broker_.get(), server->access_.get());
+    if (!door.ok()) {
+      server->server_->Shutdown();
+      server->server_->Wait();
+      server->server_.reset();
+      server->store_->Close().IgnoreError();
+      return door.status();
+    }
+    server->kafka_ = *std::move(door);
+  }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
   if (health != nullptr) {
     health->SetServingStatus(eventlog::v1::EventLog::service_full_name(), true);
@@ -116,6 +134,7 @@ absl::Status EventLogServer::Shutdown() {
     // grace period. gRPC's own Shutdown(deadline) would also wait for idle
     // client connections to close, so it is given no time of its own.
     calls_.WaitForIdle(absl::Now() + absl::Milliseconds(options_.shutdown_grace_ms));
+    if (kafka_ != nullptr) kafka_->Shutdown();
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }

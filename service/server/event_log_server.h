@@ -4,10 +4,14 @@
 // server reflection, on plaintext or TLS credentials.
 // Used by eventlogd's main() and by the service tests (on 127.0.0.1:0).
 //
+// With options.kafka.listen set, it also serves the Kafka wire protocol
+// (KafkaFrontDoor) on the same broker, access controller and TLS files.
+//
 // Thread-safe. Shutdown order: health NOT_SERVING; broker shutdown (new calls
 // and open streams end with UNAVAILABLE); wait up to shutdown_grace_ms for
-// calls in progress to end; gRPC shutdown (stop accepting, cancel what is
-// left, close connections); Store::Close (flush, fsync, close LevelDB).
+// calls in progress to end; the Kafka listener closes; gRPC shutdown (stop
+// accepting, cancel what is left, close connections); Store::Close (flush,
+// fsync, close LevelDB).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -46,6 +50,8 @@ class EventLogServer {
   int port() const { return port_; }
   // "host:port" with the bound port.
   std::string address() const;
+  // The Kafka listener's HOST:PORT with the bound port ("" when off).
+  std::string kafka_address() const { return kafka_ == nullptr ? "" : kafka_->address(); }
 
   // Blocks until done (at most about shutdown_grace_ms plus the final
   // fsync). Idempotent. Returns the store's Close() status.
@@ -72,6 +78,8 @@ class EventLogServer {
   std::unique_ptr<EventLogService> service_;
   CallTracker calls_;
   std::unique_ptr<grpc::Server> server_;
+  // After the broker and access controller: stopped (and destroyed) first.
+  std::unique_ptr<kafka::KafkaFrontDoor> kafka_;
 
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
