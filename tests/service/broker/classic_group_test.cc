@@ -243,6 +243,58 @@ TEST_F(ClassicGroupTest, AnUnknownMemberIdIsRefused) {
   EXPECT_EQ(JoinReason("ghost"), ErrorReason::kUnknownMember);
 }
 
+TEST_F(ClassicGroupTest, ASyncWithAStaleGenerationOrFromAStrangerIsRefused) {
+  Join("a", false);
+  Sync("a", 5);
+  ASSERT_TRUE(answers_["a"].sync.has_value());
+  EXPECT_EQ(util::ReasonOf(answers_["a"].sync->status()), ErrorReason::kIllegalGeneration);
+  Sync("x", 6);
+  EXPECT_EQ(util::ReasonOf(answers_["x"].sync->status()), ErrorReason::kUnknownMember);
+  EXPECT_EQ(group_.state(), ClassicGroup::State::kCompletingRebalance);  // still a's to finish
+  Sync("a", 6, {{"a", "mine", {}}});
+  EXPECT_EQ(**answers_["a"].sync, "mine");
+}
+
+TEST_F(ClassicGroupTest, ALeaderLeavingBeforeItsSyncSendsTheWaitingFollowersBackToJoin) {
+  Join("a", false);
+  Sync("a", 6);
+  Join("b", false);
+  Join("a", true);  // generation 7, a leads
+  Sync("b", 7);
+  EXPECT_FALSE(answers_["b"].sync.has_value());  // parked until the leader's
+  ClassicGroup::Completions out;
+  ASSERT_OK(group_.Leave("a", now_, &out));
+  Run(out);
+  ASSERT_TRUE(answers_["b"].sync.has_value());
+  EXPECT_EQ(util::ReasonOf(answers_["b"].sync->status()), ErrorReason::kRebalanceInProgress);
+  EXPECT_EQ(group_.state(), ClassicGroup::State::kPreparingRebalance);
+  Join("b", true);
+  ASSERT_OK(*answers_["b"].join);
+  EXPECT_EQ(answers_["b"].join->value().generation, 8);
+  EXPECT_EQ(answers_["b"].join->value().leader, "b");
+}
+
+TEST_F(ClassicGroupTest, FailPendingAnswersParkedJoinsAndSyncsOnce) {
+  Join("a", false);
+  Sync("a", 6);
+  Join("b", false);  // parked: a has not rejoined
+  Join("a", true);
+  Sync("b", 7);  // parked: the leader has not synced
+  ASSERT_FALSE(answers_["b"].sync.has_value());
+  Join("c", false);  // a new rebalance: b's sync is told to rejoin, c waits
+  ASSERT_TRUE(answers_["b"].sync.has_value());
+  EXPECT_EQ(util::ReasonOf(answers_["b"].sync->status()), ErrorReason::kRebalanceInProgress);
+  ASSERT_FALSE(answers_["c"].join.has_value());
+  ClassicGroup::Completions out;
+  group_.FailPending(absl::UnavailableError("shutting down"), &out);
+  Run(out);
+  ASSERT_TRUE(answers_["c"].join.has_value());
+  EXPECT_EQ(answers_["c"].join->status().code(), absl::StatusCode::kUnavailable);
+  out.clear();
+  group_.FailPending(absl::UnavailableError("again"), &out);
+  EXPECT_TRUE(out.empty());  // nothing is answered twice
+}
+
 class ClassicGroupInitialDelayTest : public ClassicGroupTest {
  protected:
   ClassicGroupInitialDelayTest() : ClassicGroupTest(3000) {}

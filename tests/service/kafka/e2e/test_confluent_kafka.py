@@ -99,25 +99,28 @@ def describe(broker, topic):
 class Member:
     """One group consumer polling on its own thread, recording its assignment."""
 
-    def __init__(self, broker, group, topic):
+    def __init__(self, broker, group, topic, assignor):
         self.assigned = set()
         self.values = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.consumer = Consumer({"bootstrap.servers": broker.kafka, "group.id": group,
                                   "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                                  "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
+                                  "session.timeout.ms": 6000, "heartbeat.interval.ms": 500,
+                                  "partition.assignment.strategy": assignor})
         self.consumer.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    # Eager assignors revoke everything and assign the new set; the
+    # cooperative one only adds and revokes the partitions that move.
     def _on_assign(self, consumer, partitions):
         with self.lock:
-            self.assigned = {p.partition for p in partitions}
+            self.assigned |= {p.partition for p in partitions}
 
     def _on_revoke(self, consumer, partitions):
         with self.lock:
-            self.assigned = set()
+            self.assigned -= {p.partition for p in partitions}
 
     def _run(self):
         while not self.stop.is_set():
@@ -137,10 +140,13 @@ class Member:
         self.consumer.close()  # leaves the group
 
 
-def test_a_group_of_three_splits_the_partitions_and_rebalances_when_one_leaves(broker):
+# The broker only relays the assignment the client leader computed (the
+# classic protocol), so every assignor librdkafka offers works unchanged.
+@pytest.mark.parametrize("assignor", ["range", "roundrobin", "cooperative-sticky"])
+def test_a_group_of_three_splits_the_partitions_and_rebalances_when_one_leaves(broker, assignor):
     topic, group = unique("cfk-group"), unique("cfk-g")
     create_topic(broker, topic, 6)
-    members = [Member(broker, group, topic) for _ in range(3)]
+    members = [Member(broker, group, topic, assignor) for _ in range(3)]
     try:
         def split(ms, count):
             parts = [m.partitions() for m in ms]
