@@ -17,6 +17,7 @@ test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-proto
   btrfs-progs
   etcd-server etcd-client  # the etcd client layer's tests run real etcd members
   kcat python3-kafka python3-confluent-kafka  # the Kafka listener tests run these clients
+  librdkafka-dev  # tests/bench/kafka_bench (scripts/bench-kafka.sh)
   clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)
 etcd_protos_pkg=golang-etcd-server-dev
 deb_cache=${EVENTLOG_DEB_CACHE:-/var/cache/eventlog}
