@@ -17,6 +17,11 @@
 #   (acks all and leader), consume them back from the earliest offset, and
 #   small requests one record each (kafka_bench requests: sequential and 32
 #   in flight, Kafka Produce vs gRPC Produce / ProduceStream).
+# - Besides throughput it reports eventlogd's own CPU time per record
+#   (user + system, from /proc/PID/stat) for each produce and consume: the
+#   client and the server share the cores, and the clients differ (librdkafka
+#   builds and checksums every batch; eventlog perf writes prebuilt requests),
+#   so the server's cost per record is the fairer comparison of the two paths.
 # - Client and server share the machine (and its cores); the table says so.
 # Not run by CI (a few minutes). Run it on a quiet machine.
 set -euo pipefail
@@ -85,6 +90,20 @@ record() {
 # The number just before the word $1 in stdin ("... 123 records/s ...").
 number_before() { awk -v w="$1" '{for (i = 2; i <= NF; i++) if ($i ~ "^" w) {print $(i-1); exit}}'; }
 el() { "$eventlog" "$@" --server="$grpc_addr"; }
+ticks_per_s=$(getconf CLK_TCK)
+server_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# measure WORKLOAD DOOR RECORDS COMMAND...: records/s from the command's
+# output, and the server's CPU microseconds per record meanwhile.
+measure() {
+  local workload=$1 door=$2 count=$3 before output
+  shift 3
+  before=$(server_ticks)
+  output=$("$@")
+  record "$workload (records/s)" "$door" "$(number_before records/s <<<"$output")"
+  record "$workload: eventlogd CPU per record (us)" "$door" \
+    "$(awk -v t=$(( $(server_ticks) - before )) -v hz="$ticks_per_s" -v n="$count" \
+       'BEGIN {printf "%.3f", t / hz * 1e6 / n}')"
+}
 kb() { "$kafka_bench" "$@" --kafka="$kafka_addr" --grpc="$grpc_addr"; }
 topic() { el topic create "$1" --partitions 1 >/dev/null; }
 
@@ -95,20 +114,18 @@ for run in $(seq "$runs"); do
   log "run $run of $runs (load average $(cut -d' ' -f1 /proc/loadavg))"
   for acks in all leader; do
     topic "grpc-$acks-$run"
-    record "produce 100 B, acks $acks (records/s)" "gRPC ProduceStream (eventlog perf)" \
-      "$(el perf produce --topic="grpc-$acks-$run" --records="$records" --acks="$acks" \
-         | number_before records/s)"
+    measure "produce 100 B, acks $acks" "gRPC ProduceStream (eventlog perf)" "$records" \
+      el perf produce --topic="grpc-$acks-$run" --records="$records" --acks="$acks"
     topic "kafka-$acks-$run"
-    record "produce 100 B, acks $acks (records/s)" "Kafka Produce (librdkafka)" \
-      "$(kb produce --topic="kafka-$acks-$run" --records="$records" --acks="$acks" \
-         | number_before records/s)"
+    measure "produce 100 B, acks $acks" "Kafka Produce (librdkafka)" "$records" \
+      kb produce --topic="kafka-$acks-$run" --records="$records" --acks="$acks"
   done
-  record "consume 100 B (records/s)" "gRPC Subscribe (eventlog perf)" \
-    "$(el perf consume --topic="grpc-all-$run" --mode=subscribe | number_before records/s)"
-  record "consume 100 B (records/s)" "gRPC Fetch (eventlog perf)" \
-    "$(el perf consume --topic="grpc-all-$run" --mode=fetch | number_before records/s)"
-  record "consume 100 B (records/s)" "Kafka Fetch (librdkafka)" \
-    "$(kb consume --topic="kafka-all-$run" --records="$records" | number_before records/s)"
+  measure "consume 100 B" "gRPC Subscribe (eventlog perf)" "$records" \
+    el perf consume --topic="grpc-all-$run" --mode=subscribe
+  measure "consume 100 B" "gRPC Fetch (eventlog perf)" "$records" \
+    el perf consume --topic="grpc-all-$run" --mode=fetch
+  measure "consume 100 B" "Kafka Fetch (librdkafka)" "$records" \
+    kb consume --topic="kafka-all-$run" --records="$records"
   topic "requests-$run"
   while IFS= read -r line; do
     what=${line%%  *}
