@@ -215,7 +215,11 @@ def test_commits_and_producer_state_survive_a_broker_restart():
                 first.setdefault(msg.partition(), msg.offset())
                 rest.append(msg.value())
             consumer.close()
-            assert first == committed  # resumed exactly at the committed offsets
+            # Resumed exactly at the committed offsets; a partition the first
+            # consumer read nothing of (it may get its 60 records from one
+            # partition) has no commit (-1001) and starts at the earliest.
+            assert any(offset >= 0 for offset in committed.values()), committed
+            assert first == {p: offset if offset >= 0 else 0 for p, offset in committed.items()}
             assert sorted(seen + rest) == sorted([f"v{i}".encode() for i in range(100)]
                                                  + [f"w{i}".encode() for i in range(50)])
         finally:
