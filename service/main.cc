@@ -14,10 +14,16 @@
 // but without syncing anything more, and exits with kExitStorageFailed
 // within --shutdown_grace_ms plus a few seconds, so that its supervisor
 // restarts it and recovery reads what is really on disk.
+//
+// Configuration: flags, or a TOML file (--config, see config_file.h) whose
+// keys are the flags' names; flags win over the file. Logs are structured
+// lines on stderr (--log_format, --log_level); the first one states the
+// version and the effective configuration.
 #include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -26,16 +32,24 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "service/config_file.h"
 #include "service/memory_trimmer.h"
 #include "service/server/event_log_server.h"
+#include "storage/util/build_info.h"
+#include "storage/util/logging/logger.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
           "HOST:PORT to serve gRPC on. Port 0 picks a free port; the real one is printed as "
@@ -134,6 +148,24 @@ ABSL_FLAG(int64_t, kafka_group_initial_rebalance_delay_ms, 3000,
 ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
           "On SIGTERM/SIGINT, how long open calls may take to finish before they are "
           "cancelled.");
+ABSL_FLAG(std::string, http_listen, "",
+          "HOST:PORT to serve HTTP on: /healthz and /readyz (probes), /metrics (Prometheus) and "
+          "the web console (/). Empty = off (and no metrics are collected). Port 0 picks a free "
+          "port, printed as \"serving HTTP on HOST:PORT\". HTTPS with --tls_cert/--tls_key; "
+          "with --auth_tokens, /metrics and the console need a bearer token. See "
+          "docs/OPERATIONS.md.");
+ABSL_FLAG(bool, metrics_per_partition, true,
+          "Export per-partition series in /metrics (offsets, size, group lag per partition); "
+          "turn off on brokers with very many partitions (per-topic sums stay).");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines on stderr as \"text\" (time LEVEL component: message key=value ...) or "
+          "\"json\" (one object per line).");
+ABSL_FLAG(std::string, log_level, "info",
+          "Least severe log lines written: debug (also every refused request), info, warning "
+          "or error.");
+ABSL_FLAG(std::string, config, "",
+          "TOML file of flag settings (keys are flag names, e.g. data_dir = \"/data\"); "
+          "unknown keys are an error; flags on the command line win.");
 
 namespace {
 
@@ -185,8 +217,11 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.security.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens);
   options.security.acl_file = absl::GetFlag(FLAGS_acl);
   options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
+  options.metrics.per_partition = absl::GetFlag(FLAGS_metrics_per_partition);
   options.store.on_storage_failure = [](const absl::Status& status) {
-    std::cerr << "eventlogd: storage failed, stopping: " << status.message() << std::endl;
+    eventlog::logging::LogError("eventlogd", "storage failed, stopping",
+                                {{"error", status.message()}});
     storage_failed.store(true);
     kill(getpid(), SIGUSR2);
   };
@@ -228,25 +263,47 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   return "";
 }
 
+// Whether `path` is this file: eventlogd's own flags (not Abseil's).
+bool IsMainFile(absl::string_view path) { return absl::EndsWith(path, "service/main.cc"); }
+
+bool IsOwnFlag(absl::string_view name) {
+  const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+  return flag != nullptr && IsMainFile(flag->Filename());
+}
+
+// The effective value of every flag of this file, for the startup line.
+std::vector<eventlog::logging::LogField> EffectiveConfig() {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (IsMainFile(flag->Filename())) values.emplace_back(name, flag->CurrentValue());
+  }
+  std::sort(values.begin(), values.end());
+  std::vector<eventlog::logging::LogField> fields;
+  for (const auto& [name, value] : values) fields.emplace_back(name, value);
+  return fields;
+}
+
 // --help lists the flags of this file (Abseil's default looks for a file
 // named after the program).
 void ConfigureHelp() {
   absl::FlagsUsageConfig config;
-  config.contains_help_flags = [](absl::string_view path) {
-    return absl::EndsWith(path, "service/main.cc");
-  };
+  config.contains_help_flags = [](absl::string_view path) { return IsMainFile(path); };
   config.contains_helpshort_flags = config.contains_help_flags;
   config.normalize_filename = [](absl::string_view path) {
     const size_t at = path.rfind("service/");
     return std::string(at == absl::string_view::npos ? path : path.substr(at));
   };
-  config.version_string = [] { return std::string("eventlogd 0.1.0\n"); };
+  config.version_string = [] {
+    return absl::StrCat("eventlogd ", eventlog::util::Version(), " (git ",
+                        eventlog::util::GitRevision(), ")\n");
+  };
   absl::SetFlagsUsageConfig(config);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  const absl::Time process_start = absl::Now();
   ConfigureHelp();
   absl::SetProgramUsageMessage(
       "the eventlog broker: a Kafka-style event log served over gRPC "
@@ -255,16 +312,44 @@ int main(int argc, char** argv) {
       "Usage: eventlogd [--listen=HOST:PORT] [--data_dir=DIR] [flags]\n"
       "SIGTERM or SIGINT shut it down cleanly (exit 0); SIGHUP re-reads --auth_tokens and "
       "--acl.");
+  // The config file first, so that the command line overrides it.
+  if (const std::string config = eventlog::service::FindConfigArgument(argc, argv);
+      !config.empty()) {
+    if (absl::Status applied = eventlog::service::ApplyConfigFile(config, IsOwnFlag);
+        !applied.ok()) {
+      std::cerr << "eventlogd: " << applied.message() << std::endl;
+      return 2;
+    }
+  }
   absl::ParseCommandLine(argc, argv);
+  {
+    absl::StatusOr<eventlog::logging::LogLevel> level =
+        eventlog::logging::Logger::ParseLevel(absl::GetFlag(FLAGS_log_level));
+    absl::StatusOr<eventlog::logging::LogFormat> format =
+        eventlog::logging::Logger::ParseFormat(absl::GetFlag(FLAGS_log_format));
+    if (!level.ok() || !format.ok()) {
+      std::cerr << "eventlogd: --log_level/--log_format: "
+                << (level.ok() ? format.status() : level.status()).message() << std::endl;
+      return 2;
+    }
+    eventlog::logging::Logger::Default().Configure(*level, *format);
+  }
   // Debian builds Abseil without NDEBUG, which leaves Mutex deadlock
   // detection on: every lock taken while another is held then updates a
   // global lock graph, a large share of the server's CPU under load. The
   // tests keep it on; the server does not pay for it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  const eventlog::service::ServerOptions options = OptionsFromFlags();
+  eventlog::service::ServerOptions options = OptionsFromFlags();
+  options.process_start = process_start;
   if (std::string error = CheckFlags(options); !error.empty()) {
-    std::cerr << "eventlogd: " << error << std::endl;
+    eventlog::logging::LogError("eventlogd", error);
     return 2;
+  }
+  {
+    std::vector<eventlog::logging::LogField> fields = {{"version", eventlog::util::Version()},
+                                                       {"revision", eventlog::util::GitRevision()}};
+    for (eventlog::logging::LogField& field : EffectiveConfig()) fields.push_back(std::move(field));
+    eventlog::logging::LogInfo("eventlogd", "starting", fields);
   }
 
   // Produce requests of about a megabyte are malloc'd and freed at request
@@ -291,23 +376,31 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::unique_ptr<eventlog::service::EventLogServer>> server =
       eventlog::service::EventLogServer::Start(options);
   if (!server.ok()) {
-    std::cerr << "eventlogd: " << server.status().message() << std::endl;
+    eventlog::logging::LogError("eventlogd", "cannot start",
+                                {{"error", server.status().message()}});
     return 1;
   }
+  eventlog::logging::LogInfo("eventlogd", "serving",
+                             {{"grpc", (*server)->address()}, {"http", (*server)->http_address()}});
+  // Scripts and tests read these lines; endl flushes. The Kafka line comes
+  // first: they wait for "listening on", then read it.
   if (!(*server)->kafka_address().empty()) {
     std::cout << "kafka listening on " << (*server)->kafka_address() << std::endl;
   }
-  std::cout << "listening on " << (*server)->address() << std::endl;  // endl flushes.
+  std::cout << "listening on " << (*server)->address() << std::endl;
+  if (!(*server)->http_address().empty()) {
+    std::cout << "serving HTTP on " << (*server)->http_address() << std::endl;
+  }
   const eventlog::service::MemoryTrimmer trimmer(absl::GetFlag(FLAGS_malloc_trim_interval_ms));
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
     absl::Status reloaded = (*server)->ReloadSecurity();
     if (reloaded.ok()) {
-      std::cerr << "eventlogd: SIGHUP, reloaded the token and ACL files" << std::endl;
+      eventlog::logging::LogInfo("eventlogd", "SIGHUP, reloaded the token and ACL files");
     } else {
-      std::cerr << "eventlogd: SIGHUP, reload failed, keeping the previous tables: "
-                << reloaded.message() << std::endl;
+      eventlog::logging::LogError("eventlogd", "SIGHUP, reload failed, keeping the previous tables",
+                                  {{"error", reloaded.message()}});
     }
   }
   if (storage_failed.load()) {
@@ -317,19 +410,22 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(
           std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)) +
           kStorageFailureExitBound);
-      std::cerr << "eventlogd: stop after the storage failure took too long, exiting" << std::endl;
+      eventlog::logging::LogError("eventlogd",
+                                  "stop after the storage failure took too long, exiting");
       _exit(kExitStorageFailed);
     }).detach();
     (void)(*server)->Shutdown();
-    std::cerr << "eventlogd: exiting after the storage failure; restart to recover" << std::endl;
+    eventlog::logging::LogError("eventlogd", "exiting after the storage failure; restart to recover");
     return kExitStorageFailed;
   }
-  std::cerr << "eventlogd: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
-            << ", shutting down" << std::endl;
+  eventlog::logging::LogInfo(
+      "eventlogd", signal_number == SIGTERM ? "SIGTERM, shutting down" : "SIGINT, shutting down");
   absl::Status closed = (*server)->Shutdown();
   if (!closed.ok()) {
-    std::cerr << "eventlogd: closing the store failed: " << closed.message() << std::endl;
+    eventlog::logging::LogError("eventlogd", "closing the store failed",
+                                {{"error", closed.message()}});
     return 1;
   }
+  eventlog::logging::LogInfo("eventlogd", "stopped");
   return 0;
 }

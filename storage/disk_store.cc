@@ -1,6 +1,5 @@
 #include "storage/disk_store.h"
 
-#include <cstdio>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -12,6 +11,7 @@
 #include "storage/leveldb_util.h"
 #include "storage/topic_name.h"
 #include "storage/util/coding.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -74,7 +74,7 @@ absl::Status DiskStore::OpenIndex() {
 
 absl::Status DiskStore::Load() {
   committer_ = std::make_shared<GroupCommitter>(
-      [this](const std::vector<Syncable*>& synced) { CheckpointRecoveryPoints(synced, false); });
+      syncer_, [this](const std::vector<Syncable*>& synced) { CheckpointRecoveryPoints(synced, false); });
   space_guard_ =
       std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes, options_.clock);
   RETURN_IF_ERROR(UpgradeLayout());
@@ -97,7 +97,8 @@ absl::Status DiskStore::Load() {
         std::make_unique<PeriodicThread>(absl::Milliseconds(options_.cleanup_interval_ms), [this] {
           absl::Status s = RunCleanup();
           if (!s.ok()) {
-            std::fprintf(stderr, "eventlog storage: cleanup failed: %s\n", s.ToString().c_str());
+            logging::LogError("storage", "retention or compaction failed",
+                              {{"error", s.ToString()}});
           }
         });
   }
@@ -139,8 +140,10 @@ absl::Status DiskStore::UpgradeLayout() {
           return 0;
         },
         &batch));
-    std::fprintf(stderr, "eventlog storage: migrating %s from layout version %d to %d\n",
-                 options_.data_dir.c_str(), version, layout::kLayoutVersion);
+    logging::LogInfo("storage", "migrating the data directory's layout",
+                     {{"data_dir", options_.data_dir},
+                      {"from_version", version},
+                      {"to_version", layout::kLayoutVersion}});
   }
   batch.Put(key, absl::StrCat(layout::kLayoutVersion));
   return leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "cannot write the layout version");
@@ -394,11 +397,15 @@ void DiskStore::CheckpointRecoveryPoints(const std::vector<Syncable*>& synced, b
 }
 
 void DiskStore::FlushAll() {
-  std::vector<Syncable*> synced;
   const std::vector<std::shared_ptr<DiskPartitionLog>> logs = AllLogs();
+  std::vector<Syncable*> targets;
   for (const auto& log : logs) {
-    if (log->closed()) continue;
-    if (log->SyncWritten().ok()) synced.push_back(log.get());
+    if (!log->closed() && log->has_unsynced()) targets.push_back(log.get());
+  }
+  const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
+  std::vector<Syncable*> synced;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (statuses[i].ok()) synced.push_back(targets[i]);
   }
   CheckpointRecoveryPoints(synced, false);
 }
@@ -452,11 +459,13 @@ absl::Status DiskStore::Close() {
   absl::Status status = health_->status();
   if (status.ok() && db_ != nullptr) {
     // Everything written becomes durable, and recovery starts at the end.
+    std::vector<Syncable*> targets;
+    for (const auto& log : logs) targets.push_back(log.get());
     std::vector<Syncable*> synced;
-    for (const auto& log : logs) {
-      absl::Status s = log->SyncWritten();
-      if (s.ok()) synced.push_back(log.get());
-      if (!s.ok() && status.ok()) status = s;
+    const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      if (statuses[i].ok()) synced.push_back(targets[i]);
+      if (!statuses[i].ok() && status.ok()) status = statuses[i];
     }
     CheckpointRecoveryPoints(synced, /*sync=*/true);
   }

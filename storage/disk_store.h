@@ -20,6 +20,7 @@
 #include "storage/leveldb_offset_store.h"
 #include "storage/log/disk_partition_log.h"
 #include "storage/log/group_committer.h"
+#include "storage/log/parallel_syncer.h"
 #include "storage/periodic_thread.h"
 #include "storage/storage_health.h"
 #include "storage/store.h"
@@ -88,6 +89,8 @@ class DiskStore final : public Store {
   std::unique_ptr<leveldb::DB> db_;
   std::unique_ptr<TopicRegistry> registry_;
   std::unique_ptr<LevelDbOffsetStore> offsets_;
+  // Shared by the group committer, the flusher and Close.
+  std::shared_ptr<ParallelSyncer> syncer_ = std::make_shared<ParallelSyncer>();
   std::shared_ptr<GroupCommitter> committer_;
   std::shared_ptr<DiskSpaceGuard> space_guard_;
 

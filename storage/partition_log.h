@@ -78,6 +78,18 @@ struct BatchReadResult {
   int64_t log_start_offset = 0;
 };
 
+// What retention and compaction have done to a partition since it was
+// opened (for metrics).
+struct CleanupStats {
+  int64_t retention_runs = 0;  // runs that deleted segments
+  int64_t retention_segments_deleted = 0;
+  int64_t retention_bytes_deleted = 0;
+  int64_t compaction_runs = 0;
+  int64_t compaction_segments_rewritten = 0;
+  int64_t compaction_bytes_reclaimed = 0;
+  int64_t damaged_batches = 0;  // damaged batches compaction stepped over or kept
+};
+
 class PartitionLog {
  public:
   using WaiterId = uint64_t;
@@ -168,6 +180,9 @@ class PartitionLog {
   // record per key (offsets kept; a tombstone goes delete_retention_ms after
   // the cleaner first saw it). Crash-atomic. No-op for DELETE topics.
   virtual absl::Status Compact() = 0;
+
+  // Since the log was opened; zero for logs that do no cleanup.
+  virtual CleanupStats cleanup_stats() const { return {}; }
 };
 
 }  // namespace eventlog::storage

@@ -1,8 +1,7 @@
 #include "storage/storage_health.h"
 
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::storage {
 
@@ -23,8 +22,8 @@ absl::Status StorageHealth::CheckSync(const absl::Status& sync_status, const std
     latched = latched_;
   }
   if (first) {
-    std::fprintf(stderr, "eventlog storage: FATAL: %s failed: %s\n", what.c_str(),
-                 std::string(sync_status.message()).c_str());
+    logging::LogError("storage", "FATAL: a sync failed; the store refuses appends from now on",
+                      {{"what", what}, {"error", sync_status.message()}});
     if (on_failure_) on_failure_(latched);
   }
   return latched;

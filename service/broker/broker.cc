@@ -8,6 +8,7 @@
 #include "service/broker/start_position.h"
 #include "service/broker/validation.h"
 #include "storage/util/error_reason.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -65,7 +66,7 @@ Broker::Broker(storage::Store* store, const BrokerOptions& options)
           &store->offsets(), &coordinator_),
       batch_cache_(options.subscribe_cache_bytes),
       topics_(store, options),
-      producer_(store, &partitioner_, options),
+      producer_(store, &partitioner_, options, options.collect_metrics ? &metrics_ : nullptr),
       batch_producer_(store, options),
       producer_ids_(store, options.broker_id),
       fetcher_(store, &shutdown_, options),
@@ -85,6 +86,7 @@ absl::Status Broker::DeleteTopic(absl::string_view name) {
   if (shutting_down()) return ShuttingDownError();
   RETURN_IF_ERROR(topics_.Delete(name));
   partitioner_.Forget(name);
+  metrics_.ForgetTopic(name);
   return absl::OkStatus();
 }
 
@@ -127,7 +129,20 @@ absl::StatusOr<BatchFetchResult> Broker::FetchBatches(const BatchFetchRequest& r
 
 absl::StatusOr<FetchResult> Broker::Fetch(const FetchRequest& request) const {
   if (shutting_down()) return ShuttingDownError();
-  return fetcher_.Fetch(request);
+  absl::StatusOr<FetchResult> result = fetcher_.Fetch(request);
+  if (result.status().code() == absl::StatusCode::kDataLoss) {
+    logging::LogError("broker", "a fetch read damaged data",
+                      {{"topic", request.topic},
+                       {"partition", request.partition},
+                       {"offset", request.offset},
+                       {"error", result.status().message()}});
+  }
+  if (options_.collect_metrics && result.ok() && !result->read.records.empty()) {
+    std::shared_ptr<TopicCounters> counters = metrics_.ForTopic(request.topic);
+    counters->records_fetched.Add(static_cast<int64_t>(result->read.records.size()));
+    counters->bytes_fetched.Add(static_cast<int64_t>(SharedBatch::PayloadBytes(result->read)));
+  }
+  return result;
 }
 
 void Broker::AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
@@ -182,7 +197,8 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
           ? options_.default_subscribe_batch_records
           : std::min(request.max_batch_records, options_.max_subscribe_batch_records);
   limits.max_batch_bytes = options_.subscribe_batch_bytes;
-  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_};
+  const Subscription::Environment environment{&shutdown_, &executor_, &batch_cache_,
+                                              options_.collect_metrics ? &metrics_ : nullptr};
 
   if (!request.group.empty()) {
     RETURN_IF_ERROR(ValidateGroupName(request.group));

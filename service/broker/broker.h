@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "service/broker/batch_cache.h"
 #include "service/broker/batch_producer.h"
+#include "service/broker/broker_metrics.h"
 #include "service/broker/broker_options.h"
 #include "service/broker/classic_group_coordinator.h"
 #include "service/broker/data_waiter.h"
@@ -115,6 +116,15 @@ class Broker {
   // The consumer groups of Kafka clients (Kafka's classic protocol).
   ClassicGroupCoordinator& kafka_groups() { return kafka_groups_; }
 
+  // The per-topic counters and buffered bytes; null unless
+  // BrokerOptions::collect_metrics.
+  const BrokerMetrics* metrics() const { return options_.collect_metrics ? &metrics_ : nullptr; }
+  // Subscribe streams open now.
+  int64_t open_subscriptions() const { return subscription_slots_.open(); }
+  // The store's health: OK, or the latched storage failure (see
+  // storage::StorageHealth) after which nothing more is acknowledged.
+  absl::Status storage_health() const { return store_->health(); }
+
   // Idempotent. After it, requests fail with UNAVAILABLE and parked readers
   // wake (and then fail with UNAVAILABLE).
   void Shutdown();
@@ -128,6 +138,7 @@ class Broker {
   storage::Store* const store_;
   const BrokerOptions options_;
   ShutdownSignal shutdown_;
+  mutable BrokerMetrics metrics_;  // internally synchronized; Fetch() counts
   Partitioner partitioner_;
   GroupCoordinator coordinator_;
   ClassicGroupCoordinator kafka_groups_;

@@ -5,8 +5,8 @@
 
 namespace eventlog::broker {
 
-ProduceCompletion::ProduceCompletion(int appends, ProduceCallback done)
-    : remaining_(appends), done_(std::move(done)) {
+ProduceCompletion::ProduceCompletion(int appends, ProduceCallback done, ProduceTally tally)
+    : remaining_(appends), done_(std::move(done)), tally_(std::move(tally)) {
   result_.appends.reserve(appends);
 }
 
@@ -32,6 +32,10 @@ void ProduceCompletion::Done(int32_t partition, absl::StatusOr<storage::AppendRe
                 });
       outcome = std::move(result_);
     }
+  }
+  if (outcome.ok() && tally_.counters != nullptr) {
+    tally_.counters->records_produced.Add(tally_.records);
+    tally_.counters->bytes_produced.Add(tally_.bytes);
   }
   done(std::move(outcome));
 }

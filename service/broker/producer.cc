@@ -109,8 +109,19 @@ void Producer::Produce(const ProduceRequest& request, ProduceCallback done) {
     done(batches.status());
     return;
   }
-  auto completion =
-      std::make_shared<ProduceCompletion>(static_cast<int>(batches->size()), std::move(done));
+  ProduceTally tally;
+  if (metrics_ != nullptr) {
+    tally.counters = metrics_->ForTopic((*topic)->name());
+    tally.records = static_cast<int64_t>(request.records.size());
+    for (const ProduceRecord& record : request.records) {
+      tally.bytes += static_cast<int64_t>(record.key.size() + record.value.size());
+      for (const storage::HeaderView& header : record.headers) {
+        tally.bytes += static_cast<int64_t>(header.key.size() + header.value.size());
+      }
+    }
+  }
+  auto completion = std::make_shared<ProduceCompletion>(static_cast<int>(batches->size()),
+                                                        std::move(done), std::move(tally));
   for (auto& [partition, batch] : *batches) {
     batch.log->AppendAsync(
         std::move(batch.builder), request.durability,

@@ -8,6 +8,7 @@
 // Thread-safe.
 #pragma once
 
+#include "service/broker/broker_metrics.h"
 #include "service/broker/broker_options.h"
 #include "service/broker/partitioner.h"
 #include "service/broker/produce_types.h"
@@ -17,9 +18,11 @@ namespace eventlog::broker {
 
 class Producer {
  public:
-  // `store` and `partitioner` must outlive this object.
-  Producer(storage::Store* store, Partitioner* partitioner, const BrokerOptions& options)
-      : store_(store), partitioner_(partitioner), options_(options) {}
+  // `store`, `partitioner` and `metrics` (null: nothing counted) must
+  // outlive this object.
+  Producer(storage::Store* store, Partitioner* partitioner, const BrokerOptions& options,
+           BrokerMetrics* metrics = nullptr)
+      : store_(store), partitioner_(partitioner), options_(options), metrics_(metrics) {}
 
   // Runs `done` exactly once: with the offsets per partition after the
   // appends meet the request's durability, or with the error. May run it
@@ -33,6 +36,7 @@ class Producer {
   storage::Store* const store_;
   Partitioner* const partitioner_;
   const BrokerOptions options_;
+  BrokerMetrics* const metrics_;
 };
 
 }  // namespace eventlog::broker

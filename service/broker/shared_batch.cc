@@ -4,9 +4,7 @@
 #include <memory>
 
 namespace eventlog::broker {
-namespace {
-
-size_t PayloadBytes(const storage::ReadResult& read) {
+size_t SharedBatch::PayloadBytes(const storage::ReadResult& read) {
   size_t bytes = 0;
   for (const storage::RecordView& record : read.records) {
     bytes += record.key.size() + record.value.size();
@@ -16,8 +14,6 @@ size_t PayloadBytes(const storage::ReadResult& read) {
   }
   return bytes;
 }
-
-}  // namespace
 
 SharedBatch::SharedBatch(int32_t partition, storage::ReadResult read)
     : partition_(partition), read_(Compact(std::move(read))), payload_bytes_(PayloadBytes(read_)) {}

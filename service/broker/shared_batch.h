@@ -33,6 +33,8 @@ class SharedBatch {
   const storage::ReadResult& read() const { return read_; }
   // Key, value and header bytes of the records.
   size_t payload_bytes() const { return payload_bytes_; }
+  // Key, value and header bytes of `read`'s records.
+  static size_t PayloadBytes(const storage::ReadResult& read);
 
   // The batch encoded by `encode`, run once by the first caller; later and
   // concurrent callers get that result (they wait while it runs). Every

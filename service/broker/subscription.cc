@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "service/broker/validation.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -14,7 +15,9 @@ Subscription::Subscription(std::shared_ptr<storage::Topic> topic, std::vector<Cu
     : topic_(std::move(topic)),
       limits_(limits),
       environment_(environment),
-      cursors_(std::move(cursors)) {}
+      cursors_(std::move(cursors)),
+      counters_(environment.metrics != nullptr ? environment.metrics->ForTopic(topic_->name())
+                                               : nullptr) {}
 
 Subscription::Subscription(std::shared_ptr<storage::Topic> topic,
                            std::unique_ptr<GroupMembership> membership, GroupStart start,
@@ -23,11 +26,29 @@ Subscription::Subscription(std::shared_ptr<storage::Topic> topic,
       limits_(limits),
       environment_(environment),
       membership_(std::move(membership)),
-      group_start_(start) {}
+      group_start_(start),
+      counters_(environment.metrics != nullptr ? environment.metrics->ForTopic(topic_->name())
+                                               : nullptr) {}
 
 Subscription::~Subscription() {
   // First: the coordinator may call the membership, which pokes this object.
   if (membership_ != nullptr) membership_->Leave();
+  ReleaseBuffered();
+}
+
+void Subscription::ReleaseBuffered() {
+  if (buffered_bytes_ == 0) return;
+  environment_.metrics->subscription_buffered_bytes().Add(-buffered_bytes_);
+  buffered_bytes_ = 0;
+}
+
+void Subscription::Count(const SubscriptionEvent& event) {
+  if (counters_ == nullptr || event.batch == nullptr) return;
+  const auto bytes = static_cast<int64_t>(event.batch->payload_bytes());
+  counters_->records_delivered.Add(static_cast<int64_t>(event.batch->read().records.size()));
+  counters_->bytes_delivered.Add(bytes);
+  buffered_bytes_ = bytes;
+  environment_.metrics->subscription_buffered_bytes().Add(bytes);
 }
 
 void Subscription::JoinGroup(absl::string_view client) {
@@ -40,9 +61,11 @@ absl::StatusOr<std::optional<SubscriptionEvent>> Subscription::Next() {
     absl::MutexLock lock(&mu_);
     poked_ = false;  // whatever poked is looked at now
   }
-  if (membership_ == nullptr) return NextEvent();
-  membership_->SetBusy(false);
+  ReleaseBuffered();  // the previous message has been written
+  if (membership_ != nullptr) membership_->SetBusy(false);
   absl::StatusOr<std::optional<SubscriptionEvent>> event = NextEvent();
+  if (event.ok() && event->has_value()) Count(**event);
+  if (membership_ == nullptr) return event;
   if (!event.ok()) {
     membership_->Leave();
   } else if (event->has_value()) {
@@ -169,6 +192,13 @@ absl::StatusOr<std::shared_ptr<const SharedBatch>> Subscription::ReadAt(Cursor& 
       batch = environment_.cache->Read(cursor.log, cursor.next_offset, limits_.max_batch_records,
                                        limits_.max_batch_bytes);
     }
+  }
+  if (batch.status().code() == absl::StatusCode::kDataLoss) {
+    logging::LogError("broker", "a subscription read damaged data",
+                      {{"topic", topic_->name()},
+                       {"partition", cursor.partition},
+                       {"offset", cursor.next_offset},
+                       {"error", batch.status().message()}});
   }
   return batch;
 }

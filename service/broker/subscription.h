@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "service/broker/batch_cache.h"
+#include "service/broker/broker_metrics.h"
 #include "service/broker/data_waiter.h"
 #include "service/broker/executor.h"
 #include "service/broker/group_membership.h"
@@ -56,6 +57,7 @@ class Subscription {
     ShutdownSignal* shutdown = nullptr;
     Executor* executor = nullptr;  // where Park's wake runs
     BatchCache* cache = nullptr;
+    BrokerMetrics* metrics = nullptr;  // null: nothing counted
   };
 
   // Group mode: where a member starts on a partition it is assigned.
@@ -80,7 +82,8 @@ class Subscription {
   // A group member: call JoinGroup() before the first Next().
   Subscription(std::shared_ptr<storage::Topic> topic, std::unique_ptr<GroupMembership> membership,
                GroupStart start, Limits limits, Environment environment);
-  // Leaves the group (group mode).
+  // Leaves the group (group mode); takes its message in flight off the
+  // buffered bytes.
   ~Subscription();
 
   Subscription(const Subscription&) = delete;
@@ -130,6 +133,10 @@ class Subscription {
   absl::StatusOr<std::shared_ptr<const SharedBatch>> ReadAt(Cursor& cursor) const;
   // Wakes the pump: a parked one now, a running one right after it parks.
   void Poke();
+  // Counts `event`'s records as delivered and its bytes as buffered until the
+  // next Next() (or destruction).
+  void Count(const SubscriptionEvent& event);
+  void ReleaseBuffered();
 
   const std::shared_ptr<storage::Topic> topic_;
   const Limits limits_;
@@ -142,6 +149,10 @@ class Subscription {
   size_t next_cursor_ = 0;  // round-robin position
   bool first_assignment_ = true;
   int64_t generation_ = 0;
+  // Null when nothing is counted.
+  std::shared_ptr<TopicCounters> counters_;
+  // Payload bytes of the message last returned by Next() (now being written).
+  int64_t buffered_bytes_ = 0;
 
   absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;

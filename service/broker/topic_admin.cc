@@ -41,7 +41,8 @@ TopicInfo DescribeTopic(const storage::Topic& topic) {
     // The high watermark first: it never passes the log end read after it.
     const int64_t high_watermark = log->high_watermark();
     info.partitions.push_back(PartitionInfo{p, log->log_start_offset(), high_watermark,
-                                            log->log_end_offset(), log->size_bytes()});
+                                            log->log_end_offset(), log->size_bytes(),
+                                            log->cleanup_stats()});
   }
   return info;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "storage/log_config.h"
+#include "storage/partition_log.h"
 
 namespace eventlog::broker {
 
@@ -41,6 +42,7 @@ struct PartitionInfo {
   int64_t high_watermark = 0;  // the durable end: what readers see
   int64_t log_end_offset = 0;  // what is written
   int64_t size_bytes = 0;
+  storage::CleanupStats cleanup;  // since the broker started
 };
 
 // A topic's effective config and per-partition state.

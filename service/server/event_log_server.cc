@@ -13,10 +13,29 @@
 #include "service/server/reflection_v1_plugin.h"
 #include "service/server/server_credentials.h"
 #include "service/server/without_reflection.h"
+#include "storage/log/sync_stats.h"
+#include "storage/util/logging/logger.h"
+#include "storage/util/metrics/filesystem_space.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::service {
 namespace {
+
+// The data directory's filesystem, for disk-filling alerts.
+void WriteDiskSpace(const storage::StoreOptions& store, metrics::MetricWriter& writer) {
+  using Type = metrics::MetricWriter::Type;
+  absl::StatusOr<metrics::FilesystemSpace> space = metrics::FilesystemSpace::Of(store.data_dir);
+  if (space.ok()) {
+    writer.Single("eventlog_disk_free_bytes", Type::kGauge,
+                  "Bytes free for eventlogd on the data directory's filesystem.",
+                  space->free_bytes);
+    writer.Single("eventlog_disk_capacity_bytes", Type::kGauge,
+                  "Size of the data directory's filesystem in bytes.", space->capacity_bytes);
+  }
+  writer.Single("eventlog_disk_min_free_bytes", Type::kGauge,
+                "--min_free_bytes: produce is refused below this many free bytes (0: off).",
+                std::max<int64_t>(0, store.min_free_bytes));
+}
 
 // Room for the protobuf framing around a produce request's records, so that
 // the broker (not gRPC) reports a request just above max_request_bytes.
@@ -42,9 +61,17 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
                        options.security.auth_tokens_file, options.security.acl_file,
                        !options.security.tls_client_ca_file.empty()}));
   ASSIGN_OR_RETURN(server->store_, storage::Store::Open(options.store));
-  server->broker_ = std::make_unique<broker::Broker>(server->store_.get(), options.broker);
+  const bool http = !options.http_listen_address.empty();
+  broker::BrokerOptions broker_options = options.broker;
+  broker_options.collect_metrics = broker_options.collect_metrics && http;
+  server->broker_ = std::make_unique<broker::Broker>(server->store_.get(), broker_options);
+  // The request interceptor counts requests for /metrics and logs refused
+  // ones at debug level; without either it is left out of the call path.
+  const bool observe_requests = broker_options.collect_metrics ||
+                                logging::Logger::Default().Enabled(logging::LogLevel::kDebug);
   server->service_ = std::make_unique<EventLogService>(
-      server->broker_.get(), options.produce_stream_max_in_flight, server->access_.get());
+      server->broker_.get(), options.produce_stream_max_in_flight, server->access_.get(),
+      observe_requests ? &server->rpc_metrics_ : nullptr);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -58,6 +85,7 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.NewInterceptorFactory());
+  if (observe_requests) interceptors.push_back(server->rpc_metrics_.NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   // Long-lived streams: the server pings connections so that parked
   // subscriptions of vanished clients end, and lets clients ping it every
@@ -108,6 +136,27 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     }
     server->kafka_ = *std::move(door);
   }
+  if (http) {
+    ops::OpsOptions ops;
+    ops.listen_address = options.http_listen_address;
+    ops.metrics = options.metrics;
+    ops.tls_cert_file = options.security.tls_cert_file;
+    ops.tls_key_file = options.security.tls_key_file;
+    ops.process_start = options.process_start;
+    ops.metric_families.push_back(
+        [rpc = &server->rpc_metrics_](metrics::MetricWriter& writer) { rpc->Write(writer); });
+    ops.metric_families.push_back(
+        [](metrics::MetricWriter& writer) { storage::SyncStats::Global().Write(writer); });
+    ops.metric_families.push_back(
+        [store = options.store](metrics::MetricWriter& writer) { WriteDiskSpace(store, writer); });
+    absl::StatusOr<std::unique_ptr<ops::OpsServer>> started =
+        ops::OpsServer::Start(std::move(ops), server->broker_.get(), server->access_.get());
+    if (!started.ok()) {
+      server->Shutdown().IgnoreError();
+      return started.status();
+    }
+    server->ops_ = *std::move(started);
+  }
   grpc::HealthCheckServiceInterface* health = server->server_->GetHealthCheckService();
   if (health != nullptr) {
     health->SetServingStatus(eventlog::v1::EventLog::service_full_name(), true);
@@ -138,6 +187,7 @@ absl::Status EventLogServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }
+  if (ops_ != nullptr) ops_->Stop();
   if (store_ != nullptr) close_status_ = store_->Close();
   return close_status_;
 }

@@ -4,14 +4,17 @@
 // server reflection, on plaintext or TLS credentials.
 // Used by eventlogd's main() and by the service tests (on 127.0.0.1:0).
 //
-// With options.kafka.listen set, it also serves the Kafka wire protocol
-// (KafkaFrontDoor) on the same broker, access controller and TLS files.
+// With an HTTP listen address it also starts the HTTP listener
+// (ops::OpsServer: probes, /metrics, console), and counts requests
+// (RpcMetrics) and per topic traffic for /metrics. With options.kafka.listen
+// set, it also serves the Kafka wire protocol (KafkaFrontDoor) on the same
+// broker, access controller and TLS files.
 //
 // Thread-safe. Shutdown order: health NOT_SERVING; broker shutdown (new calls
-// and open streams end with UNAVAILABLE); wait up to shutdown_grace_ms for
-// calls in progress to end; the Kafka listener closes; gRPC shutdown (stop
-// accepting, cancel what is left, close connections); Store::Close (flush,
-// fsync, close LevelDB).
+// and open streams end with UNAVAILABLE, /readyz says so); wait up to
+// shutdown_grace_ms for calls in progress to end; the Kafka listener closes;
+// gRPC shutdown (stop accepting, cancel what is left, close connections); the
+// HTTP listener stops; Store::Close (flush, fsync, close LevelDB).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -23,9 +26,11 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "service/broker/broker.h"
+#include "service/ops/ops_server.h"
 #include "service/security/access_controller.h"
 #include "service/server/call_tracker.h"
 #include "service/server/event_log_service.h"
+#include "service/server/rpc_metrics.h"
 #include "service/server/server_options.h"
 #include "storage/store.h"
 
@@ -52,6 +57,8 @@ class EventLogServer {
   std::string address() const;
   // The Kafka listener's HOST:PORT with the bound port ("" when off).
   std::string kafka_address() const { return kafka_ == nullptr ? "" : kafka_->address(); }
+  // The HTTP listener's "host:port" with the bound port; "" when off.
+  std::string http_address() const { return ops_ != nullptr ? ops_->address() : ""; }
 
   // Blocks until done (at most about shutdown_grace_ms plus the final
   // fsync). Idempotent. Returns the store's Close() status.
@@ -75,11 +82,14 @@ class EventLogServer {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<broker::Broker> broker_;
   std::unique_ptr<security::AccessController> access_;
+  RpcMetrics rpc_metrics_;
   std::unique_ptr<EventLogService> service_;
   CallTracker calls_;
   std::unique_ptr<grpc::Server> server_;
-  // After the broker and access controller: stopped (and destroyed) first.
+  // After the broker and access controller: destroyed before them.
   std::unique_ptr<kafka::KafkaFrontDoor> kafka_;
+  // Destroyed first: its handlers use the broker.
+  std::unique_ptr<ops::OpsServer> ops_;
 
   absl::Mutex shutdown_mu_;
   bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;

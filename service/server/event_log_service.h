@@ -18,6 +18,7 @@
 #include "eventlog/v1/eventlog.grpc.pb.h"
 #include "service/broker/broker.h"
 #include "service/server/request_guard.h"
+#include "service/server/rpc_metrics.h"
 
 namespace eventlog::service {
 
@@ -27,13 +28,15 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
                                   eventlog::v1::EventLog::WithRawCallbackMethod_Subscribe<
                                       eventlog::v1::EventLog::CallbackService>> {
  public:
-  // `broker` and `access` (null: no access control) must outlive the
-  // service's RPCs.
+  // `broker`, `access` (null: no access control) and `rpc_metrics` (null:
+  // ProduceStream requests are not counted) must outlive the service's RPCs.
   EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight,
-                  const security::AccessController* access = nullptr)
+                  const security::AccessController* access = nullptr,
+                  RpcMetrics* rpc_metrics = nullptr)
       : broker_(broker),
         produce_stream_max_in_flight_(produce_stream_max_in_flight),
-        guard_(access) {}
+        guard_(access),
+        rpc_metrics_(rpc_metrics) {}
 
   grpc::ServerUnaryReactor* CreateTopic(grpc::CallbackServerContext* context,
                                         const eventlog::v1::CreateTopicRequest* request,
@@ -83,6 +86,7 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
   broker::Broker* const broker_;
   const size_t produce_stream_max_in_flight_;
   const RequestGuard guard_;
+  RpcMetrics* const rpc_metrics_;
 };
 
 }  // namespace eventlog::service

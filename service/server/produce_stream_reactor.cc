@@ -1,5 +1,6 @@
 #include "service/server/produce_stream_reactor.h"
 
+#include <chrono>
 #include <utility>
 
 #include "service/broker/validation.h"
@@ -7,10 +8,24 @@
 
 namespace eventlog::service {
 
+namespace {
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 ProduceStreamReactor::ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
+                                           RpcMetrics* metrics, std::string peer,
                                            RequestCheck request_check)
     : broker_(broker),
       max_in_flight_(max_in_flight > 0 ? max_in_flight : 1),
+      metrics_(metrics),
+      method_(metrics != nullptr ? metrics->MethodByName("ProduceStream") : -1),
+      peer_(std::move(peer)),
       request_check_(std::move(request_check)) {}
 
 void ProduceStreamReactor::Start() {
@@ -43,7 +58,9 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
       return;
     }
     seq = first_seq_ + slots_.size();
-    slots_.emplace_back().response.set_request_id(request_.request_id());
+    Slot& slot = slots_.emplace_back();
+    slot.response.set_request_id(request_.request_id());
+    if (metrics_ != nullptr) slot.started_ns = NowNanos();
     // reading_ stays true until request_ is consumed below, so that no other
     // thread starts the next read into it (and requests reach the broker in
     // stream order).
@@ -80,6 +97,10 @@ void ProduceStreamReactor::OnProduced(uint64_t seq,
     slot.response.set_error_message(std::string(result.status().message()));
   }
   slot.ready = true;
+  if (metrics_ != nullptr) {
+    metrics_->RecordRequest(method_, static_cast<grpc::StatusCode>(result.status().code()),
+                            NowNanos() - slot.started_ns, peer_, result.status().message());
+  }
   WriteNextLocked();
 }
 

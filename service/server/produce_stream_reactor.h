@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -27,6 +28,7 @@
 #include "eventlog/v1/eventlog.pb.h"
 #include "service/broker/broker.h"
 #include "service/server/ref_counted_reactor.h"
+#include "service/server/rpc_metrics.h"
 
 namespace eventlog::service {
 
@@ -39,9 +41,11 @@ class ProduceStreamReactor
   // request's error. Empty = always allowed.
   using RequestCheck = std::function<absl::Status(const eventlog::v1::ProduceRequest& request)>;
 
-  // `broker` must outlive the reactor's callbacks (it outlives the server).
-  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
-                       RequestCheck request_check = nullptr);
+  // `broker` and `metrics` (null: requests are not counted) must outlive the
+  // reactor's callbacks (they outlive the server). `peer` names the client
+  // in the log lines of refused requests.
+  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight, RpcMetrics* metrics = nullptr,
+                       std::string peer = "", RequestCheck request_check = nullptr);
 
   // Call once, from the handler, before returning the reactor.
   void Start();
@@ -55,6 +59,7 @@ class ProduceStreamReactor
   // A request read and not yet answered; ready once its append completed.
   struct Slot {
     bool ready = false;
+    int64_t started_ns = 0;  // steady clock, when metrics are on
     eventlog::v1::ProduceResponse response;
   };
 
@@ -66,6 +71,9 @@ class ProduceStreamReactor
 
   broker::Broker* const broker_;
   const size_t max_in_flight_;
+  RpcMetrics* const metrics_;
+  const int method_;  // ProduceStream's index in metrics_
+  const std::string peer_;
   const RequestCheck request_check_;
   broker::ShutdownSignal::Id shutdown_id_ = 0;  // Set in Start(), read in OnDone().
   // The read buffer: gRPC fills it between StartRead and OnReadDone; the

@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "service/broker/broker_options.h"
 #include "service/kafka/handler/kafka_front_door.h"
+#include "service/ops/metrics_collector.h"
 #include "service/server/security_options.h"
 #include "storage/store.h"
 
@@ -30,6 +33,12 @@ struct ServerOptions {
   kafka::KafkaFrontDoorOptions kafka;
   // Shutdown: how long open calls get to finish before they are cancelled.
   int64_t shutdown_grace_ms = 3000;
+  // The HTTP listener (health probes, /metrics, console; see ops::OpsServer)
+  // as HOST:PORT; "" = off. Metrics are collected only when it is on.
+  std::string http_listen_address;
+  ops::MetricsOptions metrics;
+  // When the process started (uptime in /metrics).
+  absl::Time process_start = absl::Now();
 };
 
 }  // namespace eventlog::service

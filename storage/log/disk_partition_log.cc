@@ -9,6 +9,7 @@
 #include "storage/layout.h"
 #include "storage/leveldb_util.h"
 #include "storage/log/partition_recovery.h"
+#include "storage/log/sync_stats.h"
 #include "storage/util/coding.h"
 #include "storage/util/status_macros.h"
 
@@ -249,10 +250,14 @@ absl::Status DiskPartitionLog::SyncWritten() {
     active = sync_active_;
   }
   for (const std::shared_ptr<Segment>& segment : sealed) {
-    RETURN_IF_ERROR(options_.health->CheckSync(segment->Sync(), "fdatasync of " + segment->path()));
+    RETURN_IF_ERROR(
+        options_.health->CheckSync(SyncStats::Global().TimeFsync([&] { return segment->Sync(); }),
+                                   "fdatasync of " + segment->path()));
   }
   const int64_t active_synced = active->size();  // all of it is durable after the sync
-  RETURN_IF_ERROR(options_.health->CheckSync(active->Sync(), "fdatasync of " + active->path()));
+  RETURN_IF_ERROR(
+      options_.health->CheckSync(SyncStats::Global().TimeFsync([&] { return active->Sync(); }),
+                                 "fdatasync of " + active->path()));
   durable_end_.store(target);
   for (auto& callback : segments_.AdvanceHighWatermark(target)) callback();
   DropColdPages(sealed, *active, active_synced);
@@ -310,6 +315,20 @@ absl::Status DiskPartitionLog::EnforceRetention() {
 absl::Status DiskPartitionLog::Compact() {
   absl::MutexLock c(&cleanup_mu_);
   return compactor_.Compact();
+}
+
+CleanupStats DiskPartitionLog::cleanup_stats() const {
+  // Both read atomics only: no cleanup lock, so a scrape never waits for a
+  // compaction.
+  const LogRetention::Stats retention = retention_.stats();
+  const LogCompactor::Stats compaction = compactor_.stats();
+  return CleanupStats{retention.runs,
+                      retention.segments_deleted,
+                      retention.bytes_deleted,
+                      compaction.runs,
+                      compaction.segments_rewritten,
+                      compaction.bytes_reclaimed,
+                      compaction.damaged_batches};
 }
 
 }  // namespace eventlog::storage

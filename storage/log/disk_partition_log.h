@@ -77,9 +77,13 @@ class DiskPartitionLog final : public PartitionLog,
   absl::Status Flush() override;
   absl::Status EnforceRetention() override;
   absl::Status Compact() override;
+  // Reads the cleaners' atomic counters without cleanup_mu_.
+  CleanupStats cleanup_stats() const override ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   // Syncable.
   absl::Status SyncWritten() override;
+  // Records written and not yet durable (a hint: it may change at once).
+  bool has_unsynced() const { return written_end_.load() > durable_end_.load(); }
   void CheckpointRecoveryPoint(leveldb::WriteBatch* batch) override;
 
   // The store's hooks. Both wait for an append or cleanup in progress, then

@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "storage/log/sync_stats.h"
 
 namespace eventlog::storage {
 namespace {
@@ -13,8 +15,10 @@ constexpr absl::Duration kMaxGather = absl::Microseconds(500);
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(RoundHook after_round)
-    : after_round_(std::move(after_round)), thread_([this] { Run(); }) {}
+GroupCommitter::GroupCommitter(std::shared_ptr<ParallelSyncer> syncer, RoundHook after_round)
+    : syncer_(std::move(syncer)),
+      after_round_(std::move(after_round)),
+      thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() { Stop(); }
 
@@ -65,31 +69,31 @@ void GroupCommitter::Stop() {
 }
 
 void GroupCommitter::Complete(std::vector<Request>& requests) {
-  // One sync per distinct partition, before any completion runs; few
-  // partitions per round, so a linear scan beats a hash map.
-  std::vector<std::pair<Syncable*, absl::Status>> synced;
-  for (Request& r : requests) {
-    bool seen = false;
-    for (auto& [target, status] : synced) seen = seen || target == r.target.get();
-    if (!seen) synced.emplace_back(r.target.get(), absl::OkStatus());
+  // One sync per distinct partition, all of them before any completion runs.
+  absl::flat_hash_map<Syncable*, size_t> index;  // target -> position in targets
+  std::vector<Syncable*> targets;
+  for (const Request& r : requests) {
+    if (index.try_emplace(r.target.get(), targets.size()).second) targets.push_back(r.target.get());
   }
+  const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
   std::vector<Syncable*> ok;
-  ok.reserve(synced.size());
-  for (auto& [target, status] : synced) {
-    status = target->SyncWritten();
-    if (status.ok()) ok.push_back(target);
+  ok.reserve(targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (statuses[i].ok()) ok.push_back(targets[i]);
   }
   if (after_round_ && !ok.empty()) after_round_(ok);
+  // Counted before the completions run, so that whoever sees an
+  // acknowledgement also sees its round counted.
+  int64_t appends = 0;
+  for (const Request& r : requests) appends += r.done ? 1 : 0;
+  if (appends > 0) SyncStats::Global().RecordGroupCommit(appends);
   for (Request& r : requests) {
     if (!r.done) continue;
-    const absl::Status* status = nullptr;
-    for (auto& [target, s] : synced) {
-      if (target == r.target.get()) status = &s;
-    }
-    if (status->ok()) {
+    const absl::Status& status = statuses[index.find(r.target.get())->second];
+    if (status.ok()) {
       r.done(r.result);
     } else {
-      r.done(*status);
+      r.done(status);
     }
   }
 }

@@ -2,7 +2,9 @@
 // completion here (Submit); readers waiting on records that are written but
 // not yet durable ask for a prompt sync (RequestSync). Each round takes
 // everything queued, fsyncs each partition involved once (so concurrent
-// appends share one fdatasync), runs `after_round` (the store checkpoints
+// appends share one fdatasync; the partitions side by side through a
+// ParallelSyncer, so a round over 1,024 partitions costs about one journal
+// commit, not 1,024 fsyncs in a row), runs `after_round` (the store checkpoints
 // recovery points), then runs the completions in the order they were queued.
 //
 // Appenders announce an ACKS_ALL append before writing it (BeginAppend), so
@@ -26,6 +28,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/log/parallel_syncer.h"
 #include "storage/log/syncable.h"
 #include "storage/partition_log.h"
 
@@ -35,8 +38,8 @@ class GroupCommitter {
  public:
   using RoundHook = std::function<void(const std::vector<Syncable*>& synced)>;
 
-  // Starts the thread. `after_round` may be empty.
-  explicit GroupCommitter(RoundHook after_round = {});
+  // Starts the thread. `syncer` must not be null; `after_round` may be empty.
+  explicit GroupCommitter(std::shared_ptr<ParallelSyncer> syncer, RoundHook after_round = {});
   ~GroupCommitter();  // Stop()
 
   GroupCommitter(const GroupCommitter&) = delete;
@@ -69,6 +72,7 @@ class GroupCommitter {
   void Run();
   void Complete(std::vector<Request>& requests);
 
+  const std::shared_ptr<ParallelSyncer> syncer_;
   const RoundHook after_round_;
 
   absl::Mutex mu_;

@@ -1,6 +1,5 @@
 #include "storage/log/log_compactor.h"
 
-#include <cstdio>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -14,6 +13,7 @@
 #include "storage/log/segment_reader.h"
 #include "storage/log/segment_scan.h"
 #include "storage/util/coding.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -78,11 +78,12 @@ absl::Status LogCompactor::Compact() {
                                   }));
   }
   if (scan.damaged_batches + scan.skipped_tails > 0) {
-    std::fprintf(stderr,
-                 "eventlog storage: compaction of %s stepped over %lld damaged batch(es) and "
-                 "%lld unreadable segment tail(s); their keys are not considered\n",
-                 options_->dir.c_str(), static_cast<long long>(scan.damaged_batches),
-                 static_cast<long long>(scan.skipped_tails));
+    logging::LogError("storage",
+                      "compaction stepped over damaged batches and unreadable segment tails; "
+                      "their keys are not considered",
+                      {{"dir", options_->dir},
+                       {"damaged_batches", scan.damaged_batches},
+                       {"unreadable_tails", scan.skipped_tails}});
   }
   const int64_t now = options_->clock->NowMs();
   for (const LogSegments::Sealed& segment : sealed) {
@@ -234,9 +235,8 @@ absl::Status LogCompactor::CompactSegment(const LogSegments::Sealed& sealed,
   out.reset();
   if (damaged > 0) {
     damaged_batches_ += damaged;
-    std::fprintf(stderr,
-                 "eventlog storage: compaction of %s kept %lld damaged batch(es) as they are\n",
-                 segment->path().c_str(), static_cast<long long>(damaged));
+    logging::LogError("storage", "compaction kept damaged batches as they are",
+                      {{"segment", segment->path()}, {"damaged_batches", damaged}});
   }
   if (crash_point_.load() == CrashPoint::kCleanedWritten) {
     *crashed = true;

@@ -53,9 +53,14 @@ absl::Status LogRetention::Enforce() {
   RETURN_IF_ERROR(leveldb_util::Write(options_->db, &persist, /*sync=*/true,
                                       "cannot persist log start offset"));
   if (!segments_->DropBelow(new_start).ok()) return segments_->CheckOpen();
+  int64_t deleted_bytes = 0;
   for (size_t i = 0; i < doomed; ++i) {
+    deleted_bytes += sealed[i].segment->size();
     RETURN_IF_ERROR(options_->fs->Remove(sealed[i].segment->path()));
   }
+  ++runs_;
+  segments_deleted_ += static_cast<int64_t>(doomed);
+  bytes_deleted_ += deleted_bytes;
   RETURN_IF_ERROR(options_->health->CheckSync(options_->fs->SyncDir(options_->dir),
                                               "fsync of directory " + options_->dir));
   leveldb::WriteBatch drop;

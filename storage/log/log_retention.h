@@ -37,6 +37,17 @@ class LogRetention {
 
   absl::Status Enforce();
 
+  // Runs that deleted segments, segments and bytes deleted since the log was
+  // opened. Thread-safe.
+  struct Stats {
+    int64_t runs = 0;
+    int64_t segments_deleted = 0;
+    int64_t bytes_deleted = 0;
+  };
+  Stats stats() const {
+    return Stats{runs_.load(), segments_deleted_.load(), bytes_deleted_.load()};
+  }
+
  private:
   // The largest timestamp of the log through the end of the segment before
   // `next_base`.
@@ -47,6 +58,9 @@ class LogRetention {
   const OffsetIndex* const offset_index_;
   const TimeIndex* const time_index_;
   const std::atomic<int64_t>* const max_timestamp_;
+  std::atomic<int64_t> runs_{0};
+  std::atomic<int64_t> segments_deleted_{0};
+  std::atomic<int64_t> bytes_deleted_{0};
 };
 
 }  // namespace eventlog::storage

@@ -103,11 +103,13 @@ def test_image_settings(podman, image):
     assert config["User"] == "10001:10001"
     assert "7070/tcp" in config["ExposedPorts"]
     assert "9092/tcp" in config["ExposedPorts"]
+    assert "8080/tcp" in config["ExposedPorts"]
     assert DATA in config["Volumes"]
     assert config["Entrypoint"] == ["/usr/local/bin/eventlogd-entrypoint"]
     assert config["StopSignal"] in ("SIGTERM", "15")
     env = dict(e.split("=", 1) for e in config["Env"])
     assert env["EVENTLOG_LISTEN"] == "0.0.0.0:7070"
+    assert env["EVENTLOG_HTTP_LISTEN"] == "0.0.0.0:8080"
     assert env["EVENTLOG_DATA_DIR"] == DATA
     assert env["EVENTLOG_KAFKA_LISTEN"] == "0.0.0.0:9092"  # the Kafka listener is on
     health = podman.inspect("image", image)["Healthcheck"]
@@ -120,6 +122,7 @@ def test_runtime_libraries_resolve(podman, image):
                      "ldd", "/usr/local/bin/eventlogd", "/usr/local/bin/eventlog")
     assert "not found" not in out, out
     assert "libgrpc++" in out and "libleveldb" in out, out
+    assert "libcpp-httplib" in out and "libtomlplusplus" in out, out
 
 
 def test_entrypoint_turns_variables_into_flags(podman, image):
@@ -151,6 +154,7 @@ def test_compose_file_matches_image(podman, image):
     context = (REPO / "docker" / service["build"]["context"]).resolve()
     assert context == REPO and (context / service["build"]["dockerfile"]).is_file()
     assert any(str(p).endswith(":7070") for p in service["ports"])
+    assert any(str(p).endswith(":8080") for p in service["ports"])
     volume, target = service["volumes"][0].split(":")
     assert target == DATA and volume in compose["volumes"]
     image_check = podman.inspect("image", image)["Healthcheck"]["Test"]
@@ -181,6 +185,18 @@ def stop_broker(podman, name):
     logs = podman.logs(name)
     assert state["ExitCode"] == 0, f"{name} exited {state['ExitCode']}:\n{logs}"
     assert "SIGTERM, shutting down" in logs, logs
+
+
+def http_get(url):
+    """(status, body text) of a GET."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
 
 
 def cli(podman, name, *args, input=None):
@@ -215,9 +231,10 @@ def test_produce_consume_stop_restart(podman, image):
     # First broker: the image's defaults (0.0.0.0:7070 inside) published on
     # loopback, configured through EVENTLOG_* variables. slirp4netns forwards
     # the port in user space: no bridge, firewall rules or sysctls on the host.
-    first, port, kafka_port = f"eventlog-a-{RUN_ID}", free_port(), free_port()
+    first, port, http_port, kafka_port = (f"eventlog-a-{RUN_ID}", free_port(), free_port(),
+                                          free_port())
     start_broker(podman, first, "--network", "slirp4netns", "-p", f"127.0.0.1:{port}:7070",
-                 "-p", f"127.0.0.1:{kafka_port}:9092",
+                 "-p", f"127.0.0.1:{http_port}:8080", "-p", f"127.0.0.1:{kafka_port}:9092",
                  "-e", f"EVENTLOG_KAFKA_ADVERTISE=127.0.0.1:{kafka_port}",
                  "-e", "EVENTLOG_DEFAULT_PARTITIONS=3",
                  # Leader-acked records are fsynced only at shutdown (or after 10 min).
@@ -270,7 +287,18 @@ def test_produce_consume_stop_restart(podman, image):
     with Admin(target) as admin:
         watermarks = admin.list_offsets("orders", "latest")
     assert sum(watermarks.values()) == total
-    phase("first broker: produce, consume, commit", t0)
+
+    # The HTTP listener (EVENTLOG_HTTP_LISTEN=0.0.0.0:8080 in the image),
+    # through the published port: probes and metrics.
+    http = f"http://127.0.0.1:{http_port}"
+    assert http_get(http + "/healthz") == (200, "ok\n")
+    assert http_get(http + "/readyz") == (200, "ready\n")
+    status, metrics = http_get(http + "/metrics")
+    assert status == 200
+    assert f'eventlog_topic_records_produced_total{{topic="orders"}} {total}' in metrics, metrics
+    assert re.search(r'^eventlog_build_info\{version="[0-9.]+",revision="[^"]+"\} 1$', metrics,
+                     re.M), metrics
+    phase("first broker: produce, consume, commit, metrics", t0)
 
     t0 = time.monotonic()
     stop_broker(podman, first)
@@ -280,10 +308,11 @@ def test_produce_consume_stop_restart(podman, image):
     # Second broker on the same volume: host network on another port (the
     # health check follows EVENTLOG_SERVER), and a flag given as the command
     # that overrides its EVENTLOG_* variable.
-    second, port = f"eventlog-b-{RUN_ID}", free_port()
+    second, port, http_port = f"eventlog-b-{RUN_ID}", free_port(), free_port()
     target = f"127.0.0.1:{port}"
     start_broker(podman, second, "--network", "host",
                  "-e", f"EVENTLOG_LISTEN={target}", "-e", f"EVENTLOG_SERVER={target}",
+                 "-e", f"EVENTLOG_HTTP_LISTEN=127.0.0.1:{http_port}",
                  "-e", f"EVENTLOG_KAFKA_LISTEN=127.0.0.1:{free_port()}",
                  "-e", "EVENTLOG_KAFKA_ADVERTISE=",  # the listen address
                  "-e", "EVENTLOG_DEFAULT_PARTITIONS=5",
@@ -299,6 +328,7 @@ def test_produce_consume_stop_restart(podman, image):
 
     after = consume_all(target, "orders", total)
     assert as_tuples(after) == as_tuples(before)
+    assert http_get(f"http://127.0.0.1:{http_port}/readyz") == (200, "ready\n")
     shown = cli(podman, second, "offsets", "show", "cli-group", "orders")
     assert shown.splitlines() == ["1 7 from-cli"]
     stop_broker(podman, second)

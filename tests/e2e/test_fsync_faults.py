@@ -91,7 +91,9 @@ def test_failed_fsync_stops_the_broker_and_loses_nothing_acknowledged(
         stderr = log.read()
     assert "FATAL" in stderr and "Input/output error" in stderr, stderr[-2000:]
     # Logged once, naming the file.
-    assert stderr.count("eventlog storage: FATAL") == 1, stderr[-2000:]
+    fatal = [line for line in stderr.splitlines() if "storage: FATAL" in line]
+    assert len(fatal) == 1, stderr[-2000:]
+    assert "fdatasync of " in fatal[0] and ".log" in fatal[0], fatal[0]
     # Requests waiting for the failed sync were failed, not acknowledged.
     assert refusals, "no producer saw an error"
     assert any("storage failed" in r or "UNAVAILABLE" in r for r in refusals), refusals

@@ -7,6 +7,7 @@
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/commands.h"
 #include "clients/cpp/cli/perf_commands.h"
+#include "storage/util/build_info.h"
 
 namespace {
 
@@ -31,7 +32,8 @@ constexpr char kHelp[] =
     "Every command takes --help, --server (default $EVENTLOG_SERVER or 127.0.0.1:7070)\n"
     "and --timeout_ms, and for secured servers --tls, --tls_ca FILE, --tls_cert FILE,\n"
     "--tls_key FILE and --token TOKEN (default $EVENTLOG_TOKEN).\n"
-    "Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n";
+    "Exit codes: 0 ok, 1 error (the gRPC code is printed), 2 usage.\n"
+    "eventlog --version prints the version and the git revision it was built from.\n";
 
 }  // namespace
 
@@ -41,6 +43,13 @@ int main(int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kHelp, args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::fputs(absl::StrCat("eventlog ", eventlog::util::Version(), " (git ",
+                            eventlog::util::GitRevision(), ")\n")
+                   .c_str(),
+               stdout);
+    return kExitOk;
   }
   const std::string command = args[0];
   args.erase(args.begin());

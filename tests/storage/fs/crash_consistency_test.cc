@@ -304,9 +304,12 @@ class CrashRun {
         }
         EXPECT_EQ(it->second, value) << "offset " << offset << " changed";
       }
-      // What readers can see now is durable: later crashes must keep it.
-      for (const auto& [offset, value] : present) {
-        model.durable[offset] = value;
+      // What readers can see now is durable: later crashes must keep it. Its
+      // keys too: records of an append that failed but reached the disk are
+      // known to the model only from here, and compaction may drop them later.
+      for (const Rec& r : *all) {
+        model.durable[r.offset] = r.value;
+        if (topic == "kv") model.key_of[r.offset] = r.key;
       }
       // Committed offsets.
       absl::StatusOr<std::optional<CommittedOffset>> committed =
