@@ -22,6 +22,7 @@ test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-proto
   btrfs-progs
   etcd-server etcd-client  # the etcd client layer's tests run real etcd members
   kcat python3-kafka python3-confluent-kafka  # the Kafka listener tests run these clients
+  librdkafka-dev  # tests/bench/kafka_bench (scripts/bench-kafka.sh)
   prometheus               # scrapes eventlogd in tests/service/ops; promtool checks /metrics and rules
   chromium chromium-driver python3-selenium  # the console's browser tests
   clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)

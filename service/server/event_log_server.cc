@@ -165,6 +165,21 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
       return joined;
     }
   }
+  if (!options.kafka.listen.empty()) {
+    kafka::KafkaFrontDoorOptions kafka = options.kafka;
+    kafka.tls_cert_file = options.security.tls_cert_file;
+    kafka.tls_key_file = options.security.tls_key_file;
+    kafka.tls_client_ca_file = options.security.tls_client_ca_file;
+    kafka.max_frame_bytes = static_cast<int32_t>(
+        std::min<int64_t>(INT32_MAX, options.broker.max_request_bytes + kFramingSlackBytes));
+    absl::StatusOr<std::unique_ptr<kafka::KafkaFrontDoor>> door =
+        kafka::KafkaFrontDoor::Start(kafka, server->broker_.get(), server->access_.get());
+    if (!door.ok()) {
+      server->Shutdown().IgnoreError();
+      return door.status();
+    }
+    server->kafka_ = *std::move(door);
+  }
   if (http) {
     ops::OpsOptions ops;
     ops.listen_address = options.http_listen_address;
@@ -223,6 +238,7 @@ absl::Status EventLogServer::Shutdown() {
     // grace period. gRPC's own Shutdown(deadline) would also wait for idle
     // client connections to close, so it is given no time of its own.
     calls_.WaitForIdle(absl::Now() + absl::Milliseconds(options_.shutdown_grace_ms));
+    if (kafka_ != nullptr) kafka_->Shutdown();
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }

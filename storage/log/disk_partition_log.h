@@ -2,8 +2,9 @@
 // partition's folder hold the batches; the store's LevelDB holds the sparse
 // offset and time indexes, the log start offset and the recovery point.
 //
-// It owns the append path (writes, rolls) and the sync path (what is
-// written -> durable -> the high watermark), and hands the rest to its
+// It owns the append path (writes, rolls, the idempotent producers'
+// ProducerState) and the sync path (what is written -> durable -> the high
+// watermark), and hands the rest to its
 // parts: LogSegments (the segments and the offsets readers see), LogReader
 // (reads and time lookups), LogRetention and LogCompactor (cleanup), and
 // PartitionRecovery (at open).
@@ -35,6 +36,8 @@
 #include "storage/log/offset_index.h"
 #include "storage/log/partition_log_options.h"
 #include "storage/log/partition_recovery.h"
+#include "storage/log/producer_snapshot.h"
+#include "storage/log/producer_state.h"
 #include "storage/log/segment.h"
 #include "storage/log/segment_appender.h"
 #include "storage/log/syncable.h"
@@ -60,6 +63,9 @@ class DiskPartitionLog final : public PartitionLog,
   void AppendAsync(RecordBatchBuilder batch, Durability durability, AppendCallback done) override;
   absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
+  absl::StatusOr<BatchReadResult> ReadBatches(int64_t offset, int64_t max_bytes) const override {
+    return reader_.ReadBatches(offset, max_bytes);
+  }
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override;
   int64_t log_start_offset() const override { return segments_.offsets().log_start; }
   int64_t high_watermark() const override { return segments_.offsets().high_watermark; }
@@ -96,15 +102,20 @@ class DiskPartitionLog final : public PartitionLog,
   int64_t TEST_recovery_bytes_scanned() const { return recovery_bytes_scanned_; }
   int64_t TEST_recovery_truncated_bytes() const { return recovery_truncated_bytes_; }
   LogCompactor& TEST_compactor() { return compactor_; }
+  // Segment bytes replayed at open to rebuild the producer state.
+  int64_t TEST_producer_bytes_replayed() const { return producer_bytes_replayed_; }
 
  private:
-  DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered);
+  DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
+                   ProducerSnapshot::Loaded producers);
 
   // Append path, under append_mu_.
   // `batch` is sealed; the base offset is set here.
   absl::Status AppendLocked(RecordBatchBuilder& batch, AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // Writes the producer state at next_offset_ (not synced: derived data).
+  void SnapshotProducersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
   // After a sync: drops the page cache of synced bytes further than
   // page_cache_window_bytes from the end (`sealed` oldest first).
@@ -119,6 +130,7 @@ class DiskPartitionLog final : public PartitionLog,
   LogReader reader_;
   const int64_t recovery_bytes_scanned_;
   const int64_t recovery_truncated_bytes_;
+  const int64_t producer_bytes_replayed_;
 
   absl::Mutex cleanup_mu_ ABSL_ACQUIRED_BEFORE(append_mu_);
   LogRetention retention_ ABSL_GUARDED_BY(cleanup_mu_);
@@ -129,6 +141,7 @@ class DiskPartitionLog final : public PartitionLog,
   IndexCadence cadence_ ABSL_GUARDED_BY(append_mu_);
   // The offset the next appended record gets.
   int64_t next_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
+  ProducerState producers_ ABSL_GUARDED_BY(append_mu_);
   // When the active segment got its first batch (-1: empty), for segment_ms.
   int64_t active_created_ms_ ABSL_GUARDED_BY(append_mu_) = -1;
   // Largest timestamp appended so far (written under append_mu_).
