@@ -24,6 +24,7 @@ from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
 
 PARTITIONS = 6
 NOT_LEADER_OR_FOLLOWER = 6
+NOT_CONTROLLER = 41
 
 
 class Harness:
@@ -108,6 +109,29 @@ def list_offsets_error(kafka_address, topic, partition):
     got_partition, error = struct.unpack_from(">ih", response, at)
     assert got_partition == partition
     return error
+
+
+def create_topics_error(kafka_address, topic):
+    """A raw CreateTopics v0 (1 partition, RF 1) to one broker: the topic's
+    error code. (Admin clients send it to the controller only.)"""
+    client = b"eventlog-test"
+    body = struct.pack(">hhih", 19, 0, 9, len(client)) + client
+    body += struct.pack(">i", 1) + struct.pack(">h", len(topic)) + topic.encode()
+    body += struct.pack(">ihii", 1, 1, 0, 0) + struct.pack(">i", 10000)
+    host, port = kafka_address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", recv_exactly(s, 4))[0]
+        response = recv_exactly(s, size)
+    # correlation id, topics[1], topic name, error
+    name_len = struct.unpack_from(">h", response, 8)[0]
+    return struct.unpack_from(">h", response, 10 + name_len)[0]
+
+
+def grpc_controller(address):
+    with grpc.insecure_channel(address) as channel:
+        return pb_grpc.EventLogStub(channel).GetMetadata(
+            pb.GetMetadataRequest(), timeout=10).controller
 
 
 def recv_exactly(s, n):
@@ -203,6 +227,17 @@ def test_kafka_clients_route_themselves_and_survive_a_broker_death(cluster):
     values, committed = consume_group(kafka[2], topic, group, PARTITIONS)
     assert values == sorted(f"b-{p}" for p in range(PARTITIONS))
     assert committed == {p: 2 for p in range(PARTITIONS)}
+
+    # Only the controller takes topic administration; it creates for the
+    # whole cluster.
+    controller = grpc_controller(cluster.addresses[0])
+    assert controller in (1, 2, 3)
+    other = unique("kcluster-other")
+    for index, address in enumerate(kafka):
+        if index + 1 != controller:
+            assert create_topics_error(address, other) == NOT_CONTROLLER, index
+    assert create_topics_error(kafka[controller - 1], other) == 0
+    assert set(grpc_leaders(cluster.addresses[(controller) % 3], other)) == {0}
 
     # DeleteTopics goes to the controller too; the topic is gone everywhere.
     admin = AdminClient({"bootstrap.servers": kafka[1]})
