@@ -104,6 +104,9 @@ class EventLogServer {
   std::unique_ptr<EventLogService> service_;
   CallTracker calls_;
   std::unique_ptr<grpc::Server> server_;
+  // The Kafka listener's view of the cluster (null on a single broker);
+  // outlives the listener.
+  std::unique_ptr<kafka::KafkaClusterView> kafka_view_;
   // After the broker and access controller: destroyed before them.
   std::unique_ptr<kafka::KafkaFrontDoor> kafka_;
   // Destroyed first: its handlers use the broker.

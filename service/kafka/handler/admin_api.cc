@@ -1,5 +1,7 @@
 #include "service/kafka/handler/admin_api.h"
 
+#include <optional>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/kafka/handler/kafka_error_mapping.h"
@@ -55,6 +57,13 @@ absl::Status ApplyConfig(const CreateTopicsRequest::Config& entry,
       absl::StrCat("config ", entry.name, " is not supported (docs/KAFKA.md lists those that are)"));
 }
 
+// In a cluster, topics are created and deleted by the controller; Kafka
+// clients send those requests there (Metadata's controller_id) and retry
+// after NOT_CONTROLLER.
+bool AtController(const KafkaHandlerEnv& env) {
+  return env.view->controller_id() == env.view->node_id();
+}
+
 CreateTopicsResponse::Result CreateOne(const KafkaHandlerEnv& env, const std::string& principal,
                                        const CreateTopicsRequest::Topic& topic,
                                        bool validate_only) {
@@ -69,6 +78,9 @@ CreateTopicsResponse::Result CreateOne(const KafkaHandlerEnv& env, const std::st
           env.access->Check(principal, Operation::kAdmin, ResourceType::kTopic, topic.name);
       !allowed.ok()) {
     return fail(ErrorCode::kTopicAuthorizationFailed, allowed.message());
+  }
+  if (!AtController(env)) {
+    return fail(ErrorCode::kNotController, "topics are created by the cluster's controller");
   }
   if (!topic.assignments.empty()) {
     return fail(ErrorCode::kInvalidReplicaAssignment,
@@ -97,6 +109,10 @@ CreateTopicsResponse::Result CreateOne(const KafkaHandlerEnv& env, const std::st
     if (!absl::IsNotFound(existing.status())) {
       return fail(ToKafkaError(existing.status(), CallKind::kAdmin), existing.status().message());
     }
+    return result;
+  }
+  if (std::optional<absl::Status> created = env.view->CreateTopic(create)) {
+    if (!created->ok()) return fail(ToKafkaError(*created, CallKind::kAdmin), created->message());
     return result;
   }
   absl::StatusOr<broker::TopicInfo> created = env.broker->CreateTopic(create);
@@ -128,7 +144,13 @@ DeleteTopicsResponse HandleDeleteTopics(const KafkaHandlerEnv& env, const std::s
       result.error_code = Wire(ErrorCode::kTopicAuthorizationFailed);
       continue;
     }
-    result.error_code = KafkaErrorOf(env.broker->DeleteTopic(name), CallKind::kAdmin);
+    if (!AtController(env)) {
+      result.error_code = Wire(ErrorCode::kNotController);
+      continue;
+    }
+    std::optional<absl::Status> deleted = env.view->DeleteTopic(name);
+    result.error_code = KafkaErrorOf(deleted.has_value() ? *deleted : env.broker->DeleteTopic(name),
+                                     CallKind::kAdmin);
   }
   return response;
 }

@@ -17,7 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "service/broker/topic_types.h"
 
 namespace eventlog::kafka {
 
@@ -46,6 +48,18 @@ class KafkaClusterView {
   virtual int32_t Leader(absl::string_view topic, int32_t partition) const = 0;
   // The node coordinating the group, or kNoLeader if none can now.
   virtual int32_t Coordinator(absl::string_view group) const = 0;
+
+  // Topic administration where it is not the broker core's alone (a
+  // cluster's controller creates and deletes topics; the handler sends
+  // those requests here only at the controller, controller_id()). nullopt:
+  // the broker core does it (a single broker). May block a few seconds.
+  virtual std::optional<absl::Status> CreateTopic(
+      const broker::CreateTopicRequest& /*request*/) const {
+    return std::nullopt;
+  }
+  virtual std::optional<absl::Status> DeleteTopic(absl::string_view /*name*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace eventlog::kafka

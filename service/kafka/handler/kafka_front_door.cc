@@ -40,7 +40,7 @@ std::string HostName() {
 
 absl::StatusOr<std::unique_ptr<KafkaFrontDoor>> KafkaFrontDoor::Start(
     const KafkaFrontDoorOptions& options, broker::Broker* broker,
-    const security::AccessController* access) {
+    const security::AccessController* access, const KafkaClusterView* cluster_view) {
   ASSIGN_OR_RETURN(HostPort listen, Split(options.listen, "--kafka_listen"));
   HostPort advertise = listen;
   if (!options.advertise.empty()) {
@@ -49,9 +49,12 @@ absl::StatusOr<std::unique_ptr<KafkaFrontDoor>> KafkaFrontDoor::Start(
     advertise.host = HostName();
   }
   std::unique_ptr<KafkaFrontDoor> door(new KafkaFrontDoor());
-  door->view_ = std::make_unique<SingleBrokerView>(broker->options().broker_id, advertise.host,
-                                                   advertise.port);
-  door->handler_ = std::make_unique<KafkaBrokerHandler>(broker, access, door->view_.get());
+  if (cluster_view == nullptr) {
+    door->single_view_ = std::make_unique<SingleBrokerView>(broker->options().broker_id,
+                                                            advertise.host, advertise.port);
+    cluster_view = door->single_view_.get();
+  }
+  door->handler_ = std::make_unique<KafkaBrokerHandler>(broker, access, cluster_view);
   KafkaListenerOptions listener;
   listener.listen = options.listen;
   listener.io_threads = options.io_threads;
@@ -64,7 +67,7 @@ absl::StatusOr<std::unique_ptr<KafkaFrontDoor>> KafkaFrontDoor::Start(
   }
   ASSIGN_OR_RETURN(door->listener_, KafkaListener::Start(listener, door->handler_.get()));
   if (advertise.port == 0) advertise.port = door->listener_->port();
-  door->view_->set_port(advertise.port);
+  if (door->single_view_ != nullptr) door->single_view_->set_port(advertise.port);
   door->address_ = absl::StrCat(listen.host.find(':') != std::string::npos
                                     ? absl::StrCat("[", listen.host, "]")
                                     : listen.host,

@@ -35,12 +35,15 @@ struct KafkaFrontDoorOptions {
 
 class KafkaFrontDoor {
  public:
-  // `broker` and `access` (may be null) must outlive the front door.
+  // `broker` and `access` (may be null) must outlive the front door, and
+  // so must `cluster_view` if given (a cluster's view: ClusterKafkaView);
+  // null: a SingleBrokerView of this broker at the advertised address.
   // INVALID_ARGUMENT for a malformed address, UNAVAILABLE if it cannot be
   // bound, the TLS files' errors.
   static absl::StatusOr<std::unique_ptr<KafkaFrontDoor>> Start(
       const KafkaFrontDoorOptions& options, broker::Broker* broker,
-      const security::AccessController* access);
+      const security::AccessController* access,
+      const KafkaClusterView* cluster_view = nullptr);
 
   ~KafkaFrontDoor();
   KafkaFrontDoor(const KafkaFrontDoor&) = delete;
@@ -60,7 +63,7 @@ class KafkaFrontDoor {
 
   std::string address_;
   std::string advertised_;
-  std::unique_ptr<SingleBrokerView> view_;
+  std::unique_ptr<SingleBrokerView> single_view_;  // null in a cluster
   std::unique_ptr<KafkaBrokerHandler> handler_;
   std::unique_ptr<KafkaListener> listener_;
 };
