@@ -50,6 +50,7 @@
 #include "service/server/event_log_server.h"
 #include "storage/util/build_info.h"
 #include "storage/util/logging/logger.h"
+#include "storage/util/open_files.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
           "HOST:PORT to serve gRPC on. Port 0 picks a free port; the real one is printed as "
@@ -399,6 +400,24 @@ int main(int argc, char** argv) {
   // seconds, so RSS keeps following what is in use.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
+
+  // Every segment file stays open, so the broker needs as many descriptors
+  // as its data directory has segments: take all the hard limit allows (a
+  // common default is 1,024 soft under a far higher hard limit). The store
+  // refuses, with the numbers, a directory that still does not fit.
+  if (absl::StatusOr<eventlog::util::OpenFileLimit> before = eventlog::util::GetOpenFileLimit();
+      before.ok() && before->soft < before->hard) {
+    absl::StatusOr<eventlog::util::OpenFileLimit> raised = eventlog::util::RaiseOpenFileLimit();
+    if (raised.ok()) {
+      eventlog::logging::LogInfo("eventlogd", "open file limit raised to the hard limit",
+                                 {{"from", absl::StrCat(before->soft)},
+                                  {"to", absl::StrCat(raised->soft)}});
+    } else {
+      eventlog::logging::LogWarning("eventlogd", "cannot raise the open file limit",
+                                    {{"limit", absl::StrCat(before->soft)},
+                                     {"error", raised.status().message()}});
+    }
+  }
 
   // Block the shutdown signals before any thread exists, so that every
   // thread inherits the mask and only sigwait() below receives them.

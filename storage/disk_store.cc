@@ -27,7 +27,8 @@ absl::StatusOr<std::unique_ptr<DiskStore>> DiskStore::Open(const StoreOptions& o
   RETURN_IF_ERROR(options.default_config.Validate());
   // Not make_unique: the constructor is private.
   std::unique_ptr<DiskStore> store(new DiskStore(options));
-  absl::Status status = store->OpenIndex();
+  absl::Status status = store->file_budget_.CheckDataDirectory();
+  if (status.ok()) status = store->OpenIndex();
   if (status.ok()) status = store->Load();
   if (!status.ok()) {
     (void)store->Close();
@@ -39,7 +40,8 @@ absl::StatusOr<std::unique_ptr<DiskStore>> DiskStore::Open(const StoreOptions& o
 DiskStore::DiskStore(StoreOptions options)
     : options_(std::move(options)),
       fs_(options_.file_system != nullptr ? options_.file_system : fs::FileSystem::Default()),
-      health_(std::make_shared<StorageHealth>(options_.on_storage_failure)) {}
+      health_(std::make_shared<StorageHealth>(options_.on_storage_failure)),
+      file_budget_(fs_, options_.data_dir, options_.reserved_files) {}
 
 DiskStore::~DiskStore() { (void)Close(); }
 
@@ -285,6 +287,7 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
     }
   }
   RETURN_IF_ERROR(health_->status());
+  RETURN_IF_ERROR(file_budget_.CheckNewFiles(partitions));
   TopicRecord record;
   if (topic_id == 0) {
     record.id = next_topic_id_++;

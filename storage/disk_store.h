@@ -16,6 +16,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "leveldb/db.h"
+#include "storage/file_budget.h"
 #include "storage/fs/leveldb_env.h"
 #include "storage/leveldb_offset_store.h"
 #include "storage/log/disk_partition_log.h"
@@ -85,6 +86,7 @@ class DiskStore final : public Store {
   const StoreOptions options_;
   fs::FileSystem* const fs_;
   const std::shared_ptr<StorageHealth> health_;
+  const FileBudget file_budget_;
   // Declared before db_: LevelDB uses it until closed.
   std::unique_ptr<fs::LevelDbEnv> env_;
   std::unique_ptr<leveldb::DB> db_;

@@ -47,6 +47,11 @@ struct StoreOptions {
   // (POSIX_FADV_DONTNEED), so the cache does not fill with cold log and new
   // appends reuse the freed pages. < 0: leave everything to the kernel.
   int64_t page_cache_window_bytes = 64LL << 20;
+  // Every segment file stays open: Open refuses a data directory whose
+  // segment files would leave fewer than this many descriptors of the
+  // open-file limit (FAILED_PRECONDITION), CreateTopic a topic whose
+  // partitions would (RESOURCE_EXHAUSTED). < 0: no check. See FileBudget.
+  int64_t reserved_files = 256;
   util::Clock* clock = util::Clock::Real();  // not owned; must outlive the Store
   // Every file operation goes through it (tests inject faults). Not owned;
   // must outlive the Store; null: the real file system.

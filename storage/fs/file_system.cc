@@ -14,6 +14,10 @@ absl::Status ErrnoStatus(int err, const std::string& context) {
     case ENOSPC:
     case EDQUOT:
       return absl::ResourceExhaustedError(message);
+    case EMFILE:
+    case ENFILE:
+      return absl::ResourceExhaustedError(
+          absl::StrCat(message, " (every segment file stays open: raise the open file limit)"));
     case ENOENT:
       return absl::NotFoundError(message);
     default:

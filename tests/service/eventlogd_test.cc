@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,6 +72,61 @@ TEST(EventlogdTest, ServesAndExitsCleanlyOnSigterm) {
   const int again_status = again.Wait();
   ASSERT_TRUE(WIFEXITED(again_status));
   EXPECT_EQ(WEXITSTATUS(again_status), 0);
+}
+
+// Every segment file stays open: eventlogd takes the whole hard limit at
+// start, and refuses, with the numbers, a data directory that still does not
+// fit (instead of failing with EMFILE halfway through a run).
+TEST(EventlogdTest, TheOpenFileLimitIsRaisedAndADataDirectoryThatCannotFitIsRefused) {
+  eventlog::testing::TempDir dir;
+  const std::string data_dir = dir.path() + "/data";
+  constexpr int kPartitions = 300;
+  {
+    Child server({EVENTLOGD_PATH, "--listen=127.0.0.1:0", "--data_dir=" + data_dir});
+    const std::string line = server.ReadStdoutLine();
+    ASSERT_THAT(line, ::testing::StartsWith("listening on "));
+    auto stub = v1::EventLog::NewStub(grpc::CreateChannel(
+        line.substr(std::string("listening on ").size()), grpc::InsecureChannelCredentials()));
+    v1::CreateTopicRequest request;
+    request.set_name("wide");
+    request.set_partitions(kPartitions);
+    v1::TopicDescription description;
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->CreateTopic(&context, request, &description).ok());
+    server.Signal(SIGTERM);
+    ASSERT_EQ(server.Wait(), 0);
+  }
+  // A shell sets the limits of the broker it then becomes.
+  auto under_limit = [&](const std::string& ulimit) {
+    return std::vector<std::string>{"/bin/sh", "-c", ulimit + " && exec \"$0\" \"$@\"",
+                                    EVENTLOGD_PATH, "--listen=127.0.0.1:0",
+                                    "--data_dir=" + data_dir};
+  };
+
+  // Soft and hard limit below what 300 segment files need: refused, named.
+  Child refused(under_limit("ulimit -n " + std::to_string(kPartitions)));
+  if (!refused.ReadStdoutLine().empty()) refused.Signal(SIGTERM);
+  const int refused_status = refused.Wait();
+  ASSERT_TRUE(WIFEXITED(refused_status));
+  EXPECT_NE(WEXITSTATUS(refused_status), 0);
+  EXPECT_THAT(refused.ReadAllStderr(),
+              ::testing::AllOf(::testing::HasSubstr("300 segment files"),
+                               ::testing::HasSubstr("open file limit is 300"),
+                               ::testing::HasSubstr("ulimit -n")));
+
+  // A low soft limit under a high hard one is raised, logged, and the
+  // directory opens.
+  rlimit limit{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < 2 * kPartitions + 512) {
+    GTEST_SKIP() << "the hard open file limit (" << limit.rlim_max << ") is too low to test raising";
+  }
+  Child raised(under_limit("ulimit -Sn " + std::to_string(kPartitions)));
+  ASSERT_THAT(raised.ReadStdoutLine(), ::testing::StartsWith("listening on "));
+  raised.Signal(SIGTERM);
+  EXPECT_EQ(raised.Wait(), 0);
+  EXPECT_THAT(raised.ReadAllStderr(),
+              ::testing::HasSubstr("open file limit raised to the hard limit"));
 }
 
 TEST(EventlogdTest, SecondProcessOnTheSameAddressExitsWithAClearError) {
