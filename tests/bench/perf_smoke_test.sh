@@ -63,6 +63,10 @@ expect "consume fetch" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=fetch --batch_size=300 --concurrency=3
 expect "latency" '^perf latency: 300 records' '^end-to-end latency: p50 [0-9.]+ ms.*\(250 samples\)' -- \
   latency --topic=smoke-latency --rate=3000 --records=300 --warmup_records=50 --batch_size=2
+expect "latency sweep" '^rate 500 records/s requested, [0-9]+ sent: end-to-end p50' \
+  '^knee: (500|1000) records/s requested.*stopped: ' -- \
+  latency --topic=smoke-latency --sweep --rate=500 --max_rate=1000 --step_percent=100 \
+  --step_seconds=1 --p99_bound_ms=2000
 
 # A missing topic is the server's NOT_FOUND, exit 1.
 set +e
