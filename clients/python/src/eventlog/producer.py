@@ -417,20 +417,25 @@ class Producer:
         batch.records = []  # the request holds the bytes now
         stream = self._streams.get(address)
         if stream is None:
-            stream = ProduceStream(self._channel if address is None else self._router.channel(address), address)
-            reader = threading.Thread(
-                target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
-            )
-            stream.watch = CallWatch(stream.call, lambda call, _: self._end_stream(stream, error_from_rpc(call)))
-            stream.watch.reader = reader
-            self._streams[address] = stream
-            self._readers = [r for r in self._readers if r.is_alive()] + [reader]
-            reader.start()
+            stream = self._open_stream(address)
         stream.inflight.append((request_id, batch))
         key = (batch.topic, batch.partition)
         self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
         self._in_flight += 1
         stream.requests.put(request)
+
+    def _open_stream(self, address: Optional[str]) -> ProduceStream:
+        """Requires _cond. A new stream to `address`, with its reader."""
+        stream = ProduceStream(self._channel if address is None else self._router.channel(address), address)
+        reader = threading.Thread(
+            target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
+        )
+        stream.watch = CallWatch(stream.call, lambda call, _: self._end_stream(stream, error_from_rpc(call)))
+        stream.watch.reader = reader
+        self._streams[address] = stream
+        self._readers = [r for r in self._readers if r.is_alive()] + [reader]
+        reader.start()
+        return stream
 
     def _landed(self, batch: Batch) -> None:
         """Requires _cond. A batch is no longer in flight."""
