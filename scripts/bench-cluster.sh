@@ -3,7 +3,7 @@
 # one eventlogd and on a cluster of three (one etcd member) on this machine,
 # printed as one table of medians (with min and max) of --runs runs.
 #
-#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR]
+#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing]
 #
 # Workloads (100-byte values, keyed, batches of 1000, acks all, a topic of
 # 12 partitions):
@@ -15,7 +15,12 @@
 #   which reads the partitions it does not lead through their leaders;
 # - forwarding cost: a one-partition topic produced to (and read) through
 #   its leader, then through another broker; and the request latency of
-#   one-record produces (p50) both ways.
+#   one-record produces (p50) both ways;
+# - routing (the only one with --only routing): the C++ Producer
+#   (`perf produce --client library`, one client given broker 1's address)
+#   on a 12-partition topic, sending each partition's batches to its leader
+#   (--route on) or everything through broker 1, which forwards 2/3 of them
+#   (--route off); throughput, and the p50 latency of one record at a time.
 # Rates are records/s over the wall time of the whole step. Clients and
 # brokers share the machine's cores; expect the cluster to be slower here.
 # Not run by CI. Needs the Release build of eventlogd and eventlog in
@@ -26,12 +31,14 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=3
 records=600000
 build="$repo/build"
+only=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --records) records=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --only) only=$2; shift 2 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench-cluster: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -132,11 +139,29 @@ run_direct() {  # leader other
   done
 }
 
-log "single broker"
-start_broker single
-single=$address
-run_spread "single broker" "$single,$single,$single"
-kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+# The C++ Producer given one broker, routing to leaders or not.
+run_routing() {  # server
+  local server=$1 run route
+  "$cli" topic create routing --partitions 12 --server "$server" >/dev/null
+  for run in $(seq "$runs"); do
+    for route in on off; do
+      record "cluster: library produce, 12 partitions, --route $route" "$("$cli" perf produce \
+        --client library --topic routing --keys on --records "$per_client" --route "$route" \
+        --server "$server" 2>/dev/null | rate_of)"
+      record "cluster: p50 ms, library 1-record produce, --route $route" "$("$cli" perf produce \
+        --client library --topic routing --keys on --records 3000 --batch_size 1 --concurrency 1 \
+        --linger_ms 0 --route "$route" --server "$server" 2>/dev/null | p50_of)"
+    done
+  done
+}
+
+if [[ -z $only ]]; then
+  log "single broker"
+  start_broker single
+  single=$address
+  run_spread "single broker" "$single,$single,$single"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+fi
 
 log "cluster: one etcd member, three brokers"
 client_port=$(free_port); peer_port=$(free_port)
@@ -153,11 +178,14 @@ for id in 1 2 3; do
 done
 servers=$(IFS=,; echo "${brokers[*]}")
 sleep 2  # every broker registered
-run_spread "3 brokers" "$servers"
-"$cli" topic create direct --partitions 1 --server "${brokers[0]}" >/dev/null
-leader_id=$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$client_port" get \
-  /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
-run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
+if [[ -z $only ]]; then
+  run_spread "3 brokers" "$servers"
+  "$cli" topic create direct --partitions 1 --server "${brokers[0]}" >/dev/null
+  leader_id=$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$client_port" get \
+    /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
+  run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
+fi
+run_routing "${brokers[0]}"
 
 echo
 echo "eventlog cluster benchmark: $(nproc) cores shared by clients and brokers, load $(cut -d' ' -f1-3 /proc/loadavg)"

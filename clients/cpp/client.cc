@@ -43,6 +43,10 @@ Client::Client(absl::string_view server, ClientOptions options)
       channel_(MakeChannel(server_, options_)),
       stub_(v1::EventLog::NewStub(channel_)) {}
 
+std::shared_ptr<grpc::Channel> Client::NewChannel(absl::string_view address) const {
+  return MakeChannel(std::string(address), options_);
+}
+
 void Client::PrepareContext(grpc::ClientContext& context, absl::Duration extra) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout + extra));
   PrepareStreamContext(context);

@@ -92,6 +92,9 @@ class Client {
   // For Producer and Consumer: the stub and a context set up like every call.
   v1::EventLog::Stub& stub() { return *stub_; }
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  // A new channel to one broker, "HOST:PORT" (e.g. a leader GetMetadata
+  // names), with this client's options.
+  std::shared_ptr<grpc::Channel> NewChannel(absl::string_view address) const;
   void PrepareContext(grpc::ClientContext& context, absl::Duration extra = absl::ZeroDuration());
   // Like PrepareContext, without a deadline (for long-lived streams).
   void PrepareStreamContext(grpc::ClientContext& context);

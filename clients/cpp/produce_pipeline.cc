@@ -32,9 +32,11 @@ void CompleteFromResponse(const v1::ProduceResponse& response, ProduceBatch& bat
 
 }  // namespace
 
-ProducePipeline::ProducePipeline(Client& client, int max_in_flight, BatchDone on_batch_done,
+ProducePipeline::ProducePipeline(Client& client, std::shared_ptr<grpc::Channel> channel,
+                                 int max_in_flight, BatchDone on_batch_done,
                                  CapacityFreed on_capacity)
     : client_(client),
+      channel_(channel != nullptr ? std::move(channel) : client.channel()),
       max_in_flight_(max_in_flight < 1 ? 1 : max_in_flight),
       on_batch_done_(std::move(on_batch_done)),
       on_capacity_(std::move(on_capacity)) {}
@@ -54,7 +56,7 @@ ProducePipeline::~ProducePipeline() {
 void ProducePipeline::Start() {
   client_.PrepareStreamContext(context_);
   // Requests go as the bytes the producer wrote (produce_request_wire.h).
-  grpc::TemplatedGenericStub<grpc::ByteBuffer, v1::ProduceResponse> stub(client_.channel());
+  grpc::TemplatedGenericStub<grpc::ByteBuffer, v1::ProduceResponse> stub(channel_);
   stub.PrepareBidiStreamingCall(&context_, "/eventlog.v1.EventLog/ProduceStream",
                                 grpc::StubOptions(), this);
   AddHold();  // keeps the call open for writes until ReleaseHoldIfIdle

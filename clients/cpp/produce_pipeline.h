@@ -31,9 +31,10 @@ class ProducePipeline final
   // is waiting to be written, so the producer can send a batch it held back.
   using CapacityFreed = std::function<void()>;
 
-  // `client` must outlive the pipeline.
-  ProducePipeline(Client& client, int max_in_flight, BatchDone on_batch_done,
-                  CapacityFreed on_capacity);
+  // `client` must outlive the pipeline. The stream goes on `channel` (a
+  // partition leader's), or on the client's channel when it is null.
+  ProducePipeline(Client& client, std::shared_ptr<grpc::Channel> channel, int max_in_flight,
+                  BatchDone on_batch_done, CapacityFreed on_capacity);
   // Waits for the call to end; Finish() must have been called if Start() was.
   ~ProducePipeline() override;
 
@@ -73,6 +74,7 @@ class ProducePipeline final
   void OnDone(const grpc::Status& status) override;
 
   Client& client_;
+  const std::shared_ptr<grpc::Channel> channel_;
   const int max_in_flight_;
   const BatchDone on_batch_done_;
   const CapacityFreed on_capacity_;

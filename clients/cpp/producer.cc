@@ -29,10 +29,14 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(Client& client, absl:
   if (partitions <= 0) {
     return absl::InternalError(absl::StrCat("topic '", topic, "' has no partitions"));
   }
-  auto producer = std::make_unique<Producer>(PrivateTag(), std::string(topic), partitions, options);
+  auto producer =
+      std::make_unique<Producer>(PrivateTag(), client, std::string(topic), partitions, options);
   Producer* self = producer.get();
+  if (options.route_to_leaders && client.options().credentials == nullptr) {
+    producer->router_ = LeaderRouter::Create(client, topic);
+  }
   producer->pipeline_ = std::make_unique<ProducePipeline>(
-      client, options.max_in_flight,
+      client, nullptr, options.max_in_flight,
       [self](std::unique_ptr<ProduceBatch> batch) { self->OnBatchDone(std::move(batch)); },
       [self] { self->OnCapacity(); });
   producer->pipeline_->Start();
@@ -40,10 +44,12 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(Client& client, absl:
   return producer;
 }
 
-Producer::Producer(PrivateTag, std::string topic, int32_t partitions, ProducerOptions options)
-    : topic_(std::move(topic)), partitions_(partitions), options_(options) {
+Producer::Producer(PrivateTag, Client& client, std::string topic, int32_t partitions,
+                   ProducerOptions options)
+    : client_(client), topic_(std::move(topic)), partitions_(partitions), options_(options) {
   absl::MutexLock lock(&mu_);
   open_.resize(partitions_);
+  flights_ = std::vector<PartitionFlight>(partitions_);  // deque is not nothrow-movable: no resize()
 }
 
 Producer::~Producer() { Close().IgnoreError(); }
@@ -87,7 +93,7 @@ RecordFuture Producer::Append(absl::string_view key, int32_t requested_partition
   RecordFuture future(batch.outcome, index);
   if (batch.records >= options_.batch_max_records ||
       batch.bytes >= options_.batch_max_bytes ||
-      (options_.linger <= absl::ZeroDuration() && pipeline_->HasCapacity())) {
+      (options_.linger <= absl::ZeroDuration() && HasCapacity(partition))) {
     Seal(partition);
   }
   return future;
@@ -128,23 +134,110 @@ void Producer::Seal(int32_t partition) {
   batch->request = ProduceRequestWire::Finish(topic_, partition, options_.acks,
                                               batch->request_id, std::move(batch->encoded));
   ++sealed_batches_;
+  Dispatch(std::move(batch));
+}
+
+void Producer::Dispatch(std::unique_ptr<ProduceBatch> batch) {
+  PartitionFlight& flight = flights_[batch->partition];
+  const std::string address = Route(batch->partition);
+  if (!flight.held.empty() || (flight.in_flight > 0 && flight.address != address)) {
+    flight.held.push_back(std::move(batch));
+    return;
+  }
+  SendTo(address, std::move(batch));
+}
+
+void Producer::DrainHeld(int32_t partition) {
+  PartitionFlight& flight = flights_[partition];
+  while (!flight.held.empty()) {
+    const std::string address = Route(partition);
+    if (flight.in_flight > 0 && flight.address != address) return;
+    std::unique_ptr<ProduceBatch> batch = std::move(flight.held.front());
+    flight.held.pop_front();
+    // May hold it again (its leader's stream ended with batches in flight);
+    // the address is then routed around, so the next round returns.
+    SendTo(address, std::move(batch));
+  }
+}
+
+void Producer::SendTo(const std::string& address, std::unique_ptr<ProduceBatch> batch) {
+  PartitionFlight& flight = flights_[batch->partition];
+  if (!address.empty() && !finishing_) {
+    std::unique_ptr<ProduceBatch> rejected = LeaderPipeline(address)->Enqueue(std::move(batch));
+    if (rejected == nullptr) {
+      flight.address = address;
+      ++flight.in_flight;
+      return;
+    }
+    // Its stream has just ended: the broker went away. Through the Client's
+    // broker, once what is in flight to the leader is answered.
+    router_->Invalidate(address);
+    batch = std::move(rejected);
+    if (flight.in_flight > 0 && !flight.address.empty()) {
+      flight.held.push_front(std::move(batch));
+      return;
+    }
+  }
   std::unique_ptr<ProduceBatch> rejected = pipeline_->Enqueue(std::move(batch));
-  if (rejected == nullptr) return;
-  absl::Status error = closed_ && pipeline_->status().ok()
-                           ? absl::FailedPreconditionError("producer is closed")
-                           : StreamError();
-  rejected->outcome->Complete(std::move(error), partition, -1);
-  buffered_bytes_ -= rejected->bytes;
+  if (rejected == nullptr) {
+    flight.address.clear();
+    ++flight.in_flight;
+    return;
+  }
+  FailBatch(std::move(rejected), closed_ && pipeline_->status().ok()
+                                     ? absl::FailedPreconditionError("producer is closed")
+                                     : StreamError());
+}
+
+ProducePipeline* Producer::LeaderPipeline(const std::string& address) {
+  std::unique_ptr<ProducePipeline>& pipeline = leaders_[address];
+  if (pipeline != nullptr && pipeline->ended()) retired_.push_back(std::move(pipeline));
+  if (pipeline == nullptr) {
+    pipeline = std::make_unique<ProducePipeline>(
+        client_, router_->Channel(address), options_.max_in_flight,
+        [this](std::unique_ptr<ProduceBatch> batch) { OnBatchDone(std::move(batch)); },
+        [this] { OnCapacity(); });
+    pipeline->Start();
+  }
+  return pipeline.get();
+}
+
+std::string Producer::Route(int32_t partition) const {
+  return router_ == nullptr ? "" : router_->Lookup(partition);
+}
+
+bool Producer::HasCapacity(int32_t partition) {
+  if (router_ == nullptr) return pipeline_->HasCapacity();
+  const std::string address = router_->Lookup(partition);
+  if (address.empty()) return pipeline_->HasCapacity();
+  auto leader = leaders_.find(address);
+  return leader == leaders_.end() || leader->second->HasCapacity();
+}
+
+void Producer::FailBatch(std::unique_ptr<ProduceBatch> batch, absl::Status error) {
+  batch->outcome->Complete(std::move(error), batch->partition, -1);
+  buffered_bytes_ -= batch->bytes;
   ++finished_batches_;
-  RecycleLocked(std::move(rejected));
+  RecycleLocked(std::move(batch));
   progress_cv_.SignalAll();
 }
 
 void Producer::OnBatchDone(std::unique_ptr<ProduceBatch> batch) {
   absl::MutexLock lock(&mu_);
+  const int32_t partition = batch->partition;
+  PartitionFlight& flight = flights_[partition];
+  if (router_ != nullptr) {
+    // The outcome is complete before the pipeline hands the batch back.
+    const absl::Status& status = batch->outcome->status;
+    // The stream to a leader broke (the broker went away), or a broker said
+    // the partition is led elsewhere or by nobody now: read metadata again.
+    if (absl::IsUnavailable(status) || absl::IsNotFound(status)) router_->Invalidate(flight.address);
+  }
+  --flight.in_flight;
   buffered_bytes_ -= batch->bytes;
   ++finished_batches_;
   RecycleLocked(std::move(batch));
+  DrainHeld(partition);
   progress_cv_.SignalAll();
 }
 
@@ -173,7 +266,7 @@ void Producer::LingerLoop() {
       if (open_[p] == nullptr) continue;
       if (open_[p]->deadline > now) {
         next = std::min(next, open_[p]->deadline);
-      } else if (pipeline_->HasCapacity()) {
+      } else if (HasCapacity(p)) {
         Seal(p);
       }  // else OnCapacity sends it when a response frees a slot
     }
@@ -198,7 +291,27 @@ absl::Status Producer::Close() {
     linger_cv_.Signal();
   }
   if (linger_thread_.joinable()) linger_thread_.join();
-  absl::Status status = pipeline_->Finish(absl::Now() + options_.close_timeout);
+  const absl::Time deadline = absl::Now() + options_.close_timeout;
+  std::vector<ProducePipeline*> leaders;
+  {
+    // Held batches go out once what is in flight before them is answered.
+    absl::MutexLock lock(&mu_);
+    auto held = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      for (const PartitionFlight& flight : flights_) {
+        if (!flight.held.empty()) return true;
+      }
+      return false;
+    };
+    while (held()) {
+      if (progress_cv_.WaitWithDeadline(&mu_, deadline)) break;  // timed out
+    }
+    finishing_ = true;  // no new leader streams from here on
+    for (auto& [address, pipeline] : leaders_) leaders.push_back(pipeline.get());
+    for (auto& pipeline : retired_) leaders.push_back(pipeline.get());
+  }
+  absl::Status status = pipeline_->Finish(deadline);
+  // A leader's stream reports its errors in its records' futures.
+  for (ProducePipeline* pipeline : leaders) pipeline->Finish(deadline).IgnoreError();
   absl::MutexLock lock(&mu_);
   close_status_ = status;
   return status;

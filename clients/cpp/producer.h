@@ -11,26 +11,37 @@
 // otherwise a non-empty key goes to murmur2(key) % partitions; keyless
 // records stick to one partition per batch, rotating round-robin.
 //
+// In a cluster (ProducerOptions::route_to_leaders), each partition's batches
+// go on a stream to its leader (LeaderRouter), the others on the Client's
+// stream, which its broker forwards. A leader's stream that breaks is
+// replaced (its partitions go through the Client's stream meanwhile); when a
+// partition's route changes, its next batches wait until those in flight on
+// the old stream are answered, so a route change never reorders them.
+//
 // No retries: a failed request fails its records' futures, and once the
-// stream breaks (e.g. the server went away) every later Send fails with the
-// same status, so acknowledged records are never duplicated by the client.
+// Client's stream breaks (e.g. its server went away) every later Send fails
+// with the same status, so acknowledged records are never duplicated by the
+// client.
 //
 // Thread-safe: Send/Flush/Close may be called from any threads.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "clients/cpp/client.h"
+#include "clients/cpp/leader_router.h"
 #include "clients/cpp/produce_batch.h"
 #include "clients/cpp/produce_pipeline.h"
 #include "clients/cpp/producer_options.h"
@@ -79,9 +90,34 @@ class Producer {
 
  public:
   // Use Create().
-  Producer(PrivateTag, std::string topic, int32_t partitions, ProducerOptions options);
+  Producer(PrivateTag, Client& client, std::string topic, int32_t partitions,
+           ProducerOptions options);
 
  private:
+  // Where a partition's batches are in flight, and the sealed ones held back
+  // until those are answered (the partition's route changed meanwhile).
+  struct PartitionFlight {
+    std::string address;  // "" = the Client's stream
+    int in_flight = 0;
+    std::deque<std::unique_ptr<ProduceBatch>> held;
+  };
+
+  // Sends a sealed batch on its partition's route, or holds it back.
+  void Dispatch(std::unique_ptr<ProduceBatch> batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends held batches of `partition` while its route allows.
+  void DrainHeld(int32_t partition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Enqueues on the stream to `address` ("" = the Client's), falling back to
+  // the Client's when a leader's stream has ended.
+  void SendTo(const std::string& address, std::unique_ptr<ProduceBatch> batch)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The live stream to a leader, opened (again) if needed.
+  ProducePipeline* LeaderPipeline(const std::string& address) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string Route(int32_t partition) const;
+  // Whether a batch of `partition` sealed now would be written at once.
+  bool HasCapacity(int32_t partition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FailBatch(std::unique_ptr<ProduceBatch> batch, absl::Status error)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Returns the open batch of `partition`, sealing a full one first.
   ProduceBatch& BatchFor(int32_t partition, size_t record_bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds one record, written into its slot by `fill`.
@@ -97,6 +133,7 @@ class Producer {
   void LingerLoop();
   absl::Status StreamError() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  Client& client_;
   const std::string topic_;
   const int32_t partitions_;
   const ProducerOptions options_;
@@ -113,8 +150,17 @@ class Producer {
   uint64_t finished_batches_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status close_status_ ABSL_GUARDED_BY(mu_);
+  bool finishing_ ABSL_GUARDED_BY(mu_) = false;  // Close() is ending the streams
+  std::vector<PartitionFlight> flights_ ABSL_GUARDED_BY(mu_);  // per partition
 
+  // Null when not routing. Used by the pipelines' callbacks: outlives them.
+  std::unique_ptr<LeaderRouter> router_;
   // Declared last: destroyed first, while the members above still exist.
+  // Streams to leaders, by address, and those that ended (kept until Close
+  // finishes them).
+  absl::flat_hash_map<std::string, std::unique_ptr<ProducePipeline>> leaders_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<ProducePipeline>> retired_ ABSL_GUARDED_BY(mu_);
+  // The stream on the Client's channel.
   std::unique_ptr<ProducePipeline> pipeline_;
   std::thread linger_thread_;
 };

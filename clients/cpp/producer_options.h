@@ -23,6 +23,11 @@ struct ProducerOptions {
   size_t max_buffered_bytes = 32 * 1024 * 1024;
   // How long Close() waits for outstanding acknowledgements before cancelling.
   absl::Duration close_timeout = absl::Seconds(30);
+  // In a cluster, send each partition's batches to its leader directly
+  // (LeaderRouter) rather than through the broker the Client reached, which
+  // forwards them. Only over plaintext: with ClientOptions::credentials set,
+  // the brokers' advertised addresses may not match their certificates.
+  bool route_to_leaders = true;
 };
 
 }  // namespace eventlog::client

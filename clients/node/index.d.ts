@@ -181,6 +181,12 @@ export interface ProducerOptions {
   connectTimeoutMs?: number;
   /** Hears of each new reason the broker cannot be reached (also a process warning). */
   onError?: (error: EventLogError) => void;
+  /**
+   * In a cluster, send each partition's batches to its leader (from GetMetadata) rather
+   * than through the broker reached, which forwards them. Default true; only with a
+   * "host:port[,...]" target.
+   */
+  routeToLeaders?: boolean;
 }
 
 export interface SendOptions {

@@ -209,6 +209,12 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     }
     ops.metric_families.push_back(
         [rpc = &server->rpc_metrics_](metrics::MetricWriter& writer) { rpc->Write(writer); });
+    if (server->remote_ != nullptr) {
+      ops.metric_families.push_back(
+          [remote = server->remote_.get()](metrics::MetricWriter& writer) {
+            remote->WriteMetrics(writer);
+          });
+    }
     ops.metric_families.push_back(
         [](metrics::MetricWriter& writer) { storage::SyncStats::Global().Write(writer); });
     ops.metric_families.push_back(

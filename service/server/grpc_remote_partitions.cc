@@ -31,6 +31,8 @@ void GrpcRemotePartitions::SetSelfAddress(std::string address) {
 void GrpcRemotePartitions::Produce(const broker::PartitionRoute& route,
                                    const broker::ProduceRequest& request,
                                    broker::ProduceCallback done) {
+  forwarded_requests_.Add();
+  forwarded_records_.Add(static_cast<int64_t>(request.records.size()));
   v1::ProduceRequest forwarded;
   ToProto(request, &forwarded);
   if (request.session != nullptr) {
@@ -73,6 +75,17 @@ std::unique_ptr<broker::PartitionFeed> GrpcRemotePartitions::OpenFeed(
     environment.self_address = self_address_;
   }
   return std::make_unique<GrpcPartitionFeed>(environment, request, std::move(notify));
+}
+
+void GrpcRemotePartitions::WriteMetrics(metrics::MetricWriter& writer) const {
+  using Type = metrics::MetricWriter::Type;
+  writer.Single("eventlog_produce_forwarded_requests_total", Type::kCounter,
+                "Produce requests this broker sent on to a partition's leader (one per leader "
+                "and client request); 0 while clients send to leaders directly.",
+                forwarded_requests_.value());
+  writer.Single("eventlog_produce_forwarded_records_total", Type::kCounter,
+                "Records of those requests (counted again by their leader as produced).",
+                forwarded_records_.value());
 }
 
 }  // namespace eventlog::service

@@ -5,6 +5,10 @@
 // partition (GrpcPartitionFeed). Every call is marked as forwarded, so the
 // leader serves it from what it leads or refuses it, never forwarding again.
 //
+// It counts what it forwards (eventlog_produce_forwarded_records_total), so
+// that operators and tests see whether clients reach partition leaders
+// directly (docs/CLUSTER.md, "Forward or redirect").
+//
 // Thread-safe.
 #pragma once
 
@@ -17,6 +21,8 @@
 #include "service/broker/remote_partitions.h"
 #include "service/server/broker_channels.h"
 #include "service/server/delayed_tasks.h"
+#include "storage/util/metrics/counter.h"
+#include "storage/util/metrics/metric_writer.h"
 
 namespace eventlog::service {
 
@@ -35,12 +41,19 @@ class GrpcRemotePartitions final : public broker::RemotePartitions {
   std::unique_ptr<broker::PartitionFeed> OpenFeed(const broker::FeedRequest& request,
                                                   absl::AnyInvocable<void()> notify) override;
 
+  // Writes eventlog_produce_forwarded_{requests,records}_total.
+  void WriteMetrics(metrics::MetricWriter& writer) const;
+
  private:
   BrokerChannels* const channels_;
   const broker::PartitionRouter* const router_;
   absl::Mutex mu_;
   std::string self_address_ ABSL_GUARDED_BY(mu_);
   DelayedTasks delayed_;
+  // Produce requests (one per leader and client request) and their records
+  // sent on to another broker.
+  metrics::Counter forwarded_requests_;
+  metrics::Counter forwarded_records_;
 };
 
 }  // namespace eventlog::service

@@ -6,80 +6,9 @@
 // copy of each partition). Run by run_node_cluster_test.sh (ctest
 // clients_cluster_node).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
 import { after, before, test } from 'node:test';
-import {
-  Admin,
-  Consumer,
-  EventLogError,
-  Producer,
-  Start,
-  Status,
-  createClient,
-  partitionForKey,
-} from '../../clients/node/src/index.js';
-
-/** cluster_harness in a child process: commands over stdin, answers "ok" / "error: ...". */
-class Harness {
-  static async start() {
-    const harness = new Harness();
-    const first = await harness.#line();
-    assert.match(first, /^ready /);
-    harness.addresses = first.slice('ready '.length).split(',');
-    return harness;
-  }
-
-  constructor() {
-    this.proc = spawn(process.env.CLUSTER_HARNESS, ['--etcd', '1', '--brokers', '3'], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
-  }
-
-  async #line() {
-    const { value, done } = await this.lines.next();
-    assert.ok(!done, 'the harness exited');
-    return value;
-  }
-
-  async command(text) {
-    this.proc.stdin.write(`${text}\n`);
-    for (;;) {
-      const line = await this.#line();
-      if (line === 'ok') return;
-      if (line.startsWith('error: ')) throw new Error(`harness ${text}: ${line}`);
-    }
-  }
-
-  async close() {
-    if (this.proc.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-    this.proc.stdin.end('quit\n');
-    await exited;
-  }
-}
-
-/** Partition -> leader id, as `address` reports it (GetMetadata of a raw stub). */
-function leaders(address, topic) {
-  const client = createClient(address);
-  return new Promise((resolve, reject) => {
-    client.GetMetadata({ topics: [topic] }, { deadline: Date.now() + 10000 }, (err, response) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(new Map(response.topics[0].partitions.map((p) => [p.partition, p.leader])));
-    });
-  });
-}
-
-async function eventually(predicate, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
-}
+import { Admin, Consumer, EventLogError, Producer, Start, Status, partitionForKey } from '../../clients/node/src/index.js';
+import { Harness, eventually, leaders } from './node_cluster_harness.mjs';
 
 let cluster;
 before(async () => {

@@ -27,9 +27,10 @@ from helpers import partition_for_key  # noqa: E402
 class Harness:
     """cluster_harness in a subprocess: commands over stdin."""
 
-    def __init__(self, etcd=1, brokers=3):
+    def __init__(self, etcd=1, brokers=3, flags=()):
+        extra = [arg for flag in flags for arg in ("--broker_flag", flag)]
         self.proc = subprocess.Popen(
-            [os.environ["CLUSTER_HARNESS"], "--etcd", str(etcd), "--brokers", str(brokers)],
+            [os.environ["CLUSTER_HARNESS"], "--etcd", str(etcd), "--brokers", str(brokers)] + extra,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -40,7 +40,9 @@ std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags) {
     std::fputs(absl::StrCat("eventlog: ", credentials.status().message(), "\n").c_str(), stderr);
     std::exit(kExitUsage);
   }
-  options.credentials = *std::move(credentials);
+  // Null for plaintext (ClientOptions' default), which lets producers route
+  // to partition leaders (ProducerOptions::route_to_leaders).
+  if (flags.security.UsesTls()) options.credentials = *std::move(credentials);
   if (absl::Status valid = client::ValidateServers(flags.server); !valid.ok()) {
     std::fputs(absl::StrCat("eventlog: --server: ", valid.message(), "\n").c_str(), stderr);
     std::exit(kExitUsage);

@@ -3,7 +3,10 @@
 // ProduceRequests of --batch_size records over --streams ProduceStreams with
 // --concurrency requests in flight in all, so the client spends its CPU on
 // gRPC rather than on building records; --client library measures the
-// Producer class (per-record Send, batching by count and --linger_ms).
+// Producer class (per-record Send, batching by count and --linger_ms;
+// --route off sends everything through --server, which forwards what it does
+// not lead; with --batch_size 1 --concurrency 1 each record waits for its
+// acknowledgement, and their latencies are printed).
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -36,6 +39,7 @@ struct ProduceSettings {
   int64_t concurrency = 0;
   int64_t streams = 0;
   v1::Acks acks = v1::ACKS_ALL;
+  bool route = true;  // --client library: to each partition's leader
 };
 
 std::string PerfKey(int64_t i) { return absl::StrFormat("key-%08d", i % 100000000); }
@@ -100,8 +104,10 @@ absl::Status RunRaw(client::Client& client, const ProduceSettings& s, PerfMeter&
   return absl::OkStatus();
 }
 
-absl::Status RunLibrary(client::Client& client, const ProduceSettings& s, PerfMeter& meter) {
+absl::Status RunLibrary(client::Client& client, const ProduceSettings& s, PerfMeter& meter,
+                        PerfSamples& latencies) {
   client::ProducerOptions options;
+  options.route_to_leaders = s.route;
   options.acks = s.acks;
   options.batch_max_records = static_cast<int>(s.batch_size);
   options.batch_max_bytes =
@@ -117,12 +123,19 @@ absl::Status RunLibrary(client::Client& client, const ProduceSettings& s, PerfMe
   for (int i = 0; i < 64; ++i) {
     values.push_back(PerfPayload(static_cast<size_t>(s.record_size), static_cast<uint64_t>(i)));
   }
+  // One record at a time: each one's round trip is a latency sample.
+  const bool one_by_one = s.batch_size == 1 && s.concurrency == 1;
   meter.Start();
   client::RecordFuture last;
   for (int64_t i = 0; i < s.records; ++i) {
     const std::string key = s.keys ? PerfKey(i) : std::string();
     const std::string& value = values[static_cast<size_t>(i) % values.size()];
+    const absl::Time sent = absl::Now();
     last = (*producer)->Send(key, value);
+    if (one_by_one) {
+      if (absl::StatusOr<client::RecordMetadata> ack = last.Get(); !ack.ok()) return ack.status();
+      latencies.Add(absl::ToInt64Nanoseconds(absl::Now() - sent));
+    }
     // Counted when handed over; Flush() below waits for the acknowledgements.
     meter.Add(1, static_cast<int64_t>(key.size() + value.size()));
   }
@@ -148,7 +161,7 @@ int RunPerfProduce(const std::vector<std::string>& args) {
   s.concurrency = 8;
   s.streams = 1;
   int64_t partitions = 1;
-  std::string keys = "off", acks = "all", mode = "raw";
+  std::string keys = "off", acks = "all", mode = "raw", route = "on";
   ArgParser parser(
       "eventlog perf produce", "[flags]",
       "Measures produce throughput: sends --records records of --record_size bytes and "
@@ -166,14 +179,19 @@ int RunPerfProduce(const std::vector<std::string>& args) {
   parser.AddString("acks", &acks, "all (fsynced) or leader");
   parser.AddString("client", &mode,
                    "raw: prebuilt requests on the generated stub; library: Producer::Send");
+  parser.AddString("route", &route,
+                   "--client library: on: each partition's batches to its leader (GetMetadata); "
+                   "off: all through --server, which forwards");
   AddCommonFlags(parser, &common);
   std::vector<std::string> pos;
   if (auto r = parser.Parse(args, &pos, 0, 0); r != ArgParser::Result::kOk) return ExitCodeFor(r);
   absl::StatusOr<bool> parsed_keys = ParseOnOff("keys", keys);
   absl::StatusOr<v1::Acks> parsed_acks = ParsePerfAcks(acks);
+  absl::StatusOr<bool> parsed_route = ParseOnOff("route", route);
   std::string problem;
   if (!parsed_keys.ok()) problem = std::string(parsed_keys.status().message());
   if (!parsed_acks.ok()) problem = std::string(parsed_acks.status().message());
+  if (!parsed_route.ok()) problem = std::string(parsed_route.status().message());
   if (mode != "raw" && mode != "library") problem = "--client must be raw or library";
   if (s.records < 1 || s.record_size < 0 || s.batch_size < 1 || s.concurrency < 1 ||
       s.streams < 1 || partitions < 1 || s.linger_ms < 0) {
@@ -185,6 +203,7 @@ int RunPerfProduce(const std::vector<std::string>& args) {
   }
   s.keys = *parsed_keys;
   s.acks = *parsed_acks;
+  s.route = *parsed_route;
 
   auto client = MakeClient(common);
   absl::StatusOr<int32_t> topic_partitions =
@@ -193,16 +212,17 @@ int RunPerfProduce(const std::vector<std::string>& args) {
     return ReportError(absl::StrCat("perf produce to '", s.topic, "'"), topic_partitions.status());
   }
   PerfSamples latencies;
-  PerfMeter meter("sent", mode == "raw" ? &latencies : nullptr);
-  absl::Status status =
-      mode == "raw" ? RunRaw(*client, s, meter, latencies) : RunLibrary(*client, s, meter);
+  const bool timed = mode == "raw" || (s.batch_size == 1 && s.concurrency == 1);
+  PerfMeter meter("sent", timed ? &latencies : nullptr);
+  absl::Status status = mode == "raw" ? RunRaw(*client, s, meter, latencies)
+                                      : RunLibrary(*client, s, meter, latencies);
   if (!status.ok()) return ReportError("perf produce", status);
   std::printf(
       "perf produce: %s (%d-byte values, keys %s, batches of %d, acks %s, client %s, "
       "%d partitions)\n",
       meter.RateSummary().c_str(), static_cast<int>(s.record_size), keys.c_str(),
       static_cast<int>(s.batch_size), acks.c_str(), mode.c_str(), *topic_partitions);
-  if (mode == "raw") std::printf("request latency: %s\n", latencies.Summary().c_str());
+  if (timed) std::printf("request latency: %s\n", latencies.Summary().c_str());
   std::fflush(stdout);
   return kExitOk;
 }

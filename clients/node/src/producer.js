@@ -9,16 +9,23 @@
 // a "sticky" partition that moves round-robin when its batch is closed; the
 // partition count is read once per topic with DescribeTopic.
 //
+// In a cluster, each batch goes on a ProduceStream to its partition's leader,
+// found with GetMetadata (router.js); without a known leader it goes on the
+// stream to the bootstrap broker, which forwards it. When a partition's route
+// changes, its next batch waits until the ones in flight on the old stream are
+// answered, so a change of route never reorders its records.
+//
 // Failed requests are not retried (a retry could reorder records): their
 // promises reject with the broker's EventLogError; the next batch opens a new
 // stream if the old one broke.
 import { Status, errorFromCode, fromServiceError } from './errors.js';
 import { waitForBroker } from './connection.js';
-import { openClient, unary } from './grpc.js';
+import { createClient, openClient, unary } from './grpc.js';
 import { partitionForKey } from './murmur2.js';
 import { EMPTY, headerPairs, int64Value, toBytes } from './values.js';
 import { decodeProduceResponse, encodeProduceRequest } from './wire.js';
 import { ProduceBatch } from './produce_batch.js';
+import { Router } from './router.js';
 import { SendBatchGroup } from './send_batch_group.js';
 
 const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
@@ -42,7 +49,11 @@ export class Producer {
   #last = null; // the batch the last record went to (most sends repeat it)
   #ready = []; // closed batches waiting for an in-flight slot
   #unsettled = new Set(); // batches not yet acknowledged or failed
-  #stream = null; // {call, inflight: [{requestId, batch}]}
+  #router;
+  #streams = new Map(); // leader address (null: the bootstrap broker) -> {address, call, inflight: [{requestId, batch}]}
+  #inFlightCount = 0; // requests in flight on all streams
+  #routes = new Map(); // "topic\0partition" -> {address, count}: where its batches are in flight
+  #routing = false; // waiting for a new topic's metadata before routing
   #nextRequestId = 1n;
   #partitionCounts = new Map(); // topic -> number
   #metadata = new Map(); // topic -> Promise of the partition count, while loading
@@ -59,6 +70,10 @@ export class Producer {
    *   no answer). Default 5 s.
    * @param options.onError (EventLogError) hears of each new cause as soon as it is
    *   seen; it is also printed as a process warning.
+   * @param options.routeToLeaders in a cluster, send each partition's batches to its
+   *   leader directly (default true; needs a "host:port[,...]" target: a client the
+   *   caller made carries credentials the producer cannot copy). Otherwise the broker
+   *   reached forwards them.
    */
   constructor(
     target,
@@ -71,6 +86,7 @@ export class Producer {
       timeoutMs = 30000,
       connectTimeoutMs = 5000,
       onError,
+      routeToLeaders = true,
     } = {},
   ) {
     if (!(acks in ACKS)) throw new TypeError(`acks must be 'all' or 'leader', not ${acks}`);
@@ -78,6 +94,8 @@ export class Producer {
       throw new RangeError('batchRecords, batchBytes and maxInFlight must be >= 1, lingerMs >= 0');
     }
     [this.#client, this.#owned] = openClient(target);
+    const routed = routeToLeaders && this.#owned;
+    this.#router = new Router(this.#client, routed ? (address) => createClient(address) : null, Math.min(timeoutMs, connectTimeoutMs));
     this.#acks = ACKS[acks];
     this.#lingerMs = lingerMs;
     this.#batchRecords = batchRecords;
@@ -182,24 +200,27 @@ export class Producer {
     if (this.#closed) return;
     this.#closed = true;
     await this.flush();
-    const stream = this.#stream;
-    this.#stream = null;
-    if (stream) {
-      // Half-close, and give the broker a moment to end the call cleanly.
-      let timer;
-      const ended = new Promise((resolve) => {
-        stream.call.on('status', resolve);
-        stream.call.on('error', resolve);
-        timer = setTimeout(resolve, this.#timeoutMs);
-      });
-      stream.call.end();
-      await ended;
-      clearTimeout(timer);
-    }
+    const streams = [...this.#streams.values()];
+    this.#streams.clear();
+    await Promise.all(streams.map((stream) => this.#endStream(stream)));
+    this.#router.close();
     if (this.#owned) this.#client.close();
   }
 
   // --- internals ---------------------------------------------------------
+
+  // Half-closes a stream and gives the broker a moment to end the call cleanly.
+  async #endStream(stream) {
+    let timer;
+    const ended = new Promise((resolve) => {
+      stream.call.on('status', resolve);
+      stream.call.on('error', resolve);
+      timer = setTimeout(resolve, this.#timeoutMs);
+    });
+    stream.call.end();
+    await ended;
+    clearTimeout(timer);
+  }
 
   #loadMetadata(topic) {
     const timeoutMs = Math.min(this.#timeoutMs, this.#connectTimeoutMs);
@@ -299,29 +320,62 @@ export class Producer {
     this.#pump();
   }
 
-  #inFlight() {
-    return this.#stream ? this.#stream.inflight.length : 0;
-  }
-
   #pump() {
-    while (!this.#connecting && this.#ready.length > 0 && this.#inFlight() < this.#maxInFlight) {
-      if (!this.#stream) {
-        this.#connect();
+    while (!this.#connecting && !this.#routing && this.#ready.length > 0 && this.#inFlightCount < this.#maxInFlight) {
+      const batch = this.#ready[0];
+      const route = this.#router.route(batch.topic, batch.partition);
+      if (route.pending) {
+        this.#routing = true;
+        route.pending.then(() => {
+          this.#routing = false;
+          this.#pump();
+        });
         return;
       }
-      const batch = this.#ready.shift();
-      const stream = this.#stream;
+      const { address } = route;
+      const key = `${batch.topic}\0${batch.partition}`;
+      const current = this.#routes.get(key);
+      if (current && current.address !== address) return; // the route changed: the old stream drains first (a response pumps again)
+      const stream = this.#streams.get(address);
+      if (!stream) {
+        this.#connect(address);
+        return;
+      }
+      this.#ready.shift();
       const requestId = this.#nextRequestId++;
       stream.inflight.push({ requestId, batch });
+      if (current) current.count++;
+      else this.#routes.set(key, { address, count: 1 });
+      this.#inFlightCount++;
       stream.call.write(encodeProduceRequest(batch.topic, batch.partition, batch.records, this.#acks, requestId));
       batch.records = null; // encoded; the request holds the bytes
     }
   }
 
-  // Waits (up to connectTimeoutMs) for the broker, so that a short restart
-  // delays batches instead of failing them, then opens a stream.
-  #connect() {
+  // A batch is no longer in flight.
+  #landed(batch) {
+    const key = `${batch.topic}\0${batch.partition}`;
+    const route = this.#routes.get(key);
+    if (--route.count === 0) this.#routes.delete(key);
+    this.#inFlightCount--;
+  }
+
+  // Waits for the broker (the bootstrap one up to connectTimeoutMs, so that a
+  // short restart delays batches instead of failing them; a leader up to 1 s,
+  // after which its batches go through the bootstrap broker), then opens a
+  // stream.
+  #connect(address) {
     this.#connecting = true;
+    if (address !== null) {
+      const timeoutMs = Math.min(1000, this.#connectTimeoutMs);
+      waitForBroker(this.#router.client(address), { timeoutMs }).then((unreachable) => {
+        this.#connecting = false;
+        if (unreachable) this.#router.invalidate(address);
+        else if (!this.#streams.has(address)) this.#openStream(address);
+        this.#pump();
+      });
+      return;
+    }
     const report = (e) => this.#unreachable(e);
     waitForBroker(this.#client, { timeoutMs: this.#connectTimeoutMs, report }).then((unreachable) => {
       this.#connecting = false;
@@ -329,7 +383,7 @@ export class Producer {
         for (const batch of this.#ready.splice(0)) batch.fail(unreachable);
         return;
       }
-      if (!this.#stream) this.#openStream();
+      if (!this.#streams.has(null)) this.#openStream(null);
       this.#pump();
     });
   }
@@ -343,28 +397,34 @@ export class Producer {
     }
   }
 
-  #openStream() {
+  #openStream(address) {
     const deserialize = decodeProduceResponse;
-    const stream = { call: this.#client.makeBidiStreamRequest(PRODUCE_STREAM, passThrough, deserialize), inflight: [] };
-    this.#stream = stream;
+    const client = address === null ? this.#client : this.#router.client(address);
+    const stream = { address, call: client.makeBidiStreamRequest(PRODUCE_STREAM, passThrough, deserialize), inflight: [] };
+    this.#streams.set(address, stream);
     stream.call.on('data', (response) => {
       const head = stream.inflight.shift();
       if (!head) return;
+      this.#landed(head.batch);
       this.#complete(head.batch, head.requestId, response);
       this.#pump();
     });
     const fail = (error) => {
-      if (this.#stream === stream) this.#stream = null;
+      if (this.#streams.get(address) === stream) this.#streams.delete(address);
+      this.#router.invalidate(address); // a broker went away, or leads something else now
       const failed = stream.inflight.splice(0);
-      for (const { batch } of failed) batch.fail(error);
+      for (const { batch } of failed) {
+        this.#landed(batch);
+        batch.fail(error);
+      }
       this.#pump();
     };
     stream.call.on('error', (err) => fail(fromServiceError(err)));
     stream.call.on('end', () => {
       if (stream.inflight.length > 0) {
         fail(errorFromCode(Status.UNAVAILABLE, 'produce stream ended with requests in flight'));
-      } else if (this.#stream === stream) {
-        this.#stream = null;
+      } else if (this.#streams.get(address) === stream) {
+        this.#streams.delete(address);
       }
     });
     return stream;
@@ -377,6 +437,8 @@ export class Producer {
     }
     if (response.errorCode !== 0) {
       if (response.errorCode === Status.NOT_FOUND) this.#partitionCounts.delete(batch.topic); // deleted or recreated
+      // e.g. "led by broker N at HOST:PORT": the leader moved
+      if (response.errorCode === Status.NOT_FOUND || response.errorCode === Status.UNAVAILABLE) this.#router.invalidate();
       batch.fail(errorFromCode(response.errorCode, response.errorMessage));
       return;
     }

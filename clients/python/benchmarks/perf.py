@@ -41,7 +41,13 @@ def run_eventlog(args: argparse.Namespace, topic: str) -> Tuple[float, float]:
         admin.create_topic(topic, partitions=args.partitions)
     value = _payload(args.record_size)
     start = time.perf_counter()
-    with Producer(args.server, acks=args.acks, linger=args.linger_ms / 1000, batch_records=args.batch) as producer:
+    with Producer(
+        args.server,
+        acks=args.acks,
+        linger=args.linger_ms / 1000,
+        batch_records=args.batch,
+        route_to_leaders=args.route == "on",
+    ) as producer:
         if args.api == "batch":  # send_batch() of --batch records at a time
             values = [value] * args.batch
             for first in range(0, args.records, args.batch):
@@ -186,6 +192,12 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1000, help="records per batch")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--api", choices=["send", "batch"], default="send", help="eventlog: send() or send_batch()")
+    parser.add_argument(
+        "--route",
+        choices=["on", "off"],
+        default="on",
+        help="eventlog in a cluster: on: each partition's batches to its leader; off: all through --server, which forwards",
+    )
     parser.add_argument(
         "--commit-per-record", action="store_true", help="eventlog: consume as a group member, commit_async() per record"
     )

@@ -13,6 +13,8 @@
 //   logs          the tail of every broker's log (then "ok")
 //   kafka I       broker I's Kafka listener, "HOST:PORT" (then "ok"); it
 //                 changes across restarts
+//   http I        broker I's HTTP listener (/metrics), "HOST:PORT" (then
+//                 "ok"), with --broker_flag --http_listen=127.0.0.1:0
 //   quit          (or end of input) kill everything and exit
 #include <cstdlib>
 #include <iostream>
@@ -42,7 +44,8 @@ int main(int argc, char** argv) {
     words >> command >> index;
     absl::Status status;
     if (command == "quit") break;
-    if ((command == "kill" || command == "stop" || command == "start" || command == "kafka") &&
+    if ((command == "kill" || command == "stop" || command == "start" || command == "kafka" ||
+         command == "http") &&
         (index < 0 || index >= (*cluster)->size())) {
       status = absl::InvalidArgumentError("no such broker");
     } else if (command == "kill") {
@@ -59,6 +62,13 @@ int main(int argc, char** argv) {
         status = absl::FailedPreconditionError("not running or no --kafka_listen");
       } else {
         std::cout << kafka << std::endl;
+      }
+    } else if (command == "http") {
+      const std::string http = (*cluster)->http_address(index);
+      if (http.empty()) {
+        status = absl::FailedPreconditionError("not running or no --http_listen");
+      } else {
+        std::cout << http << std::endl;
       }
     } else if (command == "logs") {
       std::cout << (*cluster)->LogTails();

@@ -1,8 +1,8 @@
 // /metrics in a cluster (docs/CLUSTER.md, "Metrics in a cluster"): three
 // brokers with their HTTP listeners; records produced through one broker to
 // every partition are counted once in the cluster (by their leaders, not by
-// the broker that forwarded them), and each partition's gauges come from its
-// leader only.
+// the broker that forwarded them, which counts them as forwarded), and each
+// partition's gauges come from its leader only.
 #include <httplib.h>
 
 #include <gtest/gtest.h>
@@ -85,6 +85,10 @@ TEST(ClusterMetricsTest, RecordsAndPartitionsAreCountedOnceByTheirLeaders) {
         Samples(page, "eventlog_topic_records_produced_total", "metered", /*label=*/"");
     const int64_t here = records.empty() ? 0 : records.begin()->second;
     EXPECT_EQ(here, 5 * led) << "broker " << i << " leads " << led << " partitions";
+    // Broker 0 forwarded the records of the partitions it does not lead.
+    const std::string forwarded =
+        absl::StrCat("eventlog_produce_forwarded_records_total ", i == 0 ? 5 * (6 - led) : 0);
+    EXPECT_TRUE(absl::StrContains(page, forwarded)) << "broker " << i << ": " << forwarded;
     produced += here;
     for (const auto& [partition, value] :
          Samples(page, "eventlog_partition_high_watermark", "metered", "partition")) {

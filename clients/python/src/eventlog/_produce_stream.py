@@ -46,7 +46,8 @@ class Batch:
 class ProduceStream:
     """One ProduceStream call: a request queue and the requests in flight."""
 
-    def __init__(self, channel: grpc.Channel) -> None:
+    def __init__(self, channel: grpc.Channel, address: Optional[str] = None) -> None:
+        self.address = address  # the leader it goes to; None: the bootstrap channel
         self.requests: "queue.SimpleQueue[Optional[bytes]]" = queue.SimpleQueue()  # encoded ProduceRequests
         self.inflight: Deque[Tuple[int, Batch]] = deque()  # guarded by Producer._cond
         # Requests are encoded by _wire (no serializer); responses are parsed.

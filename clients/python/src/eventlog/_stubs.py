@@ -20,7 +20,7 @@ except ImportError as e:  # pragma: no cover - only when run from a raw checkout
         "(pip install ./clients/python) so that they are generated"
     ) from e
 
-__all__ = ["CONNECT_ATTEMPT_MS", "pb", "pb_grpc", "Target", "open_channel", "unary"]
+__all__ = ["CONNECT_ATTEMPT_MS", "pb", "pb_grpc", "Target", "open_broker_channel", "open_channel", "unary"]
 
 # "host:port", a bootstrap list "host1:port1,host2:port2" (see _servers), or
 # a channel the caller owns and closes.
@@ -54,6 +54,12 @@ def open_channel(target: Target) -> Tuple[grpc.Channel, bool]:
         address, extra = channel_target(target)
         return grpc.insecure_channel(address, options=_CHANNEL_OPTIONS + extra), True
     return target, False
+
+
+def open_broker_channel(address: str) -> grpc.Channel:
+    """A channel to one broker's advertised HOST:PORT (from GetMetadata),
+    with the options of open_channel's."""
+    return grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
 
 
 def unary(method: Any, request: Any, timeout: float, wait_for_ready: bool = False) -> Any:

@@ -11,6 +11,12 @@ partition_for_key(key, partitions) (the broker's own rule), a keyless one to
 a "sticky" partition that moves round-robin when its batch is closed. The
 partition count is read once per topic with DescribeTopic.
 
+In a cluster, each batch goes on a ProduceStream to its partition's leader,
+found with GetMetadata (see _router); without a known leader it goes on the
+stream to the bootstrap broker, which forwards it. When a partition's route
+changes, its next batch waits until the ones in flight on the old stream
+are answered, so a change of route never reorders its records.
+
 Failed requests are not retried (a retry could reorder records): their
 futures fail with the broker's error; the next batch opens a new stream if
 the old one broke.
@@ -30,7 +36,8 @@ import grpc
 from . import _exit_flush
 from ._call_watch import CallWatch, wait_for_broker
 from ._produce_stream import Batch, ProduceStream
-from ._stubs import Target, open_channel, pb, pb_grpc, unary
+from ._router import Router
+from ._stubs import Target, open_broker_channel, open_channel, pb, pb_grpc, unary
 from ._wire import encode_produce_request, encode_record, encode_value_record
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
@@ -55,6 +62,11 @@ class Producer:
     logged to the "eventlog" logger and passed to `on_error` as soon as it
     is seen. send() itself blocks only for the partition-count lookup of a
     new topic (DescribeTopic, once per topic, bounded by the same timeout).
+
+    With `route_to_leaders` (and a "host:port[,...]" target: a channel the
+    caller owns carries credentials the producer cannot copy), batches go
+    straight to each partition's leader in a cluster; otherwise everything
+    goes through the broker reached, which forwards.
     """
 
     def __init__(
@@ -71,6 +83,7 @@ class Producer:
         on_error: Optional[Callable[[EventLogError], None]] = None,
         key_serializer: Optional[Callable[[Any], Union[bytes, str, None]]] = None,
         value_serializer: Optional[Callable[[Any], Union[bytes, str, None]]] = None,
+        route_to_leaders: bool = True,
     ) -> None:
         if isinstance(acks, str):
             if acks not in ("all", "leader"):
@@ -80,6 +93,11 @@ class Producer:
             raise ValueError("batch_records, batch_bytes, max_in_flight must be >= 1, linger >= 0")
         self._channel, self._owned = open_channel(target)
         self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
+        self._router = Router(
+            self._channel,
+            open_broker_channel if route_to_leaders and self._owned else None,
+            min(timeout, connect_timeout),
+        )
         self._acks = int(acks)
         self._linger = linger
         self._batch_records = batch_records
@@ -98,7 +116,9 @@ class Producer:
         self._unfinished: Set[Batch] = set()  # guarded by _cond
         self._sticky: Dict[str, int] = {}  # guarded by _cond
         self._last: Optional[Batch] = None  # guarded by _cond; the batch the last record went to
-        self._stream: Optional[ProduceStream] = None  # guarded by _cond
+        self._streams: Dict[Optional[str], ProduceStream] = {}  # guarded by _cond; by leader address
+        # (topic, partition) -> (the stream's address, batches in flight there)
+        self._routes: Dict[Tuple[str, int], Tuple[Optional[str], int]] = {}  # guarded by _cond
         self._readers: List[threading.Thread] = []  # guarded by _cond
         self._in_flight = 0  # guarded by _cond
         self._next_request_id = 1  # guarded by _cond
@@ -236,13 +256,14 @@ class Producer:
         self._sender.join(timeout)
         self.flush(timeout)
         with self._cond:
-            stream, self._stream = self._stream, None
+            streams, self._streams = list(self._streams.values()), {}
             readers = list(self._readers)
-        if stream is not None:
+        for stream in streams:
             stream.end()
         for reader in readers:
             reader.join(5.0 if timeout is None else timeout)
         _exit_flush.unregister(self)
+        self._router.close()
         if self._owned:
             self._channel.close()
 
@@ -323,10 +344,19 @@ class Producer:
                 batch = self._next_ready_batch()
                 if batch is None:
                     return
+            address = self._router.route(batch.topic, batch.partition)
             with self._cond:
-                connected = self._stream is not None
+                self._drain_other_routes(batch, address)
+                connected = address in self._streams
             # A stream opened while the broker is away can hang (see _call_watch).
-            if not connected:
+            if not connected and address is not None:
+                leader = pb_grpc.EventLogStub(self._router.channel(address))  # type: ignore[no-untyped-call]
+                if wait_for_broker(leader, batch.topic, lambda: True, min(1.0, self._connect_timeout)) is not None:
+                    self._router.invalidate(address)  # unreachable: through the bootstrap broker, which forwards
+                    address = None
+                    with self._cond:
+                        connected = address in self._streams
+            if not connected and address is None:
                 unreachable = wait_for_broker(
                     self._stub, batch.topic, lambda: True, self._connect_timeout, self._unreachable
                 )
@@ -334,7 +364,7 @@ class Producer:
                     self._fail_unsent(batch, unreachable)
                     continue
             with self._cond:
-                self._dispatch(batch)
+                self._dispatch(batch, address)
 
     def _fail_unsent(self, batch: Batch, error: EventLogError) -> None:
         """Fails `batch`, and when the broker is unreachable also the batches
@@ -368,26 +398,53 @@ class Producer:
                 return None
             self._cond.wait(None if deadline is None else deadline - now)
 
-    def _dispatch(self, batch: Batch) -> None:
-        """Requires _cond. Writes a request on the current stream, opening one
-        if needed; keeping both steps under _cond keeps inflight in order."""
+    def _drain_other_routes(self, batch: Batch, address: Optional[str]) -> None:
+        """Requires _cond. Waits until no batch of the partition is in flight
+        on a stream other than the one to `address` (only this thread
+        dispatches, so none can start meanwhile). Then falling back to the
+        bootstrap stream is safe too: nothing of the partition is in flight."""
+        key = (batch.topic, batch.partition)
+        while key in self._routes and self._routes[key][0] != address:
+            self._cond.wait()
+
+    def _dispatch(self, batch: Batch, address: Optional[str]) -> None:
+        """Requires _cond. Writes a request on the stream to `address` (None:
+        the bootstrap channel), opening one if needed; keeping both steps
+        under _cond keeps inflight in order."""
         request_id = self._next_request_id
         self._next_request_id += 1
         request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
         batch.records = []  # the request holds the bytes now
-        if self._stream is None:
-            stream = ProduceStream(self._channel)
-            reader = threading.Thread(
-                target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
-            )
-            stream.watch = CallWatch(stream.call, lambda call, _: self._end_stream(stream, error_from_rpc(call)))
-            stream.watch.reader = reader
-            self._stream = stream
-            self._readers = [r for r in self._readers if r.is_alive()] + [reader]
-            reader.start()
-        self._stream.inflight.append((request_id, batch))
+        stream = self._streams.get(address)
+        if stream is None:
+            stream = self._open_stream(address)
+        stream.inflight.append((request_id, batch))
+        key = (batch.topic, batch.partition)
+        self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
         self._in_flight += 1
-        self._stream.requests.put(request)
+        stream.requests.put(request)
+
+    def _open_stream(self, address: Optional[str]) -> ProduceStream:
+        """Requires _cond. A new stream to `address`, with its reader."""
+        stream = ProduceStream(self._channel if address is None else self._router.channel(address), address)
+        reader = threading.Thread(
+            target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
+        )
+        stream.watch = CallWatch(stream.call, lambda call, _: self._end_stream(stream, error_from_rpc(call)))
+        stream.watch.reader = reader
+        self._streams[address] = stream
+        self._readers = [r for r in self._readers if r.is_alive()] + [reader]
+        reader.start()
+        return stream
+
+    def _landed(self, batch: Batch) -> None:
+        """Requires _cond. A batch is no longer in flight."""
+        key = (batch.topic, batch.partition)
+        address, count = self._routes[key]
+        if count == 1:
+            del self._routes[key]
+        else:
+            self._routes[key] = (address, count - 1)
 
     def _read_responses(self, stream: ProduceStream) -> None:
         assert stream.watch is not None
@@ -398,6 +455,7 @@ class Producer:
                     return
                 with self._cond:
                     request_id, batch = stream.inflight.popleft()
+                    self._landed(batch)
                     self._in_flight -= 1
                     self._cond.notify_all()
                 self._complete(batch, request_id, response)
@@ -413,15 +471,19 @@ class Producer:
     def _end_stream(self, stream: ProduceStream, error: Optional[EventLogError]) -> None:
         """Fails what is still in flight on an ended stream."""
         with self._cond:
-            if self._stream is stream:
-                self._stream = None
+            if self._streams.get(stream.address) is stream:
+                del self._streams[stream.address]
             failed = list(stream.inflight)
             stream.inflight.clear()
+            for _, batch in failed:
+                self._landed(batch)
             self._in_flight -= len(failed)
             reader = stream.watch.reader if stream.watch is not None else None
             self._readers = [r for r in self._readers if r is not reader]
             self._cond.notify_all()
         stream.end()
+        if error is not None and error.code != grpc.StatusCode.OK:
+            self._router.invalidate(stream.address)  # a broker went away, or leads something else now
         if error is None or error.code == grpc.StatusCode.OK:
             error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
         for _, batch in failed:
@@ -444,6 +506,8 @@ class Producer:
             if code == grpc.StatusCode.NOT_FOUND:
                 with self._meta_lock:  # the topic may have been deleted or recreated
                     self._partition_counts.pop(batch.topic, None)
+            if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
+                self._router.invalidate()  # e.g. "led by broker N at HOST:PORT": the leader moved
             batch.fail(error_from_code(code, response.error_message))
             return
         append = next((a for a in response.appends if a.partition == batch.partition), None)

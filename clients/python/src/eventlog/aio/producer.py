@@ -10,7 +10,11 @@ As in aiokafka, `await send()` queues the record (waiting only for the
 partition count of a new topic) and returns an awaitable of its
 RecordMetadata, so many records can be in flight; send_and_wait() waits for
 the broker. Values, keys, serializers, partitioning, acks and the handling
-of an unreachable broker are those of eventlog.Producer.
+of an unreachable broker are those of eventlog.Producer, and so is routing
+in a cluster: one ProduceStream per partition leader (from GetMetadata, see
+_router), the bootstrap broker's stream for partitions without a known
+leader, and a partition's next batch held back while earlier ones are in
+flight on another stream, so that a change of route never reorders it.
 
 Use from one event loop.
 """
@@ -31,6 +35,7 @@ from ..errors import EventLogError, UnavailableError, error_from_code, error_fro
 from ..model import Acks, Headers, RecordMetadata, encode, header_pairs
 from ..murmur2 import partition_for_key
 from ._connection import AioTarget, open_channel, unary, wait_for_broker
+from ._router import Router
 
 __all__ = ["Producer", "RecordFuture"]
 
@@ -53,6 +58,19 @@ class _Batch:
     def fail(self, error: BaseException) -> None:
         if not self.future.done():
             self.future.set_exception(error)
+
+
+class _Stream:
+    """One ProduceStream call, to a leader (`address`) or the bootstrap
+    broker (None), and its requests in flight, in order."""
+
+    __slots__ = ("address", "call", "inflight", "reader")
+
+    def __init__(self, address: Optional[str], call: Any) -> None:
+        self.address = address
+        self.call = call
+        self.inflight: Deque[Tuple[int, _Batch]] = deque()
+        self.reader: Optional["asyncio.Task[None]"] = None
 
 
 class RecordFuture:
@@ -89,6 +107,7 @@ class Producer:
         on_error: Optional[Callable[[EventLogError], None]] = None,
         key_serializer: Optional[Callable[[Any], Union[bytes, str, None]]] = None,
         value_serializer: Optional[Callable[[Any], Union[bytes, str, None]]] = None,
+        route_to_leaders: bool = True,
     ) -> None:
         if isinstance(acks, str):
             if acks not in ("all", "leader"):
@@ -98,6 +117,7 @@ class Producer:
             raise ValueError("batch_records, batch_bytes, max_in_flight must be >= 1, linger >= 0")
         self._channel, self._owned = open_channel(target)
         self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
+        self._router = Router(self._channel, route_to_leaders and self._owned, min(timeout, connect_timeout))
         self._acks = int(acks)
         self._linger = linger
         self._batch_records = batch_records
@@ -113,9 +133,10 @@ class Producer:
         self._unfinished: Set[_Batch] = set()
         self._sticky: Dict[str, int] = {}
         self._counts: Dict[str, int] = {}
-        self._inflight: Deque[Tuple[int, _Batch]] = deque()
-        self._call: Optional[Any] = None  # the ProduceStream call
-        self._reader: Optional["asyncio.Task[None]"] = None
+        self._streams: Dict[Optional[str], _Stream] = {}  # by leader address; None: the bootstrap broker
+        self._in_flight = 0  # requests in flight on all streams
+        # (topic, partition) -> (the address its batches are in flight to, how many)
+        self._routes: Dict[Tuple[str, int], Tuple[Optional[str], int]] = {}
         self._sender: Optional["asyncio.Task[None]"] = None
         self._wakeup = asyncio.Event()
         self._next_request_id = 1
@@ -191,10 +212,14 @@ class Producer:
         await self.flush()
         if self._sender is not None:
             self._sender.cancel()
-        if self._call is not None:
-            await self._call.done_writing()
-        if self._reader is not None:
-            await asyncio.gather(self._reader, return_exceptions=True)
+        streams = list(self._streams.values())
+        for stream in streams:
+            try:
+                await stream.call.done_writing()
+            except (grpc.aio.AioRpcError, asyncio.InvalidStateError):
+                pass  # the stream ended already
+        await asyncio.gather(*(s.reader for s in streams if s.reader is not None), return_exceptions=True)
+        await self._router.close()
         if self._owned:
             await self._channel.close()
 
@@ -265,62 +290,99 @@ class Producer:
             self._sender = asyncio.ensure_future(self._run_sender())
         self._wakeup.set()
 
+    async def _wait(self) -> None:
+        self._wakeup.clear()
+        await self._wakeup.wait()
+
     async def _run_sender(self) -> None:
+        # Only this task takes batches off _ready, so _ready[0] stays the
+        # batch at hand across the awaits below.
         while True:
-            while not self._ready or len(self._inflight) >= self._max_in_flight:
-                self._wakeup.clear()
-                await self._wakeup.wait()
-            if self._call is None:
+            while not self._ready or self._in_flight >= self._max_in_flight:
+                await self._wait()
+            batch = self._ready[0]
+            key = (batch.topic, batch.partition)
+            address = await self._router.route(batch.topic, batch.partition)
+            while key in self._routes and self._routes[key][0] != address:
+                await self._wait()  # the partition's route changed: let the old stream drain first
+            stream = self._streams.get(address)
+            if stream is None and address is not None:
+                leader = pb_grpc.EventLogStub(self._router.channel(address))  # type: ignore[no-untyped-call]
+                unreachable = await wait_for_broker(leader, batch.topic, lambda: True, min(1.0, self._connect_timeout))
+                if unreachable is not None:
+                    self._router.invalidate(address)  # unreachable: through the bootstrap broker, which forwards
+                    address = None  # nothing of the partition is in flight (drained above)
+                    stream = self._streams.get(address)
+            if stream is None and address is None:
                 error = await wait_for_broker(
-                    self._stub, self._ready[0].topic, lambda: True, self._connect_timeout, self._unreachable
+                    self._stub, batch.topic, lambda: True, self._connect_timeout, self._unreachable
                 )
                 if error is not None:
                     failed = [self._ready.popleft()]
                     if error.code == grpc.StatusCode.UNAVAILABLE:
                         failed += list(self._ready)
                         self._ready.clear()
-                    for batch in failed:
-                        batch.fail(error)
+                    for b in failed:
+                        b.fail(error)
                     continue
-                self._open_stream()
-            batch = self._ready.popleft()
+            if stream is None:
+                stream = self._open_stream(address)
+            self._ready.popleft()
             request_id = self._next_request_id
             self._next_request_id += 1
             request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
             batch.records = []
-            call: Any = self._call
-            self._inflight.append((request_id, batch))
+            stream.inflight.append((request_id, batch))
+            self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
+            self._in_flight += 1
             try:
-                await call.write(request)
+                await stream.call.write(request)
             except (grpc.aio.AioRpcError, asyncio.InvalidStateError):
                 pass  # the reader fails what is in flight
 
-    def _open_stream(self) -> None:
-        stream = self._channel.stream_stream(
+    def _open_stream(self, address: Optional[str]) -> _Stream:
+        channel = self._channel if address is None else self._router.channel(address)
+        produce_stream = channel.stream_stream(
             _PRODUCE_STREAM, request_serializer=None, response_deserializer=pb.ProduceResponse.FromString
         )
-        self._call = call = stream()
-        self._reader = asyncio.ensure_future(self._read(call))
+        stream = self._streams[address] = _Stream(address, produce_stream())
+        stream.reader = asyncio.ensure_future(self._read(stream))
+        return stream
 
-    async def _read(self, call: Any) -> None:
+    def _landed(self, batch: _Batch) -> None:
+        """A batch is no longer in flight."""
+        key = (batch.topic, batch.partition)
+        address, count = self._routes[key]
+        if count == 1:
+            del self._routes[key]
+        else:
+            self._routes[key] = (address, count - 1)
+        self._in_flight -= 1
+
+    async def _read(self, stream: _Stream) -> None:
         error: Optional[EventLogError] = None
         try:
             while True:
-                response = await call.read()
+                response = await stream.call.read()
                 if response is grpc.aio.EOF:
                     break
-                request_id, batch = self._inflight.popleft()
+                request_id, batch = stream.inflight.popleft()
+                self._landed(batch)
                 self._complete(batch, request_id, response)
                 self._wakeup.set()
         except grpc.aio.AioRpcError as e:
             error = error_from_rpc(e)
-        if self._call is call:
-            self._call = None
-        if self._inflight and (error is None or error.code == grpc.StatusCode.OK):
+        if self._streams.get(stream.address) is stream:
+            del self._streams[stream.address]
+        if error is not None and error.code != grpc.StatusCode.OK:
+            self._router.invalidate(stream.address)  # a broker went away, or leads something else now
+        if stream.inflight and (error is None or error.code == grpc.StatusCode.OK):
             error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
-        while self._inflight:
+        while stream.inflight:
             assert error is not None
-            self._inflight.popleft()[1].fail(error)
+            _, batch = stream.inflight.popleft()
+            self._landed(batch)
+            batch.fail(error)
         self._wakeup.set()
 
     def _complete(self, batch: _Batch, request_id: int, response: pb.ProduceResponse) -> None:
@@ -330,6 +392,8 @@ class Producer:
             code = status_code(response.error_code)
             if code == grpc.StatusCode.NOT_FOUND:
                 self._counts.pop(batch.topic, None)
+            if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
+                self._router.invalidate()  # e.g. "led by broker N at HOST:PORT": the leader moved
             batch.fail(error_from_code(code, response.error_message))
         else:
             append = next((a for a in response.appends if a.partition == batch.partition), None)
