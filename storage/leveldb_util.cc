@@ -33,6 +33,15 @@ absl::Status ToStatus(const leveldb::Status& s, absl::string_view context) {
 absl::StatusOr<std::optional<KeyValue>> Floor(leveldb::DB* db, absl::string_view prefix,
                                               absl::string_view key) {
   std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
+  // First forwards to the prefix's first live key: without one at or below
+  // `key` there is no floor, and stepping back from `key` would walk every
+  // deletion below it that LevelDB has not compacted away yet (a deleted
+  // topic's whole index: minutes for a new topic created after it).
+  it->Seek(ToSlice(prefix));
+  if (!it->status().ok()) return ToStatus(it->status(), "index lookup");
+  if (!it->Valid() || !absl::StartsWith(ToView(it->key()), prefix) || ToView(it->key()) > key) {
+    return std::nullopt;
+  }
   it->Seek(ToSlice(key));
   if (it->Valid() && ToView(it->key()) == key) return Current(*it);
   if (it->Valid()) {
