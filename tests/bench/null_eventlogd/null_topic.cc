@@ -33,6 +33,7 @@ void NullTopic::Describe(v1::TopicDescription* out) const {
     v1::PartitionInfo* info = out->add_partitions();
     info->set_partition(static_cast<int32_t>(p));
     info->set_high_watermark(parts_[p].high_watermark);
+    info->set_log_end_offset(parts_[p].high_watermark);
   }
 }
 
