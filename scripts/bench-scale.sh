@@ -16,12 +16,14 @@
 # between <!-- bench-scale:begin --> and <!-- bench-scale:end --> of
 # docs/PERFORMANCE.md.
 #
-#   scripts/bench-scale.sh [--runs N] [--quick] [--build DIR] [--write-doc]
+#   scripts/bench-scale.sh [--runs N] [--quick] [--build DIR] [--png-dir DIR] [--write-doc]
 #
 # - --runs N: runs of every workload (default 3); --quick: one short run with
 #   tiny record counts (a smoke test of the script, figures meaningless).
 # - --build DIR: where eventlogd, eventlog and null_eventlogd are (default
-#   build/; builds nothing).
+#   build/; builds nothing). --png-dir DIR: where the plots go (docs/perf).
+# - A measurement that fails (e.g. a request past the CLI's 30 s deadline)
+#   is reported in its table cell with the error, and the run goes on.
 # - Starts one eventlogd (temp data dir) and one reference server on
 #   127.0.0.1 ephemeral ports; stops both and removes the dir on exit,
 #   failure or Ctrl-C. Installs gnuplot-nox with apt-get when missing.
@@ -34,13 +36,15 @@ runs=3
 quick=false
 write_doc=false
 build="$repo/build"
+png_dir="$repo/docs/perf"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --quick) quick=true; shift ;;
     --build) build=$2; shift 2 ;;
+    --png-dir) png_dir=$2; shift 2 ;;
     --write-doc) write_doc=true; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -126,16 +130,20 @@ sweeps="$work/sweeps.tsv"    # curve <TAB> run <TAB> rate <TAB> sent <TAB> p50 <
 knees="$work/knees.tsv"      # curve <TAB> run <TAB> knee rate (0: none)
 : >"$results"; : >"$sweeps"; : >"$knees"
 run=0
-record() {  # record SECTION WORKLOAD SYSTEM VALUE
-  [[ -n "$4" ]] || { log "no figure for $1 / $2 / $3"; exit 1; }
-  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$run" "$4" >>"$results"
-  log "run $run: $2 / $3: $4 (load $(cut -d' ' -f1 /proc/loadavg))"
+record() {  # record SECTION WORKLOAD SYSTEM VALUE (empty: failed, the error is perf's last line)
+  local value=$4
+  if [[ -z "$value" ]]; then
+    value="failed: $(grep -a '^eventlog:' "$work/last.stderr" | tail -1 | sed 's/.*: \([A-Z_]*\): .*/\1/')"
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$run" "$value" >>"$results"
+  log "run $run: $2 / $3: $value (load $(cut -d' ' -f1 /proc/loadavg))"
 }
 # The number just before the word $1 in stdin ("... 123 records/s ...").
 number_before() { awk -v w="$1" '{for (i = 2; i <= NF; i++) if ($i ~ "^" w) {print $(i-1); exit}}'; }
-perf() {  # perf ADDR ARGS...: `eventlog perf ARGS` at the lowest priority
+perf() {  # perf ADDR ARGS...: `eventlog perf ARGS` at the lowest priority (never fails)
   local addr=$1; shift
-  nice -n 19 "$eventlog" perf "$@" --server="$addr" 2>>"$work/perf.stderr"
+  nice -n 19 "$eventlog" perf "$@" --server="$addr" 2>"$work/last.stderr" || true
+  cat "$work/last.stderr" >>"$work/perf.stderr"
 }
 drop_topic() { "$eventlog" topic delete "$1" --server="$eventlogd_addr" >/dev/null 2>&1 || true; }
 produce_rate() {  # produce_rate ADDR TOPIC ARGS...: records/s
@@ -223,7 +231,7 @@ done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- tables, plots, the doc ---------------------------------------------------------------
-mkdir -p "$repo/docs/perf"
+mkdir -p "$png_dir"
 header="Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'),"
 header+=" $(uname -sr); load average at start $load_start, at end $load_end;"
 header+=" 1-minute load at the start of each run: ${run_loads[*]}."
@@ -232,7 +240,7 @@ header+=" Medians of $runs runs [min - max]."
 $quick && header+=" **--quick: tiny record counts, figures meaningless.**"
 tables="$work/tables.md"
 /usr/bin/python3 "$repo/scripts/bench_scale_report.py" --results "$results" --sweeps "$sweeps" \
-  --knees "$knees" --bound-ms "$sweep_bound_ms" --header "$header" --plot-dir "$work/plot" --png-dir "$repo/docs/perf" \
+  --knees "$knees" --bound-ms "$sweep_bound_ms" --header "$header" --plot-dir "$work/plot" --png-dir "$png_dir" \
   >"$tables"
 echo
 cat "$tables"

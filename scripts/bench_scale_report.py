@@ -28,6 +28,13 @@ def fmt(v):
 
 
 def cell(values):
+    """Median [min - max] of the numbers; failed runs ("failed: CODE") counted after."""
+    failed = [v for v in values if isinstance(v, str)]
+    values = [v for v in values if not isinstance(v, str)]
+    if failed:
+        codes = ", ".join(sorted(set(f.split(": ", 1)[-1] for f in failed)))
+        note = f"{len(failed)} of {len(failed) + len(values)} runs failed ({codes})"
+        return f"{cell(values)}; {note}" if values else note
     if not values:
         return "-"
     if len(values) == 1:
@@ -51,13 +58,14 @@ def read_results(path):
         section, workload, system, run, value = line.rstrip("\n").split("\t")
         workloads = out.setdefault(section, collections.OrderedDict())
         systems = workloads.setdefault(workload, collections.OrderedDict())
-        systems.setdefault(system, {})[run] = float(value)
+        systems.setdefault(system, {})[run] = value if value.startswith("failed") else float(value)
     return out
 
 
 def ratios(ours, ref):
     """Per-run ratios ours/ref over the runs that have both (same run, same load)."""
-    return [ours[r] / ref[r] for r in ours if r in ref and ref[r] > 0]
+    return [ours[r] / ref[r] for r in ours
+            if r in ref and not isinstance(ours[r], str) and not isinstance(ref[r], str) and ref[r] > 0]
 
 
 def partitions_table(section):
@@ -165,13 +173,16 @@ def plot_partitions(section, plot_dir, png):
     refs = []
     for workload, systems in section.items():
         if workload.endswith("reference"):
-            if "1" in systems:
-                refs.append((workload, statistics.median(systems["1"].values())))
+            numbers = [v for v in systems.get("1", {}).values() if not isinstance(v, str)]
+            if numbers:
+                refs.append((workload, statistics.median(numbers)))
             continue
         path = os.path.join(plot_dir, f"partitions-{len(series)}.dat")
         with open(path, "w") as f:
             for p in sorted(systems, key=int):
-                vs = list(systems[p].values())
+                vs = [v for v in systems[p].values() if not isinstance(v, str)]
+                if not vs:
+                    continue
                 f.write(f"{p} {statistics.median(vs)} {min(vs)} {max(vs)}\n")
         series.append((workload, path))
     plots = [f"'{path}' using 1:2:3:4 with yerrorlines title '{name}'" for name, path in series]
