@@ -24,9 +24,10 @@
 #   build/; builds nothing). --png-dir DIR: where the plots go (docs/perf).
 # - A measurement that fails (e.g. a request past the CLI's 30 s deadline)
 #   is reported in its table cell with the error, and the run goes on.
-# - Starts one eventlogd (temp data dir) and one reference server on
-#   127.0.0.1 ephemeral ports; stops both and removes the dir on exit,
-#   failure or Ctrl-C. Installs gnuplot-nox with apt-get when missing.
+# - Starts a fresh eventlogd (empty temp data dir) for every measurement of
+#   (a) and every run of (b)-(d), and one reference server, on 127.0.0.1
+#   ephemeral ports; stops them and removes the dirs on exit, failure or
+#   Ctrl-C. Installs gnuplot-nox with apt-get when missing.
 # - Client and servers share the machine's cores; the header states the load.
 # Not run by CI: a full run takes ~10-15 minutes. Run it on a quiet machine.
 set -euo pipefail
@@ -102,7 +103,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-start_server() {  # start_server NAME COMMAND...: prints the address it listens on
+start_server() {  # start_server NAME COMMAND...: writes its address to $work/NAME.addr
   local name=$1; shift
   "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
@@ -115,14 +116,34 @@ start_server() {  # start_server NAME COMMAND...: prints the address it listens 
   local addr
   addr=$(awk '/listening on/ {print $3; exit}' "$work/$name.log")
   [[ -n "$addr" ]] || { log "$name did not start:"; cat "$work/$name.log" >&2; exit 1; }
-  echo "$addr"
+  echo "$addr" >"$work/$name.addr"
+}
+# A fresh eventlogd on an empty data dir for each measurement of (a) and
+# each run of (b)-(d): deleting topics is no way to reset it (creating a topic
+# after big deletes scans LevelDB tombstones on a gRPC thread for minutes, and
+# the broker stops accepting connections meanwhile).
+eventlogd_pid=""
+eventlogd_addr=""
+eventlogd_dirs=0
+start_eventlogd() {
+  eventlogd_dirs=$((eventlogd_dirs + 1))
+  start_server eventlogd "$eventlogd" --listen=127.0.0.1:0 --data_dir="$work/data-$eventlogd_dirs"
+  eventlogd_pid=${pids[-1]}
+  eventlogd_addr=$(cat "$work/eventlogd.addr")
+}
+stop_eventlogd() {
+  kill "$eventlogd_pid" 2>/dev/null || true
+  wait "$eventlogd_pid" 2>/dev/null || true
+  # Not killed again on exit (the pid may be reused by then).
+  local kept=() pid
+  for pid in "${pids[@]}"; do [[ $pid == "$eventlogd_pid" ]] || kept+=("$pid"); done
+  pids=("${kept[@]}")
+  rm -rf "$work/data-$eventlogd_dirs"
 }
 # Not in $(...): the pids must be recorded in this shell for cleanup.
-start_server eventlogd "$eventlogd" --listen=127.0.0.1:0 --data_dir="$work/data" >"$work/addr1"
-start_server reference "$null_eventlogd" --listen=127.0.0.1:0 >"$work/addr2"
-eventlogd_addr=$(cat "$work/addr1")
-reference_addr=$(cat "$work/addr2")
-log "eventlogd on $eventlogd_addr, reference server on $reference_addr"
+start_server reference "$null_eventlogd" --listen=127.0.0.1:0
+reference_addr=$(cat "$work/reference.addr")
+log "reference server on $reference_addr"
 
 # --- workloads -----------------------------------------------------------------------
 results="$work/results.tsv"  # section <TAB> workload <TAB> system <TAB> run <TAB> value
@@ -145,7 +166,6 @@ perf() {  # perf ADDR ARGS...: `eventlog perf ARGS` at the lowest priority (neve
   nice -n 19 "$eventlog" perf "$@" --server="$addr" 2>"$work/last.stderr" || true
   cat "$work/last.stderr" >>"$work/perf.stderr"
 }
-drop_topic() { "$eventlog" topic delete "$1" --server="$eventlogd_addr" >/dev/null 2>&1 || true; }
 produce_rate() {  # produce_rate ADDR TOPIC ARGS...: records/s
   local addr=$1 topic=$2; shift 2
   perf "$addr" produce --topic="$topic" "$@" | number_before records/s
@@ -181,9 +201,10 @@ for run in $(seq "$runs"); do
     for acks in all leader; do
       for p in "${partition_counts[@]}"; do
         topic="keyed-$client-$acks-$p-$run"
+        start_eventlogd
         record partitions "$client acks $acks" "$p" "$(produce_rate "$eventlogd_addr" "$topic" \
           --client="$client" --keys=on --partitions="$p" --acks="$acks" --records="$records")"
-        drop_topic "$topic"
+        stop_eventlogd
       done
     done
     record partitions "$client reference" 1 "$(produce_rate "$reference_addr" \
@@ -191,6 +212,7 @@ for run in $(seq "$runs"); do
   done
 
   # b. batched produce and Subscribe, eventlogd / reference.
+  start_eventlogd
   for server in eventlogd reference; do
     addr=$eventlogd_addr
     [[ $server == reference ]] && addr=$reference_addr
@@ -208,7 +230,6 @@ for run in $(seq "$runs"); do
     record batched "Subscribe 1 KiB (MB/s)" "$server" \
       "$(perf "$addr" consume --topic="batched-1k-all-$run" | number_before MB/s)"
   done
-  for t in batched-leader batched-all batched-1k-leader batched-1k-all; do drop_topic "$t-$run"; done
 
   # c. single-record requests.
   for server in eventlogd reference; do
@@ -220,13 +241,12 @@ for run in $(seq "$runs"); do
           --concurrency=64 --records="$single_records")"
     done
   done
-  drop_topic "small-leader-$run"; drop_topic "small-all-$run"
 
   # d. latency vs rate.
   sweep "eventlogd acks all" "sweep-all-$run" "$eventlogd_addr" all
   sweep "eventlogd acks leader" "sweep-leader-$run" "$eventlogd_addr" leader
   sweep "reference server" "sweep-reference-$run" "$reference_addr" all
-  drop_topic "sweep-all-$run"; drop_topic "sweep-leader-$run"
+  stop_eventlogd
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
