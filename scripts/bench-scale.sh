@@ -105,17 +105,26 @@ trap 'exit 130' INT TERM
 
 start_server() {  # start_server NAME COMMAND...: writes its address to $work/NAME.addr
   local name=$1; shift
-  "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  local pid=$!
-  for _ in $(seq 300); do
-    grep -q "listening on" "$work/$name.log" && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
+  local attempt pid addr=""
+  # Two attempts: at nice 19 on a busy machine a start can be slow.
+  for attempt in 1 2; do
+    "$@" >"$work/$name.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    for _ in $(seq 600); do
+      grep -q "listening on" "$work/$name.log" && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    addr=$(awk '/listening on/ {print $3; exit}' "$work/$name.log")
+    [[ -n "$addr" ]] && break
+    log "$name did not start (attempt $attempt; alive: $(kill -0 "$pid" 2>/dev/null && echo yes || echo no)):"
+    cat "$work/$name.log" >&2
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset 'pids[-1]'
   done
-  local addr
-  addr=$(awk '/listening on/ {print $3; exit}' "$work/$name.log")
-  [[ -n "$addr" ]] || { log "$name did not start:"; cat "$work/$name.log" >&2; exit 1; }
+  [[ -n "$addr" ]] || exit 1
   echo "$addr" >"$work/$name.addr"
 }
 # A fresh eventlogd on an empty data dir for each measurement of (a) and
