@@ -163,7 +163,11 @@ run=0
 record() {  # record SECTION WORKLOAD SYSTEM VALUE (empty: failed, the error is perf's last line)
   local value=$4
   if [[ -z "$value" ]]; then
-    value="failed: $(grep -a '^eventlog:' "$work/last.stderr" | tail -1 | sed 's/.*: \([A-Z_]*\): .*/\1/')"
+    # "eventlog: perf produce to 'T': UNAVAILABLE: ...": the first code is perf's.
+    local error
+    error=$(grep -a '^eventlog:' "$work/last.stderr" | tail -1)
+    log "run $run: $2 / $3 failed: $error"
+    value="failed: $(grep -oE ': [A-Z_]{4,}: ' <<<"$error" | head -1 | tr -d ': ')"
   fi
   printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$run" "$value" >>"$results"
   log "run $run: $2 / $3: $value (load $(cut -d' ' -f1 /proc/loadavg))"
@@ -264,7 +268,8 @@ mkdir -p "$png_dir"
 header="Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'),"
 header+=" $(uname -sr); load average at start $load_start, at end $load_end;"
 header+=" 1-minute load at the start of each run: ${run_loads[*]}."
-header+=" Client, eventlogd and the reference server share the cores (loopback)."
+header+=" Client, eventlogd and the reference server share the cores (loopback)"
+header+=" and run at the priority the script was started with ($(nice))."
 header+=" Medians of $runs runs [min - max]."
 $quick && header+=" **--quick: tiny record counts, figures meaningless.**"
 tables="$work/tables.md"
