@@ -72,7 +72,7 @@ void ProducePipeline::Start() {
 std::unique_ptr<ProduceBatch> ProducePipeline::Enqueue(std::unique_ptr<ProduceBatch> batch) {
   {
     absl::MutexLock lock(&mu_);
-    if (done_ || closing_) return batch;
+    if (done_ || closing_ || ended_flag_.load(std::memory_order_relaxed)) return batch;
     pending_.push_back(std::move(batch));
   }
   WriteMore();
@@ -201,6 +201,11 @@ void ProducePipeline::OnDone(const grpc::Status& grpc_status) {
     if (answered_while_writing_) unanswered.push_front(std::move(answered_while_writing_));
     failure =
         status_.ok() ? absl::UnavailableError("produce stream ended before an answer") : status_;
+    // Ended before the callbacks: they may enqueue again (a producer sending
+    // a partition's held batches), and a batch taken now would never be
+    // written nor answered; refused, it goes elsewhere. (done_ waits for the
+    // callbacks: the owner may destroy the pipeline once it is set.)
+    ended_flag_.store(true, std::memory_order_release);
   }
   for (auto& batch : unanswered) {
     if (!batch->outcome->done.HasBeenNotified()) {
@@ -208,7 +213,6 @@ void ProducePipeline::OnDone(const grpc::Status& grpc_status) {
     }
     on_batch_done_(std::move(batch));
   }
-  ended_flag_.store(true, std::memory_order_release);
   absl::MutexLock lock(&mu_);
   done_ = true;
 }
