@@ -138,6 +138,10 @@ ABSL_FLAG(std::string, cluster_etcd, "",
 ABSL_FLAG(int32_t, broker_id, 0,
           "This broker's id, unique in its cluster (>= 0). A single broker reports it in "
           "GetMetadata.");
+ABSL_FLAG(int32_t, default_replication_factor, 1,
+          "Copies of each partition of a topic created with replication_factor 0 (and of "
+          "__consumer_offsets), on distinct brokers; above 1 only with --cluster_etcd "
+          "(docs/CLUSTER.md, \"Replication\").");
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT at which clients and other brokers reach this broker; default: the listen "
           "address with the port bound (required with --cluster_etcd when listening on "
@@ -220,6 +224,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.reflection = absl::GetFlag(FLAGS_reflection);
   options.advertise = absl::GetFlag(FLAGS_advertise);
   options.broker.broker_id = absl::GetFlag(FLAGS_broker_id);
+  options.broker.default_replication_factor = absl::GetFlag(FLAGS_default_replication_factor);
   options.cluster.etcd_endpoints = absl::GetFlag(FLAGS_cluster_etcd);
   options.cluster.prefix = absl::GetFlag(FLAGS_cluster_prefix);
   options.cluster.broker_id = options.broker.broker_id;
@@ -260,6 +265,12 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
     return "--subscribe_cache_bytes must not be negative";
   }
   if (options.broker.broker_id < 0) return "--broker_id must not be negative";
+  if (options.broker.default_replication_factor < 1) {
+    return "--default_replication_factor must be at least 1";
+  }
+  if (options.broker.default_replication_factor > 1 && options.cluster.etcd_endpoints.empty()) {
+    return "--default_replication_factor above 1 needs a cluster (--cluster_etcd)";
+  }
   if (options.cluster.lease_ttl_seconds < 1) {
     return "--cluster_lease_ttl_seconds must be at least 1";
   }

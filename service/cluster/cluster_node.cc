@@ -154,6 +154,7 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   controller_options.lease_ttl_seconds = options_.lease_ttl_seconds;
   controller_options.offsets_topic.name = kOffsetsTopic;
   controller_options.offsets_topic.partitions = offsets_topic.partitions;
+  controller_options.offsets_topic.replication_factor = offsets_topic.replication_factor;
   controller_options.offsets_topic.internal = true;
   service::ToProto(offsets_topic.config, &controller_options.offsets_topic.config);
   controller_ = std::make_unique<Controller>(client_.get(), keys_, view_.get(),
@@ -226,7 +227,7 @@ absl::StatusOr<int64_t> ClusterNode::CreateTopic(const broker::ResolvedTopic& to
   NewTopic request;
   request.name = topic.name;
   request.partitions = topic.partitions;
-  request.replication_factor = 1;
+  request.replication_factor = topic.replication_factor;
   service::ToProto(topic.config, &request.config);
   return controller_->CreateTopic(request);
 }

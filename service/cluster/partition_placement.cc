@@ -1,6 +1,7 @@
 #include "service/cluster/partition_placement.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "service/broker/partitioner.h"
@@ -39,6 +40,14 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> AssignReplicas(std::map<int32_
     start = (start + 1) % n;
   }
   return assignment;
+}
+
+PartitionEntry NewPartition(std::vector<int32_t> replicas) {
+  PartitionEntry entry;
+  entry.leader = replicas.front();
+  entry.isr = {replicas.front()};
+  entry.replicas = std::move(replicas);
+  return entry;
 }
 
 std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state) {

@@ -13,6 +13,7 @@
 //   broker returns: its data is nowhere else). Every change of leader bumps
 //   the leader epoch. The ISR is kept as it is (replication will shrink and
 //   grow it).
+// - NewPartition: the state a partition is created with.
 //
 // Thread-safe (stateless functions).
 #pragma once
@@ -35,6 +36,12 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> AssignReplicas(std::map<int32_
                                                                  absl::string_view topic,
                                                                  int32_t partitions,
                                                                  int32_t replication_factor);
+
+// The state of a partition just placed on `replicas` (not empty): led by
+// its first replica, epoch 0. That replica alone is in sync: followers do
+// not copy data yet (docs/CLUSTER.md, "Replication"), so none of them may
+// be elected, and a partition whose leader is down waits for it.
+PartitionEntry NewPartition(std::vector<int32_t> replicas);
 
 // The replica count of every live broker in `state` (0 for those with none).
 std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state);

@@ -1,4 +1,5 @@
-// AssignReplicas and ElectLeader: the controller's placement decisions.
+// AssignReplicas, NewPartition and ElectLeader: the controller's placement
+// decisions.
 #include "service/cluster/partition_placement.h"
 
 #include <gtest/gtest.h>
@@ -83,6 +84,27 @@ TEST(ElectLeaderTest, PicksTheFirstLiveInSyncReplica) {
   std::optional<PartitionEntry> next = ElectLeader(entry, {1, 3});
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->leader, 3);
+}
+
+TEST(NewPartitionTest, TheFirstReplicaLeadsAloneInTheIsrUntilFollowersCopy) {
+  PartitionEntry entry = NewPartition({3, 1, 2});
+  EXPECT_EQ(entry.replicas, (std::vector<int32_t>{3, 1, 2}));
+  EXPECT_EQ(entry.leader, 3);
+  EXPECT_EQ(entry.leader_epoch, 0);
+  EXPECT_EQ(entry.isr, std::vector<int32_t>{3});
+}
+
+TEST(ElectLeaderTest, AFollowerOutsideTheIsrIsNeverElected) {
+  // Followers do not copy yet: with the leader down, the partition waits
+  // for it rather than be led by an empty replica.
+  std::optional<PartitionEntry> offline = ElectLeader(NewPartition({1, 2, 3}), {2, 3});
+  ASSERT_TRUE(offline.has_value());
+  EXPECT_EQ(offline->leader, -1);
+  EXPECT_EQ(offline->leader_epoch, 1);
+  std::optional<PartitionEntry> back = ElectLeader(*offline, {1, 2, 3});
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->leader, 1);
+  EXPECT_EQ(back->leader_epoch, 2);
 }
 
 }  // namespace
