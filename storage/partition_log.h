@@ -151,6 +151,38 @@ class PartitionLog {
 
   // Since the log was opened; zero for logs that do no cleanup.
   virtual CleanupStats cleanup_stats() const { return {}; }
+
+  // ---- Replication (docs/CLUSTER.md, "Replication") ----
+  // The defaults answer UNIMPLEMENTED: logs that are never replicated (test
+  // fakes) need not provide them.
+
+  // A follower's append: `batches` holds one or more whole record batches
+  // as the leader stored them (magic 2), appended byte for byte with the
+  // offsets and leader epochs in their headers; `done` runs once
+  // `durability` is met, like AppendAsync (result: the first batch's base
+  // offset, the last batch's last offset). The first base offset must be at
+  // or past log_end_offset() (gaps are the leader's compaction), each next
+  // one at or past the end of the one before, and leader epochs must not
+  // go down; a batch of a new epoch is recorded in the leader-epoch cache.
+  // Errors: INVALID_ARGUMENT for no batches, DATA_LOSS for a batch that
+  // fails its checks or checksum, FAILED_PRECONDITION for an offset below
+  // the log end or an epoch going down (nothing of the call is written
+  // then), and AppendAsync's errors.
+  virtual void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) {
+    (void)batches;
+    (void)durability;
+    done(absl::UnimplementedError("this log does not replicate"));
+  }
+
+  // The replica becomes the partition's leader for `epoch`: the leader-
+  // epoch cache records that `epoch` starts at the log end, and later
+  // appends carry `epoch` in their batch headers (before any call, batches
+  // keep the epoch they were built with: 0). A no-op for the current epoch;
+  // FAILED_PRECONDITION for one below the latest recorded.
+  virtual absl::Status BecomeLeader(int32_t epoch) {
+    (void)epoch;
+    return absl::UnimplementedError("this log does not replicate");
+  }
 };
 
 }  // namespace eventlog::storage

@@ -9,6 +9,7 @@
 #include "storage/layout.h"
 #include "storage/leveldb_util.h"
 #include "storage/log/partition_recovery.h"
+#include "storage/log/replica_batches.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/coding.h"
 #include "storage/util/status_macros.h"
@@ -21,18 +22,22 @@ absl::StatusOr<std::shared_ptr<DiskPartitionLog>> DiskPartitionLog::Open(
       options.fs, options.dir, options.db, options.topic_id, options.partition,
       options.index_interval_bytes, options.health.get()});
   ASSIGN_OR_RETURN(RecoveredPartition recovered, recovery.Run());
+  ASSIGN_OR_RETURN(std::unique_ptr<LeaderEpochCache> epochs,
+                   LeaderEpochCache::Open(options.fs, layout::LeaderEpochsPath(options.dir)));
   // Not make_shared: the constructor is private.
   return std::shared_ptr<DiskPartitionLog>(
-      new DiskPartitionLog(std::move(options), std::move(recovered)));
+      new DiskPartitionLog(std::move(options), std::move(recovered), std::move(epochs)));
 }
 
-DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered)
+DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
+                                   std::unique_ptr<LeaderEpochCache> epochs)
     : options_(std::move(options)),
       offset_index_(options_.db, options_.topic_id, options_.partition),
       time_index_(options_.db, options_.topic_id, options_.partition),
       segments_(options_.partition, recovered.segments, recovered.log_start_offset,
                 recovered.log_end_offset),
       reader_(&segments_, &offset_index_, &time_index_, options_.index_interval_bytes),
+      epochs_(std::move(epochs)),
       recovery_bytes_scanned_(recovered.bytes_scanned),
       recovery_truncated_bytes_(recovered.truncated_bytes),
       retention_(&options_, &segments_, &offset_index_, &time_index_, &max_timestamp_),
@@ -98,14 +103,33 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
   // Everything but the offset is known now: checksum the batch before taking
   // the lock (its checksum does not cover the base offset).
   batch.Seal();
+  AppendWith(durability, std::move(done), [&](AppendResult* result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return AppendLocked(batch, result);
+  });
+}
 
+void DiskPartitionLog::AppendReplicaAsync(std::string batches, Durability durability,
+                                          AppendCallback done) {
+  // The checksums before the lock.
+  absl::StatusOr<std::vector<format::BatchHeader>> headers = ParseReplicaBatches(batches);
+  if (!headers.ok()) {
+    done(headers.status());
+    return;
+  }
+  AppendWith(durability, std::move(done), [&](AppendResult* result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return AppendReplicaLocked(batches, *headers, result);
+  });
+}
+
+void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
+                                  absl::FunctionRef<absl::Status(AppendResult*)> write) {
   AppendResult result;
   absl::Status status;
   const bool sync = durability == Durability::kAll;
   if (sync) options_.committer->BeginAppend();
   {
     absl::MutexLock lock(&append_mu_);
-    status = AppendLocked(batch, &result);
+    status = write(&result);
     // Queued under the lock so that completions keep offset order.
     if (sync) {
       if (status.ok()) {
@@ -143,17 +167,71 @@ absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendRes
   RETURN_IF_ERROR(segments_.CheckOpen());
   RETURN_IF_ERROR(options_.health->status());
   std::string& bytes = batch.Seal();
+  const int64_t base = next_offset_;
+  format::SetBaseOffset(bytes.data(), base);
+  // Not covered by the checksum either.
+  if (leader_epoch_ >= 0) format::SetLeaderEpoch(bytes.data(), leader_epoch_);
+  RETURN_IF_ERROR(
+      WriteBatchLocked(bytes, base, base + batch.record_count(), batch.max_timestamp_ms()));
+  result->base_offset = base;
+  result->last_offset = next_offset_ - 1;
+  return absl::OkStatus();
+}
+
+absl::Status DiskPartitionLog::AppendReplicaLocked(absl::string_view batches,
+                                                   const std::vector<format::BatchHeader>& headers,
+                                                   AppendResult* result) {
+  RETURN_IF_ERROR(segments_.CheckOpen());
+  RETURN_IF_ERROR(options_.health->status());
+  const format::BatchHeader& first = headers.front();
+  if (first.base_offset < next_offset_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a replicated batch starts at offset ", first.base_offset,
+                     ", below this replica's log end ", next_offset_, " (truncate first)"));
+  }
+  const std::optional<EpochEntry> latest = epochs_->latest();
+  if (latest.has_value() && first.leader_epoch < latest->epoch) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a replicated batch has leader epoch ", first.leader_epoch,
+                     ", below this replica's latest epoch ", latest->epoch, " (truncate first)"));
+  }
+  size_t position = 0;
+  for (const format::BatchHeader& header : headers) {
+    if (header.leader_epoch >= 0) {
+      // Recorded before the batch is written, so the cache never misses an
+      // epoch the log has (a surplus entry is dropped by a truncation).
+      RETURN_IF_ERROR(epochs_->Assign(header.leader_epoch, header.base_offset));
+    }
+    RETURN_IF_ERROR(WriteBatchLocked(batches.substr(position, header.batch_length),
+                                     header.base_offset, header.next_offset(),
+                                     header.max_timestamp_ms));
+    position += header.batch_length;
+  }
+  result->base_offset = first.base_offset;
+  result->last_offset = headers.back().last_offset();
+  return absl::OkStatus();
+}
+
+absl::Status DiskPartitionLog::BecomeLeader(int32_t epoch) {
+  absl::MutexLock lock(&append_mu_);
+  RETURN_IF_ERROR(segments_.CheckOpen());
+  if (epoch == leader_epoch_) return absl::OkStatus();
+  RETURN_IF_ERROR(epochs_->Assign(epoch, next_offset_));
+  leader_epoch_ = epoch;
+  return absl::OkStatus();
+}
+
+absl::Status DiskPartitionLog::WriteBatchLocked(absl::string_view bytes, int64_t base, int64_t next,
+                                                int64_t max_timestamp_ms) {
   const auto total = static_cast<int64_t>(bytes.size());
   if (options_.space_guard != nullptr) RETURN_IF_ERROR(options_.space_guard->Admit(total));
   const int64_t now = options_.clock->NowMs();
   if (appender_->position() > 0 &&
       (appender_->position() + total > options_.config.segment_bytes ||
        (active_created_ms_ >= 0 && now - active_created_ms_ >= options_.config.segment_ms))) {
-    RETURN_IF_ERROR(RollLocked());
+    RETURN_IF_ERROR(RollLocked(base));
   }
 
-  const int64_t base = next_offset_;
-  format::SetBaseOffset(bytes.data(), base);
   const int64_t position = appender_->position();
   RETURN_IF_ERROR(appender_->Append(bytes));
   if (active_created_ms_ < 0) active_created_ms_ = now;
@@ -171,17 +249,14 @@ absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendRes
     (void)leveldb_util::Write(options_.db, &entries, /*sync=*/false, "index");
   }
   cadence_.Add(index, total);
-  max_timestamp_.store(std::max(max_before, batch.max_timestamp_ms()));
-  next_offset_ = base + batch.record_count();
+  max_timestamp_.store(std::max(max_before, max_timestamp_ms));
+  next_offset_ = next;
   segments_.Published(*appender_->segment(), appender_->position(), next_offset_, total);
   written_end_.store(next_offset_, std::memory_order_release);
-  result->base_offset = base;
-  result->last_offset = next_offset_ - 1;
   return absl::OkStatus();
 }
 
-absl::Status DiskPartitionLog::RollLocked() {
-  const int64_t base = next_offset_;
+absl::Status DiskPartitionLog::RollLocked(int64_t base) {
   ASSIGN_OR_RETURN(std::shared_ptr<Segment> segment,
                    Segment::Open(*options_.fs, layout::SegmentPath(options_.dir, base), base,
                                  fs::OpenMode::kCreate));

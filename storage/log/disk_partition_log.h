@@ -26,8 +26,11 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/format/record_batch_format.h"
 #include "storage/log/index_cadence.h"
+#include "storage/log/leader_epoch_cache.h"
 #include "storage/log/log_compactor.h"
 #include "storage/log/log_reader.h"
 #include "storage/log/log_retention.h"
@@ -59,6 +62,8 @@ class DiskPartitionLog final : public PartitionLog,
   int32_t partition() const override { return options_.partition; }
   void AppendAsync(RecordBatchBuilder batch, Durability durability, AppendCallback done) override;
   absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
+  void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) override;
+  absl::Status BecomeLeader(int32_t epoch) override;
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override;
   int64_t log_start_offset() const override { return segments_.offsets().log_start; }
@@ -88,6 +93,9 @@ class DiskPartitionLog final : public PartitionLog,
   void MarkClosed() { MarkGone(LogSegments::State::kClosed); }
 
   const std::string& dir() const { return options_.dir; }
+  // Where each leader epoch of this replica starts (docs/CLUSTER.md,
+  // "Replication"). Thread-safe; lives as long as the log.
+  const LeaderEpochCache& leader_epochs() const { return *epochs_; }
 
   // Test seams.
   std::vector<int64_t> TEST_SegmentBases() const { return segments_.bases(); }
@@ -98,13 +106,29 @@ class DiskPartitionLog final : public PartitionLog,
   LogCompactor& TEST_compactor() { return compactor_; }
 
  private:
-  DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered);
+  DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
+                   std::unique_ptr<LeaderEpochCache> epochs);
 
   // Append path, under append_mu_.
   // `batch` is sealed; the base offset is set here.
   absl::Status AppendLocked(RecordBatchBuilder& batch, AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
-  absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // `batches` passed ParseReplicaBatches (giving `headers`).
+  absl::Status AppendReplicaLocked(absl::string_view batches,
+                                   const std::vector<format::BatchHeader>& headers,
+                                   AppendResult* result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // Writes one whole batch whose header is final (offsets [base, next)),
+  // rolling first if needed, and indexes and publishes it.
+  absl::Status WriteBatchLocked(absl::string_view bytes, int64_t base, int64_t next,
+                                int64_t max_timestamp_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // The new active segment starts at `base` (>= next_offset_).
+  absl::Status RollLocked(int64_t base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // Runs `write` under append_mu_, then `done` once `durability` is met
+  // (queued under the lock, so that completions keep offset order), or at
+  // once with the write's error.
+  void AppendWith(Durability durability, AppendCallback done,
+                  absl::FunctionRef<absl::Status(AppendResult*)> write)
+      ABSL_LOCKS_EXCLUDED(append_mu_);
 
   // After a sync: drops the page cache of synced bytes further than
   // page_cache_window_bytes from the end (`sealed` oldest first).
@@ -117,6 +141,7 @@ class DiskPartitionLog final : public PartitionLog,
   const TimeIndex time_index_;
   LogSegments segments_;
   LogReader reader_;
+  const std::unique_ptr<LeaderEpochCache> epochs_;
   const int64_t recovery_bytes_scanned_;
   const int64_t recovery_truncated_bytes_;
 
@@ -129,6 +154,8 @@ class DiskPartitionLog final : public PartitionLog,
   IndexCadence cadence_ ABSL_GUARDED_BY(append_mu_);
   // The offset the next appended record gets.
   int64_t next_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
+  // The epoch written into appended batches (BecomeLeader); -1: as built.
+  int32_t leader_epoch_ ABSL_GUARDED_BY(append_mu_) = -1;
   // When the active segment got its first batch (-1: empty), for segment_ms.
   int64_t active_created_ms_ ABSL_GUARDED_BY(append_mu_) = -1;
   // Largest timestamp appended so far (written under append_mu_).
