@@ -174,6 +174,15 @@ class PartitionLog {
     done(absl::UnimplementedError("this log does not replicate"));
   }
 
+  // A follower drops the records at and after `offset` that its leader
+  // does not have (docs/CLUSTER.md, leader-epoch truncation): the log end
+  // (and the high watermark, if above) moves back to `offset`, or to the
+  // base of the batch holding it (batches go whole), and the leader-epoch
+  // cache forgets epochs that started past the new end; the cut is durable
+  // before this returns. Callers serve no reads of the partition meanwhile
+  // (a follower serves none): a reader past the new end may fail. A no-op at
+  // or past the log end. OUT_OF_RANGE below log_start_offset; NOT_FOUND /
+  // UNAVAILABLE once deleted / closing; the I/O error otherwise.
   // The replica becomes the partition's leader for `epoch`: the leader-
   // epoch cache records that `epoch` starts at the log end, and later
   // appends carry `epoch` in their batch headers (before any call, batches
@@ -181,6 +190,11 @@ class PartitionLog {
   // FAILED_PRECONDITION for one below the latest recorded.
   virtual absl::Status BecomeLeader(int32_t epoch) {
     (void)epoch;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
+  virtual absl::Status TruncateTo(int64_t offset) {
+    (void)offset;
     return absl::UnimplementedError("this log does not replicate");
   }
 };

@@ -63,6 +63,7 @@ class DiskPartitionLog final : public PartitionLog,
   void AppendAsync(RecordBatchBuilder batch, Durability durability, AppendCallback done) override;
   absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
   void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) override;
+  absl::Status TruncateTo(int64_t offset) override;
   absl::Status BecomeLeader(int32_t epoch) override;
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override;

@@ -164,6 +164,27 @@ absl::Status LogSegments::DropBelow(int64_t new_start) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<std::shared_ptr<Segment>>> LogSegments::TruncateTo(int64_t keep_base,
+                                                                              int64_t size,
+                                                                              int64_t log_end) {
+  absl::MutexLock l(&mu_);
+  if (state_ != State::kOpen) return absl::FailedPreconditionError("the log is closed");
+  auto keep = segments_.find(keep_base);
+  if (keep == segments_.end()) {
+    return absl::FailedPreconditionError("the segment to keep is no longer in the log");
+  }
+  std::vector<std::shared_ptr<Segment>> dropped;
+  for (auto it = std::next(keep); it != segments_.end(); it = segments_.erase(it)) {
+    size_bytes_ -= it->second->size();
+    dropped.push_back(std::move(it->second));
+  }
+  size_bytes_ -= keep->second->size() - size;
+  keep->second->set_size(size);
+  log_end_ = log_end;
+  high_watermark_ = std::min(high_watermark_, log_end);
+  return dropped;
+}
+
 absl::Status LogSegments::Replace(std::shared_ptr<Segment> replacement) {
   absl::MutexLock l(&mu_);
   if (state_ != State::kOpen) return absl::FailedPreconditionError("the log is closed");

@@ -121,6 +121,16 @@ class LogSegments {
   // compacted copy). FAILED_PRECONDITION if the log closed.
   absl::Status Replace(std::shared_ptr<Segment> replacement) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // ---- Truncation (a follower's: PartitionLog::TruncateTo) ----
+  // Drops the segments after the one based at `keep_base`, makes that one
+  // end at `size` bytes for readers (the caller cuts the file after), and
+  // moves the log end to `log_end`, the high watermark down to it if above.
+  // Returns the dropped segments (their files are the caller's to remove).
+  // FAILED_PRECONDITION if the log closed or has no such segment.
+  absl::StatusOr<std::vector<std::shared_ptr<Segment>>> TruncateTo(int64_t keep_base, int64_t size,
+                                                                   int64_t log_end)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   std::vector<int64_t> bases() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
