@@ -352,7 +352,10 @@ absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_m
 
 absl::Status DiskPartitionLog::EnforceRetention() {
   absl::MutexLock c(&cleanup_mu_);
-  return retention_.Enforce();
+  RETURN_IF_ERROR(retention_.Enforce());
+  // Epochs wholly below the new log start are forgotten, as Kafka does, so
+  // that no end offset answered for them lies below the log.
+  return epochs_->TruncateFromStart(segments_.offsets().log_start);
 }
 
 absl::Status DiskPartitionLog::Compact() {
