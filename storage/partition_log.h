@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -56,6 +57,15 @@ struct ReadResult {
   // past a compacted gap.
   int64_t next_offset = 0;
   int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+};
+
+// Whole stored batches for a follower (PartitionLog::ReadForReplica).
+struct ReplicaRead {
+  std::string batches;      // as stored, back to back; empty at the log end
+  int64_t next_offset = 0;  // where the follower's next read starts
+  int64_t high_watermark = 0;
+  int64_t log_end_offset = 0;
   int64_t log_start_offset = 0;
 };
 
@@ -183,6 +193,18 @@ class PartitionLog {
   // (a follower serves none): a reader past the new end may fail. A no-op at
   // or past the log end. OUT_OF_RANGE below log_start_offset; NOT_FOUND /
   // UNAVAILABLE once deleted / closing; the I/O error otherwise.
+  // The leader's side of the replication stream: whole batches as stored,
+  // from the one holding `offset` on, up to the log end (past the high
+  // watermark: followers copy what is written, so that the leader and its
+  // followers fsync side by side), about `max_bytes` of them but at least
+  // one. Empty at the log end. OUT_OF_RANGE outside [log_start_offset,
+  // log_end_offset]; DATA_LOSS for a damaged batch header on the way.
+  virtual absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const {
+    (void)offset;
+    (void)max_bytes;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
   // The replica becomes the partition's leader for `epoch`: the leader-
   // epoch cache records that `epoch` starts at the log end, and later
   // appends carry `epoch` in their batch headers (before any call, batches

@@ -10,6 +10,7 @@
 #include "storage/leveldb_util.h"
 #include "storage/log/partition_recovery.h"
 #include "storage/log/replica_batches.h"
+#include "storage/log/replica_reader.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/coding.h"
 #include "storage/util/status_macros.h"
@@ -343,6 +344,11 @@ absl::Status DiskPartitionLog::Flush() {
 
 absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, const ReadLimits& limits) const {
   return reader_.Read(offset, limits);
+}
+
+absl::StatusOr<ReplicaRead> DiskPartitionLog::ReadForReplica(int64_t offset,
+                                                             int64_t max_bytes) const {
+  return storage::ReadForReplica(segments_, offset_index_, offset, max_bytes);
 }
 
 absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_ms) const {

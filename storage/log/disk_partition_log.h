@@ -65,6 +65,7 @@ class DiskPartitionLog final : public PartitionLog,
   void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) override;
   absl::Status TruncateTo(int64_t offset) override;
   absl::Status BecomeLeader(int32_t epoch) override;
+  absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const override;
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override;
   int64_t log_start_offset() const override { return segments_.offsets().log_start; }

@@ -68,6 +68,24 @@ absl::Status LogSegments::Find(int64_t offset, Offsets* offsets, std::optional<S
   return absl::OkStatus();
 }
 
+absl::Status LogSegments::FindWritten(int64_t offset, Offsets* offsets,
+                                      std::optional<Span>* span) const {
+  absl::ReaderMutexLock l(&mu_);
+  if (absl::Status s = StateErrorLocked(); !s.ok()) return s;
+  *offsets = Offsets{log_start_, high_watermark_, log_end_, size_bytes_};
+  if (offset < log_start_ || offset > log_end_) {
+    return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is out of range [", log_start_,
+                                              ", ", log_end_, "] of what partition ", partition_,
+                                              " has written"));
+  }
+  span->reset();
+  if (offset == log_end_) return absl::OkStatus();
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  *span = SpanLocked(it);
+  return absl::OkStatus();
+}
+
 std::optional<LogSegments::Span> LogSegments::After(const Segment& segment, int64_t read_to,
                                                     int64_t* high_watermark) const {
   absl::ReaderMutexLock l(&mu_);

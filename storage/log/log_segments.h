@@ -76,6 +76,11 @@ class LogSegments {
   // watermark, the span holding `offset`.
   absl::Status Find(int64_t offset, Offsets* offsets, std::optional<Span>* span) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Find for a follower's read (the replication stream): bounded by the
+  // log end instead of the high watermark, since followers copy what is
+  // written, not yet durable. OUT_OF_RANGE outside [log_start, log_end].
+  absl::Status FindWritten(int64_t offset, Offsets* offsets, std::optional<Span>* span) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Where a reader that read `segment` up to byte `read_to` goes on: the rest
   // of `segment` if appends grew it, else the next segment, or nullopt at the
   // end. Also returns the current high watermark.

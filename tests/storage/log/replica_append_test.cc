@@ -184,5 +184,50 @@ TEST_F(ReplicaAppendTest, ALeaderStampsItsEpochAndRecordsWhereItStarts) {
   EXPECT_EQ(records.size(), 6u);
 }
 
+TEST_F(ReplicaAppendTest, ALeadersReadForItsFollowersCopiesWholeBatchesUpToTheLogEnd) {
+  std::shared_ptr<DiskPartitionLog> leader = Create(SmallSegments(1024), "leader");
+  ASSERT_OK(leader->BecomeLeader(7));
+  for (int i = 0; i < 30; ++i) {
+    // ACKS_LEADER: written, not necessarily durable; followers copy it all.
+    ASSERT_OK(leader->Append(MakeBatch(3, "value-", 100 + i), Durability::kLeader).status());
+  }
+  ASSERT_GT(SegmentFiles(leader->dir()).size(), 1u);
+  std::string stored;
+  for (const std::string& file : SegmentFiles(leader->dir())) stored += ReadFile(file);
+
+  // Everything, in reads of about 500 bytes, as a follower would fetch it.
+  std::shared_ptr<DiskPartitionLog> follower = Create(LogConfig(), "follower");
+  std::string copied;
+  int64_t next = 0;
+  int reads = 0;
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(ReplicaRead read, leader->ReadForReplica(next, 500));
+    EXPECT_EQ(read.log_end_offset, 90);
+    if (read.batches.empty()) break;
+    ASSERT_LE(read.batches.size(), 500u);
+    copied += read.batches;
+    ASSERT_OK(AppendReplica(*follower, read.batches).status());
+    next = read.next_offset;
+    ++reads;
+  }
+  EXPECT_EQ(next, 90);
+  EXPECT_GT(reads, 2);
+  EXPECT_EQ(copied, stored) << "whole batches, as stored";
+  ASSERT_OK(leader->Flush());
+  ASSERT_OK_AND_ASSIGN(std::vector<Rec> theirs, ReadAll(*leader));
+  ASSERT_OK_AND_ASSIGN(std::vector<Rec> ours, ReadAll(*follower));
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(follower->leader_epochs().entries(), (std::vector<EpochEntry>{{7, 0}}));
+
+  // From inside a batch: that whole batch first. A tiny limit: one batch.
+  ASSERT_OK_AND_ASSIGN(ReplicaRead middle, leader->ReadForReplica(31, 1));
+  ASSERT_FALSE(middle.batches.empty());
+  const format::BatchHeader first = format::DecodeBatchHeader(middle.batches.data());
+  EXPECT_EQ(first.base_offset, 30);
+  EXPECT_EQ(middle.batches.size(), first.batch_length);
+  EXPECT_EQ(middle.next_offset, 33);
+  EXPECT_THAT(leader->ReadForReplica(91, 500).status(), StatusIs(absl::StatusCode::kOutOfRange));
+}
+
 }  // namespace
 }  // namespace eventlog::storage
