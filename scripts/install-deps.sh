@@ -17,11 +17,12 @@ build_pkgs=(cmake g++ make pkg-config ccache libgrpc++-dev protobuf-compiler-grp
   libtomlplusplus-dev   # eventlogd --config=FILE.toml
   libjs-chart.js)       # the console's charts, embedded into eventlogd at build time
 test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-protobuf
-  python3-pytest python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
+  python3-pytest python3-mypy python3-yaml python3-venv podman runc slirp4netns debootstrap openssl
   podman-compose golang-github-containernetworking-plugin-dnsname  # compose's cluster profile
   btrfs-progs
   etcd-server etcd-client  # the etcd client layer's tests run real etcd members
   kcat python3-kafka python3-confluent-kafka  # the Kafka listener tests run these clients
+  librdkafka-dev  # tests/bench/kafka_bench (scripts/bench-kafka.sh)
   prometheus               # scrapes eventlogd in tests/service/ops; promtool checks /metrics and rules
   chromium chromium-driver python3-selenium  # the console's browser tests
   clang libclang-rt-14-dev llvm)  # the sanitizer pass and libFuzzer (llvm: llvm-symbolizer)

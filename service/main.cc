@@ -154,6 +154,19 @@ ABSL_FLAG(int64_t, cluster_lease_ttl_seconds, 5,
 ABSL_FLAG(int32_t, offsets_topic_partitions, 12,
           "Partitions of the internal __consumer_offsets topic, fixed when the cluster is "
           "created (the first broker's value counts).");
+ABSL_FLAG(std::string, kafka_listen, "",
+          "HOST:PORT to serve the Kafka wire protocol on (docs/KAFKA.md), next to gRPC and onto "
+          "the same topics, groups and offsets; empty = off. Port 0 picks a free port, printed as "
+          "\"kafka listening on HOST:PORT\". Uses the same --tls_* files; with --auth_tokens, "
+          "Kafka clients authenticate with SASL/PLAIN (username: the token's principal, "
+          "password: the token).");
+ABSL_FLAG(std::string, kafka_advertise, "",
+          "HOST:PORT Kafka clients are told to connect to (Kafka's advertised.listeners); empty "
+          "= the --kafka_listen address with its bound port (a 0.0.0.0 host becomes this "
+          "machine's host name).");
+ABSL_FLAG(int64_t, kafka_group_initial_rebalance_delay_ms, 3000,
+          "How long a Kafka consumer group that had no members waits for more to join before "
+          "its first generation (Kafka's group.initial.rebalance.delay.ms).");
 ABSL_FLAG(int64_t, shutdown_grace_ms, 3000,
           "On SIGTERM/SIGINT, how long open calls may take to finish before they are "
           "cancelled.");
@@ -216,6 +229,10 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.broker.group_session_timeout_ms = absl::GetFlag(FLAGS_group_session_timeout_ms);
   options.broker.subscribe_cache_bytes = absl::GetFlag(FLAGS_subscribe_cache_bytes);
   options.shutdown_grace_ms = absl::GetFlag(FLAGS_shutdown_grace_ms);
+  options.kafka.listen = absl::GetFlag(FLAGS_kafka_listen);
+  options.kafka.advertise = absl::GetFlag(FLAGS_kafka_advertise);
+  options.broker.kafka_group_initial_rebalance_delay_ms =
+      absl::GetFlag(FLAGS_kafka_group_initial_rebalance_delay_ms);
   options.security.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.security.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.security.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
@@ -260,6 +277,9 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.shutdown_grace_ms < 0) return "--shutdown_grace_ms must not be negative";
   if (options.broker.group_session_timeout_ms < 0) {
     return "--group_session_timeout_ms must not be negative";
+  }
+  if (options.broker.kafka_group_initial_rebalance_delay_ms < 0) {
+    return "--kafka_group_initial_rebalance_delay_ms must not be negative";
   }
   if (options.broker.subscribe_cache_bytes < 0) {
     return "--subscribe_cache_bytes must not be negative";
@@ -335,7 +355,8 @@ int main(int argc, char** argv) {
   ConfigureHelp();
   absl::SetProgramUsageMessage(
       "the eventlog broker: a Kafka-style event log served over gRPC "
-      "(eventlog.v1.EventLog, grpc.health.v1.Health, server reflection).\n"
+      "(eventlog.v1.EventLog, grpc.health.v1.Health, server reflection) and, with "
+      "--kafka_listen, over the Kafka wire protocol.\n"
       "Usage: eventlogd [--listen=HOST:PORT] [--data_dir=DIR] [flags]\n"
       "Cluster: eventlogd --cluster_etcd=HOST:PORT,... --broker_id=N --advertise=HOST:PORT\n"
       "SIGTERM or SIGINT shut it down cleanly (exit 0); SIGHUP re-reads --auth_tokens and "
@@ -410,7 +431,11 @@ int main(int argc, char** argv) {
   }
   eventlog::logging::LogInfo("eventlogd", "serving",
                              {{"grpc", (*server)->address()}, {"http", (*server)->http_address()}});
-  // Scripts and tests read these lines; endl flushes.
+  // Scripts and tests read these lines; endl flushes. The Kafka line comes
+  // first: they wait for "listening on", then read it.
+  if (!(*server)->kafka_address().empty()) {
+    std::cout << "kafka listening on " << (*server)->kafka_address() << std::endl;
+  }
   std::cout << "listening on " << (*server)->address() << std::endl;
   if (!(*server)->http_address().empty()) {
     std::cout << "serving HTTP on " << (*server)->http_address() << std::endl;

@@ -424,6 +424,29 @@ void DiskStore::FlushAll() {
   CheckpointRecoveryPoints(synced, false);
 }
 
+absl::StatusOr<int64_t> DiskStore::ReserveProducerIds(int64_t count) {
+  if (count < 1) return absl::InvalidArgumentError("reserve at least one producer id");
+  absl::MutexLock lock(&ops_mu_);
+  RETURN_IF_ERROR(health_->status());
+  const std::string key = layout::StoreMetaKey(layout::kNextProducerId);
+  std::string value;
+  leveldb::Status s = db_->Get(leveldb::ReadOptions(), key, &value);
+  uint64_t next = 0;
+  if (s.ok()) {
+    if (value.size() != 8) return absl::DataLossError("malformed producer id counter");
+    next = util::coding::GetFixed64(value.data());
+  } else if (!s.IsNotFound()) {
+    return leveldb_util::ToStatus(s, "cannot read the producer id counter");
+  }
+  char updated[8];
+  util::coding::PutFixed64(updated, next + static_cast<uint64_t>(count));
+  leveldb::WriteBatch batch;
+  batch.Put(key, leveldb::Slice(updated, sizeof(updated)));
+  RETURN_IF_ERROR(CheckSync(leveldb_util::Write(db_.get(), &batch, /*sync=*/true, "producer ids"),
+                            "sync of the producer id counter"));
+  return static_cast<int64_t>(next);
+}
+
 absl::Status DiskStore::RunCleanup() {
   absl::Status first_error;
   for (const auto& log : AllLogs()) {

@@ -42,6 +42,7 @@ class DiskStore final : public Store {
   absl::StatusOr<std::shared_ptr<Topic>> GetTopicById(uint64_t topic_id) const override;
   std::vector<std::shared_ptr<Topic>> ListTopics() const override;
   OffsetStore& offsets() override { return *offsets_; }
+  absl::StatusOr<int64_t> ReserveProducerIds(int64_t count) override;
   absl::Status health() const override { return health_->status(); }
   absl::Status RunCleanup() override;
   absl::Status Close() override;

@@ -67,14 +67,18 @@ inline constexpr char kLegacyCompaction = 'p';  // layout 1: p<topic id><partiti
 inline constexpr char kLegacyCommitted = 'c';   // layout 1: c<len><group><len><topic><partition>
 inline constexpr char kCommitted = 'f';         // f<len><group><topic id><partition>
 inline constexpr char kGroupEpoch = 'g';        // g<group> -> highest generation used
+inline constexpr char kProducerSnapshot = 'q';  // q<topic id><partition> -> producer state
 
 // Key spaces holding per-topic keys (<space><topic id>...), removed with the
 // topic.
-inline constexpr char kTopicKeySpaces[] = {kOffsetIndex,   kTimeIndex,   kLogStart,
-                                           kRecoveryPoint, kCleanerSeen, kLegacyCompaction};
+inline constexpr char kTopicKeySpaces[] = {kOffsetIndex,   kTimeIndex,        kLogStart,
+                                           kRecoveryPoint, kCleanerSeen,      kLegacyCompaction,
+                                           kProducerSnapshot};
 
 // Store metadata names (under kStoreMeta).
 inline constexpr absl::string_view kNextTopicId = "next_topic_id";
+// The next block of producer ids (InitProducerId) not handed out yet.
+inline constexpr absl::string_view kNextProducerId = "next_producer_id";
 // The layout version; its absence on a data directory with topic folders
 // means the index was lost.
 inline constexpr absl::string_view kLayoutVersionKey = "layout_version";

@@ -35,6 +35,9 @@ enum class Durability {
 struct AppendResult {
   int64_t base_offset = 0;
   int64_t last_offset = 0;
+  // The batch repeated one an idempotent producer appended before (see
+  // ProducerState): nothing was written; the offsets are the original's.
+  bool duplicate = false;
 };
 
 using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>)>;
@@ -69,6 +72,22 @@ struct ReplicaRead {
   int64_t log_start_offset = 0;
 };
 
+// Whole stored batches, for readers that pass batches on as they are (a
+// Kafka Fetch).
+struct BatchReadResult {
+  // Kafka's RecordBatch v2 (magic 2), in offset order, below the high
+  // watermark; the first one holds the requested offset (its base offset
+  // may be lower: the reader skips the records before it). Batches of the
+  // first release's format are re-encoded (format::ConvertToMagicV2). Views
+  // point into `backing`.
+  std::vector<absl::string_view> batches;
+  std::shared_ptr<const void> backing;
+  int64_t bytes = 0;        // total size of `batches`
+  int64_t next_offset = 0;  // after the last batch (or the requested offset if none)
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+};
+
 // What retention and compaction have done to a partition since it was
 // opened (for metrics).
 struct CleanupStats {
@@ -100,7 +119,12 @@ class PartitionLog {
   // topic was deleted, UNAVAILABLE if the store is closing or its storage
   // failed (a failed fsync: see StorageHealth), and the I/O error (e.g.
   // RESOURCE_EXHAUSTED on a full disk) otherwise; a failed append leaves no
-  // partial batch visible.
+  // partial batch visible. A batch with a producer id (a Kafka idempotent
+  // producer's) is checked against the partition's ProducerState first: a
+  // retry of a recent batch completes with the original offsets and
+  // `duplicate` set, appending nothing; a sequence gap or a stale epoch is
+  // FAILED_PRECONDITION with util::ErrorReason kOutOfOrderSequence or
+  // kInvalidProducerEpoch.
   virtual void AppendAsync(RecordBatchBuilder batch, Durability durability,
                            AppendCallback done) = 0;
 
@@ -118,6 +142,14 @@ class PartitionLog {
   absl::StatusOr<ReadResult> Read(int64_t offset, int32_t max_records, int64_t max_bytes) const {
     return Read(offset, ReadLimits{max_records, max_bytes, 0});
   }
+
+  // Whole batches from the one holding `offset` on, below the high
+  // watermark, about `max_bytes` in all but always at least one batch if
+  // one exists at or after `offset` (even if larger). At the high watermark
+  // the result is empty. OUT_OF_RANGE as Read; DATA_LOSS if the first batch
+  // fails its checksum (a damaged batch after good ones ends the result
+  // before it; the next read reports it).
+  virtual absl::StatusOr<BatchReadResult> ReadBatches(int64_t offset, int64_t max_bytes) const = 0;
 
   // The first offset whose record timestamp is >= `timestamp_ms`, or the high
   // watermark if there is none.

@@ -99,6 +99,12 @@ class Store {
 
   virtual OffsetStore& offsets() = 0;
 
+  // Reserves `count` (>= 1) idempotent-producer ids that this data
+  // directory never handed out before, and returns the first; the
+  // reservation is synced before it returns, so ids are never reused after
+  // a restart (ids reserved but not used are skipped). Thread-safe.
+  virtual absl::StatusOr<int64_t> ReserveProducerIds(int64_t count) = 0;
+
   // OK, or the latched error once a sync failed (see StorageHealth).
   virtual absl::Status health() const = 0;
 

@@ -75,6 +75,10 @@ class Client {
                             int64_t offset, absl::string_view metadata = "", int64_t generation = 0,
                             absl::string_view member_id = "");
   absl::Status CommitOffset(const v1::CommitOffsetRequest& request);
+  // Several partitions of one topic, all or none, in one durable write (the
+  // checks of CommitOffset apply to each). UNIMPLEMENTED from a broker that
+  // predates it.
+  absl::Status CommitOffsets(const v1::CommitOffsetsRequest& request);
   absl::StatusOr<std::vector<v1::CommittedOffset>> FetchCommittedOffsets(
       absl::string_view group, absl::string_view topic,
       const std::vector<int32_t>& partitions = {});
@@ -87,6 +91,7 @@ class Client {
 
   // For Producer and Consumer: the stub and a context set up like every call.
   v1::EventLog::Stub& stub() { return *stub_; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   void PrepareContext(grpc::ClientContext& context, absl::Duration extra = absl::ZeroDuration());
   // Like PrepareContext, without a deadline (for long-lived streams).
   void PrepareStreamContext(grpc::ClientContext& context);

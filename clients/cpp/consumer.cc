@@ -1,7 +1,9 @@
 #include "clients/cpp/consumer.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -31,7 +33,10 @@ Consumer::Consumer(PrivateTag, Client& client, std::string topic, ConsumerOption
     : client_(client),
       topic_(std::move(topic)),
       options_(std::move(options)),
-      stream_(client, options_.max_buffered_batches) {}
+      stream_(client, options_.max_buffered_batches),
+      auto_commit_interval_(options_.auto_commit_interval.value_or(
+          options_.group.empty() ? absl::ZeroDuration() : absl::Seconds(5))),
+      next_auto_commit_(absl::Now() + auto_commit_interval_) {}
 
 Consumer::~Consumer() { Close(); }
 
@@ -39,6 +44,11 @@ void Consumer::Close() { stream_.Cancel(); }
 
 absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
+  if (auto_commit_interval_ > absl::ZeroDuration() && absl::Now() >= next_auto_commit_) {
+    next_auto_commit_ = absl::Now() + auto_commit_interval_;
+    absl::Status committed = Commit();
+    if (!committed.ok()) Log(absl::StrCat("auto-commit failed: ", committed.ToString()));
+  }
   while (true) {
     if (current_ != nullptr) {
       v1::RecordBatch* batch = current_->mutable_records();
@@ -65,6 +75,10 @@ absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
     }
     if ((*next)->has_records()) {
       const v1::RecordBatch& batch = (*next)->records();
+      if (!options_.group.empty() && !Owns(batch.partition())) {
+        stream_.Recycle(std::move(*next));  // revoked: its new owner reads it
+        continue;
+      }
       high_watermarks_[batch.partition()] = batch.high_watermark();
       current_ = std::move(*next);
       current_index_ = 0;
@@ -75,21 +89,42 @@ absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
 }
 
 void Consumer::OnAssignment(const v1::Assignment& assignment) {
+  std::vector<int32_t> before;
+  if (assignment_.has_value()) {
+    before.assign(assignment_->partitions().begin(), assignment_->partitions().end());
+  }
+  std::vector<int32_t> after(assignment.partitions().begin(), assignment.partitions().end());
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  std::vector<int32_t> revoked, added;
+  std::set_difference(before.begin(), before.end(), after.begin(), after.end(),
+                      std::back_inserter(revoked));
+  std::set_difference(after.begin(), after.end(), before.begin(), before.end(),
+                      std::back_inserter(added));
   assignment_ = assignment;
   ++assignments_received_;
-  // Positions of partitions that moved to another member are not ours to commit.
-  const auto owned = [&](int32_t p) {
-    return std::find(assignment.partitions().begin(), assignment.partitions().end(), p) !=
-           assignment.partitions().end();
-  };
-  for (auto it = positions_.begin(); it != positions_.end();) {
-    if (owned(it->first)) {
-      ++it;
-    } else {
-      committed_.erase(it->first);
-      positions_.erase(it++);
+  // Positions of partitions that moved to another member are not ours to
+  // commit: the new owner may commit further.
+  for (int32_t p : revoked) {
+    if (auto it = positions_.find(p); it != positions_.end()) {
+      Log(absl::StrCat("partition ", p, " revoked: position ", it->second,
+                       " dropped (its new owner resumes from the committed offset)"));
+      positions_.erase(it);
     }
+    committed_.erase(p);
   }
+  if (!revoked.empty() && options_.on_revoke) options_.on_revoke(revoked);
+  if (options_.on_assign) options_.on_assign(added);
+}
+
+bool Consumer::Owns(int32_t partition) const {
+  if (!assignment_.has_value()) return false;
+  const auto& owned = assignment_->partitions();
+  return std::find(owned.begin(), owned.end(), partition) != owned.end();
+}
+
+void Consumer::Log(absl::string_view line) const {
+  if (options_.log) options_.log(absl::StrCat("eventlog: ", topic_, ": ", line));
 }
 
 int64_t Consumer::high_watermark(int32_t partition) const {
@@ -102,23 +137,46 @@ const std::string& Consumer::CommitGroup() const {
 }
 
 absl::Status Consumer::Commit() {
+  OffsetMap changed;
   for (const auto& [partition, offset] : positions_) {
     auto it = committed_.find(partition);
-    if (it != committed_.end() && it->second == offset) continue;
-    absl::Status status = Commit(partition, offset);
-    if (!status.ok()) return status;
+    if (it == committed_.end() || it->second != offset) changed[partition] = offset;
   }
-  return absl::OkStatus();
+  if (changed.empty()) return absl::OkStatus();
+  return SendCommit(changed, "");
 }
 
-v1::CommitOffsetRequest Consumer::CommitRequest(int32_t partition, int64_t offset,
-                                                absl::string_view metadata) const {
-  v1::CommitOffsetRequest request;
+absl::Status Consumer::Commit(int32_t partition, int64_t offset, absl::string_view metadata) {
+  if (!options_.group.empty() && !Owns(partition)) {
+    Log(absl::StrCat("not committing partition ", partition, ": not assigned to this member"));
+    return absl::OkStatus();
+  }
+  return SendCommit({{partition, offset}}, metadata);
+}
+
+absl::Status Consumer::Leave() {
+  absl::Status status;
+  if (assignment_.has_value() && !assignment_->partitions().empty() && options_.on_revoke) {
+    options_.on_revoke({assignment_->partitions().begin(), assignment_->partitions().end()});
+  }
+  if (auto_commit_interval_ > absl::ZeroDuration()) status = Commit();
+  Close();
+  return status;
+}
+
+v1::CommitOffsetsRequest Consumer::CommitRequest(const OffsetMap& offsets,
+                                                 absl::string_view metadata) const {
+  v1::CommitOffsetsRequest request;
   request.set_group(CommitGroup());
   request.set_topic(topic_);
-  request.set_partition(partition);
-  request.set_offset(offset);
-  request.set_metadata(std::string(metadata));
+  std::vector<std::pair<int32_t, int64_t>> sorted(offsets.begin(), offsets.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [partition, offset] : sorted) {
+    v1::CommittedOffset* entry = request.add_offsets();
+    entry->set_partition(partition);
+    entry->set_offset(offset);
+    entry->set_metadata(std::string(metadata));
+  }
   if (!options_.group.empty() && assignment_.has_value()) {
     request.set_generation(assignment_->generation());
     request.set_member_id(assignment_->member_id());
@@ -126,13 +184,41 @@ v1::CommitOffsetRequest Consumer::CommitRequest(int32_t partition, int64_t offse
   return request;
 }
 
-absl::Status Consumer::Commit(int32_t partition, int64_t offset, absl::string_view metadata) {
+absl::Status Consumer::SendCommit(const OffsetMap& offsets, absl::string_view metadata) {
   if (CommitGroup().empty()) {
     return absl::FailedPreconditionError(
         "no group to commit to: subscribe with a group or set commit_group");
   }
-  absl::Status status = client_.CommitOffset(CommitRequest(partition, offset, metadata));
-  if (status.ok()) committed_[partition] = offset;
+  const v1::CommitOffsetsRequest request = CommitRequest(offsets, metadata);
+  absl::Status status = absl::UnimplementedError("");
+  if (batched_commits_) {
+    status = client_.CommitOffsets(request);
+    if (status.code() == absl::StatusCode::kUnimplemented) batched_commits_ = false;
+  }
+  if (!batched_commits_) {
+    status = absl::OkStatus();
+    for (const v1::CommittedOffset& entry : request.offsets()) {
+      v1::CommitOffsetRequest one;
+      one.set_group(request.group());
+      one.set_topic(request.topic());
+      one.set_partition(entry.partition());
+      one.set_offset(entry.offset());
+      one.set_metadata(entry.metadata());
+      one.set_generation(request.generation());
+      one.set_member_id(request.member_id());
+      status.Update(client_.CommitOffset(one));
+    }
+  }
+  if (status.ok()) {
+    for (const auto& [partition, offset] : offsets) committed_[partition] = offset;
+    return status;
+  }
+  if (!options_.group.empty() && status.code() == absl::StatusCode::kFailedPrecondition) {
+    // A rebalance is in progress: the positions stay, and the next Commit()
+    // after the new assignment sends those still owned.
+    Log(absl::StrCat("commit deferred until the next assignment: ", status.message()));
+    return absl::OkStatus();
+  }
   return status;
 }
 

@@ -3,7 +3,15 @@
 // and tracking the position (next offset) of every partition it read, which
 // Commit() stores for the group.
 //
-// Not thread-safe: Poll, Commit and the accessors belong to one thread.
+// Group mode: assignments are applied in stream order, in Poll; the rebalance
+// callbacks of ConsumerOptions run then. A member commits only partitions of
+// its current assignment, with its member id and generation, so it never
+// writes an old position over a newer owner's commit; a commit the broker
+// refuses because a rebalance is in progress (FAILED_PRECONDITION) is not an
+// error: the positions stay, the next Commit() after the new assignment sends
+// those still owned, and options.log hears of it.
+//
+// Not thread-safe: Poll, Commit, Leave and the accessors belong to one thread.
 // Close() (and the destructor) may be called from another thread to end a
 // blocked Poll.
 #pragma once
@@ -53,22 +61,28 @@ class Consumer {
   // The high watermark reported with the last batch of `partition`, or -1.
   int64_t high_watermark(int32_t partition) const;
 
-  // Commits positions() that changed since the last commit: to the group in
-  // group mode (with the current assignment's member id and generation;
-  // FAILED_PRECONDITION if a rebalance made it stale or moved the partition to
-  // another member), else to options.commit_group (generation 0, no member).
+  // Commits positions() that changed since the last commit in one
+  // CommitOffsets call (one CommitOffset per partition on a broker without
+  // it): to the group in group mode (with the current assignment's member id
+  // and generation; OK without committing while a rebalance is in progress,
+  // see above), else to options.commit_group (generation 0, no member).
   absl::Status Commit();
-  // Commits one explicit offset (the next one to consume).
+  // Commits one explicit offset (the next one to consume). Group mode: a
+  // partition not assigned is skipped (OK, and options.log says so).
   absl::Status Commit(int32_t partition, int64_t offset, absl::string_view metadata = "");
 
   // Exposed for testing only: the request Commit(partition, offset, metadata)
   // sends now.
-  v1::CommitOffsetRequest TEST_CommitRequest(int32_t partition, int64_t offset,
-                                             absl::string_view metadata) const {
-    return CommitRequest(partition, offset, metadata);
+  v1::CommitOffsetsRequest TEST_CommitRequest(int32_t partition, int64_t offset,
+                                              absl::string_view metadata) const {
+    return CommitRequest({{partition, offset}}, metadata);
   }
 
-  // Ends the subscription. Idempotent.
+  // Group mode, from the consuming thread: on_revoke hears of every owned
+  // partition, the positions are committed (with auto-commit), and the
+  // subscription ends (the member leaves). Returns the commit's status.
+  absl::Status Leave();
+  // Ends the subscription. Idempotent; any thread.
   void Close();
 
   const std::string& topic() const { return topic_; }
@@ -83,10 +97,15 @@ class Consumer {
   Consumer(PrivateTag, Client& client, std::string topic, ConsumerOptions options);
 
  private:
+  using OffsetMap = absl::flat_hash_map<int32_t, int64_t>;
+
   void OnAssignment(const v1::Assignment& assignment);
+  bool Owns(int32_t partition) const;
   const std::string& CommitGroup() const;
-  v1::CommitOffsetRequest CommitRequest(int32_t partition, int64_t offset,
-                                        absl::string_view metadata) const;
+  v1::CommitOffsetsRequest CommitRequest(const OffsetMap& offsets,
+                                         absl::string_view metadata) const;
+  absl::Status SendCommit(const OffsetMap& offsets, absl::string_view metadata);
+  void Log(absl::string_view line) const;
 
   Client& client_;
   const std::string topic_;
@@ -98,9 +117,12 @@ class Consumer {
   absl::Status ended_;  // set once the subscription ended
   std::optional<v1::Assignment> assignment_;
   int64_t assignments_received_ = 0;
-  absl::flat_hash_map<int32_t, int64_t> positions_;
-  absl::flat_hash_map<int32_t, int64_t> committed_;
-  absl::flat_hash_map<int32_t, int64_t> high_watermarks_;
+  OffsetMap positions_;
+  OffsetMap committed_;
+  OffsetMap high_watermarks_;
+  bool batched_commits_ = true;  // the broker has CommitOffsets
+  absl::Duration auto_commit_interval_;
+  absl::Time next_auto_commit_;
 };
 
 }  // namespace eventlog::client

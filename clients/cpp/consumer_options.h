@@ -1,11 +1,15 @@
-// ConsumerOptions: what a Consumer subscribes to and where it starts.
-// A plain value.
+// ConsumerOptions: what a Consumer subscribes to, where it starts, its
+// rebalance callbacks and its commits. A plain value.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "eventlog/v1/eventlog.pb.h"
 
 namespace eventlog::client {
@@ -31,6 +35,22 @@ struct ConsumerOptions {
 
   // Responses read ahead of the application.
   int max_buffered_batches = 8;
+
+  // Group mode: called from Poll, in the consuming thread, when a new
+  // assignment arrives and before any record of it: on_revoke with the
+  // partitions taken away (only when some are; Leave() passes every owned
+  // one), then on_assign with the partitions added (after every assignment,
+  // possibly none), as in Kafka's cooperative protocol. A revoked partition's
+  // position is dropped: its new owner resumes from the committed offset.
+  std::function<void(const std::vector<int32_t>& partitions)> on_assign;
+  std::function<void(const std::vector<int32_t>& partitions)> on_revoke;
+  // Commits the positions Poll handed out at most this often (checked in
+  // Poll) and in Leave(). Unset: every 5 s in group mode, never otherwise;
+  // zero: only explicit Commit() calls.
+  std::optional<absl::Duration> auto_commit_interval;
+  // Hears why a commit was deferred or a position dropped during a rebalance
+  // (one line each); unset: nothing is said.
+  std::function<void(absl::string_view line)> log;
 };
 
 }  // namespace eventlog::client

@@ -4,30 +4,30 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/cpp/status_conversion.h"
+#include "grpcpp/generic/generic_stub.h"
 
 namespace eventlog::client {
 namespace {
 
 // The outcome of `batch` given the server's response to it.
 void CompleteFromResponse(const v1::ProduceResponse& response, ProduceBatch& batch) {
-  const v1::ProduceRequest& request = batch.request;
   if (response.error_code() != 0) {
     batch.outcome->Complete(FromCodeNumber(response.error_code(), response.error_message()),
-                            request.partition(), -1);
+                            batch.partition, -1);
     return;
   }
   // The producer always names the partition, so exactly one append comes back.
   for (const v1::PartitionAppend& append : response.appends()) {
-    if (append.partition() != request.partition()) continue;
-    if (append.last_offset() - append.base_offset() + 1 != request.records_size()) break;
+    if (append.partition() != batch.partition) continue;
+    if (append.last_offset() - append.base_offset() + 1 != batch.records) break;
     batch.outcome->Complete(absl::OkStatus(), append.partition(), append.base_offset());
     return;
   }
   batch.outcome->Complete(
       absl::InternalError(absl::StrCat("produce response ", response.request_id(),
-                                       " does not account for the ", request.records_size(),
-                                       " records sent to partition ", request.partition())),
-      request.partition(), -1);
+                                       " does not account for the ", batch.records,
+                                       " records sent to partition ", batch.partition)),
+      batch.partition, -1);
 }
 
 }  // namespace
@@ -53,7 +53,10 @@ ProducePipeline::~ProducePipeline() {
 
 void ProducePipeline::Start() {
   client_.PrepareStreamContext(context_);
-  client_.stub().async()->ProduceStream(&context_, this);
+  // Requests go as the bytes the producer wrote (produce_request_wire.h).
+  grpc::TemplatedGenericStub<grpc::ByteBuffer, v1::ProduceResponse> stub(client_.channel());
+  stub.PrepareBidiStreamingCall(&context_, "/eventlog.v1.EventLog/ProduceStream",
+                                grpc::StubOptions(), this);
   AddHold();  // keeps the call open for writes until ReleaseHoldIfIdle
   StartRead(&response_);
   StartCall();
@@ -93,7 +96,7 @@ ProducePipeline::NextWrite ProducePipeline::PickWriteLocked() {
 }
 
 void ProducePipeline::WriteMore() {
-  const v1::ProduceRequest* request = nullptr;
+  const grpc::ByteBuffer* request = nullptr;
   NextWrite next;
   {
     absl::MutexLock lock(&mu_);
@@ -151,7 +154,7 @@ void ProducePipeline::OnReadDone(bool ok) {
   std::unique_ptr<ProduceBatch> batch;
   {
     absl::MutexLock lock(&mu_);
-    if (!in_flight_.empty() && in_flight_.front()->request.request_id() == response_.request_id()) {
+    if (!in_flight_.empty() && in_flight_.front()->request_id == response_.request_id()) {
       batch = std::move(in_flight_.front());
       in_flight_.pop_front();
     } else {
@@ -199,7 +202,7 @@ void ProducePipeline::OnDone(const grpc::Status& grpc_status) {
   }
   for (auto& batch : unanswered) {
     if (!batch->outcome->done.HasBeenNotified()) {
-      batch->outcome->Complete(failure, batch->request.partition(), -1);
+      batch->outcome->Complete(failure, batch->partition, -1);
     }
     on_batch_done_(std::move(batch));
   }

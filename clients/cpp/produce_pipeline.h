@@ -22,7 +22,7 @@
 namespace eventlog::client {
 
 class ProducePipeline final
-    : public grpc::ClientBidiReactor<v1::ProduceRequest, v1::ProduceResponse> {
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, v1::ProduceResponse> {
  public:
   // Called once per batch after its outcome was completed (in request
   // order, with no lock of the pipeline held), handing the batch back.
@@ -83,7 +83,7 @@ class ProducePipeline final
   mutable absl::Mutex mu_;
   std::deque<std::unique_ptr<ProduceBatch>> pending_ ABSL_GUARDED_BY(mu_);    // not yet written
   std::deque<std::unique_ptr<ProduceBatch>> in_flight_ ABSL_GUARDED_BY(mu_);  // written, unanswered
-  const v1::ProduceRequest* writing_ ABSL_GUARDED_BY(mu_) = nullptr;  // request being written
+  const grpc::ByteBuffer* writing_ ABSL_GUARDED_BY(mu_) = nullptr;  // request being written
   bool writes_done_pending_ ABSL_GUARDED_BY(mu_) = false;
   // A batch answered while its write was still outstanding; handed back in OnWriteDone.
   std::unique_ptr<ProduceBatch> answered_while_writing_ ABSL_GUARDED_BY(mu_);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/cpp/murmur2.h"
+#include "clients/cpp/produce_request_wire.h"
 
 namespace eventlog::client {
 namespace {
@@ -48,21 +49,22 @@ Producer::Producer(PrivateTag, std::string topic, int32_t partitions, ProducerOp
 Producer::~Producer() { Close().IgnoreError(); }
 
 RecordFuture Producer::Send(v1::Record&& record, int32_t partition) {
-  // Moving swaps the record's fields into the pooled slot: no copy.
-  return Append(record.key(), partition, RecordBytes(record),
-                [&record](v1::Record& slot) { slot = std::move(record); });
+  return Append(record.key(), partition, RecordBytes(record), [&record](std::string& records) {
+    ProduceRequestWire::AppendRecord(records, record.key(), record.value(), record.headers(),
+                                     record.timestamp_ms());
+  });
 }
 
 RecordFuture Producer::Send(absl::string_view key, absl::string_view value, int32_t partition) {
   return Append(key, partition, key.size() + value.size() + kRecordOverhead,
-                [key, value](v1::Record& slot) {
-                  slot.set_key(key.data(), key.size());
-                  slot.set_value(value.data(), value.size());
+                [key, value](std::string& records) {
+                  ProduceRequestWire::AppendRecord(records, key, value);
                 });
 }
 
 RecordFuture Producer::Append(absl::string_view key, int32_t requested_partition,
-                              size_t record_bytes, absl::FunctionRef<void(v1::Record&)> fill) {
+                              size_t record_bytes,
+                              absl::FunctionRef<void(std::string& records)> fill) {
   absl::MutexLock lock(&mu_);
   if (requested_partition >= partitions_ || requested_partition < kAnyPartition) {
     return RecordFuture::Failed(absl::InvalidArgumentError(
@@ -78,12 +80,12 @@ RecordFuture Producer::Append(absl::string_view key, int32_t requested_partition
 
   const int32_t partition = ChoosePartition(key, requested_partition);
   ProduceBatch& batch = BatchFor(partition, record_bytes);
-  const int32_t index = batch.request.records_size();
-  fill(*batch.request.add_records());
+  const int32_t index = batch.records++;
+  fill(batch.encoded);
   batch.bytes += record_bytes;
   buffered_bytes_ += record_bytes;
   RecordFuture future(batch.outcome, index);
-  if (batch.request.records_size() >= options_.batch_max_records ||
+  if (batch.records >= options_.batch_max_records ||
       batch.bytes >= options_.batch_max_bytes ||
       (options_.linger <= absl::ZeroDuration() && pipeline_->HasCapacity())) {
     Seal(partition);
@@ -107,9 +109,9 @@ ProduceBatch& Producer::BatchFor(int32_t partition, size_t record_bytes) {
       slot = std::move(pool_.back());
       pool_.pop_back();
     }
-    slot->request.set_topic(topic_);
-    slot->request.set_partition(partition);
-    slot->request.set_acks(options_.acks);
+    slot->partition = partition;
+    slot->records = 0;
+    slot->encoded.clear();
     slot->outcome = std::make_shared<BatchOutcome>();
     slot->bytes = 0;
     slot->deadline = absl::Now() + options_.linger;
@@ -122,7 +124,9 @@ void Producer::Seal(int32_t partition) {
   std::unique_ptr<ProduceBatch> batch = std::move(open_[partition]);
   if (batch == nullptr) return;
   if (partition == sticky_partition_) sticky_partition_ = (sticky_partition_ + 1) % partitions_;
-  batch->request.set_request_id(next_request_id_++);
+  batch->request_id = next_request_id_++;
+  batch->request = ProduceRequestWire::Finish(topic_, partition, options_.acks,
+                                              batch->request_id, std::move(batch->encoded));
   ++sealed_batches_;
   std::unique_ptr<ProduceBatch> rejected = pipeline_->Enqueue(std::move(batch));
   if (rejected == nullptr) return;
@@ -155,7 +159,8 @@ void Producer::OnCapacity() {
 void Producer::RecycleLocked(std::unique_ptr<ProduceBatch> batch) {
   if (pool_.size() >= kMaxPooledBatches) return;
   batch->outcome.reset();
-  batch->request.mutable_records()->Clear();  // keeps the record objects for reuse
+  batch->request.Clear();
+  batch->encoded.clear();
   pool_.push_back(std::move(batch));
 }
 

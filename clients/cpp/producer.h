@@ -51,11 +51,13 @@ class Producer {
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
 
-  // Queues `record` (moved from; its topic/partition/offset are ignored).
-  // Blocks while options.max_buffered_bytes are unacknowledged. An explicit
-  // `partition` must be in [0, partition_count()).
+  // Queues `record` (its key, value, headers and timestamp are copied into
+  // the batch's wire bytes; topic/partition/offset are ignored). Blocks while
+  // options.max_buffered_bytes are unacknowledged. An explicit `partition`
+  // must be in [0, partition_count()).
   RecordFuture Send(v1::Record&& record, int32_t partition = kAnyPartition);
-  // Same, copying key and value into a reused record (no allocation once warm).
+  // Same, from a key and a value (appended to the batch's bytes: no
+  // allocation per record).
   RecordFuture Send(absl::string_view key, absl::string_view value,
                     int32_t partition = kAnyPartition);
 
@@ -84,7 +86,7 @@ class Producer {
   ProduceBatch& BatchFor(int32_t partition, size_t record_bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds one record, written into its slot by `fill`.
   RecordFuture Append(absl::string_view key, int32_t requested_partition, size_t record_bytes,
-                      absl::FunctionRef<void(v1::Record&)> fill);
+                      absl::FunctionRef<void(std::string& records)> fill);
   int32_t ChoosePartition(absl::string_view key, int32_t requested)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Seal(int32_t partition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

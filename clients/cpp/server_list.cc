@@ -43,6 +43,22 @@ absl::StatusOr<std::vector<std::string>> SplitServers(absl::string_view servers)
   return entries;
 }
 
+absl::Status ValidateServers(absl::string_view servers) {
+  absl::StatusOr<std::vector<std::string>> entries = SplitServers(servers);
+  if (!entries.ok()) return entries.status();
+  for (const std::string& entry : *entries) {
+    const size_t colon = entry.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(absl::string_view(entry).substr(colon + 1), &port) || port < 1 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", entry, "\" is not HOST:PORT (a port from 1 to 65535)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ChannelTarget> MakeChannelTarget(absl::string_view servers) {
   absl::StatusOr<std::vector<std::string>> entries = SplitServers(servers);
   if (!entries.ok()) return entries.status();

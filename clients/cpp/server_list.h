@@ -27,6 +27,10 @@ struct ChannelTarget {
 // The non-blank entries of a comma-separated list; INVALID_ARGUMENT if none.
 absl::StatusOr<std::vector<std::string>> SplitServers(absl::string_view servers);
 
+// OK when every entry is HOST:PORT (a non-empty host, a port in 1-65535);
+// INVALID_ARGUMENT naming the first that is not.
+absl::Status ValidateServers(absl::string_view servers);
+
 // INVALID_ARGUMENT for a malformed entry (not HOST:PORT); UNAVAILABLE when no
 // name of a list resolves.
 absl::StatusOr<ChannelTarget> MakeChannelTarget(absl::string_view servers);

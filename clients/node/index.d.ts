@@ -1,6 +1,7 @@
 // Type declarations of eventlog-client (written by hand; see src/).
 // Offsets and generations are bigint; partitions, timestamps and sizes are number.
 
+import type { EventEmitter } from 'node:events';
 import type { Client, status } from '@grpc/grpc-js';
 
 export type Bytes = Buffer | Uint8Array | string;
@@ -19,7 +20,23 @@ export declare class EventLogError extends Error {
   readonly codeName: string;
   /** The broker's message. */
   readonly details: string;
+  /** Whether the same call may succeed later: UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED. */
+  readonly retriable: boolean;
 }
+/** One subclass per code the broker uses (as in the Python client). */
+export declare class InvalidArgumentError extends EventLogError {}
+export declare class NotFoundError extends EventLogError {}
+export declare class AlreadyExistsError extends EventLogError {}
+export declare class OutOfRangeError extends EventLogError {}
+export declare class ResourceExhaustedError extends EventLogError {}
+export declare class FailedPreconditionError extends EventLogError {}
+export declare class UnavailableError extends EventLogError {}
+export declare class DataLossError extends EventLogError {}
+export declare class UnauthenticatedError extends EventLogError {}
+export declare class PermissionDeniedError extends EventLogError {}
+export declare class DeadlineExceededError extends EventLogError {}
+export declare class CancelledError extends EventLogError {}
+export declare class UnimplementedError extends EventLogError {}
 
 /** A raw eventlog.v1.EventLog client; share it between Admin/Producer/Consumer and close it yourself. */
 export type EventLogClient = Client;
@@ -125,8 +142,16 @@ export interface Assignment {
 }
 
 export declare class Admin {
-  constructor(target: Target, options?: { timeoutMs?: number });
-  createTopic(name: string, options?: { partitions?: number; config?: TopicConfig }): Promise<TopicDescription>;
+  /** timeoutMs: deadline of each call (30 s); connectTimeoutMs: how long a call waits for a connection attempt (5 s). */
+  constructor(target: Target, options?: { timeoutMs?: number; connectTimeoutMs?: number });
+  /**
+   * partitions 0 or absent: the broker's --default_partitions. ifNotExists: describe an
+   * existing topic instead of rejecting with AlreadyExistsError.
+   */
+  createTopic(
+    name: string,
+    options?: { partitions?: number; config?: TopicConfig; ifNotExists?: boolean },
+  ): Promise<TopicDescription>;
   deleteTopic(name: string): Promise<void>;
   listTopics(): Promise<TopicSummary[]>;
   describeTopic(name: string): Promise<TopicDescription>;
@@ -138,20 +163,24 @@ export declare class Admin {
   fetchCommittedOffsets(group: string, topic: string, partitions?: number[]): Promise<Map<number, CommittedOffset>>;
   listGroups(): Promise<string[]>;
   describeGroup(group: string): Promise<GroupDescription>;
-  close(): void;
+  close(): Promise<void>;
 }
+
+export type Acks = 'all' | 'leader';
 
 export interface ProducerOptions {
   /** 'all' (fsynced, default) or 'leader'. */
-  acks?: 'all' | 'leader';
+  acks?: Acks;
   lingerMs?: number;
   batchRecords?: number;
   batchBytes?: number;
   maxInFlight?: number;
   /** Deadline of the metadata lookup (DescribeTopic). */
   timeoutMs?: number;
-  /** How long batches wait for the broker when no stream is open before failing with UNAVAILABLE. */
+  /** How long records wait for an unreachable broker before failing with UNAVAILABLE and the cause. */
   connectTimeoutMs?: number;
+  /** Hears of each new reason the broker cannot be reached (also a process warning). */
+  onError?: (error: EventLogError) => void;
 }
 
 export interface SendOptions {
@@ -163,15 +192,29 @@ export interface SendOptions {
   timestampMs?: number;
 }
 
+/** A record for sendBatch: its value alone, or the value with send()'s options. */
+export type BatchRecord = Bytes | null | ({ value: Bytes | null } & SendOptions);
+
 export declare class Producer {
   constructor(target: Target, options?: ProducerOptions);
+  /** TypeError (a rejection) for a value or key that is not Buffer, Uint8Array, string or null. */
   send(topic: string, value: Bytes | null, options?: SendOptions): Promise<RecordMetadata>;
+  /** Several records with one Promise: their metadata in order, or the first failure. */
+  sendBatch(topic: string, records: BatchRecord[]): Promise<RecordMetadata[]>;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
+export type StartKind =
+  | 'START_FROM_UNSPECIFIED'
+  | 'START_FROM_EARLIEST'
+  | 'START_FROM_LATEST'
+  | 'START_FROM_OFFSET'
+  | 'START_FROM_TIMESTAMP'
+  | 'START_FROM_COMMITTED';
+
 export interface StartPosition {
-  readonly kind: string;
+  readonly kind: StartKind;
   readonly offset?: bigint;
   readonly timestampMs?: number;
 }
@@ -190,9 +233,19 @@ export interface ConsumerOptions {
   partitions?: number[] | 'all';
   /** Default: COMMITTED in group mode, LATEST otherwise. */
   start?: StartPosition;
+  /** Where COMMITTED starts on a partition with no commit: 'latest' (default, as in Kafka) or 'earliest'. */
   resetTo?: 'earliest' | 'latest';
+  /** Default: true in group mode. Commits the positions handed out every autoCommitIntervalMs (5 s) and on close(). */
   autoCommit?: boolean;
   autoCommitIntervalMs?: number;
+  /** Partitions added by a rebalance (after every one, possibly []); awaited before records of the new assignment. */
+  onAssign?: RebalanceListener;
+  /** Partitions taken away (only when some are; close() revokes all); awaited. */
+  onRevoke?: RebalanceListener;
+  /** The broker cannot be reached (with the cause), or an autoCommit failed; also a process warning. */
+  onError?: (error: EventLogError) => void;
+  /** poll() rejects with UnavailableError (and the cause) if the broker is not reached within this (30 s). */
+  connectTimeoutMs?: number;
   maxBatchRecords?: number;
   /** Buffered batches before the streams are paused. */
   highWaterMark?: number;
@@ -201,8 +254,13 @@ export interface ConsumerOptions {
   timeoutMs?: number;
 }
 
-export declare class Consumer implements AsyncIterable<ConsumerRecord> {
+export type RebalanceListener = (partitions: number[], consumer: Consumer) => void | Promise<void>;
+
+export declare class Consumer extends EventEmitter implements AsyncIterable<ConsumerRecord> {
   constructor(target: Target, topic: string, options?: ConsumerOptions);
+  on(event: 'assign' | 'revoke', listener: (partitions: number[]) => void): this;
+  once(event: 'assign' | 'revoke', listener: (partitions: number[]) => void): this;
+  off(event: 'assign' | 'revoke', listener: (partitions: number[]) => void): this;
   start(): Promise<void>;
   [Symbol.asyncIterator](): AsyncGenerator<ConsumerRecord, void, undefined>;
   poll(timeoutMs?: number): Promise<ConsumerRecord | null>;

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/broker/start_position.h"
 #include "service/broker/validation.h"
+#include "storage/util/error_reason.h"
 #include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
@@ -71,12 +72,17 @@ Broker::Broker(storage::Store* store, const BrokerOptions& options, const Cluste
       cluster_(cluster),
       offset_store_(cluster.offsets != nullptr ? cluster.offsets : &store->offsets()),
       coordinator_(options.group_session_timeout_ms, offset_store_),
+      kafka_groups_(
+          ClassicGroupCoordinator::Options{options.kafka_group_initial_rebalance_delay_ms},
+          offset_store_, &coordinator_),
       batch_cache_(options.subscribe_cache_bytes),
       topics_(store, options, cluster.router),
       producer_(store, &partitioner_, options, options.collect_metrics ? &metrics_ : nullptr,
                 cluster),
+      batch_producer_(store, options),
+      producer_ids_(store, options.broker_id),
       fetcher_(store, &shutdown_, options, cluster.router),
-      offsets_(store, &coordinator_, options, offset_store_, cluster.router),
+      offsets_(store, &coordinator_, &kafka_groups_, options, offset_store_, cluster.router),
       produce_quota_(options.produce_quota_bytes_per_sec, store->options().clock),
       subscription_slots_(options.max_subscriptions),
       executor_(options.wakeup_threads) {}
@@ -112,6 +118,25 @@ void Broker::Produce(const ProduceRequest& request, ProduceCallback done) {
     return;
   }
   producer_.Produce(request, std::move(done));
+}
+
+void Broker::AppendBatch(BatchAppendRequest request, BatchAppendCallback done) {
+  if (shutting_down()) {
+    done(ShuttingDownError());
+    return;
+  }
+  batch_producer_.Append(std::move(request), std::move(done));
+}
+
+absl::StatusOr<ProducerIdAndEpoch> Broker::InitProducerId(int64_t producer_id,
+                                                          int16_t producer_epoch) {
+  if (shutting_down()) return ShuttingDownError();
+  return producer_ids_.Init(producer_id, producer_epoch);
+}
+
+absl::StatusOr<BatchFetchResult> Broker::FetchBatches(const BatchFetchRequest& request) const {
+  if (shutting_down()) return ShuttingDownError();
+  return fetcher_.FetchBatches(request);
 }
 
 absl::StatusOr<FetchResult> Broker::Fetch(const FetchRequest& request) const {
@@ -190,6 +215,14 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
 
   if (!request.group.empty()) {
     RETURN_IF_ERROR(ValidateGroupName(request.group));
+    if (kafka_groups_.HasMembers(request.group)) {
+      return util::WithReason(
+          absl::FailedPreconditionError(absl::StrCat(
+              "group \"", request.group,
+              "\" has Kafka members; a group is served by one protocol at a time: use another "
+              "group name, or wait until they leave")),
+          util::ErrorReason::kInconsistentGroupProtocol);
+    }
     if (!request.partitions.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "a member of group \"", request.group,
@@ -250,6 +283,9 @@ absl::StatusOr<std::unique_ptr<Subscription>> Broker::Subscribe(const SubscribeR
   return subscription;
 }
 
-void Broker::Shutdown() { shutdown_.Trigger(); }
+void Broker::Shutdown() {
+  shutdown_.Trigger();
+  kafka_groups_.Shutdown();
+}
 
 }  // namespace eventlog::broker

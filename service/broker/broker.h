@@ -17,9 +17,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/broker/batch_cache.h"
+#include "service/broker/batch_producer.h"
 #include "service/broker/broker_metrics.h"
 #include "service/broker/broker_options.h"
 #include "service/broker/cluster_parts.h"
+#include "service/broker/classic_group_coordinator.h"
 #include "service/broker/data_waiter.h"
 #include "service/broker/executor.h"
 #include "service/broker/fetch_types.h"
@@ -31,6 +33,7 @@
 #include "service/broker/produce_quota.h"
 #include "service/broker/produce_types.h"
 #include "service/broker/producer.h"
+#include "service/broker/producer_ids.h"
 #include "service/broker/shutdown_signal.h"
 #include "service/broker/subscribe_types.h"
 #include "service/broker/subscription.h"
@@ -86,11 +89,26 @@ class Broker {
   // See Producer::Produce. `done` may run inline.
   void Produce(const ProduceRequest& request, ProduceCallback done);
 
+  // See BatchProducer (a Kafka client's record batch, appended as it came).
+  // `done` may run inline.
+  void AppendBatch(BatchAppendRequest request, BatchAppendCallback done);
+
+  // Kafka's InitProducerId (see ProducerIds).
+  absl::StatusOr<ProducerIdAndEpoch> InitProducerId(int64_t producer_id, int16_t producer_epoch);
+
+  // See Fetcher::FetchBatches.
+  absl::StatusOr<BatchFetchResult> FetchBatches(const BatchFetchRequest& request) const;
+
   // See Fetcher. A long poll: Fetch; if FetchResult::wait_ms > 0, create a
   // DataWaiter, AwaitData on it, and Fetch again when it wakes.
   absl::StatusOr<FetchResult> Fetch(const FetchRequest& request) const;
   void AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
                  const std::shared_ptr<DataWaiter>& waiter) const;
+  // See Fetcher::AwaitAny (a long poll over several partitions).
+  void AwaitAnyData(const std::vector<DataPosition>& positions,
+                    const std::shared_ptr<DataWaiter>& waiter) const {
+    fetcher_.AwaitAny(positions, waiter);
+  }
   absl::StatusOr<std::vector<PartitionOffset>> ListOffsets(const ListOffsetsRequest& request) const;
 
   absl::Status CommitOffset(const CommitOffsetRequest& request);
@@ -105,12 +123,16 @@ class Broker {
   // subscription then announce assignments). INVALID_ARGUMENT (name,
   // partitions negative or repeated or given with a group, start position),
   // NOT_FOUND, OUT_OF_RANGE (start offset), RESOURCE_EXHAUSTED (already
-  // max_subscriptions open; the subscription holds its slot until destroyed).
+  // max_subscriptions open; the subscription holds its slot until destroyed),
+  // FAILED_PRECONDITION (reason kInconsistentGroupProtocol: the group has
+  // Kafka members).
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(const SubscribeRequest& request);
 
   // Where parked readers' wake-ups run (see DataWaiter::Create).
   Executor* executor() { return &executor_; }
   GroupCoordinator& coordinator() { return coordinator_; }
+  // The consumer groups of Kafka clients (Kafka's classic protocol).
+  ClassicGroupCoordinator& kafka_groups() { return kafka_groups_; }
 
   // The per-topic counters and buffered bytes; null unless
   // BrokerOptions::collect_metrics.
@@ -140,9 +162,12 @@ class Broker {
   mutable BrokerMetrics metrics_;  // internally synchronized; Fetch() counts
   Partitioner partitioner_;
   GroupCoordinator coordinator_;
+  ClassicGroupCoordinator kafka_groups_;
   BatchCache batch_cache_;
   TopicAdmin topics_;
   Producer producer_;
+  BatchProducer batch_producer_;
+  ProducerIds producer_ids_;
   Fetcher fetcher_;
   OffsetManager offsets_;
   ProduceQuota produce_quota_;

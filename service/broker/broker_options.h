@@ -54,6 +54,11 @@ struct BrokerOptions {
   // longer than this has stopped consuming and is evicted (0: never).
   int64_t group_session_timeout_ms = 10000;
 
+  // Kafka consumer groups (ClassicGroupCoordinator): how long a group that
+  // was empty waits for more members before its first generation (Kafka's
+  // group.initial.rebalance.delay.ms).
+  int64_t kafka_group_initial_rebalance_delay_ms = 3000;
+
   // Count records and bytes per topic and the bytes buffered for
   // subscriptions (Broker::metrics()); eventlogd turns it on with its HTTP
   // listener.

@@ -28,6 +28,25 @@ struct FetchResult {
   int64_t wait_offset = 0;
 };
 
+// A read of whole stored batches (for a front door that passes them on as
+// they are: Kafka's Fetch).
+struct BatchFetchRequest {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t max_bytes = 1 << 20;  // at least one batch is returned regardless
+};
+
+struct BatchFetchResult {
+  storage::BatchReadResult read;
+};
+
+// Where a reader waits: data past `offset` in a partition.
+struct DataPosition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
 
 struct ListOffsetsRequest {
   std::string topic;

@@ -79,6 +79,23 @@ absl::StatusOr<FetchResult> Fetcher::Fetch(const FetchRequest& request) const {
   return result;
 }
 
+absl::StatusOr<BatchFetchResult> Fetcher::FetchBatches(const BatchFetchRequest& request) const {
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::Topic> topic, LookupTopic(*store_, request.topic));
+  ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
+                   LookupPartition(*topic, request.partition));
+  if (request.offset < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("offset ", request.offset, " is negative; offsets start at 0"));
+  }
+  RETURN_IF_ERROR(CheckNotNegative("max_bytes", request.max_bytes));
+  if (log->closed()) return ClosedTopicError(*topic);
+  BatchFetchResult result;
+  ASSIGN_OR_RETURN(result.read,
+                   log->ReadBatches(request.offset,
+                                    std::min<int64_t>(request.max_bytes, options_.max_request_bytes)));
+  return result;
+}
+
 void Fetcher::AwaitData(absl::string_view topic_name, int32_t partition, int64_t offset,
                         const std::shared_ptr<DataWaiter>& waiter) const {
   std::vector<DataWaiter::Target> targets;
@@ -87,6 +104,24 @@ void Fetcher::AwaitData(absl::string_view topic_name, int32_t partition, int64_t
     std::shared_ptr<storage::PartitionLog> log = (*topic)->partition(partition);
     if (log != nullptr) targets.push_back(DataWaiter::Target{std::move(log), offset});
   }
+  waiter->Arm(std::move(targets), shutdown_);
+}
+
+void Fetcher::AwaitAny(const std::vector<DataPosition>& positions,
+                       const std::shared_ptr<DataWaiter>& waiter) const {
+  std::vector<DataWaiter::Target> targets;
+  bool gone = false;
+  for (const DataPosition& position : positions) {
+    absl::StatusOr<std::shared_ptr<storage::Topic>> topic = LookupTopic(*store_, position.topic);
+    std::shared_ptr<storage::PartitionLog> log =
+        topic.ok() ? (*topic)->partition(position.partition) : nullptr;
+    if (log == nullptr) {
+      gone = true;  // wake at once: the next read reports why
+      break;
+    }
+    targets.push_back(DataWaiter::Target{std::move(log), position.offset});
+  }
+  if (gone) targets.clear();
   waiter->Arm(std::move(targets), shutdown_);
 }
 

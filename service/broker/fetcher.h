@@ -36,11 +36,22 @@ class Fetcher {
   // this broker does not lead, naming its leader).
   absl::StatusOr<FetchResult> Fetch(const FetchRequest& request) const;
 
+  // Whole batches from the one holding `offset` (PartitionLog::ReadBatches),
+  // at once. INVALID_ARGUMENT (name, negative partition, offset or
+  // max_bytes), NOT_FOUND, OUT_OF_RANGE (both bounds named), DATA_LOSS,
+  // UNAVAILABLE (closing).
+  absl::StatusOr<BatchFetchResult> FetchBatches(const BatchFetchRequest& request) const;
+
   // Arms `waiter` on the partition of `topic` at `offset` (see
   // FetchResult::wait_offset). If the partition cannot be found any more the
   // waiter wakes at once; the next Fetch reports why.
   void AwaitData(absl::string_view topic, int32_t partition, int64_t offset,
                  const std::shared_ptr<DataWaiter>& waiter) const;
+
+  // Arms `waiter` on several partitions at once: it wakes when any of them
+  // has data past its offset (or is gone).
+  void AwaitAny(const std::vector<DataPosition>& positions,
+                const std::shared_ptr<DataWaiter>& waiter) const;
 
   // INVALID_ARGUMENT (name, negative partition or timestamp), NOT_FOUND,
   // UNAVAILABLE (as Fetch).

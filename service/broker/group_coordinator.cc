@@ -62,6 +62,12 @@ void GroupCoordinator::Join(absl::string_view group_name, const std::string& mem
                             GroupMember* member) {
   absl::MutexLock lock(&mu_);
   Group& group = GroupLocked(group_name);
+  if (group.members.empty() && epochs_ != nullptr) {
+    // The epoch may have moved while the group was served by Kafka's
+    // protocol (ClassicGroupCoordinator): go on above it.
+    absl::StatusOr<int64_t> epoch = epochs_->GroupEpoch(group_name);
+    if (epoch.ok()) group.generation = std::max(group.generation, *epoch);
+  }
   group.members[member_id] = Member{member, topic_id, std::string(topic), ++join_seq_, {}, 0};
   TopicMembers& members = group.topics[topic_id];
   members.name = std::string(topic);

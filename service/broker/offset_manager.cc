@@ -65,16 +65,22 @@ absl::Status OffsetManager::CommitMany(const CommitOffsetsRequest& request) {
     return absl::InvalidArgumentError("the commit lists a partition more than once");
   }
   storage::OffsetStore& offsets = *offsets_;
-  RETURN_IF_ERROR(coordinator_->CommitIfAllowed(
-      GroupCoordinator::CommitClaim{request.group, request.topic, topic->id(), partitions,
-                                    request.generation, request.member_id},
-      [&]() -> absl::Status {
-        for (const PartitionCommit& commit : request.offsets) {
-          RETURN_IF_ERROR(offsets.Write(request.group, topic->id(), commit.partition, commit.offset,
-                                        commit.metadata));
-        }
-        return absl::OkStatus();
-      }));
+  auto write = [&]() -> absl::Status {
+    for (const PartitionCommit& commit : request.offsets) {
+      RETURN_IF_ERROR(offsets.Write(request.group, topic->id(), commit.partition, commit.offset,
+                                    commit.metadata));
+    }
+    return absl::OkStatus();
+  };
+  if (kafka_groups_->HasMembers(request.group)) {
+    RETURN_IF_ERROR(kafka_groups_->CommitIfAllowed(request.group, request.generation,
+                                                   request.member_id, write));
+  } else {
+    RETURN_IF_ERROR(coordinator_->CommitIfAllowed(
+        GroupCoordinator::CommitClaim{request.group, request.topic, topic->id(), partitions,
+                                      request.generation, request.member_id},
+        write));
+  }
   // Outside the coordinator's lock: concurrent commits share one fsync.
   return offsets.Sync();
 }
@@ -102,6 +108,7 @@ absl::StatusOr<std::vector<PartitionCommit>> OffsetManager::FetchCommitted(
 absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
   ASSIGN_OR_RETURN(std::vector<std::string> groups, offsets_->ListGroups());
   for (std::string& group : coordinator_->GroupsWithMembers()) groups.push_back(std::move(group));
+  for (ClassicGroupInfo& group : kafka_groups_->List()) groups.push_back(std::move(group.group));
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   return groups;
@@ -110,12 +117,30 @@ absl::StatusOr<std::vector<std::string>> OffsetManager::ListGroups() const {
 absl::StatusOr<GroupDescription> OffsetManager::DescribeGroup(absl::string_view group) const {
   RETURN_IF_ERROR(ValidateGroupName(group));
   ASSIGN_OR_RETURN(auto by_id, offsets_->GetGroup(group));
-  if (by_id.empty() && !coordinator_->HasMembers(group)) {
+  std::optional<ClassicGroupInfo> kafka = kafka_groups_->Describe(group);
+  if (by_id.empty() && !coordinator_->HasMembers(group) && !kafka.has_value()) {
     return absl::NotFoundError(absl::StrCat(
         "group \"", group, "\" is unknown: it has no committed offsets and no members"));
   }
   GroupDescription description{
       std::string(group), coordinator_->Generation(group), coordinator_->Members(group), {}};
+  if (kafka.has_value()) {
+    description.generation = kafka->generation;
+    for (const ClassicMemberInfo& member : kafka->members) {
+      std::vector<std::string> topics = member.topics;
+      for (const TopicPartitions& assigned : member.partitions) topics.push_back(assigned.topic);
+      std::sort(topics.begin(), topics.end());
+      topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
+      for (const std::string& topic : topics) {
+        GroupMemberInfo& info = description.members.emplace_back();
+        info.member_id = member.member_id;
+        info.topic = topic;
+        for (const TopicPartitions& assigned : member.partitions) {
+          if (assigned.topic == topic) info.partitions = assigned.partitions;
+        }
+      }
+    }
+  }
   // Lags of the topics with commits and of those with members, by name.
   std::map<std::string, std::map<int32_t, storage::CommittedOffset>> topics;
   for (auto& [topic_id, committed] : by_id) {

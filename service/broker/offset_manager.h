@@ -1,8 +1,11 @@
 // OffsetManager: committed consumer offsets and what the broker knows about
 // groups (CommitOffset, FetchCommittedOffsets, ListGroups, DescribeGroup).
-// Commits consult the GroupCoordinator for the generation check; offsets
-// live in an OffsetStore (the store's on a single broker; in a cluster, the
-// internal offsets topic of the groups this broker coordinates).
+// Commits consult the coordinator that serves the group for the generation
+// check: the ClassicGroupCoordinator while the group has Kafka members,
+// else the GroupCoordinator. Offsets live in one OffsetStore (the store's on
+// a single broker; in a cluster, the internal offsets topic of the groups
+// this broker coordinates), the same for both protocols, so a commit from
+// either is seen by the other.
 //
 // Thread-safe.
 #pragma once
@@ -14,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/broker/broker_options.h"
+#include "service/broker/classic_group_coordinator.h"
 #include "service/broker/group_coordinator.h"
 #include "service/broker/offset_types.h"
 #include "service/broker/partition_router.h"
@@ -23,12 +27,14 @@ namespace eventlog::broker {
 
 class OffsetManager {
  public:
-  // `store`, `coordinator`, `offsets` and `router` (null: every partition
-  // is local) must outlive this object.
-  OffsetManager(storage::Store* store, GroupCoordinator* coordinator, const BrokerOptions& options,
+  // `store`, `coordinator`, `kafka_groups`, `offsets` and `router` (null:
+  // every partition is local) must outlive this object.
+  OffsetManager(storage::Store* store, GroupCoordinator* coordinator,
+                ClassicGroupCoordinator* kafka_groups, const BrokerOptions& options,
                 storage::OffsetStore* offsets, const PartitionRouter* router = nullptr)
       : store_(store),
         coordinator_(coordinator),
+        kafka_groups_(kafka_groups),
         options_(options),
         offsets_(offsets),
         router_(router) {}
@@ -53,7 +59,9 @@ class OffsetManager {
   // NOT_FOUND if the group has neither commits nor members. Lags cover every
   // partition of the topics the group committed to or has members on; in a
   // cluster, partitions led elsewhere have high_watermark and lag -1 (the
-  // gRPC layer asks their leaders).
+  // gRPC layer asks their leaders). A Kafka group's members are listed once
+  // per topic they subscribe to, with the partitions their leader assigned
+  // them there.
   absl::StatusOr<GroupDescription> DescribeGroup(absl::string_view group) const;
 
  private:
@@ -61,6 +69,7 @@ class OffsetManager {
 
   storage::Store* const store_;
   GroupCoordinator* const coordinator_;
+  ClassicGroupCoordinator* const kafka_groups_;
   const BrokerOptions options_;
   storage::OffsetStore* const offsets_;
   const PartitionRouter* const router_;

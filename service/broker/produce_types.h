@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -50,5 +51,27 @@ struct ProduceResult {
 };
 
 using ProduceCallback = absl::AnyInvocable<void(absl::StatusOr<ProduceResult>)>;
+
+// One record batch built by the producer (Kafka's RecordBatch v2, any
+// codec, possibly with an idempotent producer's id and sequence), appended
+// to one partition as it came (BatchProducer).
+struct BatchAppendRequest {
+  absl::string_view topic;
+  int32_t partition = 0;
+  std::string batch;
+  storage::Durability durability = storage::Durability::kAll;
+};
+
+struct BatchAppendResult {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  // A retry of a batch the idempotent producer already appended: the
+  // original's offsets, nothing appended.
+  bool duplicate = false;
+  int64_t log_append_time_ms = -1;  // LOG_APPEND_TIME topics: the time given
+  int64_t log_start_offset = 0;
+};
+
+using BatchAppendCallback = absl::AnyInvocable<void(absl::StatusOr<BatchAppendResult>)>;
 
 }  // namespace eventlog::broker

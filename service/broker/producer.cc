@@ -8,6 +8,7 @@
 #include "service/broker/produce_completion.h"
 #include "service/broker/validation.h"
 #include "storage/format/record_batch_builder.h"
+#include "storage/util/error_reason.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::broker {
@@ -21,35 +22,22 @@ struct PartitionBatch {
 
 // The timestamp record `i` is stored with: the broker's clock for
 // LOG_APPEND_TIME topics and for 0; otherwise the producer's, within the
-// topic's bounds (Kafka's message.timestamp.after/before.max.ms), so that
-// one far-future record cannot stop time retention of its partition.
+// topic's bounds (see CheckTimestampBounds).
 absl::StatusOr<int64_t> RecordTimestamp(const storage::Topic& topic, size_t i,
                                         const ProduceRecord& record, int64_t now_ms) {
-  const storage::LogConfig& config = topic.config();
   if (record.timestamp_ms < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("record ", i, " has timestamp_ms ", record.timestamp_ms,
-                     "; use milliseconds since the epoch, or 0 for the broker's append time"));
+    return util::WithReason(
+        absl::InvalidArgumentError(
+            absl::StrCat("record ", i, " has timestamp_ms ", record.timestamp_ms,
+                         "; use milliseconds since the epoch, or 0 for the broker's append time")),
+        util::ErrorReason::kInvalidTimestamp);
   }
-  if (config.timestamp_type == storage::TimestampType::kLogAppendTime || record.timestamp_ms == 0) {
+  if (topic.config().timestamp_type == storage::TimestampType::kLogAppendTime ||
+      record.timestamp_ms == 0) {
     return now_ms;
   }
-  const int64_t after = config.message_timestamp_after_max_ms;
-  if (after != storage::LogConfig::kUnlimited && record.timestamp_ms - now_ms > after) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "record ", i, " has timestamp_ms ", record.timestamp_ms, ", ", record.timestamp_ms - now_ms,
-        " ms ahead of the broker's clock (", now_ms, "); topic \"", topic.name(),
-        "\" accepts at most ", after,
-        " ms ahead (message_timestamp_after_max_ms); nothing of the request was appended"));
-  }
-  const int64_t before = config.message_timestamp_before_max_ms;
-  if (before != storage::LogConfig::kUnlimited && now_ms - record.timestamp_ms > before) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "record ", i, " has timestamp_ms ", record.timestamp_ms, ", ", now_ms - record.timestamp_ms,
-        " ms behind the broker's clock (", now_ms, "); topic \"", topic.name(),
-        "\" accepts at most ", before,
-        " ms behind (message_timestamp_before_max_ms); nothing of the request was appended"));
-  }
+  RETURN_IF_ERROR(
+      CheckTimestampBounds(topic, record.timestamp_ms, now_ms, absl::StrCat("record ", i)));
   return record.timestamp_ms;
 }
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "storage/util/error_reason.h"
 
 namespace eventlog::broker {
 namespace {
@@ -84,6 +85,32 @@ absl::StatusOr<std::shared_ptr<storage::PartitionLog>> LookupPartition(const sto
                                             topic.partition_count() - 1));
   }
   return log;
+}
+
+absl::Status CheckTimestampBounds(const storage::Topic& topic, int64_t timestamp_ms,
+                                  int64_t now_ms, absl::string_view what) {
+  const storage::LogConfig& config = topic.config();
+  const int64_t after = config.message_timestamp_after_max_ms;
+  if (after != storage::LogConfig::kUnlimited && timestamp_ms - now_ms > after) {
+    return util::WithReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            what, " has timestamp_ms ", timestamp_ms, ", ", timestamp_ms - now_ms,
+            " ms ahead of the broker's clock (", now_ms, "); topic \"", topic.name(),
+            "\" accepts at most ", after,
+            " ms ahead (message_timestamp_after_max_ms); nothing of the request was appended")),
+        util::ErrorReason::kInvalidTimestamp);
+  }
+  const int64_t before = config.message_timestamp_before_max_ms;
+  if (before != storage::LogConfig::kUnlimited && now_ms - timestamp_ms > before) {
+    return util::WithReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            what, " has timestamp_ms ", timestamp_ms, ", ", now_ms - timestamp_ms,
+            " ms behind the broker's clock (", now_ms, "); topic \"", topic.name(),
+            "\" accepts at most ", before,
+            " ms behind (message_timestamp_before_max_ms); nothing of the request was appended")),
+        util::ErrorReason::kInvalidTimestamp);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status OffsetOutOfRangeError(absl::string_view topic, int32_t partition, int64_t offset,

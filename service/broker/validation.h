@@ -33,6 +33,14 @@ absl::StatusOr<std::shared_ptr<storage::Topic>> LookupTopic(const storage::Store
 absl::StatusOr<std::shared_ptr<storage::PartitionLog>> LookupPartition(const storage::Topic& topic,
                                                                        int32_t partition);
 
+// A producer's timestamp must lie within the topic's bounds of the broker's
+// clock (Kafka's message.timestamp.after/before.max.ms), so that one
+// far-future record cannot stop time retention of its partition:
+// INVALID_ARGUMENT (reason kInvalidTimestamp) naming `what` (e.g.
+// "record 3") otherwise.
+absl::Status CheckTimestampBounds(const storage::Topic& topic, int64_t timestamp_ms,
+                                  int64_t now_ms, absl::string_view what);
+
 // OUT_OF_RANGE naming the topic, partition and both bounds.
 absl::Status OffsetOutOfRangeError(absl::string_view topic, int32_t partition, int64_t offset,
                                    int64_t log_start_offset, int64_t high_watermark);

@@ -78,18 +78,25 @@ absl::Status ClusterNode::EnsureClusterRecord(storage::Store* store) {
 
 ClusterNode::~ClusterNode() { Leave(); }
 
-absl::StatusOr<int64_t> ClusterNode::Register(int64_t lease) {
+std::string ClusterNode::RegistrationJson() const {
   cv1::BrokerRegistration registration;
   registration.set_id(options_.broker_id);
   registration.set_address(advertise_);
   registration.set_started_ms(NowMs());
+  registration.set_kafka_address(kafka_advertise_);
+  return ToJson(registration);
+}
+
+absl::StatusOr<int64_t> ClusterNode::Register(int64_t lease) {
   ASSIGN_OR_RETURN(etcd::PutResult put,
-                   client_->Put(keys_.Broker(options_.broker_id), ToJson(registration), lease));
+                   client_->Put(keys_.Broker(options_.broker_id), RegistrationJson(), lease));
   return put.revision;
 }
 
-absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& advertise) {
+absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& advertise,
+                               const std::string& kafka_advertise) {
   advertise_ = advertise;
+  kafka_advertise_ = kafka_advertise;
   // The controller's view of the offsets topic: compacted, kept forever.
   broker::CreateTopicRequest offsets_request;
   offsets_request.name = kOffsetsTopic;
@@ -127,11 +134,7 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   for (;;) {
     etcd::TxnRequest txn;
     txn.compares.push_back(etcd::Compare::Missing(key));
-    cv1::BrokerRegistration registration;
-    registration.set_id(options_.broker_id);
-    registration.set_address(advertise_);
-    registration.set_started_ms(NowMs());
-    txn.then_ops.push_back(etcd::TxnOp::Put(key, ToJson(registration), lease));
+    txn.then_ops.push_back(etcd::TxnOp::Put(key, RegistrationJson(), lease));
     ASSIGN_OR_RETURN(etcd::TxnResult result, client_->Txn(txn));
     if (result.succeeded) {
       registered_revision_.store(result.revision);

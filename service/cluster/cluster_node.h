@@ -71,8 +71,11 @@ class ClusterNode final : public broker::PartitionRouter {
   // a registration of a previous run to expire; ALREADY_EXISTS if another
   // live broker has the id) and starts campaigning for controller. `broker` (which must outlive
   // the node's use of it, until Leave) resolves topic configs for the
-  // controller. Call once, when the broker serves.
-  absl::Status Join(const broker::Broker* broker, const std::string& advertise);
+  // controller. `kafka_advertise` is the Kafka listener's HOST:PORT for
+  // Kafka clients' metadata ("" without one). Call once, when the broker
+  // serves.
+  absl::Status Join(const broker::Broker* broker, const std::string& advertise,
+                    const std::string& kafka_advertise = "");
 
   // Resigns as controller and revokes the registration (its partitions go
   // unavailable at once rather than after the TTL), stops following etcd.
@@ -90,6 +93,9 @@ class ClusterNode final : public broker::PartitionRouter {
   // The active controller, if one is elected and registered.
   std::optional<BrokerEndpoint> controller() const;
   bool is_controller() const { return controller_ != nullptr && controller_->active(); }
+  // Registered under a live lease (false while fenced: the lease was lost
+  // and not yet re-granted, or after Leave).
+  bool registered() const { return registered_.load() && !left_.load(); }
 
   // At the active controller only (see Controller): the revision of the
   // change, which WaitForRevision then waits for.
@@ -124,11 +130,14 @@ class ClusterNode final : public broker::PartitionRouter {
   explicit ClusterNode(const ClusterOptions& options);
 
   absl::Status EnsureClusterRecord(storage::Store* store);
+  // This broker's BrokerRegistration, as stored in etcd.
+  std::string RegistrationJson() const;
   absl::StatusOr<int64_t> Register(int64_t lease);
 
   const ClusterOptions options_;
   const ClusterKeys keys_;
-  std::string advertise_;  // set by Join
+  std::string advertise_;        // set by Join
+  std::string kafka_advertise_;  // set by Join
   std::unique_ptr<etcd::EtcdClient> client_;
   cluster::v1::ClusterInfo info_;
   std::unique_ptr<LocalTopics> local_topics_;

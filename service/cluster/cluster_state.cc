@@ -58,7 +58,8 @@ void ClusterState::Put(const ClusterKeys& keys, const etcd::KeyValue& kv) {
         Report(s, kv.key);
         return;
       }
-      brokers_[parsed.broker] = BrokerEntry{parsed.broker, registration.address(), kv.lease};
+      brokers_[parsed.broker] = BrokerEntry{parsed.broker, registration.address(), kv.lease,
+                                            registration.kafka_address()};
       return;
     }
     case ClusterKeys::Parsed::Kind::kTopic: {

@@ -28,6 +28,7 @@ struct BrokerEntry {
   int32_t id = 0;
   std::string address;
   int64_t lease = 0;  // the lease the registration is bound to
+  std::string kafka_address;  // HOST:PORT; empty: no Kafka listener
 };
 
 struct PartitionEntry {

@@ -45,6 +45,8 @@ class AccessController {
     return !options_.tokens_file.empty() || options_.client_certificates;
   }
   bool authorization_enabled() const { return !options_.acl_file.empty(); }
+  // Bearer tokens are accepted (there is a token file).
+  bool tokens_enabled() const { return !options_.tokens_file.empty(); }
 
   // Re-reads both files. On any error keeps the tables in use and returns
   // the error.

@@ -312,12 +312,14 @@ grpc::ServerUnaryReactor* ClusterCalls::ListOffsets(grpc::CallbackServerContext*
           offsets[offset.partition] = offset.offset;
       }
       for (const auto& [address, sub] : remote) {
+        // A named reference: C++17 lambdas cannot capture structured bindings (clang rejects it).
+        const v1::ListOffsetsRequest& forwarded = sub;
         ASSIGN_OR_RETURN(
             v1::ListOffsetsResponse found,
             (AskBroker<v1::ListOffsetsResponse>(
                 channels_, address,
                 [&](v1::EventLog::Stub& stub, grpc::ClientContext* client,
-                    v1::ListOffsetsResponse* out) { return stub.ListOffsets(client, sub, out); })));
+                    v1::ListOffsetsResponse* out) { return stub.ListOffsets(client, forwarded, out); })));
         for (const v1::PartitionOffset& offset : found.offsets()) {
           offsets[offset.partition()] = offset.offset();
         }

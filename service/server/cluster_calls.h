@@ -93,14 +93,16 @@ class ClusterCalls {
   // know it yet (created a moment ago through another broker), catches up.
   void KnowTopic(const std::string& topic) const;
 
+  // Has the controller create the offsets topic if it does not exist yet,
+  // and waits until this broker's metadata has it (also for the Kafka
+  // listener's FindCoordinator). Blocks up to a few seconds.
+  absl::Status EnsureOffsetsTopic() const;
+
  private:
   // Where the group's calls go: OK and nullopt to serve here; an address
   // to forward to; or the error (not coordinated here and not forwardable).
   absl::StatusOr<std::optional<std::string>> GroupTarget(grpc::CallbackServerContext* context,
                                                          absl::string_view group) const;
-  // Has the controller create the offsets topic if it does not exist yet,
-  // and waits until this broker's metadata has it.
-  absl::Status EnsureOffsetsTopic() const;
   // Fills the lags of partitions led elsewhere from their leaders.
   void FillRemoteLags(broker::GroupDescription* group) const;
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/server/cluster_kafka_view.h"
 #include "service/server/reflection_v1_plugin.h"
 #include "service/server/server_credentials.h"
 #include "service/server/without_reflection.h"
@@ -149,6 +150,28 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
                                                " (address in use or not local?)"));
   }
   server->advertise_ = options.advertise.empty() ? server->address() : options.advertise;
+  // In a cluster the Kafka listener is bound before the broker registers,
+  // so that the registration carries its address; until then the cluster
+  // view names no partition led here, so nothing is served too early.
+  if (!options.kafka.listen.empty()) {
+    kafka::KafkaFrontDoorOptions kafka = options.kafka;
+    kafka.tls_cert_file = options.security.tls_cert_file;
+    kafka.tls_key_file = options.security.tls_key_file;
+    kafka.tls_client_ca_file = options.security.tls_client_ca_file;
+    kafka.max_frame_bytes = static_cast<int32_t>(
+        std::min<int64_t>(INT32_MAX, options.broker.max_request_bytes + kFramingSlackBytes));
+    if (server->cluster_ != nullptr) {
+      server->kafka_view_ = std::make_unique<ClusterKafkaView>(
+          server->broker_.get(), server->cluster_.get(), server->cluster_calls_.get());
+    }
+    absl::StatusOr<std::unique_ptr<kafka::KafkaFrontDoor>> door = kafka::KafkaFrontDoor::Start(
+        kafka, server->broker_.get(), server->access_.get(), server->kafka_view_.get());
+    if (!door.ok()) {
+      server->Shutdown().IgnoreError();
+      return door.status();
+    }
+    server->kafka_ = *std::move(door);
+  }
   if (server->cluster_ != nullptr) {
     absl::Status joined = [&]() -> absl::Status {
       if (options.advertise.empty() &&
@@ -158,7 +181,9 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
                          ", which other brokers and clients cannot dial; set --advertise"));
       }
       server->remote_->SetSelfAddress(server->advertise_);
-      return server->cluster_->Join(server->broker_.get(), server->advertise_);
+      return server->cluster_->Join(
+          server->broker_.get(), server->advertise_,
+          server->kafka_ == nullptr ? "" : server->kafka_->advertised());
     }();
     if (!joined.ok()) {
       server->Shutdown().IgnoreError();
@@ -173,6 +198,15 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     ops.tls_key_file = options.security.tls_key_file;
     ops.process_start = options.process_start;
     ops.broker_id = options.broker.broker_id;
+    if (server->cluster_ != nullptr) {
+      // A fenced broker leads nothing: load balancers should send clients
+      // to a registered one.
+      ops.readiness_checks.push_back(
+          {"cluster", [cluster = server->cluster_.get()]() -> absl::Status {
+             if (cluster->registered()) return absl::OkStatus();
+             return absl::UnavailableError("not registered in the cluster (etcd lease lost)");
+           }});
+    }
     ops.metric_families.push_back(
         [rpc = &server->rpc_metrics_](metrics::MetricWriter& writer) { rpc->Write(writer); });
     ops.metric_families.push_back(
@@ -214,6 +248,7 @@ absl::Status EventLogServer::Shutdown() {
     // grace period. gRPC's own Shutdown(deadline) would also wait for idle
     // client connections to close, so it is given no time of its own.
     calls_.WaitForIdle(absl::Now() + absl::Milliseconds(options_.shutdown_grace_ms));
+    if (kafka_ != nullptr) kafka_->Shutdown();
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }

@@ -8,15 +8,17 @@
 // and the broker forwards to the other brokers over BrokerChannels. With an
 // HTTP listen address it also starts the HTTP listener (ops::OpsServer:
 // probes, /metrics, console), and counts requests (RpcMetrics) and per topic
-// traffic for /metrics.
+// traffic for /metrics. With options.kafka.listen set, it also serves the
+// Kafka wire protocol (KafkaFrontDoor) on the same broker, access controller
+// and TLS files.
 //
 // Thread-safe. Shutdown order: health NOT_SERVING; broker shutdown (new calls
 // and open streams end with UNAVAILABLE, /readyz says so); in a cluster,
 // leave it (the registration is revoked, so the broker's partitions go
 // unavailable at once instead of after the lease TTL); wait up to
-// shutdown_grace_ms for calls in progress to end; gRPC shutdown (stop
-// accepting, cancel what is left, close connections); the HTTP listener
-// stops; Store::Close (flush, fsync, close LevelDB).
+// shutdown_grace_ms for calls in progress to end; the Kafka listener closes;
+// gRPC shutdown (stop accepting, cancel what is left, close connections); the
+// HTTP listener stops; Store::Close (flush, fsync, close LevelDB).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -61,6 +63,8 @@ class EventLogServer {
   int port() const { return port_; }
   // "host:port" with the bound port.
   std::string address() const;
+  // The Kafka listener's HOST:PORT with the bound port ("" when off).
+  std::string kafka_address() const { return kafka_ == nullptr ? "" : kafka_->address(); }
   // The HTTP listener's "host:port" with the bound port; "" when off.
   std::string http_address() const { return ops_ != nullptr ? ops_->address() : ""; }
 
@@ -100,6 +104,11 @@ class EventLogServer {
   std::unique_ptr<EventLogService> service_;
   CallTracker calls_;
   std::unique_ptr<grpc::Server> server_;
+  // The Kafka listener's view of the cluster (null on a single broker);
+  // outlives the listener.
+  std::unique_ptr<kafka::KafkaClusterView> kafka_view_;
+  // After the broker and access controller: destroyed before them.
+  std::unique_ptr<kafka::KafkaFrontDoor> kafka_;
   // Destroyed first: its handlers use the broker.
   std::unique_ptr<ops::OpsServer> ops_;
 

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "service/broker/broker_options.h"
 #include "service/cluster/cluster_options.h"
+#include "service/kafka/handler/kafka_front_door.h"
 #include "service/ops/metrics_collector.h"
 #include "service/server/security_options.h"
 #include "storage/store.h"
@@ -35,6 +36,9 @@ struct ServerOptions {
   bool reflection = true;
   // ProduceStream: requests read but not yet answered, per stream.
   size_t produce_stream_max_in_flight = 64;
+  // The Kafka wire protocol (docs/KAFKA.md): off while `kafka.listen` is
+  // empty. Its TLS files are the ones of `security`.
+  kafka::KafkaFrontDoorOptions kafka;
   // Shutdown: how long open calls get to finish before they are cancelled.
   int64_t shutdown_grace_ms = 3000;
   // The HTTP listener (health probes, /metrics, console; see ops::OpsServer)

@@ -55,6 +55,7 @@ absl::StatusOr<RecordBatchBuilder> RecordBatchBuilder::FromKafkaBatch(
   RecordBatchBuilder out;
   out.batch_ = std::move(batch);
   out.record_count_ = h.record_count;
+  out.last_offset_delta_ = h.last_offset_delta;
   out.first_timestamp_ms_ = h.first_timestamp_ms;
   out.attributes_ = h.attributes;
   out.producer_id_ = h.producer_id;
@@ -93,8 +94,9 @@ absl::StatusOr<RecordBatchBuilder> RecordBatchBuilder::FromKafkaBatch(
   return out;
 }
 
-void RecordBatchBuilder::Add(absl::string_view key, absl::string_view value,
-                             absl::Span<const HeaderView> headers, int64_t timestamp_ms) {
+void RecordBatchBuilder::AddAt(int32_t offset_delta, absl::string_view key,
+                               absl::string_view value, absl::Span<const HeaderView> headers,
+                               int64_t timestamp_ms) {
   if (record_count_ == 0) {
     first_timestamp_ms_ = timestamp_ms;
     min_timestamp_ms_ = timestamp_ms;
@@ -106,7 +108,6 @@ void RecordBatchBuilder::Add(absl::string_view key, absl::string_view value,
   // Wrapping subtraction; the reader adds with the same wrap.
   const auto ts_delta = static_cast<int64_t>(static_cast<uint64_t>(timestamp_ms) -
                                              static_cast<uint64_t>(first_timestamp_ms_));
-  const int32_t offset_delta = record_count_;
   const size_t body = format::EncodedRecordBodySize(key, value, headers.data(), headers.size(),
                                                     ts_delta, offset_delta);
   const size_t size =
@@ -129,6 +130,7 @@ void RecordBatchBuilder::Add(absl::string_view key, absl::string_view value,
     p = PutBytes(p, h.value);
   }
   ++record_count_;
+  last_offset_delta_ = offset_delta;
   max_record_bytes_ = std::max(max_record_bytes_, size);
 }
 
@@ -152,7 +154,7 @@ std::string& RecordBatchBuilder::Seal() {
   } else {
     h.magic = format::kMagicV2;
     h.attributes = attributes_;
-    h.last_offset_delta = record_count_ - 1;
+    h.last_offset_delta = last_offset_delta_;
     h.record_count = record_count_;
     h.first_timestamp_ms = first_timestamp_ms_;
     h.max_timestamp_ms = max_timestamp_ms_;

@@ -36,7 +36,21 @@ class RecordBatchBuilder {
   // Appends one record (not for a batch from FromKafkaBatch). The views are
   // copied; they need not outlive this call.
   void Add(absl::string_view key, absl::string_view value, absl::Span<const HeaderView> headers,
-           int64_t timestamp_ms);
+           int64_t timestamp_ms) {
+    AddAt(last_offset_delta_ + 1, key, value, headers, timestamp_ms);
+  }
+
+  // Appends one record at `offset_delta` from the batch's base offset, which
+  // must be above the previous record's (gaps are allowed: a compacted
+  // batch being re-encoded, see ConvertToMagicV2).
+  void AddAt(int32_t offset_delta, absl::string_view key, absl::string_view value,
+             absl::Span<const HeaderView> headers, int64_t timestamp_ms);
+
+  // The batch spans offsets up to base + `last_offset_delta` even if its
+  // last records are gone (compaction); at least the last record's delta.
+  void SetLastOffsetDelta(int32_t last_offset_delta) {
+    if (last_offset_delta > last_offset_delta_) last_offset_delta_ = last_offset_delta;
+  }
 
   // Makes room for `bytes` of encoded records (about the sum of the keys,
   // values and headers plus ~10 bytes per record). Optional.
@@ -69,6 +83,7 @@ class RecordBatchBuilder {
  private:
   std::string batch_;  // header (reserved) then records
   int32_t record_count_ = 0;
+  int32_t last_offset_delta_ = -1;
   size_t max_record_bytes_ = 0;
   int64_t first_timestamp_ms_ = 0;
   int64_t min_timestamp_ms_ = 0;

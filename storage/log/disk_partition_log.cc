@@ -25,13 +25,17 @@ absl::StatusOr<std::shared_ptr<DiskPartitionLog>> DiskPartitionLog::Open(
   ASSIGN_OR_RETURN(RecoveredPartition recovered, recovery.Run());
   ASSIGN_OR_RETURN(std::unique_ptr<LeaderEpochCache> epochs,
                    LeaderEpochCache::Open(options.fs, layout::LeaderEpochsPath(options.dir)));
+  ASSIGN_OR_RETURN(ProducerSnapshot::Loaded producers,
+                   ProducerSnapshot::Load(options.db, options.topic_id, options.partition,
+                                          recovered.segments, recovered.log_end_offset));
   // Not make_shared: the constructor is private.
-  return std::shared_ptr<DiskPartitionLog>(
-      new DiskPartitionLog(std::move(options), std::move(recovered), std::move(epochs)));
+  return std::shared_ptr<DiskPartitionLog>(new DiskPartitionLog(
+      std::move(options), std::move(recovered), std::move(epochs), std::move(producers)));
 }
 
 DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
-                                   std::unique_ptr<LeaderEpochCache> epochs)
+                                   std::unique_ptr<LeaderEpochCache> epochs,
+                                   ProducerSnapshot::Loaded producers)
     : options_(std::move(options)),
       offset_index_(options_.db, options_.topic_id, options_.partition),
       time_index_(options_.db, options_.topic_id, options_.partition),
@@ -41,6 +45,7 @@ DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartiti
       epochs_(std::move(epochs)),
       recovery_bytes_scanned_(recovered.bytes_scanned),
       recovery_truncated_bytes_(recovered.truncated_bytes),
+      producer_bytes_replayed_(producers.bytes_replayed),
       retention_(&options_, &segments_, &offset_index_, &time_index_, &max_timestamp_),
       compactor_(&options_, &segments_, &offset_index_, &reader_),
       cadence_(options_.index_interval_bytes) {
@@ -49,6 +54,7 @@ DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartiti
   appender_ = std::make_unique<SegmentAppender>(active, active->size());
   cadence_.Add(/*indexed=*/true, recovered.bytes_since_index);
   next_offset_ = recovered.log_end_offset;
+  producers_ = std::move(producers.state);
   active_created_ms_ = recovered.active_first_timestamp;
   max_timestamp_ = recovered.max_timestamp;
   written_end_ = recovered.log_end_offset;
@@ -64,6 +70,9 @@ void DiskPartitionLog::MarkGone(LogSegments::State state) {
     // Waits for a cleanup or an append in progress.
     absl::MutexLock c(&cleanup_mu_);
     absl::MutexLock a(&append_mu_);
+    // A clean close keeps the producer state whole: the next open replays
+    // nothing.
+    if (state == LogSegments::State::kClosed && segments_.open()) SnapshotProducersLocked();
     wake = segments_.Close(state);
   }
   for (auto& callback : wake) callback();
@@ -167,13 +176,25 @@ absl::StatusOr<AppendResult> DiskPartitionLog::Append(RecordBatchBuilder batch,
 absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendResult* result) {
   RETURN_IF_ERROR(segments_.CheckOpen());
   RETURN_IF_ERROR(options_.health->status());
+  const ProducerState::Claim claim{batch.producer_id(), batch.producer_epoch(),
+                                   batch.base_sequence(), batch.record_count()};
+  if (claim.producer_id >= 0) {
+    // Checked under the append lock: a retry racing its original sees it.
+    ASSIGN_OR_RETURN(std::optional<ProducerState::Batch> original, producers_.Check(claim));
+    if (original.has_value()) {
+      result->base_offset = original->first_offset;
+      result->last_offset = original->last_offset;
+      result->duplicate = true;
+      return absl::OkStatus();
+    }
+  }
   std::string& bytes = batch.Seal();
   const int64_t base = next_offset_;
   format::SetBaseOffset(bytes.data(), base);
   // Not covered by the checksum either.
   if (leader_epoch_ >= 0) format::SetLeaderEpoch(bytes.data(), leader_epoch_);
   RETURN_IF_ERROR(
-      WriteBatchLocked(bytes, base, base + batch.record_count(), batch.max_timestamp_ms()));
+      WriteBatchLocked(bytes, base, base + batch.record_count(), batch.max_timestamp_ms(), claim));
   result->base_offset = base;
   result->last_offset = next_offset_ - 1;
   return absl::OkStatus();
@@ -203,9 +224,13 @@ absl::Status DiskPartitionLog::AppendReplicaLocked(absl::string_view batches,
       // epoch the log has (a surplus entry is dropped by a truncation).
       RETURN_IF_ERROR(epochs_->Assign(header.leader_epoch, header.base_offset));
     }
+    // A follower keeps its producers' state too, so that it deduplicates
+    // retries once it leads.
+    const ProducerState::Claim claim{header.producer_id, header.producer_epoch,
+                                     header.base_sequence, header.record_count};
     RETURN_IF_ERROR(WriteBatchLocked(batches.substr(position, header.batch_length),
                                      header.base_offset, header.next_offset(),
-                                     header.max_timestamp_ms));
+                                     header.max_timestamp_ms, claim));
     position += header.batch_length;
   }
   result->base_offset = first.base_offset;
@@ -223,7 +248,8 @@ absl::Status DiskPartitionLog::BecomeLeader(int32_t epoch) {
 }
 
 absl::Status DiskPartitionLog::WriteBatchLocked(absl::string_view bytes, int64_t base, int64_t next,
-                                                int64_t max_timestamp_ms) {
+                                                int64_t max_timestamp_ms,
+                                                const ProducerState::Claim& claim) {
   const auto total = static_cast<int64_t>(bytes.size());
   if (options_.space_guard != nullptr) RETURN_IF_ERROR(options_.space_guard->Admit(total));
   const int64_t now = options_.clock->NowMs();
@@ -252,9 +278,18 @@ absl::Status DiskPartitionLog::WriteBatchLocked(absl::string_view bytes, int64_t
   cadence_.Add(index, total);
   max_timestamp_.store(std::max(max_before, max_timestamp_ms));
   next_offset_ = next;
+  producers_.Record(claim, base);
   segments_.Published(*appender_->segment(), appender_->position(), next_offset_, total);
   written_end_.store(next_offset_, std::memory_order_release);
   return absl::OkStatus();
+}
+
+void DiskPartitionLog::SnapshotProducersLocked() {
+  leveldb::WriteBatch snapshot;
+  ProducerSnapshot::Put(options_.topic_id, options_.partition, next_offset_, producers_,
+                        &snapshot);
+  // Derived data: if it is lost, the next open replays more of the log.
+  (void)leveldb_util::Write(options_.db, &snapshot, /*sync=*/false, "producer snapshot");
 }
 
 absl::Status DiskPartitionLog::RollLocked(int64_t base) {
@@ -273,6 +308,8 @@ absl::Status DiskPartitionLog::RollLocked(int64_t base) {
   }
   segments_.AddSegment(segment);
   appender_ = std::make_unique<SegmentAppender>(std::move(segment), 0);
+  // The next open replays the producers' batches of the new segment only.
+  SnapshotProducersLocked();
   active_created_ms_ = -1;
   return absl::OkStatus();
 }

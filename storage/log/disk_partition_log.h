@@ -2,8 +2,9 @@
 // partition's folder hold the batches; the store's LevelDB holds the sparse
 // offset and time indexes, the log start offset and the recovery point.
 //
-// It owns the append path (writes, rolls) and the sync path (what is
-// written -> durable -> the high watermark), and hands the rest to its
+// It owns the append path (writes, rolls, the idempotent producers'
+// ProducerState) and the sync path (what is written -> durable -> the high
+// watermark), and hands the rest to its
 // parts: LogSegments (the segments and the offsets readers see), LogReader
 // (reads and time lookups), LogRetention and LogCompactor (cleanup), and
 // PartitionRecovery (at open).
@@ -38,6 +39,8 @@
 #include "storage/log/offset_index.h"
 #include "storage/log/partition_log_options.h"
 #include "storage/log/partition_recovery.h"
+#include "storage/log/producer_snapshot.h"
+#include "storage/log/producer_state.h"
 #include "storage/log/segment.h"
 #include "storage/log/segment_appender.h"
 #include "storage/log/syncable.h"
@@ -67,6 +70,9 @@ class DiskPartitionLog final : public PartitionLog,
   absl::Status BecomeLeader(int32_t epoch) override;
   absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const override;
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
+  absl::StatusOr<BatchReadResult> ReadBatches(int64_t offset, int64_t max_bytes) const override {
+    return reader_.ReadBatches(offset, max_bytes);
+  }
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override;
   int64_t log_start_offset() const override { return segments_.offsets().log_start; }
   int64_t high_watermark() const override { return segments_.offsets().high_watermark; }
@@ -106,10 +112,12 @@ class DiskPartitionLog final : public PartitionLog,
   int64_t TEST_recovery_bytes_scanned() const { return recovery_bytes_scanned_; }
   int64_t TEST_recovery_truncated_bytes() const { return recovery_truncated_bytes_; }
   LogCompactor& TEST_compactor() { return compactor_; }
+  // Segment bytes replayed at open to rebuild the producer state.
+  int64_t TEST_producer_bytes_replayed() const { return producer_bytes_replayed_; }
 
  private:
   DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
-                   std::unique_ptr<LeaderEpochCache> epochs);
+                   std::unique_ptr<LeaderEpochCache> epochs, ProducerSnapshot::Loaded producers);
 
   // Append path, under append_mu_.
   // `batch` is sealed; the base offset is set here.
@@ -121,8 +129,10 @@ class DiskPartitionLog final : public PartitionLog,
                                    AppendResult* result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   // Writes one whole batch whose header is final (offsets [base, next)),
   // rolling first if needed, and indexes and publishes it.
+  // `claim` is the batch's producer (producer_id -1: none).
   absl::Status WriteBatchLocked(absl::string_view bytes, int64_t base, int64_t next,
-                                int64_t max_timestamp_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+                                int64_t max_timestamp_ms, const ProducerState::Claim& claim)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   // The new active segment starts at `base` (>= next_offset_).
   absl::Status RollLocked(int64_t base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   // Runs `write` under append_mu_, then `done` once `durability` is met
@@ -131,6 +141,8 @@ class DiskPartitionLog final : public PartitionLog,
   void AppendWith(Durability durability, AppendCallback done,
                   absl::FunctionRef<absl::Status(AppendResult*)> write)
       ABSL_LOCKS_EXCLUDED(append_mu_);
+  // Writes the producer state at next_offset_ (not synced: derived data).
+  void SnapshotProducersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
   // After a sync: drops the page cache of synced bytes further than
   // page_cache_window_bytes from the end (`sealed` oldest first).
@@ -146,6 +158,7 @@ class DiskPartitionLog final : public PartitionLog,
   const std::unique_ptr<LeaderEpochCache> epochs_;
   const int64_t recovery_bytes_scanned_;
   const int64_t recovery_truncated_bytes_;
+  const int64_t producer_bytes_replayed_;
 
   absl::Mutex cleanup_mu_ ABSL_ACQUIRED_BEFORE(append_mu_);
   LogRetention retention_ ABSL_GUARDED_BY(cleanup_mu_);
@@ -158,6 +171,7 @@ class DiskPartitionLog final : public PartitionLog,
   int64_t next_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
   // The epoch written into appended batches (BecomeLeader); -1: as built.
   int32_t leader_epoch_ ABSL_GUARDED_BY(append_mu_) = -1;
+  ProducerState producers_ ABSL_GUARDED_BY(append_mu_);
   // When the active segment got its first batch (-1: empty), for segment_ms.
   int64_t active_created_ms_ ABSL_GUARDED_BY(append_mu_) = -1;
   // Largest timestamp appended so far (written under append_mu_).

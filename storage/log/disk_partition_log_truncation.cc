@@ -83,6 +83,10 @@ absl::Status DiskPartitionLog::TruncateTo(int64_t offset) {
   next_offset_ = cut.log_end;
   written_end_.store(cut.log_end);
   durable_end_.store(cut.log_end);
+  // The producers' batches past the cut are gone; a snapshot at the new end
+  // keeps the next open from replaying the state of a longer log.
+  producers_.TruncateTo(cut.log_end);
+  SnapshotProducersLocked();
   {
     absl::MutexLock s(&sync_mu_);
     unsynced_sealed_.clear();  // synced above

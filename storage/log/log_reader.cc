@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "storage/format/batch_conversion.h"
 #include "storage/format/batch_record_iterator.h"
 #include "storage/log/segment_reader.h"
 #include "storage/util/status_macros.h"
@@ -206,6 +207,109 @@ absl::StatusOr<ReadResult> LogReader::Read(int64_t offset, const ReadLimits& lim
   }
   result.next_offset = std::min(result.next_offset, result.high_watermark);
   result.backing = std::move(chunks);
+  return result;
+}
+
+absl::StatusOr<BatchReadResult> LogReader::ReadBatches(int64_t offset, int64_t max_bytes) const {
+  BatchReadResult result;
+  LogSegments::Offsets bounds;
+  std::optional<LogSegments::Span> found;
+  RETURN_IF_ERROR(segments_->Find(offset, &bounds, &found));
+  result.high_watermark = bounds.high_watermark;
+  result.log_start_offset = bounds.log_start;
+  result.next_offset = offset;
+  if (!found.has_value()) return result;
+  LogSegments::Span span = *std::move(found);
+  ASSIGN_OR_RETURN(int64_t position, StartPosition(span, offset));
+  max_bytes = std::max<int64_t>(max_bytes, 1);
+  const size_t chunk = static_cast<size_t>(
+      std::clamp<int64_t>(max_bytes + index_interval_bytes_ + int64_t{format::kMaxHeaderSize},
+                          kMinReadChunk, kMaxReadChunk));
+  // File chunks and re-encoded batches the views point into.
+  auto backing = std::make_shared<std::vector<std::shared_ptr<const void>>>();
+  while (true) {
+    SegmentReader reader(span.segment, position, span.limit, chunk, chunk, /*keep_chunks=*/true);
+    reader.set_offset_limit(span.offset_limit);
+    int64_t skip_floor = -1;  // offsets the next batch must reach after a skip
+    int64_t hint_position = -1;
+    bool done = false;
+    while (true) {
+      SegmentReader::Batch batch;
+      absl::StatusOr<bool> next = reader.Next(&batch);
+      if (!next.ok()) {
+        // As Read: damage wholly before the target is stepped over.
+        if (result.batches.empty() && reader.damage() != SegmentReader::Damage::kNone &&
+            reader.DamagedOffsetsFit()) {
+          const int64_t damaged_end = reader.damaged_header().next_offset();
+          if (damaged_end <= offset && skip_floor < damaged_end && reader.SkipDamaged()) {
+            skip_floor = damaged_end;
+            continue;
+          }
+        }
+        if (result.batches.empty()) return next.status();
+        done = true;  // return what precedes it; the next read reports it
+        break;
+      }
+      if (!*next) break;
+      const format::BatchHeader& h = batch.header;
+      if (h.base_offset >= result.high_watermark) {
+        done = true;  // written but not yet durable
+        break;
+      }
+      if (h.base_offset < skip_floor) {
+        return absl::DataLossError(absl::StrCat("batch at ", span.segment->path(), " position ",
+                                                batch.position,
+                                                " does not follow the damaged batch before it"));
+      }
+      if (h.next_offset() <= offset) continue;  // wholly before the target
+      const auto size = static_cast<int64_t>(batch.bytes.size());
+      if (!result.batches.empty() && result.bytes + size > max_bytes) {
+        hint_position = batch.position;
+        done = true;
+        break;
+      }
+      absl::string_view view = batch.bytes;
+      if (h.magic != format::kMagicV2) {
+        absl::StatusOr<std::string> converted = format::ConvertToMagicV2(h, batch.bytes);
+        if (!converted.ok()) {
+          if (result.batches.empty()) {
+            return absl::DataLossError(absl::StrCat(converted.status().message(), " at ",
+                                                    span.segment->path(), " position ",
+                                                    batch.position));
+          }
+          done = true;
+          break;
+        }
+        auto owned = std::make_shared<const std::string>(*std::move(converted));
+        view = *owned;
+        backing->push_back(std::move(owned));
+      }
+      result.batches.push_back(view);
+      result.bytes += size;
+      result.next_offset = h.next_offset();
+      hint_position = reader.position();
+    }
+    std::vector<std::shared_ptr<char[]>> kept = reader.TakeChunks();
+    backing->insert(backing->end(), std::make_move_iterator(kept.begin()),
+                    std::make_move_iterator(kept.end()));
+    if (done) {
+      if (hint_position >= 0) hints_.Remember(result.next_offset, span.segment, hint_position);
+      break;
+    }
+    // The segment is exhausted: go on with the next one (past any gap).
+    int64_t high_watermark;
+    std::optional<LogSegments::Span> next =
+        segments_->After(*span.segment, span.limit, &high_watermark);
+    if (!next.has_value()) {
+      if (hint_position >= 0) hints_.Remember(result.next_offset, span.segment, hint_position);
+      break;
+    }
+    if (next->segment->base_offset() >= result.high_watermark) break;
+    position = next->segment == span.segment ? span.limit : 0;
+    span = *std::move(next);
+  }
+  result.next_offset = std::min(std::max(result.next_offset, offset), result.high_watermark);
+  result.backing = std::move(backing);
   return result;
 }
 

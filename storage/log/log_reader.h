@@ -38,6 +38,8 @@ class LogReader {
 
   // See PartitionLog::Read.
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const;
+  // See PartitionLog::ReadBatches.
+  absl::StatusOr<BatchReadResult> ReadBatches(int64_t offset, int64_t max_bytes) const;
   // See PartitionLog::OffsetForTimestamp.
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const;
 

@@ -57,6 +57,8 @@ expect "produce library" "$report" -- \
   produce --topic=smoke --records=2500 --batch_size=100 --client=library --acks=leader
 expect "consume subscribe" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=subscribe --batch_size=300
+expect "consume subscribe library" '^perf consume: 5000 records in .* client library' -- \
+  consume --topic=smoke --mode=subscribe --batch_size=300 --client=library
 expect "consume fetch" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=fetch --batch_size=300 --concurrency=3
 expect "latency" '^perf latency: 300 records' '^end-to-end latency: p50 [0-9.]+ ms.*\(250 samples\)' -- \

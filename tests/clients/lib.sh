@@ -21,8 +21,8 @@ setup_python_venv() {
     command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install protobuf-compiler protobuf-compiler-grpc)"
   done
   $py -c 'import ensurepip, venv' 2>/dev/null || fail "python3 venv support is missing (apt-get install python3-venv)"
-  $py -c 'import grpc, google.protobuf, pytest' 2>/dev/null ||
-    fail "Debian python packages are missing (apt-get install python3-grpcio python3-protobuf python3-pytest)"
+  $py -c 'import grpc, google.protobuf, pytest, mypy' 2>/dev/null ||
+    fail "Debian python packages are missing (apt-get install python3-grpcio python3-protobuf python3-pytest python3-mypy)"
   rm -rf "$venv"
   $py -m venv --system-site-packages "$venv"
   # --no-index: everything the package needs is already installed from Debian.

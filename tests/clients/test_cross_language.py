@@ -116,3 +116,58 @@ def test_python_produces_node_consumes_cli_reads(broker):
 
 def test_python_produces_node_group_consumes_cli_reads(broker):
     check_agreement(broker, "group")
+
+
+def test_rebalance_callbacks_agree_between_python_and_node_members(broker):
+    """A Python member owns every partition; a Node member joins (Python's
+    on_revoke and Node's onAssign name the same partitions), reads them,
+    commits and leaves (Node's onRevoke, then Python's on_assign get them
+    back). The CLI sees every partition committed at its end."""
+    from eventlog import Consumer
+
+    topic, group = "cross-rebalance", "cross-rebalance-group"
+    with Admin(broker.target) as admin:
+        admin.create_topic(topic, partitions=PARTITIONS)
+    produce_with_python(broker.target, topic)
+    events = []
+    member = Consumer(
+        broker.target,
+        topic,
+        group=group,
+        reset_to="earliest",
+        on_assign=lambda c, p: events.append(("assign", sorted(p))),
+        on_revoke=lambda c, p: events.append(("revoke", sorted(p))),
+    )
+    try:
+        while events != [("assign", list(range(PARTITIONS)))]:
+            member.poll(0.1)
+        node = subprocess.Popen(
+            ["node", str(Path(__file__).with_name("node_group_member.mjs")), broker.target, topic, group],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        while node.poll() is None:
+            member.poll(0.1)  # keeps applying assignments while Node works
+        out, err = node.communicate(timeout=60)
+        assert node.returncode == 0, err
+        node_events = [json.loads(line) for line in out.splitlines()]
+        taken = node_events[0]["partitions"]
+        assert node_events == [{"event": "assign", "partitions": taken}, {"event": "revoke", "partitions": taken}]
+        assert events[1:3] == [("revoke", taken), ("assign", [])]
+        while len(events) < 4:
+            member.poll(0.1)
+        assert events[3] == ("assign", taken)
+        while sum(1 for _ in iter(lambda: member.poll(0.5), None)):
+            pass  # reads what is left of its own partitions
+        member.commit()
+    finally:
+        member.close()
+
+    committed = {}
+    for line in cli("offsets", "show", group, topic, target=broker.target).splitlines():
+        partition, offset = line.split()[:2]
+        committed[int(partition)] = int(offset)
+    with Admin(broker.target) as admin:
+        ends = admin.list_offsets(topic, "latest")
+    assert committed == {p: end for p, end in ends.items() if end > 0}

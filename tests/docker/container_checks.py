@@ -3,7 +3,8 @@
 Builds docker/Dockerfile unchanged with podman, checks the image's settings,
 then runs it on a volume: waits for its HEALTHCHECK to pass, produces and
 consumes with the Python client (from the host, through the published port)
-and with the CLI inside the container, commits offsets, stops it (SIGTERM,
+and with the CLI inside the container, reads them again with kcat through
+the image's Kafka listener, commits offsets, stops it (SIGTERM,
 exit 0), and starts a second container on the same volume that must find
 every record and committed offset. Everything it creates is removed at the
 end; only the caches under $EVENTLOG_PODMAN_CACHE stay.
@@ -105,6 +106,7 @@ def test_image_settings(podman, image):
     config = podman.inspect("image", image)["Config"]
     assert config["User"] == "10001:10001"
     assert "7070/tcp" in config["ExposedPorts"]
+    assert "9092/tcp" in config["ExposedPorts"]
     assert "8080/tcp" in config["ExposedPorts"]
     assert DATA in config["Volumes"]
     assert config["Entrypoint"] == ["/usr/local/bin/eventlogd-entrypoint"]
@@ -113,6 +115,7 @@ def test_image_settings(podman, image):
     assert env["EVENTLOG_LISTEN"] == "0.0.0.0:7070"
     assert env["EVENTLOG_HTTP_LISTEN"] == "0.0.0.0:8080"
     assert env["EVENTLOG_DATA_DIR"] == DATA
+    assert env["EVENTLOG_KAFKA_LISTEN"] == "0.0.0.0:9092"  # the Kafka listener is on
     health = podman.inspect("image", image)["Healthcheck"]
     assert health["Test"][:3] == ["CMD", "eventlog", "health"], health
 
@@ -232,9 +235,11 @@ def test_produce_consume_stop_restart(podman, image):
     # First broker: the image's defaults (0.0.0.0:7070 inside) published on
     # loopback, configured through EVENTLOG_* variables. slirp4netns forwards
     # the port in user space: no bridge, firewall rules or sysctls on the host.
-    first, port, http_port = f"eventlog-a-{RUN_ID}", free_port(), free_port()
+    first, port, http_port, kafka_port = (f"eventlog-a-{RUN_ID}", free_port(), free_port(),
+                                          free_port())
     start_broker(podman, first, "--network", "slirp4netns", "-p", f"127.0.0.1:{port}:7070",
-                 "-p", f"127.0.0.1:{http_port}:8080",
+                 "-p", f"127.0.0.1:{http_port}:8080", "-p", f"127.0.0.1:{kafka_port}:9092",
+                 "-e", f"EVENTLOG_KAFKA_ADVERTISE=127.0.0.1:{kafka_port}",
                  "-e", "EVENTLOG_DEFAULT_PARTITIONS=3",
                  # Leader-acked records are fsynced only at shutdown (or after 10 min).
                  "-e", "EVENTLOG_FLUSH_INTERVAL_MS=600000")
@@ -266,6 +271,13 @@ def test_produce_consume_stop_restart(podman, image):
 
     json_lines = cli(podman, first, "consume", "orders", "--format", "json").splitlines()
     assert sorted(json.loads(x)["value"] for x in json_lines) == sorted(v.decode() for v in values)
+
+    # The image's Kafka listener serves the same records to a Kafka client
+    # on the host (kcat), through the published port it advertises.
+    kcat = subprocess.run(["kcat", "-b", f"127.0.0.1:{kafka_port}", "-C", "-t", "orders",
+                           "-o", "beginning", "-e", "-q", "-f", "%s\\n"],
+                          capture_output=True, text=True, timeout=120, check=True).stdout
+    assert sorted(kcat.splitlines()) == sorted(v.decode() for v in values)
 
     # Commits: the Python consumer's positions, and one through the CLI.
     with Consumer(target, "orders", group="py-group", partitions="all",
@@ -305,6 +317,8 @@ def test_produce_consume_stop_restart(podman, image):
     start_broker(podman, second, "--network", "host",
                  "-e", f"EVENTLOG_LISTEN={target}", "-e", f"EVENTLOG_SERVER={target}",
                  "-e", f"EVENTLOG_HTTP_LISTEN=127.0.0.1:{http_port}",
+                 "-e", f"EVENTLOG_KAFKA_LISTEN=127.0.0.1:{free_port()}",
+                 "-e", "EVENTLOG_KAFKA_ADVERTISE=",  # the listen address
                  "-e", "EVENTLOG_DEFAULT_PARTITIONS=5",
                  command=["--default_partitions=2"])
 

@@ -8,6 +8,7 @@
 #include "clients/cpp/client.h"
 #include "clients/cpp/consumer.h"
 #include "clients/cpp/murmur2.h"
+#include "clients/cpp/produce_request_wire.h"
 #include "clients/cpp/producer.h"
 #include "clients/cpp/server_list.h"
 #include "gmock/gmock.h"
@@ -35,6 +36,41 @@ TEST(Murmur2Test, MatchesKafkaReferenceValues) {
   EXPECT_EQ(Murmur2("a-little-bit-longer-string"), -1486304829);
   EXPECT_EQ(Murmur2("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58897971);
   EXPECT_EQ(Murmur2("abc"), 479470107);
+}
+
+TEST(ProduceRequestWireTest, ParsesBackAsTheRequestProtobufWouldWrite) {
+  v1::Record plain;
+  plain.set_value("v");
+  v1::Record full;
+  full.set_key("k");
+  full.set_value(std::string(300, 'x'));
+  full.set_timestamp_ms(-5);
+  full.add_headers()->set_key("h");
+  v1::Header* second = full.add_headers();
+  second->set_key("");
+  second->set_value(std::string(1, '\0'));
+  std::string records;
+  ProduceRequestWire::AppendRecord(records, plain.key(), plain.value());
+  ProduceRequestWire::AppendRecord(records, full.key(), full.value(), full.headers(),
+                                   full.timestamp_ms());
+  ProduceRequestWire::AppendRecord(records, "", "");
+  grpc::ByteBuffer buffer =
+      ProduceRequestWire::Finish("topic", 3, v1::ACKS_LEADER, 1ull << 40, std::move(records));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(buffer.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  v1::ProduceRequest parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  v1::ProduceRequest expected;
+  expected.set_topic("topic");
+  expected.set_partition(3);
+  *expected.add_records() = plain;
+  *expected.add_records() = full;
+  expected.add_records();
+  expected.set_acks(v1::ACKS_LEADER);
+  expected.set_request_id(1ull << 40);
+  EXPECT_EQ(parsed.SerializeAsString(), expected.SerializeAsString());
 }
 
 TEST(ServerListTest, SplitsAndResolvesLists) {
@@ -279,12 +315,13 @@ TEST_F(ClientE2eTest, GroupCommitNamesTheMemberAndGenerationOfTheAssignment) {
     ASSERT_OK((*consumer)->Poll(absl::Milliseconds(100)));
   }
   ASSERT_TRUE((*consumer)->assignment().has_value());
-  const v1::CommitOffsetRequest request = (*consumer)->TEST_CommitRequest(0, 0, "m");
+  const v1::CommitOffsetsRequest request = (*consumer)->TEST_CommitRequest(0, 0, "m");
   EXPECT_EQ(request.group(), "owners");
   EXPECT_EQ(request.member_id(), (*consumer)->assignment()->member_id());
   EXPECT_FALSE(request.member_id().empty());
   EXPECT_EQ(request.generation(), (*consumer)->assignment()->generation());
-  EXPECT_EQ(request.metadata(), "m");
+  ASSERT_EQ(request.offsets_size(), 1);
+  EXPECT_EQ(request.offsets(0).metadata(), "m");
   ASSERT_OK((*consumer)->Commit(0, 0));
 }
 

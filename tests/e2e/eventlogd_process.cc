@@ -64,10 +64,14 @@ absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
   });
   std::string output;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  // The value after `marker` up to the end of its line; "" until complete.
+  // The value after `marker` at the start of a line, up to the end of that
+  // line; "" until complete. (At a line's start: "kafka listening on"
+  // also contains "listening on".)
   auto line_value = [&output](const std::string& marker) -> std::string {
-    const size_t at = output.find(marker);
+    const bool first_line = absl::StartsWith(output, marker);
+    size_t at = first_line ? 0 : output.find("\n" + marker);
     if (at == std::string::npos) return "";
+    if (!first_line) ++at;
     const size_t end = output.find('\n', at);
     if (end == std::string::npos) return "";
     return output.substr(at + marker.size(), end - at - marker.size());
@@ -75,6 +79,7 @@ absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
   while (true) {
     process->address_ = line_value("listening on ");
     if (http) process->http_address_ = line_value("serving HTTP on ");
+    process->kafka_address_ = line_value("kafka listening on ");
     if (!process->address_.empty() && (!http || !process->http_address_.empty())) break;
     const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     pollfd pfd{process->stdout_fd_, POLLIN, 0};

@@ -41,6 +41,8 @@ class EventlogdProcess {
   const std::string& address() const { return address_; }
   // HOST:PORT of the HTTP listener when started with --http_listen=...; "".
   const std::string& http_address() const { return http_address_; }
+  // HOST:PORT of the Kafka listener when started with --kafka_listen=...; "".
+  const std::string& kafka_address() const { return kafka_address_; }
   pid_t pid() const { return pid_; }
   bool running() const { return pid_ > 0; }
 
@@ -57,6 +59,7 @@ class EventlogdProcess {
   int stdout_fd_;
   std::string address_;
   std::string http_address_;
+  std::string kafka_address_;
   std::thread drain_;  // reads stdout until EOF so the pipe never fills
 };
 

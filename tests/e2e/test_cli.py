@@ -289,7 +289,7 @@ def test_group_consume_resumes_from_commit(cli):
     cli.run("produce", topic, "--partition", 0, input="a\nb\n")
     cli.run("produce", topic, "--partition", 1, input="c\n")
     group = unique("g")
-    first = consume_group(cli, topic, "--group", group)
+    first = consume_group(cli, topic, "--group", group, "--reset", "earliest")
     assert sorted(first.stdout.splitlines()) == ["a", "b", "c"]
     assert cli.run("offsets", "show", group, topic).stdout == "0 2\n1 1\n"
 
@@ -303,7 +303,7 @@ def test_group_consume_with_max_commits_only_what_was_printed(cli):
     topic = create_topic(cli)
     cli.run("produce", topic, input="a\nb\nc\n")
     group = unique("g")
-    assert consume_group(cli, topic, "--group", group, "--max", 1).stdout == "a\n"
+    assert consume_group(cli, topic, "--group", group, "--reset", "earliest", "--max", 1).stdout == "a\n"
     assert cli.run("offsets", "show", group, topic).stdout == "0 1\n"
     assert consume_group(cli, topic, "--group", group).stdout == "b\nc\n"
 

@@ -8,10 +8,14 @@
 // that decodes re-encodes to bytes that decode again and re-encode
 // identically (the encoding is canonical), and a decode failure is
 // INVALID_ARGUMENT (malformed) or UNIMPLEMENTED (unknown API), nothing else.
+// The same bytes also go through the "consumer" protocol's subscription and
+// assignment decoders (what a JoinGroup or SyncGroup carries): an
+// assignment that decodes re-encodes to one that decodes to the same.
 #include <cstdint>
 #include <string>
 
 #include "service/kafka/protocol/api_versions_table.h"
+#include "service/kafka/protocol/consumer_protocol.h"
 #include "service/kafka/protocol/frame_splitter.h"
 #include "service/kafka/protocol/kafka_request.h"
 #include "service/kafka/protocol/kafka_response.h"
@@ -85,6 +89,19 @@ void CheckResponseDecoder(absl::string_view frame) {
   }
 }
 
+void CheckConsumerProtocol(absl::string_view bytes) {
+  absl::StatusOr<std::vector<std::string>> topics = DecodeConsumerSubscription(bytes);
+  if (!topics.ok()) FUZZ_CHECK(topics.status().code() == absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<std::vector<ConsumerTopicPartitions>> assigned = DecodeConsumerAssignment(bytes);
+  if (!assigned.ok()) {
+    FUZZ_CHECK(assigned.status().code() == absl::StatusCode::kInvalidArgument);
+    return;
+  }
+  absl::StatusOr<std::vector<ConsumerTopicPartitions>> again =
+      DecodeConsumerAssignment(EncodeConsumerAssignment(*assigned));
+  FUZZ_CHECK(again.ok() && *again == *assigned);
+}
+
 }  // namespace
 }  // namespace eventlog::kafka
 
@@ -93,5 +110,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   eventlog::kafka::CheckRequest(frame);
   eventlog::kafka::CheckSplitter(frame);
   eventlog::kafka::CheckResponseDecoder(frame);
+  eventlog::kafka::CheckConsumerProtocol(frame);
   return 0;
 }

@@ -77,6 +77,21 @@ TEST(StoreTest, CreateAppendReadAndReopen) {
   EXPECT_EQ(c.base_offset, 7);
 }
 
+TEST(StoreTest, ProducerIdsAreNeverHandedOutTwiceAcrossRestarts) {
+  TempDir dir;
+  int64_t first;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(first, store->ReserveProducerIds(1000));
+    ASSERT_OK_AND_ASSIGN(int64_t second, store->ReserveProducerIds(10));
+    EXPECT_EQ(second, first + 1000);
+    EXPECT_THAT(store->ReserveProducerIds(0), StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(int64_t after_restart, store->ReserveProducerIds(1));
+  EXPECT_EQ(after_restart, first + 1010);
+}
+
 TEST(StoreTest, SecondOpenOfSameDirectoryFails) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "storage/format/batch_record_iterator.h"
 #include "storage/format/record_batch_builder.h"
+#include "storage/format/record_batch_format.h"
 #include "storage/partition_log.h"
 #include "storage/util/status_macros.h"
 #include "tests/test_util.h"
@@ -66,6 +68,38 @@ inline absl::StatusOr<std::vector<Rec>> ReadAll(const PartitionLog& log, int64_t
     if (r->next_offset <= offset && r->records.empty()) {
       return absl::InternalError("read made no progress");
     }
+    offset = r->next_offset;
+  }
+  return out;
+}
+
+// Reads [from, high watermark) as whole batches (ReadBatches, `max_bytes`
+// per read), checks that each is a sound magic 2 batch, and decodes the
+// records at or after `from`.
+inline absl::StatusOr<std::vector<Rec>> ReadAllBatches(const PartitionLog& log, int64_t from = -1,
+                                                       int64_t max_bytes = 1000) {
+  std::vector<Rec> out;
+  int64_t offset = from < 0 ? log.log_start_offset() : from;
+  while (true) {
+    absl::StatusOr<BatchReadResult> r = log.ReadBatches(offset, max_bytes);
+    if (!r.ok()) return r.status();
+    if (r->batches.empty()) break;
+    for (absl::string_view batch : r->batches) {
+      if (static_cast<uint8_t>(batch[format::kMagicPos]) != format::kMagicV2) {
+        return absl::InternalError("a batch that is not magic 2");
+      }
+      if (absl::Status s = format::VerifyBatch(batch, "read"); !s.ok()) return s;
+      const format::BatchHeader header = format::DecodeBatchHeader(batch.data());
+      BatchRecordIterator records(header, batch);
+      RecordView view;
+      while (true) {
+        absl::StatusOr<bool> more = records.Next(&view);
+        if (!more.ok()) return more.status();
+        if (!*more) break;
+        if (view.offset >= offset) out.push_back(ToRec(view));
+      }
+    }
+    if (r->next_offset <= offset) return absl::InternalError("batch read made no progress");
     offset = r->next_offset;
   }
   return out;

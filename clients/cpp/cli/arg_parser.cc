@@ -61,7 +61,9 @@ ArgParser::Result ArgParser::Parse(const std::vector<std::string>& args,
   bool flags_done = false;
   for (size_t i = 0; i < args.size(); ++i) {
     absl::string_view arg = args[i];
-    if (flags_done || arg.size() < 2 || arg[0] != '-' || arg == "-") {
+    int64_t number = 0;
+    if (flags_done || arg.size() < 2 || arg[0] != '-' || arg == "-" ||
+        absl::SimpleAtoi(arg, &number)) {  // "-1" is a (negative) positional, not a flag
       positionals->emplace_back(arg);
       continue;
     }
@@ -111,7 +113,8 @@ ArgParser::Result ArgParser::Parse(const std::vector<std::string>& args,
   }
   const int count = static_cast<int>(positionals->size());
   if (count < min_positional || (max_positional >= 0 && count > max_positional)) {
-    UsageError(count < min_positional ? "missing arguments" : "too many arguments");
+    UsageError(absl::StrCat(count < min_positional ? "missing arguments" : "too many arguments",
+                            " (expected ", usage_, ")"));
     return Result::kUsageError;
   }
   return Result::kOk;

@@ -1,7 +1,8 @@
 // ArgParser: a small per-subcommand command-line parser. Flags are declared
 // with a target variable and help text; "--name=value", "--name value" and,
 // for booleans, "--name" / "--noname" / "--name=false" are accepted;
-// everything else is a positional argument ("--" ends the flags).
+// everything else is a positional argument, negative numbers included ("--"
+// ends the flags).
 //
 // Not thread-safe; one parser per subcommand invocation. Targets must
 // outlive Parse().

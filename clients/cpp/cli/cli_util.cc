@@ -41,6 +41,10 @@ std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags) {
     std::exit(kExitUsage);
   }
   options.credentials = *std::move(credentials);
+  if (absl::Status valid = client::ValidateServers(flags.server); !valid.ok()) {
+    std::fputs(absl::StrCat("eventlog: --server: ", valid.message(), "\n").c_str(), stderr);
+    std::exit(kExitUsage);
+  }
   if (absl::StatusOr<client::ChannelTarget> target = client::MakeChannelTarget(flags.server);
       !target.ok()) {
     std::fputs(absl::StrCat("eventlog: --server: ", target.status().message(), "\n").c_str(),

@@ -1,6 +1,7 @@
 // eventlog consume: prints records of a topic, from explicit partitions or
 // as a member of a group. By default it stops once it has caught up with the
 // high watermarks it saw at start; --follow keeps tailing until interrupted.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -70,7 +71,7 @@ absl::StatusOr<OffsetMap> StartOffsets(client::Client& client, const std::string
 int RunConsume(const std::vector<std::string>& args) {
   CommonFlags common;
   std::vector<std::string> partition_args;
-  std::string group, from, format = "text", reset = "earliest";
+  std::string group, from, format = "text", reset = "latest";
   bool follow = false, print_keys = false, commit = true;
   int64_t max_records = 0, max_batch_records = 0;
   ArgParser parser(
@@ -85,7 +86,8 @@ int RunConsume(const std::vector<std::string>& args) {
                    "earliest, latest, offset:N, timestamp:MS or committed (default: earliest, "
                    "committed with --group)");
   parser.AddString("reset", &reset,
-                   "with --group: start of uncommitted partitions, earliest|latest");
+                   "with --group: where partitions without a committed offset start, latest "
+                   "(as in the client libraries and Kafka) or earliest");
   parser.AddBool("follow", &follow, "keep waiting for new records until interrupted");
   parser.AddInt("max", &max_records, "stop after this many records (0 = no limit)");
   parser.AddString("format", &format, "text or json");
@@ -113,7 +115,7 @@ int RunConsume(const std::vector<std::string>& args) {
   if (from.empty()) from = group.empty() ? "earliest" : "committed";
   auto position = ParsePosition(from);
   if (!position.ok()) {
-    parser.UsageError(position.status().message());
+    parser.UsageError(absl::StrCat("--from: ", position.status().message()));
     return kExitUsage;
   }
   if (position->kind == Position::Kind::kCommitted && group.empty()) {
@@ -124,7 +126,7 @@ int RunConsume(const std::vector<std::string>& args) {
   for (const std::string& text : partition_args) {
     auto p = ParsePartition(text);
     if (!p.ok()) {
-      parser.UsageError(p.status().message());
+      parser.UsageError(absl::StrCat("--partition: ", p.status().message()));
       return kExitUsage;
     }
     partitions.push_back(*p);
@@ -145,6 +147,23 @@ int RunConsume(const std::vector<std::string>& args) {
   if (partitions.empty() && group.empty()) {
     for (int32_t p = 0; p < description->partitions_size(); ++p) partitions.push_back(p);
   }
+  // An offset outside a partition's records is an error, as in the client
+  // libraries (the broker ends such a subscription with OUT_OF_RANGE).
+  if (position->kind == Position::Kind::kOffset) {
+    for (const v1::PartitionInfo& info : description->partitions()) {
+      const bool read = group.empty() ? std::find(partitions.begin(), partitions.end(),
+                                                  info.partition()) != partitions.end()
+                                      : true;
+      if (read && (position->value < info.log_start_offset() ||
+                   position->value > info.high_watermark())) {
+        return ReportError(
+            absl::StrCat("consume '", topic, "'"),
+            absl::OutOfRangeError(absl::StrCat(
+                "offset ", position->value, " is outside partition ", info.partition(),
+                "'s records [", info.log_start_offset(), ", ", info.high_watermark(), "]")));
+      }
+    }
+  }
 
   // Bounded mode: the end of each partition as of now, and where we start.
   OffsetMap end, start;
@@ -164,6 +183,10 @@ int RunConsume(const std::vector<std::string>& args) {
   options.partitions = group.empty() ? partitions : std::vector<int32_t>();
   options.reset_to = reset == "earliest" ? v1::START_FROM_EARLIEST : v1::START_FROM_LATEST;
   options.max_batch_records = static_cast<int32_t>(max_batch_records);
+  options.auto_commit_interval = absl::ZeroDuration();  // commits what it printed, below
+  options.log = [](absl::string_view line) {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  };
   switch (position->kind) {
     case Position::Kind::kEarliest:
       options.start_from = v1::START_FROM_EARLIEST;
@@ -250,13 +273,8 @@ int RunConsume(const std::vector<std::string>& args) {
         last_record = now;
       }
       if (follow && now - last_commit >= kCommitInterval) {
-        absl::Status status = commit_printed();
-        // A rebalance may have made the generation stale before this
-        // process read the new assignment: the next commit uses it.
-        if (status.code() == absl::StatusCode::kFailedPrecondition) {
-          std::fprintf(stderr, "eventlog consume: commit skipped (%s)\n",
-                       std::string(status.message()).c_str());
-        } else if (!status.ok()) {
+        // During a rebalance the library defers the commit (and says so).
+        if (absl::Status status = commit_printed(); !status.ok()) {
           return ReportError("commit", status);
         }
         last_commit = now;

@@ -64,11 +64,11 @@ int Commit(const std::vector<std::string>& args) {
   auto partition = ParsePartition(pos[2]);
   int64_t offset = 0;
   if (!partition.ok()) {
-    parser.UsageError(partition.status().message());
+    parser.UsageError(absl::StrCat("PARTITION: ", partition.status().message()));
     return kExitUsage;
   }
-  if (!absl::SimpleAtoi(pos[3], &offset)) {
-    parser.UsageError(absl::StrCat("bad offset '", pos[3], "'"));
+  if (!absl::SimpleAtoi(pos[3], &offset) || offset < 0) {
+    parser.UsageError(absl::StrCat("OFFSET: bad offset '", pos[3], "'"));
     return kExitUsage;
   }
   absl::Status status = MakeClient(common)->CommitOffset(pos[0], pos[1], *partition, offset,
@@ -87,8 +87,21 @@ int Show(const std::vector<std::string>& args) {
   AddCommonFlags(parser, &common);
   std::vector<std::string> pos;
   if (auto r = parser.Parse(args, &pos, 2, 2); r != ArgParser::Result::kOk) return ExitCodeFor(r);
-  auto offsets = MakeClient(common)->FetchCommittedOffsets(pos[0], pos[1]);
+  auto client = MakeClient(common);
+  auto offsets = client->FetchCommittedOffsets(pos[0], pos[1]);
   if (!offsets.ok()) return ReportError("fetch committed offsets", offsets.status());
+  if (offsets->empty()) {
+    // Say why nothing is printed: no such group, or nothing committed here.
+    auto group = client->DescribeGroup(pos[0]);
+    if (group.status().code() == absl::StatusCode::kNotFound) {
+      return ReportError("offsets show", absl::NotFoundError(absl::StrCat(
+                                             "group '", pos[0],
+                                             "' does not exist (no committed offsets, no members)")));
+    }
+    std::fprintf(stderr, "eventlog: group '%s' has committed no offsets in topic '%s'\n",
+                 pos[0].c_str(), pos[1].c_str());
+    return kExitOk;
+  }
   std::sort(offsets->begin(), offsets->end(),
             [](const auto& a, const auto& b) { return a.partition() < b.partition(); });
   std::string out;

@@ -16,6 +16,7 @@
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/perf_commands.h"
 #include "clients/cpp/cli/perf_meter.h"
+#include "clients/cpp/consumer.h"
 #include "clients/cpp/status_conversion.h"
 
 namespace eventlog::cli {
@@ -77,6 +78,45 @@ absl::Status ConsumeBySubscribe(client::Client& client, const std::string& topic
   if (remaining == 0) return absl::OkStatus();
   if (!status.ok()) return client::FromGrpcStatus(status);
   return absl::InternalError("the subscription ended before the high watermark");
+}
+
+// The same as ConsumeBySubscribe through the C++ library's Consumer (Poll
+// record by record), to compare the library with the raw stub.
+absl::Status ConsumeByLibrary(client::Client& client, const std::string& topic,
+                              const std::vector<PartitionRange>& ranges, int32_t batch_size,
+                              PerfMeter& meter) {
+  client::ConsumerOptions options;
+  options.start_from = v1::START_FROM_EARLIEST;
+  options.max_batch_records = batch_size;
+  std::vector<int64_t> end(ranges.size(), 0);
+  size_t remaining = 0;
+  for (const PartitionRange& range : ranges) {
+    options.partitions.push_back(range.partition);
+    end[static_cast<size_t>(range.partition)] = range.end;
+    if (range.begin < range.end) ++remaining;
+  }
+  meter.Start();
+  auto consumer = client::Consumer::Create(client, topic, options);
+  if (!consumer.ok()) return consumer.status();
+  int64_t pending_records = 0, pending_bytes = 0;
+  while (remaining > 0) {
+    absl::StatusOr<const v1::Record*> record = (*consumer)->Poll(absl::Seconds(30));
+    if (!record.ok()) return record.status();
+    if (*record == nullptr) return absl::DeadlineExceededError("no record for 30 s");
+    const v1::Record& r = **record;
+    const size_t p = static_cast<size_t>(r.partition());
+    if (p >= end.size() || r.offset() >= end[p]) continue;
+    ++pending_records;
+    pending_bytes += static_cast<int64_t>(r.key().size() + r.value().size());
+    if (r.offset() + 1 == end[p]) --remaining;
+    if (pending_records == 1000 || remaining == 0) {  // the meter takes a lock: not per record
+      meter.Add(pending_records, pending_bytes);
+      pending_records = pending_bytes = 0;
+    }
+  }
+  meter.Stop();
+  (*consumer)->Close();
+  return absl::OkStatus();
 }
 
 absl::Status ConsumeByFetch(client::Client& client, const std::string& topic,
@@ -146,7 +186,7 @@ absl::Status ConsumeByFetch(client::Client& client, const std::string& topic,
 
 int RunPerfConsume(const std::vector<std::string>& args) {
   CommonFlags common;
-  std::string topic = "perf-test", mode = "subscribe";
+  std::string topic = "perf-test", mode = "subscribe", client_kind = "raw";
   int64_t batch_size = 5000, concurrency = 1;
   ArgParser parser(
       "eventlog perf consume", "[flags]",
@@ -158,11 +198,17 @@ int RunPerfConsume(const std::vector<std::string>& args) {
   parser.AddInt("batch_size", &batch_size,
                 "records per pushed batch (max_batch_records) or per Fetch (max_records)");
   parser.AddInt("concurrency", &concurrency, "--mode fetch: parallel fetchers");
+  parser.AddString("client", &client_kind,
+                   "--mode subscribe: raw (the generated stub) or library (client::Consumer::Poll)");
   AddCommonFlags(parser, &common);
   std::vector<std::string> pos;
   if (auto r = parser.Parse(args, &pos, 0, 0); r != ArgParser::Result::kOk) return ExitCodeFor(r);
   if (mode != "subscribe" && mode != "fetch") {
     parser.UsageError("--mode must be subscribe or fetch");
+    return kExitUsage;
+  }
+  if (client_kind != "raw" && client_kind != "library") {
+    parser.UsageError("--client must be raw or library");
     return kExitUsage;
   }
   if (batch_size < 1 || batch_size > (1 << 30) || concurrency < 1) {
@@ -197,12 +243,14 @@ int RunPerfConsume(const std::vector<std::string>& args) {
 
   PerfMeter meter("received", nullptr);
   const int32_t batch = static_cast<int32_t>(batch_size);
-  absl::Status status = mode == "subscribe"
-                            ? ConsumeBySubscribe(*client, topic, ranges, batch, meter)
-                            : ConsumeByFetch(*client, topic, ranges, batch, concurrency, meter);
+  absl::Status status =
+      mode == "fetch"           ? ConsumeByFetch(*client, topic, ranges, batch, concurrency, meter)
+      : client_kind == "library" ? ConsumeByLibrary(*client, topic, ranges, batch, meter)
+                                 : ConsumeBySubscribe(*client, topic, ranges, batch, meter);
   if (!status.ok()) return ReportError("perf consume", status);
-  std::printf("perf consume: %s (mode %s, batches of %d, %d partitions%s)\n",
-              meter.RateSummary().c_str(), mode.c_str(), batch, static_cast<int>(ranges.size()),
+  std::printf("perf consume: %s (mode %s, client %s, batches of %d, %d partitions%s)\n",
+              meter.RateSummary().c_str(), mode.c_str(), client_kind.c_str(), batch,
+              static_cast<int>(ranges.size()),
               mode == "fetch" ? absl::StrCat(", ", concurrency, " fetchers").c_str() : "");
   std::fflush(stdout);
   return kExitOk;

@@ -59,14 +59,18 @@ void PrintDescription(const v1::TopicDescription& d) {
 
 int Create(const std::vector<std::string>& args) {
   CommonFlags common;
-  int64_t partitions = 1, retention_ms = 0, retention_bytes = 0, segment_bytes = 0, segment_ms = 0,
+  int64_t partitions = 0, retention_ms = 0, retention_bytes = 0, segment_bytes = 0, segment_ms = 0,
           max_message_bytes = 0, delete_retention_ms = 0, timestamp_after_max_ms = 0,
           timestamp_before_max_ms = 0;
   std::string policy, timestamp_type;
+  bool if_not_exists = false;
   ArgParser parser("eventlog topic create", "NAME [flags]",
                    "Creates a topic. Config values left at 0 take the server's defaults; "
                    "-1 means unlimited retention.");
-  parser.AddInt("partitions", &partitions, "number of partitions");
+  parser.AddInt("partitions", &partitions,
+                "number of partitions (0: the broker's --default_partitions)");
+  parser.AddBool("if_not_exists", &if_not_exists,
+                 "an existing topic is not an error (it is left as it is)");
   parser.AddInt("retention_ms", &retention_ms, "delete records older than this");
   parser.AddInt("retention_bytes", &retention_bytes, "per-partition size limit");
   parser.AddString("cleanup_policy", &policy, "delete or compact");
@@ -111,12 +115,26 @@ int Create(const std::vector<std::string>& args) {
         absl::StrCat("--cleanup_policy must be delete or compact, got '", policy, "'"));
     return kExitUsage;
   }
-  if (max_message_bytes > INT32_MAX || partitions > INT32_MAX || partitions < 0) {
-    parser.UsageError("value out of range");
+  if (partitions > INT32_MAX || partitions < 0) {
+    parser.UsageError(absl::StrCat("--partitions must be from 0 to ", INT32_MAX, ", got ", partitions));
+    return kExitUsage;
+  }
+  if (max_message_bytes > INT32_MAX || max_message_bytes < INT32_MIN) {
+    parser.UsageError(absl::StrCat("--max_message_bytes must be at most ", INT32_MAX, ", got ",
+                                   max_message_bytes));
     return kExitUsage;
   }
   auto client = MakeClient(common);
   auto created = client->CreateTopic(pos[0], static_cast<int32_t>(partitions), config);
+  if (if_not_exists && created.status().code() == absl::StatusCode::kAlreadyExists) {
+    auto existing = client->DescribeTopic(pos[0]);
+    if (!existing.ok()) {
+      return ReportError(absl::StrCat("describe topic '", pos[0], "'"), existing.status());
+    }
+    std::printf("topic %s exists with %d partitions\n", existing->name().c_str(),
+                existing->partitions_size());
+    return kExitOk;
+  }
   if (!created.ok())
     return ReportError(absl::StrCat("create topic '", pos[0], "'"), created.status());
   std::printf("created topic %s with %d partitions\n", created->name().c_str(),

@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     'linger-ms': { type: 'string', default: '5' },
     batch: { type: 'string', default: '1000' },
     runs: { type: 'string', default: '5' },
+    api: { type: 'string', default: 'send' }, // eventlog: send() or sendBatch()
+    'commit-per-record': { type: 'boolean', default: false }, // eventlog: a group member committing per record
   },
 });
 const records = Number(args.records);
@@ -39,27 +41,41 @@ const window = 50000; // sends awaited together, so that memory stays bounded
 async function runEventlog(server, topic) {
   const admin = new Admin(server);
   await admin.createTopic(topic);
-  admin.close();
+  await admin.close();
   let start = performance.now();
   const producer = new Producer(server, {
     acks: args.acks,
     lingerMs: Number(args['linger-ms']),
     batchRecords: Number(args.batch),
   });
+  const batch = Number(args.batch);
+  const values = new Array(batch).fill(value);
   for (let sent = 0; sent < records; ) {
     const pending = [];
-    for (const end = Math.min(records, sent + window); sent < end; sent++) pending.push(producer.send(topic, value));
+    if (args.api === 'batch') {
+      for (const end = Math.min(records, sent + window); sent < end; sent += batch) {
+        pending.push(producer.sendBatch(topic, values.slice(0, Math.min(batch, end - sent))));
+      }
+    } else {
+      for (const end = Math.min(records, sent + window); sent < end; sent++) pending.push(producer.send(topic, value));
+    }
     await Promise.all(pending);
   }
   await producer.close();
   const produced = performance.now() - start;
 
   start = performance.now();
-  const consumer = new Consumer(server, topic, { partitions: 'all', start: Start.EARLIEST });
+  const perRecord = args['commit-per-record'];
+  const consumer = perRecord
+    ? new Consumer(server, topic, { group: topic, resetTo: 'earliest' })
+    : new Consumer(server, topic, { partitions: 'all', start: Start.EARLIEST });
+  const commits = [];
   let got = 0;
   for await (const record of consumer) {
+    if (perRecord) commits.push(consumer.commit()); // coalesced: one call per round trip
     if (record && ++got === records) break;
   }
+  await Promise.all(commits);
   await consumer.close();
   return [produced, performance.now() - start];
 }

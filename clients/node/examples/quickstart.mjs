@@ -6,8 +6,8 @@ import { Admin, Consumer, Producer, Start } from 'eventlog-client';
 const target = process.argv[2] ?? '127.0.0.1:7070';
 
 const admin = new Admin(target);
-await admin.createTopic('orders', { partitions: 3 });
-admin.close();
+await admin.createTopic('orders', { partitions: 3, ifNotExists: true });
+await admin.close();
 
 // Produce: send() batches records and resolves to each one's partition and offset.
 const producer = new Producer(target);

@@ -1,5 +1,10 @@
 // Admin: topic and consumer-group management over eventlog's unary RPCs.
-// Every method returns a Promise and rejects with EventLogError.
+// Every method returns a Promise and rejects with EventLogError: a broker that
+// cannot be reached fails a call at once with gRPC's reason (connection
+// refused, unknown host), or after connectTimeoutMs when the connection
+// attempt hangs (a port that never answers).
+import { CONNECT_TIMEOUT_MS } from './connection.js';
+import { AlreadyExistsError } from './errors.js';
 import { openClient, unary } from './grpc.js';
 import { configToPb, groupDescriptionFromPb, int64, topicDescriptionFromPb } from './values.js';
 
@@ -7,24 +12,37 @@ export class Admin {
   #client;
   #owned;
   #timeoutMs;
+  #connectTimeoutMs;
 
   /**
    * @param target "host:port", or a client from createClient() that the caller closes.
    * @param options.timeoutMs deadline of each call (default 30 s).
+   * @param options.connectTimeoutMs how long a call waits for a connection attempt (default 5 s).
    */
-  constructor(target, { timeoutMs = 30000 } = {}) {
+  constructor(target, { timeoutMs = 30000, connectTimeoutMs = CONNECT_TIMEOUT_MS } = {}) {
     [this.#client, this.#owned] = openClient(target);
     this.#timeoutMs = timeoutMs;
+    this.#connectTimeoutMs = connectTimeoutMs;
   }
 
   #call(method, request) {
-    return unary(this.#client, method, request, this.#timeoutMs);
+    return unary(this.#client, method, request, this.#timeoutMs, { connectTimeoutMs: this.#connectTimeoutMs });
   }
 
-  async createTopic(name, { partitions = 1, config } = {}) {
+  /**
+   * Creates a topic; `partitions` 0 or absent takes the broker's
+   * --default_partitions. ifNotExists: an existing topic is described instead
+   * of ALREADY_EXISTS (its partitions and config are left as they are).
+   */
+  async createTopic(name, { partitions = 0, config, ifNotExists = false } = {}) {
     const request = { name, partitions };
     if (config) request.config = configToPb(config);
-    return topicDescriptionFromPb(await this.#call('CreateTopic', request));
+    try {
+      return topicDescriptionFromPb(await this.#call('CreateTopic', request));
+    } catch (err) {
+      if (ifNotExists && err instanceof AlreadyExistsError) return this.describeTopic(name);
+      throw err;
+    }
   }
 
   async deleteTopic(name) {
@@ -71,7 +89,8 @@ export class Admin {
     return groupDescriptionFromPb(await this.#call('DescribeGroup', { group }));
   }
 
-  close() {
+  /** Closes an owned client. Idempotent. */
+  async close() {
     if (this.#owned) this.#client.close();
   }
 }

@@ -2,41 +2,37 @@
 //
 // Two modes:
 // - explicit partitions (`partitions: [...]` or 'all', or no group): one
-//   Subscribe stream per partition, so each partition can start, resume after
-//   a reconnect, and seek on its own offset. A `group` given in this mode only
-//   names where commit() stores offsets (generation 0, as in Kafka's assign()).
+//   Subscribe stream per partition. A `group` given in this mode only names
+//   where commit() stores offsets (generation 0, as with Kafka's assign()).
 // - group (`group` without `partitions`): one Subscribe stream in the group;
-//   the broker assigns partitions (see `assignment`) and commits carry the
-//   assignment's member id and generation (the broker refuses a commit from a
-//   member that does not own the partition in that generation).
+//   the broker assigns partitions and moves them between members
+//   (rebalances). onAssign / onRevoke (awaited) and the 'assign' / 'revoke'
+//   events hear of each change before any record of the new assignment.
 //
-// Streams that fail with UNAVAILABLE (broker restart, network) are reopened
-// with exponential backoff from the next offset not yet received; other
-// errors are thrown by the iteration. Delivery is at-least-once. Received
-// batches wait in a bounded buffer: when it is full the streams are paused,
-// so a slow reader slows the broker down instead of growing memory.
-import { EventLogError, Status, fromServiceError } from './errors.js';
+// Commits are batched and ordered (committer.js); autoCommit (the default in
+// group mode) commits the positions of the records handed out every
+// autoCommitIntervalMs and on close(). A group member commits only partitions
+// it has owned without a break since it read them, so a commit never moves a
+// group's offset backwards (only seek() does); a commit refused because a
+// rebalance is in progress is deferred or dropped, never thrown.
+//
+// Streams (streams.js) reconnect with backoff; a broker that cannot be
+// reached is reported with its cause (onError, a process warning), and a
+// consumer that never reached it rejects after connectTimeoutMs.
+import { EventEmitter } from 'node:events';
+import { debuglog } from 'node:util';
+import { Committer } from './committer.js';
 import { openClient, unary } from './grpc.js';
-import { int64, offsetEntries } from './values.js';
-import { decodeRecordsResponse } from './wire.js';
+import { Ownership } from './ownership.js';
+import { GROUP_STREAM, RESET_TO, Start, Streams } from './streams.js';
+import { offsetEntries } from './values.js';
 
-const GROUP_STREAM = -1; // key of the group stream in #epochs/#calls
-// A broker going away ends streams with UNAVAILABLE (or CANCELLED when its gRPC
-// server cancels them on shutdown); our own cancellations are filtered out first.
-const RETRYABLE = new Set([Status.UNAVAILABLE, Status.CANCELLED]);
-const RESET_TO = { earliest: 'START_FROM_EARLIEST', latest: 'START_FROM_LATEST' };
+export { Start };
 
-/** Start positions: Start.EARLIEST, LATEST, COMMITTED, Start.offset(n), Start.timestamp(ms). */
-export const Start = Object.freeze({
-  EARLIEST: Object.freeze({ kind: 'START_FROM_EARLIEST' }),
-  LATEST: Object.freeze({ kind: 'START_FROM_LATEST' }),
-  /** The group's committed offset; partitions without one use `resetTo`. */
-  COMMITTED: Object.freeze({ kind: 'START_FROM_COMMITTED' }),
-  offset: (offset) => Object.freeze({ kind: 'START_FROM_OFFSET', offset: BigInt(offset) }),
-  timestamp: (timestampMs) => Object.freeze({ kind: 'START_FROM_TIMESTAMP', timestampMs: Number(timestampMs) }),
-});
+const debug = debuglog('eventlog');
+const EMPTY = Object.freeze({ records: Object.freeze([]), index: 0, since: 0 });
 
-export class Consumer {
+export class Consumer extends EventEmitter {
   #client;
   #owned;
   #topic;
@@ -48,33 +44,37 @@ export class Consumer {
   #autoCommit;
   #autoCommitIntervalMs;
   #nextAutoCommit;
-  #maxBatchRecords;
-  #highWaterMark;
-  #backoffMs;
+  #onAssign;
+  #onRevoke;
+  #onError;
   #timeoutMs;
-  #queue = []; // {kind: 'records'|'error', stream, epoch, records|error}
-  #waiter = null; // resolves the pending poll() with the next queue item
-  #paused = false;
-  #epochs = new Map(); // stream -> epoch; seek() bumps it to drop older data
-  #calls = new Map(); // stream -> active Subscribe call
-  #timers = new Set(); // pending reconnects
-  #assignment = null;
-  #current = { records: [], index: 0 }; // the batch being handed out
-  #positions = new Map(); // partition -> next offset to consume (bigint)
-  #committed = new Map(); // partition -> last offset committed by us
+  #ownership;
+  #committer;
+  #streams;
+  #current = EMPTY; // the batch being handed out
+  #positions = new Map(); // partition -> next offset (bigint), up to the batch at hand
+  #positionSince = new Map();
+  #assignment = null; // group mode: as told to onAssign
+  #ownedSince = new Map();
   #started = null;
   #closed = false;
   #polling = false;
 
   /**
-   * @param target "host:port", or a client from createClient() that the caller closes.
+   * @param target "host:port", a list "a:7070,b:7070", or a client from createClient() that the caller closes.
    * @param topic the topic to read.
    * @param options.group consumer group (group mode unless `partitions` is given).
    * @param options.partitions number[] or 'all' (explicit mode).
    * @param options.start a Start position; default COMMITTED in group mode, LATEST otherwise.
-   * @param options.resetTo 'earliest' | 'latest' (default): where COMMITTED starts without a commit.
-   * @param options.autoCommit commit consumed positions every autoCommitIntervalMs (when the
-   *   next record is requested, so only records already handed out count) and on close().
+   * @param options.resetTo 'latest' (default, as in Kafka) | 'earliest': where COMMITTED starts without a commit.
+   * @param options.autoCommit default true in group mode: commit the positions of the records
+   *   handed out every autoCommitIntervalMs (when more are asked for) and on close().
+   * @param options.onAssign (partitions added, consumer) after every rebalance (awaited).
+   * @param options.onRevoke (partitions taken away, consumer) when some are (awaited); close() revokes all.
+   * @param options.onError (EventLogError): the broker cannot be reached (with the cause), or an
+   *   autoCommit failed; also printed as a process warning.
+   * @param options.connectTimeoutMs poll() rejects with UNAVAILABLE if the broker cannot be
+   *   reached within this time of starting (default 30 s); later outages are retried for ever.
    */
   constructor(
     target,
@@ -84,33 +84,55 @@ export class Consumer {
       partitions,
       start,
       resetTo = 'latest',
-      autoCommit = false,
+      autoCommit,
       autoCommitIntervalMs = 5000,
+      onAssign,
+      onRevoke,
+      onError,
       maxBatchRecords = 0,
       highWaterMark = 64,
       reconnectBackoffMs = [100, 5000],
       timeoutMs = 30000,
+      connectTimeoutMs = 30000,
     } = {},
   ) {
+    super();
     if (!(resetTo in RESET_TO)) throw new TypeError("resetTo must be 'earliest' or 'latest'");
-    if (autoCommit && group === undefined) throw new TypeError('autoCommit needs a group');
     if (partitions !== undefined && partitions !== 'all' && !Array.isArray(partitions)) {
       throw new TypeError("partitions must be an array of numbers or 'all'");
     }
+    this.#groupMode = group !== undefined && partitions === undefined;
+    autoCommit ??= this.#groupMode;
+    if (autoCommit && group === undefined) throw new TypeError('autoCommit needs a group');
     [this.#client, this.#owned] = openClient(target);
     this.#topic = topic;
     this.#group = group;
-    this.#groupMode = group !== undefined && partitions === undefined;
     this.#partitionsOption = partitions;
     this.#start = start;
     this.#resetTo = resetTo;
     this.#autoCommit = autoCommit;
     this.#autoCommitIntervalMs = autoCommitIntervalMs;
     this.#nextAutoCommit = Date.now() + autoCommitIntervalMs;
-    this.#maxBatchRecords = maxBatchRecords;
-    this.#highWaterMark = highWaterMark;
-    this.#backoffMs = reconnectBackoffMs;
+    this.#onAssign = onAssign;
+    this.#onRevoke = onRevoke;
+    this.#onError = onError;
     this.#timeoutMs = timeoutMs;
+    this.#ownership = this.#groupMode ? new Ownership() : null;
+    if (group !== undefined) {
+      this.#committer = new Committer(this.#client, group, topic, this.#ownership, timeoutMs, (message) =>
+        debug('%s/%s: %s', group, topic, message),
+      );
+    }
+    this.#streams = new Streams(this.#client, topic, {
+      group,
+      resetTo,
+      maxBatchRecords,
+      highWaterMark,
+      reconnectBackoffMs,
+      connectTimeoutMs,
+      ownership: this.#ownership,
+      report: (error) => this.#report(error),
+    });
   }
 
   /**
@@ -122,13 +144,25 @@ export class Consumer {
     return this.#started;
   }
 
-  /** Yields records until close(); `break` leaves the consumer open. */
-  async *[Symbol.asyncIterator]() {
-    for (;;) {
-      const record = await this.poll();
-      if (record === null) return;
-      yield record;
-    }
+  /**
+   * Yields records until close(); `break` leaves the consumer open. A plain
+   * iterator rather than an async generator: a record at hand is returned
+   * without a Promise of its own, which halves the cost per record.
+   */
+  [Symbol.asyncIterator]() {
+    const done = { value: undefined, done: true };
+    const next = () => {
+      const batch = this.#current;
+      if (batch.index < batch.records.length) return { value: batch.records[batch.index++], done: false };
+      return this.#guarded(Infinity).then((more) => (more ? next() : done));
+    };
+    return {
+      next,
+      return: async () => done,
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /**
@@ -137,80 +171,125 @@ export class Consumer {
    * stream for good (e.g. NOT_FOUND once the topic is deleted).
    */
   async poll(timeoutMs) {
+    const batch = this.#current;
+    if (batch.index < batch.records.length) return batch.records[batch.index++];
+    if (!(await this.#guarded(timeoutMs === undefined ? Infinity : Date.now() + timeoutMs))) return null;
+    return this.#current.records[this.#current.index++];
+  }
+
+  async #guarded(deadline) {
     if (this.#polling) throw new Error('Consumer.poll(): another poll or iteration is pending (one reader at a time)');
     this.#polling = true;
     try {
-      return await this.#poll(timeoutMs);
+      await this.start();
+      return await this.#nextBatch(deadline);
     } finally {
       this.#polling = false;
     }
   }
 
-  async #poll(timeoutMs) {
-    await this.start();
-    if (this.#autoCommit && Date.now() >= this.#nextAutoCommit) await this.#commitQuietly();
-    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
+  // Replaces the batch at hand by the next one, applying assignments and
+  // auto-commits on the way; false at the deadline or once closed.
+  async #nextBatch(deadline) {
+    this.#settle();
+    this.#current = EMPTY;
     for (;;) {
-      const current = this.#current;
-      if (current.index < current.records.length) {
-        const record = current.records[current.index++];
-        this.#positions.set(record.partition, record.offset + 1n);
-        return record;
-      }
-      if (this.#closed) return null;
-      const item = this.#queue.length > 0 ? this.#queue.shift() : await this.#wait(deadline);
-      if (item === null) return null;
-      this.#maybeResume();
-      if (this.#epochs.get(item.stream) !== item.epoch) continue; // superseded by seek()
+      if (this.#autoCommit && Date.now() >= this.#nextAutoCommit) this.#autoCommitNow();
+      if (this.#closed) return false;
+      const item = await this.#streams.next(deadline);
+      if (item === null) return false;
       if (item.kind === 'error') throw item.error;
-      if (this.#groupMode && !this.#assignment?.partitions.includes(item.records[0].partition)) {
-        continue; // revoked by a rebalance; its new owner reads it
+      if (item.kind === 'assignment') {
+        await this.#apply(item.assignment, item.since);
+        continue;
       }
-      this.#current = { records: item.records, index: 0 };
+      if (this.#ownership && this.#ownership.since(item.records[0].partition) !== item.since) continue; // revoked since
+      this.#current = { records: item.records, index: 0, since: item.since };
+      return true;
     }
   }
 
+  // Moves the position of the batch at hand into #positions.
+  #settle() {
+    const { records, index, since } = this.#current;
+    if (index === 0) return;
+    const last = records[index - 1];
+    this.#positions.set(last.partition, last.offset + 1n);
+    this.#positionSince.set(last.partition, since);
+  }
+
+  async #apply(assignment, since) {
+    const before = this.#assignment?.partitions ?? [];
+    const kept = new Set(before.filter((p) => since.has(p) && since.get(p) === this.#ownedSince.get(p)));
+    const revoked = before.filter((p) => !kept.has(p));
+    const added = assignment.partitions.filter((p) => !kept.has(p));
+    this.#assignment = assignment;
+    this.#ownedSince = since;
+    if (revoked.length > 0) {
+      for (const p of revoked) {
+        this.#positions.delete(p);
+        this.#positionSince.delete(p);
+      }
+      this.#committer?.forget(revoked);
+      await this.#onRevoke?.(revoked, this);
+      this.emit('revoke', revoked);
+    }
+    await this.#onAssign?.(added, this);
+    this.emit('assign', added);
+  }
+
   /**
-   * Group mode: the broker's latest assignment {memberId, generation, partitions}
-   * (null until joined). Explicit mode: the partitions read, generation 0n.
+   * Group mode: the assignment {memberId, generation, partitions} as last told
+   * to onAssign (null until joined). Explicit mode: the partitions read, generation 0n.
    */
   get assignment() {
     if (this.#groupMode) return this.#assignment;
-    return { memberId: '', generation: 0n, partitions: [...this.#epochs.keys()].sort((a, b) => a - b) };
+    return { memberId: '', generation: 0n, partitions: this.#streams.partitions() };
   }
 
   /** The next offset (bigint) this consumer hands out for `partition`, if known. */
   position(partition) {
+    this.#settle();
     return this.#positions.get(partition);
   }
 
   /**
    * Commits offsets ({partition: next offset} object or Map; default: the
-   * positions after every record handed out). Resolves to the committed
-   * Map<partition, bigint>. Rejects with FAILED_PRECONDITION if a rebalance
-   * made the generation stale.
+   * positions after every record handed out) and resolves to the committed
+   * Map<partition, bigint>. Commits are sent in order; those made while one
+   * is in flight travel together in the next call. A group member leaves out
+   * (with a debug line, NODE_DEBUG=eventlog) partitions it no longer owns, and
+   * during a rebalance the commit may be deferred to the next assignment (also
+   * left out); other failures reject (e.g. UNAVAILABLE).
    */
-  async commit(offsets, { metadata = '' } = {}) {
-    if (this.#group === undefined) throw new TypeError('commit needs a group');
-    await this.start();
-    return this.#commit(offsets ? offsetEntries(offsets) : [...this.#positions], metadata);
+  commit(offsets, { metadata = '' } = {}) {
+    if (this.#group === undefined) return Promise.reject(new TypeError('commit needs a group'));
+    // Not an async function: a commit per record must not cost a Promise of its own.
+    if (this.#started === null) return this.start().then(() => this.commit(offsets, { metadata }));
+    if (offsets) return this.#committer.submit(this.#pending(new Map(offsetEntries(offsets)), metadata, false));
+    this.#settle();
+    return this.#committer.submit(this.#pending(this.#positions, metadata, true));
   }
 
   /** The group's committed offsets, Map<partition, bigint>. */
   async committed(partitions = []) {
     if (this.#group === undefined) throw new TypeError('committed offsets need a group');
-    return this.#fetchCommitted(partitions);
+    const request = { group: this.#group, topic: this.#topic, partitions };
+    const response = await unary(this.#client, 'FetchCommittedOffsets', request, this.#timeoutMs);
+    return new Map(response.offsets.map((o) => [o.partition, BigInt(o.offset)]));
   }
 
   /**
    * Makes `offset` the next record of `partition`. Explicit mode: restarts that
    * partition's stream. Group mode: the protocol has no per-member position, so
-   * this commits `offset` for the partition and re-joins the group (a
-   * rebalance); other partitions resume from their committed offsets.
-   * RangeError if `partition` is not read (explicit) or not assigned (group).
+   * this commits `offset` for the partition and re-joins the group (a rebalance:
+   * a new member id, so onRevoke and onAssign hear of every partition); other
+   * partitions resume from their committed offsets. RangeError if `partition`
+   * is not read (explicit) or not assigned (group).
    */
   async seek(partition, offset) {
     await this.start();
+    this.#settle();
     const target = BigInt(offset);
     let stream = partition;
     let start = Start.offset(target);
@@ -218,40 +297,82 @@ export class Consumer {
       if (!this.#assignment?.partitions.includes(partition)) {
         throw new RangeError(`partition ${partition} is not assigned to this consumer`);
       }
-      await this.#commit([[partition, target]], '');
+      await this.commit(new Map([[partition, target]]));
       stream = GROUP_STREAM;
       start = Start.COMMITTED;
-    } else if (!this.#epochs.has(partition)) {
+    } else if (!this.#streams.partitions().includes(partition)) {
       throw new RangeError(`partition ${partition} is not read by this consumer`);
     }
-    const { records, index } = this.#current;
-    const rest = records.slice(index).filter((r) => stream !== GROUP_STREAM && r.partition !== partition);
-    this.#current = { records: rest, index: 0 };
+    if (stream === GROUP_STREAM || this.#current.records[0]?.partition === partition) this.#current = EMPTY;
     this.#positions.set(partition, target);
-    this.#startStream(stream, start);
+    this.#streams.restart(stream, start);
   }
 
-  /** Commits (with autoCommit), stops the streams and ends the iteration. */
+  /**
+   * Group mode: onRevoke hears of every partition; then commits (with
+   * autoCommit), stops the streams and ends the iteration. Idempotent.
+   */
   async close() {
     if (this.#closed) return;
-    if (this.#autoCommit && this.#started) {
-      await this.#started.catch(() => {});
-      await this.#commitQuietly();
-    }
     this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    for (const call of this.#calls.values()) call.cancel();
-    this.#calls.clear();
-    this.#waiter?.(null);
-    if (this.#owned) this.#client.close();
+    try {
+      await this.#started?.catch(() => {});
+      const owned = this.#assignment?.partitions ?? [];
+      if (owned.length > 0) {
+        await this.#onRevoke?.(owned, this);
+        this.emit('revoke', owned);
+      }
+      if (this.#autoCommit && this.#started) await this.#autoCommitNow();
+      await this.#committer?.idle();
+    } finally {
+      this.#streams.close();
+      if (this.#owned) this.#client.close();
+    }
   }
 
   // --- internals ---------------------------------------------------------
 
+  // Entries for the committer; fromPositions: the offsets are positions, tagged
+  // with since when their partition was owned when they were read.
+  #pending(offsets, metadata, fromPositions) {
+    const since = fromPositions ? this.#positionSince : this.#ownedSince;
+    const entries = new Map();
+    for (const [p, offset] of offsets) {
+      if (this.#groupMode && !this.#ownedSince.has(p)) {
+        debug('%s/%s: not committing partition %d: not assigned to this member', this.#group, this.#topic, p);
+        continue;
+      }
+      entries.set(p, { offset, since: this.#groupMode ? (since.get(p) ?? this.#ownedSince.get(p)) : 0, metadata });
+    }
+    return entries;
+  }
+
+  // Queues the positions that changed; failures are reported, never thrown.
+  #autoCommitNow() {
+    this.#nextAutoCommit = Date.now() + this.#autoCommitIntervalMs;
+    this.#settle();
+    const changed = new Map([...this.#positions].filter(([p, o]) => this.#committer.committed(p) !== o));
+    if (changed.size === 0) return Promise.resolve();
+    return this.#committer.submit(this.#pending(changed, '', true)).catch((error) => {
+      process.emitWarning(`eventlog: ${this.#group}/${this.#topic}: auto-commit failed: ${error.message}`, {
+        code: 'EVENTLOG_COMMIT',
+      });
+      this.#onError?.(error);
+    });
+  }
+
+  #report(error) {
+    process.emitWarning(`eventlog consumer of ${this.#topic}: ${error.details}`, { code: 'EVENTLOG_UNREACHABLE' });
+    try {
+      this.#onError?.(error);
+    } catch (err) {
+      process.emitWarning(`eventlog: onError threw: ${err?.message ?? err}`);
+    }
+  }
+
   async #startStreams() {
     if (this.#groupMode) {
-      this.#startStream(GROUP_STREAM, this.#start ?? { kind: 'START_FROM_UNSPECIFIED' });
+      this.#streams.restart(GROUP_STREAM, this.#start ?? { kind: 'START_FROM_UNSPECIFIED' });
       return;
     }
     let partitions = this.#partitionsOption;
@@ -263,180 +384,11 @@ export class Consumer {
     let starts = new Map(partitions.map((p) => [p, start]));
     if (start.kind === Start.COMMITTED.kind) {
       if (this.#group === undefined) throw new TypeError('Start.COMMITTED needs a group');
-      const committed = await this.#fetchCommitted(partitions);
+      const committed = await this.committed(partitions);
       const reset = { kind: RESET_TO[this.#resetTo] };
       starts = new Map(partitions.map((p) => [p, committed.has(p) ? Start.offset(committed.get(p)) : reset]));
     }
     if (this.#closed) return;
-    for (const p of partitions) this.#startStream(p, starts.get(p));
-  }
-
-  async #fetchCommitted(partitions) {
-    const request = { group: this.#group, topic: this.#topic, partitions };
-    const response = await unary(this.#client, 'FetchCommittedOffsets', request, this.#timeoutMs);
-    return new Map(response.offsets.map((o) => [o.partition, BigInt(o.offset)]));
-  }
-
-  async #commit(entries, metadata) {
-    let generation = 0n;
-    let memberId = '';
-    if (this.#groupMode) {
-      const assignment = this.#assignment;
-      if (!assignment) return new Map();
-      ({ generation, memberId } = assignment);
-      entries = entries.filter(([p]) => assignment.partitions.includes(p));
-    }
-    await Promise.all(
-      entries.map(([partition, offset]) =>
-        unary(
-          this.#client,
-          'CommitOffset',
-          {
-            group: this.#group,
-            topic: this.#topic,
-            partition,
-            offset: int64(offset),
-            metadata,
-            generation: int64(generation),
-            memberId,
-          },
-          this.#timeoutMs,
-        ),
-      ),
-    );
-    for (const [p, o] of entries) this.#committed.set(p, o);
-    return new Map(entries);
-  }
-
-  async #commitQuietly() {
-    this.#nextAutoCommit = Date.now() + this.#autoCommitIntervalMs;
-    const changed = [...this.#positions].filter(([p, o]) => this.#committed.get(p) !== o);
-    if (changed.length === 0) return;
-    try {
-      await this.#commit(changed, '');
-    } catch (err) {
-      // e.g. a rebalance made the generation stale; the next commit catches up.
-      process.emitWarning(`eventlog auto-commit failed: ${err.message}`);
-    }
-  }
-
-  #startStream(stream, start) {
-    const epoch = (this.#epochs.get(stream) ?? 0) + 1;
-    this.#epochs.set(stream, epoch);
-    const old = this.#calls.get(stream);
-    this.#calls.delete(stream);
-    old?.cancel();
-    this.#openStream(stream, epoch, { start, backoffMs: this.#backoffMs[0] });
-  }
-
-  #request(stream, start) {
-    const request = {
-      topic: this.#topic,
-      startFrom: start.kind,
-      startOffset: int64(start.offset ?? 0n),
-      startTimestampMs: int64(start.timestampMs ?? 0),
-      maxBatchRecords: this.#maxBatchRecords,
-    };
-    if (stream === GROUP_STREAM) {
-      request.group = this.#group;
-      request.resetTo = RESET_TO[this.#resetTo];
-    } else {
-      request.partitions = [stream];
-    }
-    return request;
-  }
-
-  // Subscribe with record batches decoded by wire.js straight into records;
-  // other messages (assignments) go through proto-loader.
-  #subscribe(request) {
-    const method = this.#client.constructor.service.Subscribe;
-    const topic = this.#topic;
-    const deserialize = (buf) => decodeRecordsResponse(buf, topic) ?? method.responseDeserialize(buf);
-    return this.#client.makeServerStreamRequest(method.path, method.requestSerialize, deserialize, request);
-  }
-
-  #openStream(stream, epoch, state) {
-    if (this.#closed || this.#epochs.get(stream) !== epoch) return;
-    const call = this.#subscribe(this.#request(stream, state.start));
-    this.#calls.set(stream, call);
-    if (this.#paused) call.pause();
-    call.on('data', (response) => {
-      if (this.#epochs.get(stream) !== epoch) return;
-      if (response.event === 'assignment') {
-        const a = response.assignment;
-        this.#assignment = {
-          memberId: a.memberId,
-          generation: BigInt(a.generation),
-          partitions: [...a.partitions].sort((x, y) => x - y),
-        };
-      } else if (response.event === 'records' && response.records.records.length > 0) {
-        const { records } = response.records; // already in the public shape (#subscribe)
-        if (stream !== GROUP_STREAM) state.start = Start.offset(records.at(-1).offset + 1n);
-        state.backoffMs = this.#backoffMs[0];
-        this.#push({ kind: 'records', stream, epoch, records });
-      }
-    });
-    let ended = false;
-    const onEnd = (error) => {
-      if (ended) return;
-      ended = true;
-      if (this.#calls.get(stream) === call) this.#calls.delete(stream);
-      if (this.#closed || this.#epochs.get(stream) !== epoch) return;
-      if (!RETRYABLE.has(error.code)) {
-        this.#push({ kind: 'error', stream, epoch, error });
-        return;
-      }
-      if (stream === GROUP_STREAM) state.start = Start.COMMITTED; // rejoin where the group left off
-      const delay = state.backoffMs * (0.5 + Math.random() / 2);
-      state.backoffMs = Math.min(state.backoffMs * 2, this.#backoffMs[1]);
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        this.#openStream(stream, epoch, state);
-      }, delay);
-      this.#timers.add(timer);
-    };
-    call.on('error', (err) => onEnd(fromServiceError(err)));
-    call.on('end', () => onEnd(new EventLogError(Status.UNAVAILABLE, 'subscription ended')));
-  }
-
-  #push(item) {
-    if (this.#waiter) {
-      this.#waiter(item);
-      return;
-    }
-    this.#queue.push(item);
-    if (!this.#paused && this.#queue.length >= this.#highWaterMark) {
-      this.#paused = true;
-      for (const call of this.#calls.values()) call.pause();
-    }
-  }
-
-  #maybeResume() {
-    if (this.#paused && this.#queue.length <= this.#highWaterMark / 2) {
-      this.#paused = false;
-      for (const call of this.#calls.values()) call.resume();
-    }
-  }
-
-  #wait(deadline) {
-    return new Promise((resolve) => {
-      let timer = null;
-      if (Number.isFinite(deadline)) {
-        const ms = deadline - Date.now();
-        if (ms <= 0) {
-          resolve(null);
-          return;
-        }
-        timer = setTimeout(() => {
-          this.#waiter = null;
-          resolve(null);
-        }, ms);
-      }
-      this.#waiter = (item) => {
-        clearTimeout(timer);
-        this.#waiter = null;
-        resolve(item);
-      };
-    });
+    for (const p of partitions) this.#streams.restart(p, starts.get(p));
   }
 }

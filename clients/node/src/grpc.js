@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { CONNECT_TIMEOUT_MS, ensureConnecting } from './connection.js';
 import { fromServiceError } from './errors.js';
 import { channelTarget } from './servers.js';
 
@@ -100,8 +101,17 @@ export function openClient(target) {
 /**
  * Calls a unary RPC; rejects with EventLogError. waitForReady: wait (within
  * timeoutMs) for an unreachable broker instead of failing with UNAVAILABLE.
+ * Otherwise a broker that cannot be reached fails the call at once with
+ * gRPC's reason, or after connectTimeoutMs if the connection attempt hangs.
  */
-export function unary(client, method, request, timeoutMs, { waitForReady = false } = {}) {
+export async function unary(
+  client,
+  method,
+  request,
+  timeoutMs,
+  { waitForReady = false, connectTimeoutMs = CONNECT_TIMEOUT_MS } = {},
+) {
+  if (!waitForReady) await ensureConnecting(client, Math.min(connectTimeoutMs, timeoutMs));
   return new Promise((resolve, reject) => {
     const metadata = new grpc.Metadata({ waitForReady });
     client[method](request, metadata, { deadline: Date.now() + timeoutMs }, (err, response) => {

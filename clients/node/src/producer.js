@@ -12,37 +12,19 @@
 // Failed requests are not retried (a retry could reorder records): their
 // promises reject with the broker's EventLogError; the next batch opens a new
 // stream if the old one broke.
-import { EventLogError, Status, fromServiceError } from './errors.js';
+import { Status, errorFromCode, fromServiceError } from './errors.js';
+import { waitForBroker } from './connection.js';
 import { openClient, unary } from './grpc.js';
 import { partitionForKey } from './murmur2.js';
-import { headerPairs, int64Value, toBytes } from './values.js';
-import { encodeProduceRequest } from './wire.js';
+import { EMPTY, headerPairs, int64Value, toBytes } from './values.js';
+import { decodeProduceResponse, encodeProduceRequest } from './wire.js';
+import { ProduceBatch } from './produce_batch.js';
+import { SendBatchGroup } from './send_batch_group.js';
 
 const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
 const ACKS = { all: 2, leader: 1 }; // eventlog.v1.Acks numbers (wire.js encodes requests)
 const PRODUCE_STREAM = '/eventlog.v1.EventLog/ProduceStream';
 const passThrough = (buffer) => buffer; // requests are encoded by wire.js
-
-class Batch {
-  constructor(topic, partition) {
-    this.topic = topic;
-    this.partition = partition;
-    this.records = []; // {key, value, headers, timestampMs} as wire.js takes them
-    this.resolves = [];
-    this.rejects = [];
-    this.size = 0;
-    this.timer = null;
-    this.closed = false;
-    this.settled = new Promise((resolve) => {
-      this.markSettled = resolve;
-    });
-  }
-
-  fail(error) {
-    for (const reject of this.rejects) reject(error);
-    this.markSettled();
-  }
-}
 
 export class Producer {
   #client;
@@ -54,6 +36,7 @@ export class Producer {
   #maxInFlight;
   #timeoutMs;
   #connectTimeoutMs;
+  #onError;
   #connecting = false; // waiting for the broker before opening a stream
   #open = new Map(); // topic -> Map(partition -> open Batch)
   #last = null; // the batch the last record went to (most sends repeat it)
@@ -72,8 +55,10 @@ export class Producer {
    * @param options.acks 'all' (fsynced, default) or 'leader'.
    * @param options.connectTimeoutMs while the broker is unreachable, records wait
    *   this long for it (a short restart delays them instead of failing them), then
-   *   reject with UNAVAILABLE (or DEADLINE_EXCEEDED for the partition-count lookup
-   *   of a new topic, which timeoutMs also bounds). Default 5 s.
+   *   reject with UNAVAILABLE naming the cause (connection refused, unknown host,
+   *   no answer). Default 5 s.
+   * @param options.onError (EventLogError) hears of each new cause as soon as it is
+   *   seen; it is also printed as a process warning.
    */
   constructor(
     target,
@@ -85,6 +70,7 @@ export class Producer {
       maxInFlight = 16,
       timeoutMs = 30000,
       connectTimeoutMs = 5000,
+      onError,
     } = {},
   ) {
     if (!(acks in ACKS)) throw new TypeError(`acks must be 'all' or 'leader', not ${acks}`);
@@ -99,6 +85,7 @@ export class Producer {
     this.#maxInFlight = maxInFlight;
     this.#timeoutMs = timeoutMs;
     this.#connectTimeoutMs = connectTimeoutMs;
+    this.#onError = onError;
   }
 
   /**
@@ -108,27 +95,72 @@ export class Producer {
    * @param options.key Buffer | string; options.headers object, Map or [key, value] pairs;
    *   options.partition number (default: by key, else sticky); options.timestampMs number.
    */
-  send(topic, value, { key, headers, partition, timestampMs = 0 } = {}) {
+  send(topic, value, options) {
     if (this.#closed) return Promise.reject(new Error('Producer is closed'));
     return new Promise((resolve, reject) => {
-      const record = { key: toBytes(key), value: toBytes(value), headers: headerPairs(headers), timestampMs: int64Value(timestampMs) };
-      let size = record.key.length + record.value.length + RECORD_OVERHEAD;
-      for (const [k, v] of record.headers) size += Buffer.byteLength(k) + v.length;
-      const entry = { topic, record, size, partition, resolve, reject };
-      if (this.#waiting.has(topic)) {
-        this.#waiting.get(topic).push(entry); // keep the order of earlier sends
-      } else if (partition !== undefined && partition !== null) {
-        this.#append(entry, partition);
-      } else {
-        const count = this.#partitionCounts.get(topic);
-        if (count !== undefined) {
-          this.#route(entry, count);
-        } else {
-          this.#waiting.set(topic, [entry]);
-          this.#loadMetadata(topic);
-        }
+      const entry = this.#prepare(topic, value, options);
+      entry.resolve = resolve;
+      entry.reject = reject;
+      this.#enqueue(entry);
+    });
+  }
+
+  /**
+   * Queues several records of `topic`, in order, with one Promise for all of
+   * them: it resolves to their {topic, partition, offset} in the same order, or
+   * rejects with the first failure. Each record is a value (Buffer, string,
+   * null) or {value, key, headers, partition, timestampMs} as send() takes. A
+   * record that is not valid rejects the whole call before anything is queued.
+   */
+  sendBatch(topic, records) {
+    if (this.#closed) return Promise.reject(new Error('Producer is closed'));
+    return new Promise((resolve, reject) => {
+      const entries = records.map((r) => {
+        if (r === null || typeof r !== 'object' || r instanceof Uint8Array) return this.#prepare(topic, r);
+        if (!('value' in r)) throw new TypeError('a sendBatch record is a value or an object with a `value`');
+        return this.#prepare(topic, r.value, r);
+      });
+      const group = new SendBatchGroup(entries.length, resolve, reject);
+      if (entries.length === 0) resolve(group.results);
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i];
+        entry.group = group;
+        entry.at = i;
+        this.#enqueue(entry);
       }
     });
+  }
+
+  // A record as the batches hold it (a value alone, when it has nothing else);
+  // throws TypeError for values and keys that are not Buffer, Uint8Array,
+  // string or null.
+  #prepare(topic, value, options) {
+    if (options === undefined) {
+      const bytes = toBytes(value);
+      return { topic, record: bytes, key: EMPTY, size: bytes.length + RECORD_OVERHEAD, partition: undefined, resolve: null, reject: null, group: null, at: 0 };
+    }
+    const { key, headers, partition, timestampMs = 0 } = options;
+    const record = { key: toBytes(key, 'key'), value: toBytes(value), headers: headerPairs(headers), timestampMs: int64Value(timestampMs) };
+    let size = record.key.length + record.value.length + RECORD_OVERHEAD;
+    for (const [k, v] of record.headers) size += Buffer.byteLength(k) + v.length;
+    return { topic, record, key: record.key, size, partition, resolve: null, reject: null, group: null, at: 0 };
+  }
+
+  #enqueue(entry) {
+    const { topic, partition } = entry;
+    if (this.#waiting.has(topic)) {
+      this.#waiting.get(topic).push(entry); // keep the order of earlier sends
+    } else if (partition !== undefined && partition !== null) {
+      this.#append(entry, partition);
+    } else {
+      const count = this.#partitionCounts.get(topic);
+      if (count !== undefined) {
+        this.#route(entry, count);
+      } else {
+        this.#waiting.set(topic, [entry]);
+        this.#loadMetadata(topic);
+      }
+    }
   }
 
   /**
@@ -171,13 +203,16 @@ export class Producer {
 
   #loadMetadata(topic) {
     const timeoutMs = Math.min(this.#timeoutMs, this.#connectTimeoutMs);
-    const loading = unary(this.#client, 'DescribeTopic', { name: topic }, timeoutMs, { waitForReady: true }).then(
-      (description) => {
+    const loading = waitForBroker(this.#client, { timeoutMs, report: (e) => this.#unreachable(e) })
+      .then((unreachable) => {
+        if (unreachable) throw unreachable;
+        return unary(this.#client, 'DescribeTopic', { name: topic }, this.#timeoutMs);
+      })
+      .then((description) => {
         const count = description.partitions.length;
         this.#partitionCounts.set(topic, count);
         return count;
-      },
-    );
+      });
     this.#metadata.set(topic, loading);
     loading.then(
       (count) => {
@@ -193,14 +228,17 @@ export class Producer {
         const entries = this.#waiting.get(topic) ?? [];
         this.#waiting.delete(topic);
         this.#metadata.delete(topic);
-        for (const entry of entries) entry.reject(error);
+        for (const entry of entries) {
+          if (entry.group) entry.group.fail(error);
+          else entry.reject(error);
+        }
       },
     );
   }
 
   #route(entry, count) {
-    if (entry.record.key.length > 0) {
-      this.#append(entry, partitionForKey(entry.record.key, count));
+    if (entry.key.length > 0) {
+      this.#append(entry, partitionForKey(entry.key, count));
       return;
     }
     let partition = this.#sticky.get(entry.topic);
@@ -224,7 +262,7 @@ export class Producer {
       batch = undefined;
     }
     if (!batch) {
-      batch = new Batch(entry.topic, partition);
+      batch = new ProduceBatch(entry.topic, partition);
       let batches = this.#open.get(entry.topic);
       if (!batches) {
         batches = new Map();
@@ -236,11 +274,18 @@ export class Producer {
       batch.timer = setTimeout(() => this.#closeBatch(batch), this.#lingerMs);
     }
     this.#last = batch;
+    const index = batch.count++;
     batch.records.push(entry.record);
-    batch.resolves.push(entry.resolve);
-    batch.rejects.push(entry.reject);
+    const { group } = entry;
+    if (group === null) {
+      batch.spans.push({ resolve: entry.resolve, reject: entry.reject, from: index, group: null, count: 1, at: 0 });
+    } else {
+      const span = batch.spans.at(-1);
+      if (span?.group === group && span.at + span.count === entry.at) span.count++;
+      else batch.spans.push({ resolve: null, reject: null, from: index, group, count: 1, at: entry.at });
+    }
     batch.size += entry.size;
-    if (batch.records.length >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
+    if (batch.count >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
   }
 
   #closeBatch(batch) {
@@ -277,11 +322,11 @@ export class Producer {
   // delays batches instead of failing them, then opens a stream.
   #connect() {
     this.#connecting = true;
-    this.#client.waitForReady(Date.now() + this.#connectTimeoutMs, (err) => {
+    const report = (e) => this.#unreachable(e);
+    waitForBroker(this.#client, { timeoutMs: this.#connectTimeoutMs, report }).then((unreachable) => {
       this.#connecting = false;
-      if (err) {
-        const error = new EventLogError(Status.UNAVAILABLE, `no connection to the broker within ${this.#connectTimeoutMs} ms`);
-        for (const batch of this.#ready.splice(0)) batch.fail(error);
+      if (unreachable) {
+        for (const batch of this.#ready.splice(0)) batch.fail(unreachable);
         return;
       }
       if (!this.#stream) this.#openStream();
@@ -289,8 +334,17 @@ export class Producer {
     });
   }
 
+  #unreachable(error) {
+    process.emitWarning(`eventlog producer: ${error.details}`, { code: 'EVENTLOG_UNREACHABLE' });
+    try {
+      this.#onError?.(error);
+    } catch (err) {
+      process.emitWarning(`eventlog: onError threw: ${err?.message ?? err}`);
+    }
+  }
+
   #openStream() {
-    const deserialize = this.#client.constructor.service.ProduceStream.responseDeserialize;
+    const deserialize = decodeProduceResponse;
     const stream = { call: this.#client.makeBidiStreamRequest(PRODUCE_STREAM, passThrough, deserialize), inflight: [] };
     this.#stream = stream;
     stream.call.on('data', (response) => {
@@ -308,7 +362,7 @@ export class Producer {
     stream.call.on('error', (err) => fail(fromServiceError(err)));
     stream.call.on('end', () => {
       if (stream.inflight.length > 0) {
-        fail(new EventLogError(Status.UNAVAILABLE, 'produce stream ended with requests in flight'));
+        fail(errorFromCode(Status.UNAVAILABLE, 'produce stream ended with requests in flight'));
       } else if (this.#stream === stream) {
         this.#stream = null;
       }
@@ -317,23 +371,21 @@ export class Producer {
   }
 
   #complete(batch, requestId, response) {
-    if (BigInt(response.requestId) !== requestId) {
-      batch.fail(new EventLogError(Status.INTERNAL, `ProduceStream answered request ${response.requestId}, expected ${requestId}`));
+    if (response.requestId !== requestId) {
+      batch.fail(errorFromCode(Status.INTERNAL, `ProduceStream answered request ${response.requestId}, expected ${requestId}`));
       return;
     }
     if (response.errorCode !== 0) {
       if (response.errorCode === Status.NOT_FOUND) this.#partitionCounts.delete(batch.topic); // deleted or recreated
-      batch.fail(new EventLogError(response.errorCode, response.errorMessage));
+      batch.fail(errorFromCode(response.errorCode, response.errorMessage));
       return;
     }
     const append = response.appends.find((a) => a.partition === batch.partition);
-    const base = append ? BigInt(append.baseOffset) : 0n;
-    if (!append || BigInt(append.lastOffset) - base + 1n !== BigInt(batch.resolves.length)) {
-      batch.fail(new EventLogError(Status.INTERNAL, 'ProduceStream reply does not match the batch'));
+    const base = append ? append.baseOffset : 0n;
+    if (!append || append.lastOffset - base + 1n !== BigInt(batch.count)) {
+      batch.fail(errorFromCode(Status.INTERNAL, 'ProduceStream reply does not match the batch'));
       return;
     }
-    const { topic, partition, resolves } = batch;
-    for (let i = 0; i < resolves.length; i++) resolves[i]({ topic, partition, offset: base + BigInt(i) });
-    batch.markSettled();
+    batch.succeed(base);
   }
 }

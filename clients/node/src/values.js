@@ -3,14 +3,15 @@
 // int64 as strings, enums as names). Offsets and generations are BigInt;
 // other int64 values (timestamps, sizes, durations) are Numbers.
 
-const EMPTY = Buffer.alloc(0);
+/** The empty Buffer (shared: never written to). */
+export const EMPTY = Buffer.alloc(0);
 
 /** Buffer for a key/value/header value given as Buffer, Uint8Array, string or null. */
-export function toBytes(data) {
+export function toBytes(data, what = 'value') {
   if (data === undefined || data === null) return EMPTY;
   if (typeof data === 'string') return Buffer.from(data);
   if (data instanceof Uint8Array) return data;
-  throw new TypeError('keys, values and header values must be Buffer, Uint8Array or string');
+  throw new TypeError(`a record's ${what} must be a Buffer, Uint8Array, string or null, not ${typeof data}`);
 }
 
 const NO_HEADERS = Object.freeze([]);
@@ -19,7 +20,7 @@ const NO_HEADERS = Object.freeze([]);
 export function headerPairs(headers) {
   if (!headers) return NO_HEADERS;
   const entries = Array.isArray(headers) ? headers : headers instanceof Map ? [...headers] : Object.entries(headers);
-  return entries.map(([key, value]) => [String(key), toBytes(value)]);
+  return entries.map(([key, value]) => [String(key), toBytes(value, 'header value')]);
 }
 
 /** An int64 value for the wire encoder (wire.js): a safe-integer Number or a BigInt. */

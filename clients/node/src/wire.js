@@ -16,7 +16,8 @@
 //   RecordBatch     partition=1 int32, records=2 Record, high_watermark=3 int64
 //
 // A record here is {key, value, headers: [[string, Uint8Array]], timestampMs}
-// with key/value Uint8Arrays and timestampMs a safe-integer Number or a BigInt.
+// with key/value Uint8Arrays and timestampMs a safe-integer Number or a BigInt,
+// or a Uint8Array alone: a record with that value and nothing else.
 
 const U64 = (1n << 64n) - 1n;
 
@@ -72,6 +73,7 @@ function headerSize(key, value) {
 }
 
 function recordSize(r) {
+  if (r instanceof Uint8Array) return r.length > 0 ? fieldSize(r.length) : 0; // a value alone
   let size = 0;
   if (r.key.length > 0) size += fieldSize(r.key.length);
   if (r.value.length > 0) size += fieldSize(r.value.length);
@@ -115,6 +117,10 @@ export function encodeProduceRequest(topic, partition, records, acks, requestId)
     const r = records[i];
     buf[pos++] = 0x1a;
     pos = writeVarint(buf, pos, sizes[i]);
+    if (r instanceof Uint8Array) {
+      if (r.length > 0) pos = writeBytes(buf, pos, 0x12, r);
+      continue;
+    }
     if (r.key.length > 0) pos = writeBytes(buf, pos, 0x0a, r.key);
     if (r.value.length > 0) pos = writeBytes(buf, pos, 0x12, r.value);
     for (const [k, v] of r.headers) {
@@ -279,4 +285,47 @@ export function decodeRecordsResponse(buf, topic) {
   }
   if (cursor !== buf.length || batch === null) throw new WireError('malformed SubscribeResponse');
   return { event: 'records', records: batch };
+}
+
+/**
+ * A ProduceResponse as {requestId: BigInt, appends: [{partition, baseOffset:
+ * BigInt, lastOffset: BigInt}], errorCode, errorMessage}, without
+ * proto-loader's Long-to-string conversions. Throws on malformed bytes.
+ *
+ *   ProduceResponse  request_id=1 uint64, appends=2 PartitionAppend,
+ *                    error_code=3 int32, error_message=4 string
+ *   PartitionAppend  partition=1 int32, base_offset=2 int64, last_offset=3 int64
+ */
+export function decodeProduceResponse(buf) {
+  cursor = 0;
+  const out = { requestId: 0n, appends: [], errorCode: 0, errorMessage: '' };
+  const int64 = (v) => (typeof v === 'number' ? BigInt(v) : BigInt.asIntN(64, v));
+  while (cursor < buf.length) {
+    const tag = readVarint(buf);
+    if (tag === 0x08) out.requestId = BigInt(readVarint(buf));
+    else if (tag === 0x18) {
+      const v = readVarint(buf);
+      out.errorCode = typeof v === 'number' ? v : Number(BigInt.asIntN(32, v));
+    } else if (tag === 0x22) {
+      const n = readVarint(buf);
+      out.errorMessage = buf.toString('utf8', cursor, cursor + n);
+      cursor += n;
+    } else if (tag === 0x12) {
+      const end = readVarint(buf) + cursor;
+      const append = { partition: 0, baseOffset: 0n, lastOffset: 0n };
+      while (cursor < end) {
+        const field = readVarint(buf);
+        if (field === 0x08) append.partition = Number(readVarint(buf));
+        else if (field === 0x10) append.baseOffset = int64(readVarint(buf));
+        else if (field === 0x18) append.lastOffset = int64(readVarint(buf));
+        else skip(buf, field & 7);
+      }
+      if (cursor !== end) throw new WireError('a PartitionAppend overruns its length');
+      out.appends.push(append);
+    } else {
+      skip(buf, tag & 7);
+    }
+  }
+  if (cursor !== buf.length) throw new WireError('malformed ProduceResponse');
+  return out;
 }

@@ -1,7 +1,7 @@
 // Admin against a real eventlogd: topics, offsets, groups and error codes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Admin, Consumer, EventLogError, Producer, Start, Status } from '../src/index.js';
+import { Admin, AlreadyExistsError, Consumer, EventLogError, NotFoundError, Producer, Start, Status } from '../src/index.js';
 import { topicName, useBroker } from './broker.mjs';
 
 describe('Admin', () => {
@@ -52,6 +52,20 @@ describe('Admin', () => {
     await assert.rejects(admin.createTopic('..'), { code: Status.INVALID_ARGUMENT });
     await assert.rejects(admin.deleteTopic(`${name}-missing`), { code: Status.NOT_FOUND });
     assert.throws(() => new Admin(42), TypeError);
+  });
+
+  test('createTopic ifNotExists, and errors are subclasses with a retriable flag', async () => {
+    const name = topicName('exists');
+    const created = await admin.createTopic(name, { partitions: 2 });
+    const again = await admin.createTopic(name, { partitions: 5, ifNotExists: true });
+    assert.equal(again.partitions.length, 2);
+    assert.deepEqual(again.config, created.config);
+    const err = await admin.createTopic(name).catch((e) => e);
+    assert.ok(err instanceof AlreadyExistsError && err instanceof EventLogError);
+    assert.equal(err.retriable, false);
+    const missing = await admin.describeTopic(`${name}-missing`).catch((e) => e);
+    assert.ok(missing instanceof NotFoundError);
+    assert.equal(missing.name, 'NotFoundError');
   });
 
   test('listOffsets: earliest, latest and by timestamp', async () => {

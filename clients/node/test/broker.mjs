@@ -150,7 +150,7 @@ export function useBroker(onReady) {
     onReady(broker, admin);
   });
   after(async () => {
-    admin?.close();
+    await admin?.close();
     await broker?.dispose();
   });
 }

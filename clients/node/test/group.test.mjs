@@ -95,7 +95,7 @@ describe('group consumers', () => {
     const recordCommits = (options, nextCall) =>
       new grpc.InterceptingCall(nextCall(options), {
         sendMessage(message, next) {
-          if (options.method_definition.path.endsWith('/CommitOffset')) commits.push(message);
+          if (/\/CommitOffsets?$/.test(options.method_definition.path)) commits.push(message);
           next(message);
         },
       });

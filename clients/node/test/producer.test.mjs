@@ -177,6 +177,38 @@ describe('Producer', () => {
     await producer.close(); // idempotent
   });
 
+  test('values and keys of other types are a TypeError, sendBatch keeps order and routes by key', async () => {
+    const name = topicName('types');
+    await admin.createTopic(name, { partitions: 3 });
+    const producer = new Producer(broker.target);
+    try {
+      for (const bad of [42, 4.2, {}, [1], true]) {
+        await assert.rejects(producer.send(name, bad), /value must be a Buffer, Uint8Array, string or null/);
+        await assert.rejects(producer.send(name, 'v', { key: bad }), /key must be/);
+        await assert.rejects(producer.sendBatch(name, ['ok', bad]), TypeError);
+      }
+      const keys = Array.from({ length: 20 }, (_, i) => `k${i % 4}`);
+      const metas = await producer.sendBatch(
+        name,
+        keys.map((key, i) => ({ value: `v${i}`, key })),
+      );
+      assert.deepEqual(
+        metas.map((m) => m.partition),
+        keys.map((k) => partitionForKey(k, 3)),
+      );
+      for (const p of [0, 1, 2]) {
+        const offsets = metas.filter((m) => m.partition === p).map((m) => m.offset);
+        assert.deepEqual(offsets, [...offsets].sort((a, b) => (a < b ? -1 : 1)));
+      }
+      const plain = await producer.sendBatch(name, ['x', Buffer.from('y'), null].map((v) => ({ value: v, partition: 1 })));
+      assert.deepEqual(plain.map((m) => m.partition), [1, 1, 1]);
+      assert.equal(plain[2].offset, plain[0].offset + 2n);
+      assert.deepEqual(await producer.sendBatch(name, []), []);
+    } finally {
+      await producer.close();
+    }
+  });
+
   test('records fail with UNAVAILABLE while the broker is down, then succeed', async () => {
     const own = await Broker.start();
     try {

@@ -32,12 +32,13 @@ test('quickstart.mjs', async () => {
     const admin = new Admin(broker.target);
     const committed = await admin.fetchCommittedOffsets('billing', 'orders');
     const high = await admin.listOffsets('orders');
-    admin.close();
+    await admin.close();
     // Everything consumed was committed: committed == high watermark where records went.
     assert.deepEqual(
       new Map([...committed].map(([p, c]) => [p, c.offset])),
       new Map([...high].filter(([, h]) => h > 0n)),
     );
+    await runExample('quickstart.mjs', broker.target); // runs again: the topic exists
   } finally {
     await broker.dispose();
   }
@@ -46,18 +47,23 @@ test('quickstart.mjs', async () => {
 test('quickstart-group.mjs', async () => {
   const broker = await Broker.start();
   try {
-    const out = await runExample('quickstart-group.mjs', broker.target);
-    assert.equal(out.filter((l) => l.startsWith('partition ')).length, 4);
-    // console.log prints the assignment object over several lines.
-    const printed = out.slice(out.findIndex((l) => l.startsWith('assignment {'))).join('\n');
-    assert.match(printed, /^assignment \{.*generation: [1-9]\d*n,.*partitions: \[ 0, 1 \]\s*\}$/s);
-    const admin = new Admin(broker.target);
-    const { lags } = await admin.describeGroup('billing');
-    admin.close();
-    assert.equal(
-      lags.reduce((sum, l) => sum + l.lag, 0n),
-      0n,
-    );
+    // A second run finds the topic and resumes where the group committed.
+    for (let run = 0; run < 2; run++) {
+      const out = await runExample('quickstart-group.mjs', broker.target);
+      assert.equal(out[0], 'assigned [ 0, 1 ]');
+      assert.equal(out.filter((l) => l.startsWith('partition ')).length, 4);
+      // console.log prints the assignment object over several lines.
+      const printed = out.slice(out.findIndex((l) => l.startsWith('assignment {')), -1).join('\n');
+      assert.match(printed, /^assignment \{.*generation: [1-9]\d*n,.*partitions: \[ 0, 1 \]\s*\}$/s);
+      assert.equal(out.at(-1), 'revoked [ 0, 1 ]'); // close() revokes everything
+      const admin = new Admin(broker.target);
+      const { lags } = await admin.describeGroup('billing');
+      await admin.close();
+      assert.equal(
+        lags.reduce((sum, l) => sum + l.lag, 0n),
+        0n,
+      );
+    }
   } finally {
     await broker.dispose();
   }

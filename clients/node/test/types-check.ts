@@ -4,7 +4,9 @@ import {
   Admin,
   Consumer,
   EventLogError,
+  NotFoundError,
   Producer,
+  UnavailableError,
   Start,
   Status,
   createClient,
@@ -20,6 +22,7 @@ export async function usage(target: string): Promise<void> {
   const client = createClient(target);
   const admin = new Admin(client, { timeoutMs: 1000 });
   const description: TopicDescription = await admin.createTopic('t', { partitions: 2, config: { cleanupPolicy: 'compact' } });
+  await admin.createTopic('t', { ifNotExists: true });
   const hw: bigint = description.partitions[0].highWatermark;
   const end: bigint = description.partitions[0].logEndOffset;
   const stamped: TopicDescription = await admin.createTopic('u', {
@@ -33,10 +36,21 @@ export async function usage(target: string): Promise<void> {
   const meta: RecordMetadata = await producer.send('t', 'v', { key: Buffer.from('k'), headers: [['h', 'x']] });
   const offset: bigint = meta.offset;
   await producer.send('t', null, { headers: { a: 'b' }, partition: 1 });
+  const metas: RecordMetadata[] = await producer.sendBatch('t', ['a', Buffer.from('b'), { value: 'c', key: 'k' }, null]);
   await producer.flush();
   await producer.close();
 
   const consumer = new Consumer(client, 't', { group: 'g', partitions: 'all', start: Start.offset(5n) });
+  const member = new Consumer(target, 't', {
+    group: 'g',
+    resetTo: 'earliest',
+    onAssign: async (partitions: number[], c: Consumer) => void [partitions, c],
+    onRevoke: (partitions) => console.log(partitions),
+    onError: (e: EventLogError) => console.log(e.retriable),
+    connectTimeoutMs: 1000,
+  });
+  member.on('assign', (partitions: number[]) => console.log(partitions));
+  await member.close();
   for await (const record of consumer) {
     const r: ConsumerRecord = record;
     const value: string = r.value.toString();
@@ -55,9 +69,10 @@ export async function usage(target: string): Promise<void> {
     await admin.describeTopic('missing');
   } catch (err) {
     if (err instanceof EventLogError && err.code === Status.NOT_FOUND) console.log(err.codeName, err.details);
+    if (err instanceof NotFoundError || (err instanceof UnavailableError && err.retriable)) console.log(err.message);
   }
   const h: number = murmur2('k') + partitionForKey('k', 3);
-  admin.close();
+  await admin.close();
   client.close();
-  void [hw, offsets, groups, offset, polled, assignment, committed, position, h];
+  void [hw, offsets, groups, offset, metas, polled, assignment, committed, position, h];
 }

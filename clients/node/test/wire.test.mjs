@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createClient } from '../src/index.js';
-import { decodeRecordsResponse, encodeProduceRequest } from '../src/wire.js';
+import { decodeProduceResponse, decodeRecordsResponse, encodeProduceRequest } from '../src/wire.js';
 
 const probe = createClient('127.0.0.1:1');
 const decode = probe.constructor.service.ProduceStream.requestDeserialize;
@@ -92,4 +92,35 @@ test('record batches of a subscription decode into records', () => {
 test('an assignment is left to proto-loader', () => {
   const bytes = serializeSubscribeResponse({ assignment: { memberId: 'm', generation: '2', partitions: [0, 1] } });
   assert.equal(decodeRecordsResponse(bytes, 't'), null);
+});
+
+test('decodeProduceResponse reads what protobufjs writes', () => {
+  const client = createClient('127.0.0.1:1');
+  const serialize = client.constructor.service.ProduceStream.responseSerialize;
+  client.close();
+  const cases = [
+    { requestId: '7', appends: [{ partition: 2, baseOffset: '5', lastOffset: '9' }], errorCode: 0, errorMessage: '' },
+    { requestId: '18446744073709551615', appends: [{ partition: 0, baseOffset: '1099511627776', lastOffset: '9007199254740993' }] },
+    { requestId: '3', appends: [], errorCode: 8, errorMessage: 'quota: é' },
+    { requestId: '0', appends: [{ partition: 1, baseOffset: '0', lastOffset: '0' }, { partition: 3, baseOffset: '4', lastOffset: '4' }] },
+  ];
+  for (const c of cases) {
+    const decoded = decodeProduceResponse(serialize(c));
+    assert.equal(decoded.requestId, BigInt(c.requestId));
+    assert.equal(decoded.errorCode, c.errorCode ?? 0);
+    assert.equal(decoded.errorMessage, c.errorMessage ?? '');
+    assert.deepEqual(
+      decoded.appends,
+      c.appends.map((a) => ({ partition: a.partition, baseOffset: BigInt(a.baseOffset), lastOffset: BigInt(a.lastOffset) })),
+    );
+  }
+});
+
+test('a value alone encodes as a record with only that value', () => {
+  for (const size of [0, 1, 127, 128, 20000]) {
+    const value = Buffer.alloc(size, 7);
+    const alone = encodeProduceRequest('t', 0, [value, value], 2, 1n);
+    const full = encodeProduceRequest('t', 0, [1, 2].map(() => ({ key: Buffer.alloc(0), value, headers: [], timestampMs: 0 })), 2, 1n);
+    assert.deepEqual(alone, full);
+  }
 });

@@ -42,20 +42,35 @@ def run_eventlog(args: argparse.Namespace, topic: str) -> Tuple[float, float]:
     value = _payload(args.record_size)
     start = time.perf_counter()
     with Producer(args.server, acks=args.acks, linger=args.linger_ms / 1000, batch_records=args.batch) as producer:
-        send = producer.send
-        last = None
-        for i in range(args.records):
-            last = send(topic, value, key=str(i) if args.keys else None)
+        if args.api == "batch":  # send_batch() of --batch records at a time
+            values = [value] * args.batch
+            for first in range(0, args.records, args.batch):
+                count = min(args.batch, args.records - first)
+                keys = [str(i) for i in range(first, first + count)] if args.keys else None
+                last = producer.send_batch(topic, values[:count], keys=keys)[-1]
+        else:
+            send = producer.send
+            for i in range(args.records):
+                last = send(topic, value, key=str(i) if args.keys else None)
         producer.flush()
-        assert last is not None and last.result().offset >= 0
+        assert last.result().offset >= 0
     produced = time.perf_counter() - start
 
     start = time.perf_counter()
-    with Consumer(args.server, topic, partitions="all", start=Start.EARLIEST) as consumer:
-        poll = consumer.poll
-        for _ in range(args.records):
-            if poll(timeout=60) is None:
-                raise RuntimeError("consumer stalled")
+    if args.commit_per_record:  # a group member committing after every record
+        with Consumer(args.server, topic, group=topic, reset_to="earliest") as consumer:
+            commit = consumer.commit_async
+            for count, _ in enumerate(consumer, start=1):
+                commit()
+                if count == args.records:
+                    break
+            consumer.commit()
+    else:
+        with Consumer(args.server, topic, partitions="all", start=Start.EARLIEST) as consumer:
+            poll = consumer.poll
+            for _ in range(args.records):
+                if poll(timeout=60) is None:
+                    raise RuntimeError("consumer stalled")
     consumed = time.perf_counter() - start
     return produced, consumed
 
@@ -170,6 +185,10 @@ def main() -> int:
     parser.add_argument("--linger-ms", type=float, default=5)
     parser.add_argument("--batch", type=int, default=1000, help="records per batch")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--api", choices=["send", "batch"], default="send", help="eventlog: send() or send_batch()")
+    parser.add_argument(
+        "--commit-per-record", action="store_true", help="eventlog: consume as a group member, commit_async() per record"
+    )
     args = parser.parse_args()
 
     proc = None

@@ -71,6 +71,7 @@ def _generate(out_dir: Path, proto: str) -> list[Path]:
             _tool("PROTOC", "protoc"),
             f"-I{root}",
             f"--python_out={out_dir}",
+            f"--pyi_out={out_dir}",  # type stubs, for mypy users
             f"--grpc_python_out={out_dir}",
             f"--plugin=protoc-gen-grpc_python={plugin}",
             str(root / proto),
@@ -80,7 +81,7 @@ def _generate(out_dir: Path, proto: str) -> list[Path]:
     stub_dir = out_dir / Path(proto).parent
     init = stub_dir / "__init__.py"
     init.write_text("# Generated gRPC stubs of eventlog.v1 (not committed).\n")
-    return sorted(stub_dir.glob("*.py"))
+    return sorted([*stub_dir.glob("*.py"), *stub_dir.glob("*.pyi")])
 
 
 def _metadata(project: dict) -> str:

@@ -11,7 +11,7 @@ from eventlog import Admin, Consumer, Producer, Start
 target = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:7070"
 
 with Admin(target) as admin:
-    admin.create_topic("orders", partitions=3)
+    admin.create_topic("orders", partitions=3, if_not_exists=True)
 
 # Produce: send() batches records and returns a future per record.
 with Producer(target) as producer:

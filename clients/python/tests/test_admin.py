@@ -99,3 +99,17 @@ def test_groups_and_committed_offsets(admin, target, topic_name):
 
     with pytest.raises(NotFoundError):
         admin.describe_group(group + "-missing")
+
+
+def test_create_topic_if_not_exists_describes_the_existing_topic(admin, topic_name):
+    created = admin.create_topic(topic_name, partitions=2)
+    again = admin.create_topic(topic_name, partitions=5, if_not_exists=True)
+    assert [p.partition for p in again.partitions] == [0, 1]
+    assert again.config == created.config
+    with pytest.raises(AlreadyExistsError) as err:
+        admin.create_topic(topic_name)
+    assert not err.value.retriable
+
+
+def test_create_topic_without_partitions_takes_the_brokers_default(admin, topic_name):
+    assert len(admin.create_topic(topic_name).partitions) == 1  # eventlogd --default_partitions=1

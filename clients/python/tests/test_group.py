@@ -83,20 +83,18 @@ def test_two_members_split_partitions_and_stale_commit_fails(admin, target, topi
         first.close()
 
 
-def test_stale_generation_commit_raises_failed_precondition(admin, target, topic_name):
+def test_a_standalone_commit_to_a_group_with_live_members_is_refused(admin, target, topic_name):
+    # Only members commit while a group has any: a standalone consumer (explicit
+    # partitions) naming the group is a mistake worth raising. (A member's own
+    # commits for a generation that just ended are not raised: test_rebalance.)
     admin.create_topic(topic_name, partitions=2)
     group = topic_name + "-g"
-    with Consumer(target, topic_name, group=group) as c:
-        old = wait_for_assignment(c, lambda a: len(a.partitions) == 2)
-        with Consumer(target, topic_name, group=group) as other:
-            joined = wait_for_assignment(other, lambda b: b.generation > old.generation)
-        wait_for_assignment(c, lambda a: a.generation > joined.generation and len(a.partitions) == 2)
-        # Pretend `c` missed the rebalances: its commit carries a stale generation.
-        with c._lock:  # noqa: SLF001 - test seam
-            c._assignment = old
-        with pytest.raises(FailedPreconditionError) as err:
-            c.commit({0: 0})
-        assert err.value.code == grpc.StatusCode.FAILED_PRECONDITION
+    with Consumer(target, topic_name, group=group) as member:
+        wait_for_assignment(member, lambda a: len(a.partitions) == 2)
+        with Consumer(target, topic_name, group=group, partitions=[0], start=Start.EARLIEST) as standalone:
+            with pytest.raises(FailedPreconditionError) as err:
+                standalone.commit({0: 0})
+        assert "live member" in err.value.message
 
 
 def test_auto_commit_in_group(admin, target, topic_name):
@@ -135,13 +133,13 @@ def test_seek_in_group_rejoins_at_the_offset(admin, target, topic_name):
 
 
 class _RecordCommits(grpc.UnaryUnaryClientInterceptor):
-    """Keeps every CommitOffsetRequest the consumer sends to the real broker."""
+    """Keeps every CommitOffset(s)Request the consumer sends to the real broker."""
 
     def __init__(self) -> None:
         self.requests = []
 
     def intercept_unary_unary(self, continuation, details, request):
-        if details.method.endswith("/CommitOffset"):
+        if details.method.endswith(("/CommitOffset", "/CommitOffsets")):
             self.requests.append(request)
         return continuation(details, request)
 
@@ -164,3 +162,20 @@ def test_group_commit_names_the_member_and_generation_of_the_assignment(admin, t
     for request in recorder.requests:
         assert request.member_id == assignment.member_id
         assert request.generation == assignment.generation
+
+
+def test_a_commit_future_cannot_be_cancelled_and_the_committer_carries_on(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    produce_keys(target, topic_name, 50)
+    group = topic_name + "-g"
+    with Consumer(target, topic_name, group=group, reset_to="earliest", auto_commit=False) as c:
+        pending = []
+        for _ in range(50):
+            assert c.poll(timeout=30) is not None
+            pending.append(c.commit_async())
+        # Commits queued together share one future: not one caller's to cancel.
+        assert not any(f.cancel() for f in pending)
+        results = [f.result(timeout=30) for f in pending]
+        assert results[-1] == {0: 50}
+        assert c.commit() == {0: 50}  # the committer still runs
+    assert admin.fetch_committed_offsets(group, topic_name)[0].offset == 50

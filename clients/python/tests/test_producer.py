@@ -189,3 +189,69 @@ def test_sends_wait_for_a_broker_that_is_starting(own_broker, topic_name):
         keyed = keyed_box[0].result(timeout=60)
         assert keyed.partition == partition_for_key(b"k", 2)
         assert explicit.result(timeout=60).partition == 1
+
+
+@pytest.mark.parametrize("value", [42, 4.2, ["a"], {"a": 1}, object()])
+def test_values_and_keys_of_other_types_are_a_type_error(admin, target, topic_name, value):
+    # bytes(42) would store 42 zero bytes: refuse instead.
+    admin.create_topic(topic_name)
+    with Producer(target) as producer:
+        with pytest.raises(TypeError, match="bytes, str or None"):
+            producer.send(topic_name, value)
+        with pytest.raises(TypeError, match="key must be bytes, str or None"):
+            producer.send(topic_name, b"v", key=value)
+        with pytest.raises(TypeError, match="header value"):
+            producer.send(topic_name, b"v", headers={"h": value})
+        with pytest.raises(TypeError):
+            producer.send_batch(topic_name, [b"ok", value])
+        assert producer.send(topic_name, bytearray(b"ba")).result(timeout=30).offset == 0
+    assert [r.value for r in read(target, topic_name, 1)] == [b"ba"]
+
+
+def test_serializers_turn_objects_into_bytes(admin, target, topic_name):
+    import json
+
+    admin.create_topic(topic_name, partitions=2)
+    with Producer(
+        target, value_serializer=lambda v: json.dumps(v).encode(), key_serializer=lambda k: str(k)
+    ) as producer:
+        meta = producer.send(topic_name, {"n": 1}, key=7).result(timeout=30)
+    assert meta.partition == partition_for_key(b"7", 2)
+    (record,) = read(target, topic_name, 1)
+    assert (record.key, record.value) == (b"7", b'{"n": 1}')
+
+
+def test_send_batch_keeps_order_and_routes_by_key(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=3)
+    with Producer(target) as producer:
+        futures = producer.send_batch(topic_name, [f"v{i}" for i in range(20)], keys=[f"k{i % 4}" for i in range(20)])
+        metas = [f.result(timeout=30) for f in futures]
+        with pytest.raises(ValueError):
+            producer.send_batch(topic_name, [b"a", b"b"], keys=[b"k"])
+        keyless = [f.result(timeout=30) for f in producer.send_batch(topic_name, [b"x", b"y"], partition=1)]
+    assert [m.partition for m in metas] == [partition_for_key(f"k{i % 4}".encode(), 3) for i in range(20)]
+    for p in range(3):
+        offsets = [m.offset for m in metas if m.partition == p]
+        assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets)
+    assert [m.partition for m in keyless] == [1, 1] and keyless[1].offset == keyless[0].offset + 1
+
+
+def test_a_producer_left_open_at_exit_sends_its_records_and_warns(admin, target, topic_name, tmp_path):
+    import subprocess
+    import sys
+
+    admin.create_topic(topic_name)
+    script = tmp_path / "left_open.py"
+    script.write_text(
+        "import sys\n"
+        "from eventlog import Producer\n"
+        "producer = Producer(sys.argv[1], linger=30)  # nothing would be sent before exit\n"
+        "for i in range(100):\n"
+        "    producer.send(sys.argv[2], f'r{i}')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script), target, topic_name], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "still open at exit" in result.stderr
+    assert [r.value for r in read(target, topic_name, 100)] == [f"r{i}".encode() for i in range(100)]

@@ -28,3 +28,11 @@ def test_a_request_without_partition_leaves_it_unset():
     assert not request.HasField("partition")
     assert request.acks == pb.ACKS_UNSPECIFIED and request.request_id == 0
     assert [r.value for r in request.records] == [b"v"]
+
+
+def test_the_value_only_fast_path_encodes_as_the_general_one():
+    from eventlog._wire import encode_record, encode_value_record
+
+    for size in (0, 1, 125, 126, 127, 128, 300, 16383, 16384, 70000):
+        value = bytes(range(256)) * (size // 256) + bytes(size % 256)
+        assert encode_value_record(value) == encode_record(b"", value, None, 0), size

@@ -32,6 +32,9 @@ class FakePartitionLog : public storage::PartitionLog {
   absl::StatusOr<storage::ReadResult> Read(int64_t, const storage::ReadLimits&) const override {
     return absl::UnimplementedError("fake");
   }
+  absl::StatusOr<storage::BatchReadResult> ReadBatches(int64_t, int64_t) const override {
+    return absl::UnimplementedError("fake");
+  }
   // Offset i has timestamp 1000 * i.
   absl::StatusOr<int64_t> OffsetForTimestamp(int64_t timestamp_ms) const override {
     absl::MutexLock lock(&mu_);

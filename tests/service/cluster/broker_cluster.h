@@ -55,6 +55,11 @@ class BrokerCluster {
   std::string http_address(int index) const {
     return brokers_[index].process == nullptr ? "" : brokers_[index].process->http_address();
   }
+  // HOST:PORT of a running broker's Kafka listener (options.flags has
+  // --kafka_listen=127.0.0.1:0); "" otherwise. It changes across restarts.
+  std::string kafka_address(int index) const {
+    return brokers_[index].process == nullptr ? "" : brokers_[index].process->kafka_address();
+  }
   // Every broker's address, "A,B,C" (a client's server list).
   std::string addresses() const;
   bool running(int index) const { return brokers_[index].process != nullptr; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "httplib.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/service/cluster/tcp_proxy.h"
@@ -35,6 +36,7 @@ class ClusterFailoverTest : public ::testing::Test {
     BrokerClusterOptions options;
     options.etcd_members = etcd_members;
     options.lease_ttl_seconds = lease_ttl_seconds;
+    options.flags = {"--http_listen=127.0.0.1:0"};  // /readyz
     absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     cluster_ = *std::move(started);
@@ -273,6 +275,15 @@ TEST_F(ClusterFailoverTest, AfterRestartingEverythingTopicsRecordsAndCommittedOf
   }
 }
 
+// The HTTP status of /readyz on a broker's HTTP listener (0 if unreachable).
+int ReadyzStatus(const std::string& http_address) {
+  httplib::Client client(http_address);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(10);
+  httplib::Result result = client.Get("/readyz");
+  return result ? result->status : 0;
+}
+
 TEST_F(ClusterFailoverTest, ABrokerCutOffFromEtcdStopsLeadingAndLeadsAgainWhenBack) {
   ASSERT_NO_FATAL_FAILURE(Start(1));
   // Broker 3 reaches etcd through a proxy the test can cut.
@@ -291,6 +302,7 @@ TEST_F(ClusterFailoverTest, ABrokerCutOffFromEtcdStopsLeadingAndLeadsAgainWhenBa
   }
   ASSERT_FALSE(its.empty());
   for (int32_t p : its) ASSERT_OK(ProduceTo(Address(2), "fenced", p, {"before"}).status());
+  EXPECT_EQ(ReadyzStatus(cluster_->http_address(2)), 200);
 
   proxy.Cut();
   // A call it must serve itself (as if forwarded): once its lease is gone
@@ -301,6 +313,8 @@ TEST_F(ClusterFailoverTest, ABrokerCutOffFromEtcdStopsLeadingAndLeadsAgainWhenBa
            absl::StatusCode::kUnavailable;
   };
   ASSERT_TRUE(Eventually([&] { return refuses_itself(its[0]); }));
+  // Fenced: not ready, so a load balancer stops sending it clients.
+  EXPECT_EQ(ReadyzStatus(cluster_->http_address(2)), 503);
   for (int32_t p : its) {
     EXPECT_TRUE(refuses_itself(p));
     EXPECT_EQ(ProduceTo(Address(2), "fenced", p, {"refused"}).status().code(),
@@ -317,6 +331,7 @@ TEST_F(ClusterFailoverTest, ABrokerCutOffFromEtcdStopsLeadingAndLeadsAgainWhenBa
     absl::StatusOr<std::map<int32_t, int32_t>> now = Leaders(Address(0), "fenced");
     return now.ok() && *now == leaders;
   }));
+  EXPECT_TRUE(Eventually([&] { return ReadyzStatus(cluster_->http_address(2)) == 200; }));
   for (int32_t p : its) {
     ASSERT_TRUE(Eventually([&] { return ProduceTo(Address(2), "fenced", p, {"after"}).ok(); }));
     ASSERT_OK_AND_ASSIGN(auto read, FetchAll(Address(0), "fenced", p));

@@ -1,6 +1,8 @@
 // cluster_harness: a BrokerCluster as a program, for tests in other
 // languages (tests/clients/test_cluster.py). Usage:
-//   cluster_harness [--etcd N] [--brokers N]
+//   cluster_harness [--etcd N] [--brokers N] [--broker_flag FLAG]...
+// (--broker_flag adds FLAG to every broker's command line, e.g.
+// --broker_flag --kafka_listen=127.0.0.1:0.)
 // Prints one line "ready ADDRESS,ADDRESS,..." once the cluster is up, then
 // reads commands from stdin, one per line, and answers each with "ok" or
 // "error: ...":
@@ -9,6 +11,8 @@
 //   start I       start broker I again on its data and port
 //   wait          until every running broker agrees on the membership
 //   logs          the tail of every broker's log (then "ok")
+//   kafka I       broker I's Kafka listener, "HOST:PORT" (then "ok"); it
+//                 changes across restarts
 //   quit          (or end of input) kill everything and exit
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +27,7 @@ int main(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--etcd") options.etcd_members = std::atoi(argv[i + 1]);
     if (flag == "--brokers") options.brokers = std::atoi(argv[i + 1]);
+    if (flag == "--broker_flag") options.flags.push_back(argv[i + 1]);
   }
   auto cluster = eventlog::testing::BrokerCluster::Start(options);
   if (!cluster.ok()) {
@@ -37,7 +42,7 @@ int main(int argc, char** argv) {
     words >> command >> index;
     absl::Status status;
     if (command == "quit") break;
-    if ((command == "kill" || command == "stop" || command == "start") &&
+    if ((command == "kill" || command == "stop" || command == "start" || command == "kafka") &&
         (index < 0 || index >= (*cluster)->size())) {
       status = absl::InvalidArgumentError("no such broker");
     } else if (command == "kill") {
@@ -48,6 +53,13 @@ int main(int argc, char** argv) {
       status = (*cluster)->StartBroker(index);
     } else if (command == "wait") {
       status = (*cluster)->WaitForMembership();
+    } else if (command == "kafka") {
+      const std::string kafka = (*cluster)->kafka_address(index);
+      if (kafka.empty()) {
+        status = absl::FailedPreconditionError("not running or no --kafka_listen");
+      } else {
+        std::cout << kafka << std::endl;
+      }
     } else if (command == "logs") {
       std::cout << (*cluster)->LogTails();
     } else {

@@ -91,5 +91,28 @@ TEST(ClusterStateTest, FollowsASnapshotAndTheChangesAfterIt) {
   EXPECT_EQ(cluster.FindPartition("t", 0), nullptr);
 }
 
+TEST(ClusterStateTest, ABrokersKafkaAddressIsKeptAndOptional) {
+  const ClusterKeys keys("/eventlog");
+  cv1::BrokerRegistration with_kafka;
+  with_kafka.set_id(1);
+  with_kafka.set_address("h1:7070");
+  with_kafka.set_kafka_address("h1:9092");
+  etcd::RangeResult snapshot;
+  snapshot.revision = 5;
+  // A registration written by a broker that predates the field.
+  etcd::KeyValue older;
+  older.key = keys.Broker(2);
+  older.value = R"({"id":2,"address":"h2:7070","startedMs":"1"})";
+  older.create_revision = older.mod_revision = 4;
+  snapshot.kvs = {Kv(keys.Broker(1), with_kafka, 3, 3), older};
+  ClusterState cluster;
+  cluster.Reset(keys, snapshot);
+  ASSERT_NE(cluster.FindBroker(1), nullptr);
+  EXPECT_EQ(cluster.FindBroker(1)->kafka_address, "h1:9092");
+  ASSERT_NE(cluster.FindBroker(2), nullptr);
+  EXPECT_EQ(cluster.FindBroker(2)->address, "h2:7070");
+  EXPECT_EQ(cluster.FindBroker(2)->kafka_address, "") << "no Kafka listener";
+}
+
 }  // namespace
 }  // namespace eventlog::cluster

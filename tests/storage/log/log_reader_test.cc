@@ -296,5 +296,45 @@ TEST_F(LogReaderTest, BatchesOutOfTheirSegmentsOrderAreDamage) {
   EXPECT_LE(by_time, log->high_watermark());
 }
 
+TEST_F(LogReaderTest, BatchReadsReturnWholeStoredBatchesAcrossSegments) {
+  auto log = Create(SmallSegments(600));
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_OK(log->Append(MakeBatch(3, absl::StrCat("b", i, "-"), 1000 + i), Durability::kAll)
+                  .status());
+  }
+  ASSERT_GE(log->TEST_SegmentBases().size(), 3u);
+  ASSERT_OK_AND_ASSIGN(std::vector<Rec> records, ReadAll(*log));
+  for (int64_t max_bytes : {1, 200, 1000, 1 << 20}) {
+    ASSERT_OK_AND_ASSIGN(std::vector<Rec> batched, testing::ReadAllBatches(*log, -1, max_bytes));
+    EXPECT_EQ(batched, records) << max_bytes;
+  }
+  // From the middle of a batch: the batch holding the offset comes whole.
+  ASSERT_OK_AND_ASSIGN(BatchReadResult middle, log->ReadBatches(4, 1));
+  ASSERT_EQ(middle.batches.size(), 1u);  // at least one, however small max_bytes is
+  EXPECT_EQ(format::DecodeBatchHeader(middle.batches[0].data()).base_offset, 3);
+  EXPECT_EQ(middle.next_offset, 6);
+  EXPECT_EQ(middle.bytes, static_cast<int64_t>(middle.batches[0].size()));
+  // Bounded by max_bytes past the first batch.
+  ASSERT_OK_AND_ASSIGN(BatchReadResult some, log->ReadBatches(0, 3 * middle.bytes));
+  EXPECT_EQ(some.batches.size(), 3u);
+  EXPECT_EQ(some.next_offset, 9);
+  // At the high watermark: nothing; beyond it: OUT_OF_RANGE.
+  ASSERT_OK_AND_ASSIGN(BatchReadResult end, log->ReadBatches(90, 1 << 20));
+  EXPECT_TRUE(end.batches.empty());
+  EXPECT_EQ(end.next_offset, 90);
+  EXPECT_EQ(end.high_watermark, 90);
+  EXPECT_THAT(log->ReadBatches(91, 1 << 20), StatusIs(absl::StatusCode::kOutOfRange));
+}
+
+TEST_F(LogReaderTest, BatchReadsStopAtTheHighWatermark) {
+  auto log = Create(LogConfig());
+  ASSERT_OK(log->Append(MakeBatch(2, "durable", 1000), Durability::kAll).status());
+  ASSERT_OK(log->Append(MakeBatch(2, "written", 1000), Durability::kLeader).status());
+  ASSERT_OK_AND_ASSIGN(BatchReadResult r, log->ReadBatches(0, 1 << 20));
+  EXPECT_EQ(r.batches.size(), 1u);
+  EXPECT_EQ(r.next_offset, 2);
+  EXPECT_EQ(r.high_watermark, 2);
+}
+
 }  // namespace
 }  // namespace eventlog::storage

@@ -7,8 +7,10 @@ Consumer is an iterator over records (explicit partitions or a consumer
 group) with commit() and seek(); Admin manages topics and groups. Errors are
 EventLogError subclasses carrying the gRPC code and message. connect()
 opens a channel with TLS, mutual TLS and a bearer token for secured brokers.
+eventlog.aio has the same API for asyncio (grpc.aio).
 """
 
+from . import aio
 from .admin import Admin
 from .consumer import Consumer
 from .errors import (
@@ -53,6 +55,7 @@ from .model import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "aio",
     "Admin",
     "Consumer",
     "Producer",

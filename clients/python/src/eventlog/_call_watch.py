@@ -24,6 +24,7 @@ __all__ = ["CallWatch", "wait_for_broker"]
 _STUCK_GRACE_SECONDS = 1.0
 
 
+
 class CallWatch:
     """Exactly one of the reader (claim()) and the watchdog (on_stuck) handles
     the end of a call. Thread-safe."""
@@ -63,29 +64,58 @@ class CallWatch:
 
 
 def wait_for_broker(
-    stub: pb_grpc.EventLogStub, topic: str, keep_waiting: Callable[[], bool], timeout: float = float("inf")
+    stub: pb_grpc.EventLogStub,
+    topic: str,
+    keep_waiting: Callable[[], bool],
+    timeout: float = float("inf"),
+    report: Optional[Callable[[EventLogError], None]] = None,
 ) -> Optional[EventLogError]:
     """Waits until the broker answers DescribeTopic(topic): None then, the
     broker's error if it is not about reaching it (e.g. NotFoundError), or
-    UnavailableError once `timeout` seconds pass or keep_waiting() turns false.
+    UnavailableError naming the cause once `timeout` seconds pass or
+    keep_waiting() turns false.
 
-    A unary call with wait_for_ready is used instead of the channel
-    connectivity API, whose polling thread raises if the channel is closed
-    soon after.
+    It waits with wait_for_ready calls of up to a second. Those end with a
+    bare DEADLINE_EXCEEDED, so after each one a fail-fast probe asks gRPC why
+    the broker cannot be reached (connection refused, DNS resolution failed,
+    no HTTP/2 handshake within the channel's connect timeout); report()
+    hears of each new cause as soon as it is seen. (Waiting with fail-fast
+    calls alone delays gRPC's reconnection by seconds once the broker is
+    back; the channel connectivity API's polling thread raises if the
+    channel is closed soon after.)
     """
     deadline = time.monotonic() + timeout
+    cause = ""
+    request = pb.DescribeTopicRequest(name=topic)
     while keep_waiting():
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
         try:
-            stub.DescribeTopic(
-                pb.DescribeTopicRequest(name=topic), timeout=min(1.0, remaining), wait_for_ready=True
-            )
+            stub.DescribeTopic(request, timeout=min(1.0, remaining), wait_for_ready=True)
             return None
         except grpc.RpcError as e:
-            if e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
+            if e.code() == grpc.StatusCode.CANCELLED:
                 time.sleep(0.1)  # a broker shutting down answers so; do not spin
-            elif e.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+            elif e.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 return error_from_rpc(e)
-    return UnavailableError(grpc.StatusCode.UNAVAILABLE, f"no connection to the broker within {timeout} s")
+        seen = _probe(stub, request)
+        if seen is not None and seen != cause:
+            cause = seen
+            if report is not None:
+                report(UnavailableError(grpc.StatusCode.UNAVAILABLE, f"cannot reach the broker: {cause}"))
+    return UnavailableError(
+        grpc.StatusCode.UNAVAILABLE,
+        f"no connection to the broker within {timeout:g} s: {cause or 'the broker did not answer'}",
+    )
+
+
+def _probe(stub: pb_grpc.EventLogStub, request: pb.DescribeTopicRequest) -> Optional[str]:
+    """Why the broker cannot be reached, as gRPC says: the message of a
+    fail-fast call; None while a connection attempt is still under way."""
+    try:
+        stub.DescribeTopic(request, timeout=0.05)
+    except grpc.RpcError as e:
+        if e.code() == grpc.StatusCode.UNAVAILABLE:
+            return str(e.details() or "unavailable")
+    return None

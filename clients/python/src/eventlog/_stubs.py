@@ -7,7 +7,7 @@ never committed.
 
 from __future__ import annotations
 
-from typing import Tuple, Union
+from typing import Any, Tuple, Union
 
 import grpc
 
@@ -20,11 +20,19 @@ except ImportError as e:  # pragma: no cover - only when run from a raw checkout
         "(pip install ./clients/python) so that they are generated"
     ) from e
 
-__all__ = ["pb", "pb_grpc", "Target", "open_channel", "unary"]
+__all__ = ["CONNECT_ATTEMPT_MS", "pb", "pb_grpc", "Target", "open_channel", "unary"]
 
 # "host:port", a bootstrap list "host1:port1,host2:port2" (see _servers), or
 # a channel the caller owns and closes.
 Target = Union[str, grpc.Channel]
+
+# How long one connection attempt may take, TCP and HTTP/2 handshake
+# included. gRPC core calls it grpc.min_reconnect_backoff_ms but uses it as
+# the connect timeout (default 20 s): a port that accepts connections and
+# never answers (not a broker, a hung host) then fails calls with
+# UNAVAILABLE "connection attempt timed out before receiving SETTINGS
+# frame" after 5 s instead of keeping them waiting until their deadline.
+CONNECT_ATTEMPT_MS = 5000
 
 # Records may be large: gRPC's default 4 MiB receive limit would reject big
 # batches. Reconnect backoff is capped at 5 s (gRPC's default grows to 120 s)
@@ -34,7 +42,7 @@ _CHANNEL_OPTIONS = [
     ("grpc.max_send_message_length", 64 << 20),
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 5000),
-    # Not grpc.min_reconnect_backoff_ms: gRPC core uses it as the connect timeout.
+    ("grpc.min_reconnect_backoff_ms", CONNECT_ATTEMPT_MS),
 ]
 
 
@@ -48,7 +56,7 @@ def open_channel(target: Target) -> Tuple[grpc.Channel, bool]:
     return target, False
 
 
-def unary(method, request, timeout: float, wait_for_ready: bool = False):
+def unary(method: Any, request: Any, timeout: float, wait_for_ready: bool = False) -> Any:
     """Calls a unary RPC, raising EventLogError subclasses on failure.
     wait_for_ready: wait (within timeout) for an unreachable broker instead of
     failing with UNAVAILABLE at once."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Tuple
 
-__all__ = ["encode_record", "encode_produce_request"]
+__all__ = ["encode_record", "encode_value_record", "encode_produce_request"]
 
 _U64 = 1 << 64
 _VARINT1 = [bytes((i,)) for i in range(128)]
@@ -64,6 +64,16 @@ def encode_record(
     if timestamp_ms:
         body += b"\x20" + _varint(timestamp_ms)
     return _length_delimited(b"\x1a", body)
+
+
+def encode_value_record(value: bytes) -> bytes:
+    """encode_record(b"", value, None, 0): the common record, without a
+    function call per field."""
+    n = len(value)
+    if n < 126:  # the record body (tag, length, value) stays below 128 bytes
+        return b"\x1a" + _VARINT1[n + 2] + b"\x12" + _VARINT1[n] + value if n else b"\x1a\x00"
+    head = _varint(n)
+    return b"\x1a" + _varint(1 + len(head) + n) + b"\x12" + head + value
 
 
 def encode_produce_request(

@@ -7,9 +7,10 @@ InvalidArgumentError, ...).
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Union
+from typing import Dict, Iterable, List, Literal, Optional, Union
 
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
+from .errors import AlreadyExistsError
 from .model import CommittedOffset, GroupDescription, TopicConfig, TopicDescription, TopicSummary
 
 __all__ = ["Admin"]
@@ -25,16 +26,30 @@ class Admin:
 
     def __init__(self, target: Target, *, timeout: float = 30.0) -> None:
         self._channel, self._owned = open_channel(target)
-        self._stub = pb_grpc.EventLogStub(self._channel)
+        self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
         self._timeout = timeout
 
     def create_topic(
-        self, name: str, partitions: int = 1, config: Optional[TopicConfig] = None
+        self,
+        name: str,
+        partitions: int = 0,
+        config: Optional[TopicConfig] = None,
+        *,
+        if_not_exists: bool = False,
     ) -> TopicDescription:
+        """Creates a topic; `partitions` 0 takes the broker's
+        --default_partitions. if_not_exists: an existing topic is described
+        instead of raising AlreadyExistsError (its partitions and config are
+        left as they are)."""
         req = pb.CreateTopicRequest(name=name, partitions=partitions)
         if config is not None:
             req.config.CopyFrom(config.to_pb())
-        return TopicDescription.from_pb(unary(self._stub.CreateTopic, req, self._timeout))
+        try:
+            return TopicDescription.from_pb(unary(self._stub.CreateTopic, req, self._timeout))
+        except AlreadyExistsError:
+            if not if_not_exists:
+                raise
+            return self.describe_topic(name)
 
     def delete_topic(self, name: str) -> None:
         unary(self._stub.DeleteTopic, pb.DeleteTopicRequest(name=name), self._timeout)
@@ -50,23 +65,13 @@ class Admin:
     def list_offsets(
         self,
         topic: str,
-        at: Union[str, int] = "latest",
+        at: Union[Literal["earliest", "latest"], int] = "latest",
         partitions: Optional[Iterable[int]] = None,
     ) -> Dict[int, int]:
         """Per partition: the earliest offset ("earliest"), the high watermark
         ("latest"), or, for an int timestamp in ms, the first offset whose
         timestamp is >= it (the high watermark when there is none)."""
-        req = pb.ListOffsetsRequest(topic=topic, partitions=list(partitions or []))
-        if at == "earliest":
-            req.spec = pb.OFFSET_SPEC_EARLIEST
-        elif at == "latest":
-            req.spec = pb.OFFSET_SPEC_LATEST
-        elif isinstance(at, int) and not isinstance(at, bool):
-            req.spec = pb.OFFSET_SPEC_TIMESTAMP
-            req.timestamp_ms = at
-        else:
-            raise ValueError(f"at must be 'earliest', 'latest' or a timestamp in ms, not {at!r}")
-        resp = unary(self._stub.ListOffsets, req, self._timeout)
+        resp = unary(self._stub.ListOffsets, offsets_request(topic, at, partitions), self._timeout)
         return {o.partition: o.offset for o in resp.offsets}
 
     def fetch_committed_offsets(
@@ -93,5 +98,22 @@ class Admin:
     def __enter__(self) -> "Admin":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def offsets_request(
+    topic: str, at: Union[Literal["earliest", "latest"], int], partitions: Optional[Iterable[int]]
+) -> pb.ListOffsetsRequest:
+    """The ListOffsetsRequest of list_offsets (shared with eventlog.aio)."""
+    req = pb.ListOffsetsRequest(topic=topic, partitions=list(partitions or []))
+    if at == "earliest":
+        req.spec = pb.OFFSET_SPEC_EARLIEST
+    elif at == "latest":
+        req.spec = pb.OFFSET_SPEC_LATEST
+    elif isinstance(at, int) and not isinstance(at, bool):
+        req.spec = pb.OFFSET_SPEC_TIMESTAMP
+        req.timestamp_ms = at
+    else:
+        raise ValueError(f"at must be 'earliest', 'latest' or a timestamp in ms, not {at!r}")
+    return req

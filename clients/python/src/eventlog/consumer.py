@@ -2,91 +2,79 @@
 
 Two modes:
 - explicit partitions (`partitions=[...]` or "all", or no group): one
-  Subscribe stream per partition, so each partition can start, resume after
-  a reconnect, and seek on its own offset. A `group` given in this mode only
-  names where commit() stores offsets (generation 0, as in Kafka's assign()).
+  Subscribe stream per partition. A `group` given in this mode only names
+  where commits go (generation 0, as with Kafka's assign()).
 - group (`group=...` without `partitions`): one Subscribe stream in the
-  group; the broker assigns partitions (see `assignment`) and commits carry
-  the assignment's member id and generation (the broker refuses a commit
-  from a member that does not own the partition in that generation).
+  group; the broker assigns partitions and moves them between members
+  (rebalances). on_assign / on_revoke hear of each change, in the consuming
+  thread, before any record of the new assignment.
 
-Streams that fail with UNAVAILABLE (broker restart, network) are reopened
-with exponential backoff from the next offset not yet received; other errors
-are raised from the iteration. Delivery is at-least-once.
+Commits are batched, ordered and asynchronous underneath (see _committer.py):
+auto-commit (the default in group mode) commits the positions of the records
+handed out every `auto_commit_interval` seconds and on close(); commit()
+waits for its commit, commit_async() does not. A group member commits only
+partitions it has owned without a break since it read them, so a commit never
+moves a group's offset backwards (only seek() does); a commit refused because
+a rebalance is in progress is deferred or dropped with a log line, never
+raised.
 
 Thread-safety: iterate, poll, commit and seek from one thread; close() may be
-called from any thread and ends the iteration. Background threads (one per
-stream) fill a bounded buffer, so a slow reader slows the broker down instead
-of growing memory.
+called from any thread and ends the iteration. The callbacks run in the
+thread that iterates or polls (close(): the thread that closes).
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import random
-import threading
 import time
-from collections import deque
-from typing import Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from concurrent import futures
+from typing import Callable, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple, Union
 
-import grpc
-
-from ._call_watch import CallWatch, wait_for_broker
+from ._committer import Committer, PendingOffset
+from ._ownership import Ownership
+from ._stream_reader import GROUP_STREAM, StreamReader, assignment_of
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
-from .errors import EventLogError, UnavailableError, error_from_rpc
-from .model import Assignment, Record, Start, StartPosition, records_from_pb
+from .errors import EventLogError
+from .model import Assignment, Record, Start, StartPosition
 
-__all__ = ["Consumer"]
+__all__ = ["Consumer", "RebalanceCallback", "ErrorCallback"]
 
 _log = logging.getLogger("eventlog")
-_GROUP_STREAM = -1  # key of the group stream in _epochs/_calls
 _RESET_TO = {"earliest": pb.START_FROM_EARLIEST, "latest": pb.START_FROM_LATEST}
-# A broker going away ends streams with UNAVAILABLE (or CANCELLED, when its
-# gRPC server cancels them on shutdown); our own cancellations never get here.
-_RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
+_NO_RECORDS: List[Record] = []
 
-
-class _Backoff:
-    """Exponential backoff with jitter between reconnect attempts."""
-
-    def __init__(self, initial: float, maximum: float) -> None:
-        self._initial = initial
-        self._maximum = maximum
-        self._next = initial
-
-    def reset(self) -> None:
-        self._next = self._initial
-
-    def wait(self, stop: threading.Event) -> bool:
-        """Sleeps; False if `stop` was set meanwhile."""
-        delay = self._next * random.uniform(0.5, 1.0)
-        self._next = min(self._next * 2, self._maximum)
-        return not stop.wait(delay)
-
-
-class _StreamState:
-    """Where a stream resumes, and its reconnect backoff; used by one reading
-    thread at a time."""
-
-    def __init__(self, start: StartPosition, backoff: _Backoff) -> None:
-        self.start = start
-        self.backoff = backoff
+# on_assign(consumer, partitions added) / on_revoke(consumer, partitions taken away).
+RebalanceCallback = Callable[["Consumer", List[int]], None]
+# on_error(error): the broker cannot be reached (with the cause), or an auto-commit failed.
+ErrorCallback = Callable[[EventLogError], None]
 
 
 class Consumer:
     """Reads records of one topic; iterate it (a generator) or poll() it.
 
-    target: "host:port" or a grpc.Channel the caller owns.
+    target: "host:port", "a:7070,b:7070", or a grpc.Channel the caller owns.
     group: the consumer group (group mode when `partitions` is None).
     partitions: explicit partitions, or "all".
     start: Start.EARLIEST / LATEST / COMMITTED / offset(n) / timestamp(ms);
         default COMMITTED in group mode, LATEST otherwise.
-    reset_to: "earliest" or "latest", where COMMITTED starts on a partition
-        with no committed offset.
-    auto_commit: commit the positions of consumed records every
-        `auto_commit_interval` seconds (when asking for the next record, so
-        only records already handed out and processed count) and on close().
+    reset_to: where COMMITTED starts on a partition with no committed
+        offset: "latest" (the default, as in Kafka) or "earliest".
+    auto_commit: commit the positions of the records handed out every
+        `auto_commit_interval` seconds (when asking for more records, so only
+        records handed out before count) and on close(). Default: on in group
+        mode, off otherwise.
+    on_assign, on_revoke: called with the partitions added to / taken away
+        from this member at each rebalance (as in Kafka's cooperative
+        protocol: on_assign after every rebalance, possibly with [];
+        on_revoke only when something was taken away, and by close() with
+        everything). A revoked partition's position cannot be committed any
+        more: its records may be delivered again to its new owner.
+    on_error: hears of connection problems (with their cause) and failed
+        auto-commits, which are also logged to the "eventlog" logger.
+    connect_timeout: iteration raises UnavailableError (naming the cause) if
+        the broker cannot be reached within this many seconds of starting;
+        once connected, lost connections are retried for ever.
     """
 
     def __init__(
@@ -95,49 +83,70 @@ class Consumer:
         topic: str,
         *,
         group: Optional[str] = None,
-        partitions: Union[Sequence[int], str, None] = None,
+        partitions: Union[Sequence[int], Literal["all"], None] = None,
         start: Optional[StartPosition] = None,
-        reset_to: str = "latest",
-        auto_commit: bool = False,
+        reset_to: Literal["earliest", "latest"] = "latest",
+        auto_commit: Optional[bool] = None,
         auto_commit_interval: float = 5.0,
+        on_assign: Optional[RebalanceCallback] = None,
+        on_revoke: Optional[RebalanceCallback] = None,
+        on_error: Optional[ErrorCallback] = None,
         max_batch_records: int = 0,
         buffer_batches: int = 64,
         reconnect_backoff: Tuple[float, float] = (0.1, 5.0),
         timeout: float = 30.0,
+        connect_timeout: float = 30.0,
     ) -> None:
         if reset_to not in _RESET_TO:
             raise ValueError("reset_to must be 'earliest' or 'latest'")
+        self._group_mode = group is not None and partitions is None
+        if auto_commit is None:
+            auto_commit = self._group_mode
         if auto_commit and group is None:
             raise ValueError("auto_commit needs a group")
         self._topic = topic
         self._group = group
-        self._group_mode = group is not None and partitions is None
         self._reset_to = reset_to
         self._auto_commit = auto_commit
         self._auto_commit_interval = auto_commit_interval
         self._next_auto_commit = time.monotonic() + auto_commit_interval
-        self._max_batch_records = max_batch_records
-        self._backoff = reconnect_backoff
+        self._on_assign = on_assign
+        self._on_revoke = on_revoke
+        self._on_error = on_error
         self._timeout = timeout
+        self._closed = False
         self._channel, self._owned = open_channel(target)
-        self._stub = pb_grpc.EventLogStub(self._channel)
-
-        self._queue: "queue.Queue[tuple]" = queue.Queue(maxsize=buffer_batches)
-        self._closed = threading.Event()
-        self._lock = threading.Lock()
-        self._epochs: Dict[int, int] = {}  # guarded by _lock; per stream, bumped by seek
-        self._calls: Dict[int, grpc.Call] = {}  # guarded by _lock
-        self._assignment: Optional[Assignment] = None  # guarded by _lock
-        self._threads: List[threading.Thread] = []  # guarded by _lock
+        self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
+        self._ownership = Ownership() if self._group_mode else None
+        self._committer = (
+            Committer(self._stub, group, topic, self._ownership, timeout) if group is not None else None
+        )
+        self._reader = StreamReader(
+            self._channel,
+            self._stub,
+            topic,
+            group=group,
+            reset_to=_RESET_TO[reset_to],
+            max_batch_records=max_batch_records,
+            buffer_batches=buffer_batches,
+            backoff=reconnect_backoff,
+            connect_timeout=connect_timeout,
+            ownership=self._ownership,
+            report=self._unreachable,
+        )
 
         # Owned by the consuming thread.
-        self._current: Deque[Record] = deque()
-        self._positions: Dict[int, int] = {}  # next offset to consume
-        self._committed: Dict[int, int] = {}  # last positions committed by us
+        self._batch: List[Record] = _NO_RECORDS  # being handed out
+        self._index = 0  # records of _batch handed out
+        self._batch_since = 0
+        self._positions: Dict[int, int] = {}  # next offset to consume, up to the batch at hand
+        self._position_since: Dict[int, int] = {}
+        self._assignment: Optional[Assignment] = None  # group mode: as told to on_assign
+        self._owned_since: Dict[int, int] = {}
 
         try:
             if self._group_mode:
-                self._start_stream(_GROUP_STREAM, start or StartPosition(pb.START_FROM_UNSPECIFIED))
+                self._reader.restart(GROUP_STREAM, start or StartPosition(pb.START_FROM_UNSPECIFIED))
             else:
                 self._start_explicit(partitions, start or Start.LATEST)
         except BaseException:
@@ -148,101 +157,128 @@ class Consumer:
 
     def __iter__(self) -> Iterator[Record]:
         """Yields records until close() is called; raises EventLogError when a
-        stream fails for good (e.g. NotFoundError once the topic is deleted)."""
-        current = self._current
-        positions = self._positions
+        stream fails for good (e.g. NotFoundError once the topic is deleted,
+        UnavailableError when the broker was never reached)."""
         while True:
-            if current and not self._auto_commit:  # fast path: the batch at hand
-                record = current.popleft()
-                positions[record.partition] = record.offset + 1
-                yield record
-                continue
-            record = self.poll()
-            if record is None:
+            batch = self._batch
+            index = self._index
+            end = len(batch)
+            while index < end:  # the hot loop: the batch at hand
+                index += 1
+                self._index = index
+                yield batch[index - 1]
+                if self._batch is not batch:
+                    break  # seek() replaced it
+            if self._batch is batch and not self._next_batch(None):
                 return
-            yield record
 
     def poll(self, timeout: Optional[float] = None) -> Optional[Record]:
         """The next record, or None after `timeout` seconds (None: wait until
         one arrives or the consumer is closed)."""
-        current = self._current
-        if current and not self._auto_commit:  # fast path: the batch at hand
-            record = current.popleft()
-            self._positions[record.partition] = record.offset + 1
-            return record
-        if self._auto_commit and time.monotonic() >= self._next_auto_commit:
-            self._commit_quietly()
+        if self._index < len(self._batch):
+            self._index += 1
+            return self._batch[self._index - 1]
         deadline = None if timeout is None else time.monotonic() + timeout
+        if not self._next_batch(deadline):
+            return None
+        self._index = 1
+        return self._batch[0]
+
+    def _next_batch(self, deadline: Optional[float]) -> bool:
+        """Replaces the batch at hand by the next one (applying assignments and
+        auto-commits on the way); False at the deadline or once closed."""
+        self._settle()
+        self._batch, self._index = _NO_RECORDS, 0
         while True:
-            if self._current:
-                record = self._current.popleft()
-                self._positions[record.partition] = record.offset + 1
-                return record
-            if self._closed.is_set():
-                return None
+            if self._auto_commit and time.monotonic() >= self._next_auto_commit:
+                self._auto_commit_now()
+            if self._reader.closed.is_set():
+                return False
             wait = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
             if wait <= 0:
-                return None
+                return False
             try:
-                kind, stream, epoch, payload = self._queue.get(timeout=wait)
+                item = self._reader.queue.get(timeout=wait)
             except queue.Empty:
                 continue
-            with self._lock:
-                if self._epochs.get(stream) != epoch:
-                    continue  # superseded by seek()
-                assigned = self._assignment.partitions if self._assignment else []
-            if kind == "error":
-                raise payload
-            if self._group_mode and payload and payload[0].partition not in assigned:
-                continue  # revoked by a rebalance; its new owner reads it
-            self._current.extend(payload)
+            if not self._reader.current(item):
+                continue  # superseded by seek()
+            if item.kind == "error":
+                raise item.payload
+            if item.kind == "assignment":
+                self._apply(*assignment_of(item))
+                continue
+            records: List[Record] = item.payload
+            if self._ownership is not None and self._ownership.since(records[0].partition) != item.since:
+                continue  # revoked since it arrived: its new owner reads it
+            self._batch, self._batch_since = records, item.since
+            return True
+
+    def _settle(self) -> None:
+        """Moves the position of the batch at hand into _positions."""
+        if self._index > 0:
+            last = self._batch[self._index - 1]
+            self._positions[last.partition] = last.offset + 1
+            self._position_since[last.partition] = self._batch_since
+
+    def _apply(self, assignment: Assignment, since: Dict[int, int]) -> None:
+        """Group mode: a new assignment, in stream order."""
+        before = self._assignment
+        old = set(before.partitions) if before is not None else set()
+        kept = {p for p in old if since.get(p) is not None and since.get(p) == self._owned_since.get(p)}
+        revoked = sorted(old - kept)
+        added = sorted(set(assignment.partitions) - kept)
+        self._assignment = assignment
+        self._owned_since = dict(since)
+        if revoked:
+            for p in revoked:
+                self._positions.pop(p, None)
+                self._position_since.pop(p, None)
+            if self._committer is not None:
+                self._committer.forget(revoked)
+            if self._on_revoke is not None:
+                self._on_revoke(self, revoked)
+        if self._on_assign is not None:
+            self._on_assign(self, added)
 
     # --- positions and commits ---------------------------------------------
 
     @property
     def assignment(self) -> Optional[Assignment]:
-        """Group mode: the broker's latest assignment (None until joined).
-        Explicit mode: the partitions read, with generation 0."""
-        with self._lock:
-            if self._group_mode:
-                return self._assignment
-            return Assignment("", 0, sorted(self._epochs))
+        """Group mode: the assignment as last told to on_assign (None until
+        joined). Explicit mode: the partitions read, with generation 0."""
+        if self._group_mode:
+            return self._assignment
+        return Assignment("", 0, self._reader.streams())
 
     def position(self, partition: int) -> Optional[int]:
         """The next offset this consumer will hand out for `partition`, if it
-        has handed out any record of it (or seeked it)."""
+        has handed out any record of it (or seeked it) since it owns it."""
+        self._settle()
         return self._positions.get(partition)
 
     def commit(self, offsets: Optional[Dict[int, int]] = None, metadata: str = "") -> Dict[int, int]:
         """Commits `offsets` ({partition: next offset to consume}), by default
-        the positions after every record handed out so far. Returns what was
-        committed. In group mode the request names this member and the
-        generation of its latest assignment; FailedPreconditionError if a
-        rebalance made that generation stale or moved the partition away."""
-        if self._group is None:
+        the positions after every record handed out, and waits for it.
+        Returns what was committed. A group member's commit names its member
+        id and generation; partitions it no longer owns are left out with a
+        log line, and during a rebalance the commit may be deferred until the
+        next assignment (also left out). Raises EventLogError for other
+        failures (e.g. UnavailableError)."""
+        if self._committer is None:
             raise ValueError("commit needs a group")
-        member_id, generation = "", 0
-        if offsets is None:
-            offsets = dict(self._positions)
-        if self._group_mode:
-            current = self.assignment
-            if current is None:
-                return {}
-            member_id, generation = current.member_id, current.generation
-            offsets = {p: o for p, o in offsets.items() if p in current.partitions}
-        for partition, offset in sorted(offsets.items()):
-            req = pb.CommitOffsetRequest(
-                group=self._group,
-                topic=self._topic,
-                partition=partition,
-                offset=offset,
-                metadata=metadata,
-                generation=generation,
-                member_id=member_id,
-            )
-            unary(self._stub.CommitOffset, req, self._timeout)
-            self._committed[partition] = offset
-        return dict(offsets)
+        return self._committer.submit(self._pending(offsets, metadata)).result(self._timeout + 5)
+
+    def commit_async(
+        self, offsets: Optional[Dict[int, int]] = None, metadata: str = ""
+    ) -> "futures.Future[Dict[int, int]]":
+        """Like commit() without waiting: the future resolves to what was
+        committed. Commits are sent in order, and those made while one is in
+        flight travel together in the next call, so committing after every
+        record costs about one call per round trip."""
+        if self._committer is None:
+            raise ValueError("commit needs a group")
+        return self._committer.submit(self._pending(offsets, metadata))
 
     def committed(self, partitions: Optional[Iterable[int]] = None) -> Dict[int, int]:
         """The group's committed offsets ({partition: next offset})."""
@@ -257,67 +293,107 @@ class Consumer:
 
         Explicit mode: restarts that partition's stream. Group mode: the
         protocol has no per-member position, so this commits `offset` for the
-        partition and re-joins the group (a rebalance); other partitions
+        partition and re-joins the group (a rebalance: a new member id, so
+        on_revoke and on_assign hear of every partition); other partitions
         resume from their committed offsets. ValueError if `partition` is not
         read (explicit mode) or not assigned (group mode)."""
+        self._settle()
         if self._group_mode:
-            current = self.assignment
-            if current is None or partition not in current.partitions:
+            if self._assignment is None or partition not in self._assignment.partitions:
                 raise ValueError(f"partition {partition} is not assigned to this consumer")
             self.commit({partition: offset})
-            stream = _GROUP_STREAM
+            stream = GROUP_STREAM
             start = StartPosition(pb.START_FROM_COMMITTED)
         else:
+            if partition not in self._reader.streams():
+                raise ValueError(f"partition {partition} is not read by this consumer")
             stream = partition
             start = Start.offset(offset)
-        with self._lock:
-            if stream not in self._epochs:
-                raise ValueError(f"partition {partition} is not read by this consumer")
-        kept = [r for r in self._current if not (stream == _GROUP_STREAM or r.partition == partition)]
-        self._current.clear()  # in place: __iter__ holds on to it
-        self._current.extend(kept)
+        if stream == GROUP_STREAM or self._batch[:1] and self._batch[0].partition == partition:
+            self._batch, self._index = _NO_RECORDS, 0
         self._positions[partition] = offset
-        self._start_stream(stream, start)
+        self._reader.restart(stream, start)
 
     # --- lifetime ------------------------------------------------------------
 
     def close(self) -> None:
-        """Commits (with auto_commit), stops the streams and ends iteration."""
-        if self._closed.is_set():
+        """In group mode tells on_revoke of every partition, commits (with
+        auto_commit), stops the streams and ends iteration. Idempotent."""
+        if self._closed:
             return
-        if self._auto_commit:
-            self._commit_quietly()
-        self._closed.set()
-        with self._lock:
-            calls = list(self._calls.values())
-            self._calls.clear()
-        for call in calls:
-            call.cancel()
-        with self._lock:
-            threads = list(self._threads)
-        for thread in threads:
-            if thread is not threading.current_thread():
-                thread.join(5.0)  # a reader stuck in gRPC (see _call_watch) is left behind
-        if self._owned:
-            self._channel.close()
+        self._closed = True
+        try:
+            if self._assignment is not None and self._assignment.partitions and self._on_revoke is not None:
+                self._on_revoke(self, list(self._assignment.partitions))
+            if self._auto_commit:
+                self._settle()
+                try:
+                    self._auto_commit_now().result(self._timeout + 5)
+                except (EventLogError, futures.TimeoutError):
+                    pass  # already reported by _auto_commit_now
+        finally:
+            if self._committer is not None:
+                self._committer.close(self._timeout)
+            self._reader.close()
+            if self._owned:
+                self._channel.close()
 
     def __enter__(self) -> "Consumer":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- internals -------------------------------------------------------
 
-    def _commit_quietly(self) -> None:
+    def _pending(
+        self, offsets: Optional[Dict[int, int]], metadata: str, changed_only: bool = False
+    ) -> Dict[int, PendingOffset]:
+        """Entries for the committer: `offsets`, or the positions (only those
+        this consumer has not committed yet if changed_only), tagged with
+        since when their partition was owned when they were read."""
+        since = self._owned_since
+        if offsets is None:
+            self._settle()
+            offsets = self._positions
+            if changed_only and self._committer is not None:
+                committed = self._committer.committed
+                offsets = {p: o for p, o in offsets.items() if committed(p) != o}
+            since = self._position_since
+        if self._group_mode:
+            owned = self._owned_since
+            missing = sorted(p for p in offsets if p not in owned)
+            if missing:
+                _log.info("eventlog: %s/%s: not committing partitions %s: not assigned to this member",
+                          self._group, self._topic, missing)
+            return {p: PendingOffset(o, since.get(p, owned[p]), metadata) for p, o in offsets.items() if p in owned}
+        return {p: PendingOffset(o, 0, metadata) for p, o in offsets.items()}
+
+    def _auto_commit_now(self) -> "futures.Future[Dict[int, int]]":
+        """Queues the positions that changed; failures are reported."""
+        assert self._committer is not None
         self._next_auto_commit = time.monotonic() + self._auto_commit_interval
-        changed = {p: o for p, o in self._positions.items() if self._committed.get(p) != o}
-        if not changed:
-            return
-        try:
-            self.commit(changed)
-        except EventLogError as e:  # e.g. a rebalance made the generation stale
-            _log.warning("eventlog auto-commit of %s failed: %s", changed, e)
+        future = self._committer.submit(self._pending(None, "", changed_only=True))
+        future.add_done_callback(self._auto_commit_done)
+        return future
+
+    def _auto_commit_done(self, future: "futures.Future[Dict[int, int]]") -> None:
+        error = future.exception()
+        if isinstance(error, EventLogError):
+            _log.warning("eventlog: %s/%s: auto-commit failed: %s", self._group, self._topic, error)
+            self._report(error)
+
+    def _unreachable(self, error: EventLogError) -> None:
+        """From a reading thread: the broker cannot be reached (the cause)."""
+        _log.warning("eventlog consumer of %s: %s", self._topic, error.message)
+        self._report(error)
+
+    def _report(self, error: EventLogError) -> None:
+        if self._on_error is not None:
+            try:
+                self._on_error(error)
+            except Exception:  # noqa: BLE001 - a callback must not kill a reader thread
+                _log.exception("eventlog: on_error callback failed")
 
     def _start_explicit(self, partitions: Union[Sequence[int], str, None], start: StartPosition) -> None:
         if partitions is None or partitions == "all":
@@ -333,126 +409,4 @@ class Consumer:
             committed = self.committed(parts)
             starts = {p: Start.offset(committed[p]) if p in committed else reset for p in parts}
         for p in parts:
-            self._start_stream(p, starts[p])
-
-    def _start_stream(self, stream: int, start: StartPosition) -> None:
-        with self._lock:
-            epoch = self._epochs.get(stream, 0) + 1
-            self._epochs[stream] = epoch
-            old = self._calls.pop(stream, None)
-        if old is not None:
-            old.cancel()
-        self._spawn(stream, epoch, _StreamState(start, _Backoff(*self._backoff)))
-
-    def _spawn(self, stream: int, epoch: int, state: "_StreamState") -> None:
-        thread = threading.Thread(
-            target=self._run_stream, args=(stream, epoch, state), name=f"eventlog-consumer-{stream}", daemon=True
-        )
-        with self._lock:
-            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
-
-    def _request(self, stream: int, start: StartPosition) -> pb.SubscribeRequest:
-        req = pb.SubscribeRequest(
-            topic=self._topic,
-            start_from=start.kind,
-            start_offset=start.offset,
-            start_timestamp_ms=start.timestamp_ms,
-            max_batch_records=self._max_batch_records,
-        )
-        if stream == _GROUP_STREAM:
-            req.group = self._group or ""
-            req.reset_to = _RESET_TO[self._reset_to]
-        else:
-            req.partitions.append(stream)
-        return req
-
-    def _current_epoch(self, stream: int, epoch: int) -> bool:
-        with self._lock:
-            return self._epochs.get(stream) == epoch and not self._closed.is_set()
-
-    def _run_stream(self, stream: int, epoch: int, state: "_StreamState") -> None:
-        """Reads one Subscribe stream into the buffer, reconnecting on
-        UNAVAILABLE, until closed or superseded by seek()."""
-        while True:
-            unreachable = wait_for_broker(self._stub, self._topic, lambda: self._current_epoch(stream, epoch))
-            if unreachable is not None:
-                if unreachable.code != grpc.StatusCode.UNAVAILABLE:
-                    self._put(("error", stream, epoch, unreachable), stream, epoch)
-                return
-            call = self._stub.Subscribe(self._request(stream, state.start))
-            with self._lock:
-                current = self._epochs.get(stream) == epoch and not self._closed.is_set()
-                if current:
-                    self._calls[stream] = call
-            if not current:
-                call.cancel()
-                return
-            watch = CallWatch(call, lambda c, w: self._rescue(c, w, stream, epoch, state))
-            error = self._read(call, watch, stream, epoch, state)
-            if not watch.claim():
-                return  # the watchdog carries on in another thread
-            if error is None or not self._should_retry(error, stream, epoch, state):
-                return
-            if not state.backoff.wait(self._closed):
-                return
-
-    def _read(
-        self, call: grpc.Call, watch: CallWatch, stream: int, epoch: int, state: "_StreamState"
-    ) -> Optional[EventLogError]:
-        """Buffers what the call delivers; returns why it ended, or None when
-        the stream is no longer wanted."""
-        try:
-            for response in call:
-                if watch.abandoned:
-                    return None
-                event = response.WhichOneof("event")
-                if event == "assignment":
-                    a = response.assignment
-                    with self._lock:
-                        superseded = self._epochs.get(stream) != epoch  # by seek(): a newer stream owns it
-                        if not superseded:
-                            self._assignment = Assignment(a.member_id, a.generation, sorted(a.partitions))
-                    if superseded:
-                        call.cancel()
-                        return None
-                elif event == "records" and response.records.records:
-                    records = records_from_pb(self._topic, response.records)
-                    if not self._put(("records", stream, epoch, records), stream, epoch):
-                        call.cancel()
-                        return None
-                    state.backoff.reset()
-                    if stream != _GROUP_STREAM:
-                        state.start = Start.offset(records[-1].offset + 1)
-            return UnavailableError(grpc.StatusCode.UNAVAILABLE, "subscription ended")
-        except grpc.RpcError as e:
-            return error_from_rpc(e)
-
-    def _rescue(self, call: grpc.Call, watch: CallWatch, stream: int, epoch: int, state: "_StreamState") -> None:
-        """The watchdog's path when a reader is stuck on a finished call."""
-        with self._lock:
-            self._threads = [t for t in self._threads if t is not watch.reader]
-        if self._should_retry(error_from_rpc(call), stream, epoch, state) and state.backoff.wait(self._closed):
-            self._spawn(stream, epoch, state)
-
-    def _should_retry(self, error: EventLogError, stream: int, epoch: int, state: "_StreamState") -> bool:
-        if not self._current_epoch(stream, epoch):
-            return False
-        if error.code not in _RETRYABLE:
-            self._put(("error", stream, epoch, error), stream, epoch)
-            return False
-        if stream == _GROUP_STREAM:
-            state.start = StartPosition(pb.START_FROM_COMMITTED)  # rejoin where the group left off
-        _log.info("eventlog subscription %s/%s unavailable (%s); reconnecting", self._topic, stream, error.message)
-        return True
-
-    def _put(self, item: tuple, stream: int, epoch: int) -> bool:
-        """Blocks while the buffer is full; False if the stream is no longer
-        wanted (closed or seeked)."""
-        while self._current_epoch(stream, epoch):
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+            self._reader.restart(p, starts[p])

@@ -37,13 +37,20 @@ __all__ = [
 ]
 
 
+# The broker is away or busy, or the deadline was too short: the same call
+# may succeed later. (RESOURCE_EXHAUSTED is not: it also means "too large".)
+_RETRIABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED})
+
+
 class EventLogError(Exception):
-    """An error reported by the broker (or the transport) with its gRPC code."""
+    """An error reported by the broker (or the transport) with its gRPC code.
+    `retriable`: whether the same call may succeed later."""
 
     def __init__(self, code: grpc.StatusCode, message: str) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
+        self.retriable = code in _RETRIABLE
 
 
 class InvalidArgumentError(EventLogError):

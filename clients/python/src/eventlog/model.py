@@ -120,12 +120,12 @@ class TopicConfig:
         return pb.TopicConfig(
             retention_ms=self.retention_ms,
             retention_bytes=self.retention_bytes,
-            cleanup_policy=int(self.cleanup_policy),
+            cleanup_policy=int(self.cleanup_policy),  # type: ignore[arg-type]
             max_message_bytes=self.max_message_bytes,
             segment_bytes=self.segment_bytes,
             segment_ms=self.segment_ms,
             delete_retention_ms=self.delete_retention_ms,
-            timestamp_type=int(self.timestamp_type),
+            timestamp_type=int(self.timestamp_type),  # type: ignore[arg-type]
             message_timestamp_after_max_ms=self.message_timestamp_after_max_ms,
             message_timestamp_before_max_ms=self.message_timestamp_before_max_ms,
         )
@@ -263,13 +263,23 @@ class Start:
         return StartPosition(pb.START_FROM_TIMESTAMP, timestamp_ms=timestamp_ms)
 
 
-def encode(data: Optional[Union[bytes, str]]) -> bytes:
-    """bytes for a key/value/header given as bytes, str (UTF-8) or None."""
+def encode(data: object, what: str = "value") -> bytes:
+    """bytes for a key, value or header value given as bytes (or bytearray,
+    memoryview), str (UTF-8) or None; TypeError for anything else (an int
+    would otherwise become that many zero bytes)."""
+    kind = type(data)
+    if kind is bytes:
+        return data  # type: ignore[return-value]
+    if kind is str:
+        return data.encode()  # type: ignore[attr-defined,no-any-return]
     if data is None:
         return b""
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
     if isinstance(data, str):
         return data.encode()
-    return bytes(data)
+    hint = f" (or give the Producer a {what}_serializer)" if what in ("key", "value") else ""
+    raise TypeError(f"a record's {what} must be bytes, str or None{hint}, not {kind.__name__}: {data!r:.40}")
 
 
 def header_pairs(headers: Optional[Headers]) -> List[Tuple[str, bytes]]:
@@ -277,4 +287,4 @@ def header_pairs(headers: Optional[Headers]) -> List[Tuple[str, bytes]]:
     if not headers:
         return []
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return [(str(k), encode(v)) for k, v in items]
+    return [(str(k), encode(v, "header value")) for k, v in items]

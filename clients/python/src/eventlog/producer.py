@@ -18,17 +18,20 @@ the old one broke.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from concurrent import futures
-from typing import Deque, Dict, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple, Union
 
 import grpc
 
+from . import _exit_flush
 from ._call_watch import CallWatch, wait_for_broker
+from ._produce_stream import Batch, ProduceStream
 from ._stubs import Target, open_channel, pb, pb_grpc, unary
-from ._wire import encode_produce_request, encode_record
+from ._wire import encode_produce_request, encode_record, encode_value_record
 from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
 from .murmur2 import partition_for_key
 from .model import Acks, Headers, encode, header_pairs
@@ -36,52 +39,7 @@ from .record_future import BatchOutcome, RecordFuture
 
 __all__ = ["Producer"]
 
-_PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
-
-
-class _Batch:
-    """Records for one topic-partition, sent as one ProduceRequest."""
-
-    __slots__ = ("topic", "partition", "created", "records", "count", "outcome", "size")
-
-    def __init__(self, topic: str, partition: int) -> None:
-        self.topic = topic
-        self.partition = partition
-        self.created = time.monotonic()
-        self.records: List[bytes] = []  # each encoded by _wire.encode_record; emptied once sent
-        self.count = 0  # records in the batch
-        self.outcome = BatchOutcome(topic, partition)  # its RecordFutures share it
-        self.size = 0
-
-    def fail(self, error: BaseException) -> None:
-        self.outcome.future.set_exception(error)
-
-
-class _Stream:
-    """One ProduceStream call: a request queue and the requests in flight."""
-
-    def __init__(self, channel: grpc.Channel) -> None:
-        import queue
-
-        self.requests: "queue.SimpleQueue[Optional[bytes]]" = queue.SimpleQueue()  # encoded ProduceRequests
-        self.inflight: Deque[Tuple[int, _Batch]] = deque()  # guarded by Producer._cond
-        # Requests are encoded by _wire (no serializer); responses are parsed.
-        produce_stream = channel.stream_stream(
-            _PRODUCE_STREAM, request_serializer=None, response_deserializer=pb.ProduceResponse.FromString
-        )
-        self.call = produce_stream(self._request_iterator())
-        self.watch: Optional[CallWatch] = None
-
-    def _request_iterator(self):
-        while True:
-            request = self.requests.get()
-            if request is None:  # half-close: the server answers what it has, then ends
-                return
-            yield request
-
-    def end(self) -> None:
-        self.requests.put(None)
-
+_log = logging.getLogger("eventlog")
 
 class Producer:
     """Sends records to eventlog topics, batched and pipelined.
@@ -92,30 +50,36 @@ class Producer:
     seconds after its first record. Close the producer (or use it as a context
     manager) to send what is pending. While the broker is unreachable, records
     wait up to `connect_timeout` seconds for it (so a short restart delays them
-    instead of failing them), then fail with UNAVAILABLE (or
-    DEADLINE_EXCEEDED for the partition-count lookup of a new topic, which
-    `timeout` also bounds). send() itself blocks only for that lookup, once
-    per topic.
+    instead of failing them), then fail with UnavailableError naming the
+    cause (connection refused, unknown host, no answer); each new cause is
+    logged to the "eventlog" logger and passed to `on_error` as soon as it
+    is seen. send() itself blocks only for the partition-count lookup of a
+    new topic (DescribeTopic, once per topic, bounded by the same timeout).
     """
 
     def __init__(
         self,
         target: Target,
         *,
-        acks: Union[Acks, str] = Acks.ALL,
+        acks: Union[Acks, Literal["all", "leader"]] = Acks.ALL,
         linger: float = 0.005,
         batch_records: int = 500,
         batch_bytes: int = 1 << 20,
         max_in_flight: int = 16,
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
+        on_error: Optional[Callable[[EventLogError], None]] = None,
+        key_serializer: Optional[Callable[[Any], Union[bytes, str, None]]] = None,
+        value_serializer: Optional[Callable[[Any], Union[bytes, str, None]]] = None,
     ) -> None:
         if isinstance(acks, str):
+            if acks not in ("all", "leader"):
+                raise ValueError(f"acks must be Acks.ALL, Acks.LEADER, 'all' or 'leader', not {acks!r}")
             acks = Acks[acks.upper()]
         if batch_records < 1 or batch_bytes < 1 or max_in_flight < 1 or linger < 0:
             raise ValueError("batch_records, batch_bytes, max_in_flight must be >= 1, linger >= 0")
         self._channel, self._owned = open_channel(target)
-        self._stub = pb_grpc.EventLogStub(self._channel)
+        self._stub = pb_grpc.EventLogStub(self._channel)  # type: ignore[no-untyped-call]
         self._acks = int(acks)
         self._linger = linger
         self._batch_records = batch_records
@@ -123,13 +87,18 @@ class Producer:
         self._max_in_flight = max_in_flight
         self._timeout = timeout
         self._connect_timeout = connect_timeout
+        self._on_error = on_error
+        self._key_serializer = key_serializer
+        self._value_serializer = value_serializer
 
-        self._cond = threading.Condition()
-        self._open: Dict[Tuple[str, int], _Batch] = {}  # guarded by _cond
-        self._ready: Deque[_Batch] = deque()  # guarded by _cond
-        self._unfinished: Set[_Batch] = set()  # guarded by _cond
+        self._lock = threading.Lock()  # taken directly on the hot path (Condition's methods are Python code)
+        self._cond = threading.Condition(self._lock)
+        self._open: Dict[Tuple[str, int], Batch] = {}  # guarded by _cond
+        self._ready: Deque[Batch] = deque()  # guarded by _cond
+        self._unfinished: Set[Batch] = set()  # guarded by _cond
         self._sticky: Dict[str, int] = {}  # guarded by _cond
-        self._stream: Optional[_Stream] = None  # guarded by _cond
+        self._last: Optional[Batch] = None  # guarded by _cond; the batch the last record went to
+        self._stream: Optional[ProduceStream] = None  # guarded by _cond
         self._readers: List[threading.Thread] = []  # guarded by _cond
         self._in_flight = 0  # guarded by _cond
         self._next_request_id = 1  # guarded by _cond
@@ -141,54 +110,106 @@ class Producer:
 
         self._sender = threading.Thread(target=self._run_sender, name="eventlog-producer", daemon=True)
         self._sender.start()
+        _exit_flush.register(self)
 
     def send(
         self,
         topic: str,
-        value: Union[bytes, str, None],
-        key: Union[bytes, str, None] = None,
+        value: Any,
+        key: Any = None,
         headers: Optional[Headers] = None,
         partition: Optional[int] = None,
         timestamp_ms: int = 0,
     ) -> RecordFuture:
         """Queues one record; the RecordFuture resolves to its RecordMetadata
-        (partition, offset) or fails with an EventLogError. Raises
-        RuntimeError if the producer is closed."""
-        key_bytes = encode(key)
-        record = encode_record(key_bytes, encode(value), header_pairs(headers), timestamp_ms)
-        size = len(record)
-        count = 0
+        (partition, offset) or fails with an EventLogError.
+
+        `value` and `key` are bytes, str (sent as UTF-8) or None, or whatever
+        the Producer's value_serializer / key_serializer turn into one of
+        those; anything else is a TypeError (raised here, nothing is sent).
+        Raises RuntimeError if the producer is closed."""
+        if self._value_serializer is not None:
+            value = self._value_serializer(value)
+        if self._key_serializer is not None:
+            key = self._key_serializer(key)
+        value_bytes = value if type(value) is bytes else encode(value)
+        if key is None and not headers and not timestamp_ms:  # the common record, on the fast path
+            key_bytes = b""
+            record = encode_value_record(value_bytes)
+        else:
+            key_bytes = encode(key, "key")
+            record = encode_record(key_bytes, value_bytes, header_pairs(headers) if headers else None, timestamp_ms)
         if partition is None:
-            try:
-                count = self._partition_count(topic)
-            except EventLogError as e:
-                failed = BatchOutcome(topic, -1 if partition is None else partition)
-                failed.future.set_exception(e)
-                return RecordFuture(failed, 0)
-            if key_bytes:
-                partition = partition_for_key(key_bytes, count)
-        with self._cond:
-            if self._closed:
-                raise RuntimeError("Producer is closed")
-            if partition is None:
-                partition = self._sticky_partition(topic, count)
-            batch = self._open.get((topic, partition))
-            if batch is not None and batch.records and batch.size + size > self._batch_bytes:
-                self._close_batch(batch)
-                batch = None
-            if batch is None:
-                batch = _Batch(topic, partition)
-                self._open[(topic, partition)] = batch
-                self._unfinished.add(batch)
-                self._cond.notify_all()  # a new linger deadline
+            count = self._partition_counts.get(topic)  # a dict read: atomic, no lock needed
+            if count is None:
+                try:
+                    count = self._partition_count(topic)
+                except EventLogError as e:
+                    return _failed(topic, e)
+            partition = partition_for_key(key_bytes, count) if key_bytes else -1 - count
+        with self._lock:
+            batch = self._last
+            # Most sends go to the batch the previous one went to.
+            if (
+                batch is None
+                or batch.closed
+                or batch.topic != topic
+                or (batch.partition != partition and (partition >= 0 or not batch.sticky))
+                or batch.size + len(record) > self._batch_bytes
+                or self._closed
+            ):
+                return self._append(topic, partition, record)
             batch.records.append(record)
-            batch.size += size
+            batch.size += len(record)
             future = RecordFuture(batch.outcome, batch.count)
             batch.count += 1
             if batch.count >= self._batch_records or batch.size >= self._batch_bytes:
                 self._close_batch(batch)
                 self._cond.notify_all()
-        return future
+            return future
+
+    def send_batch(
+        self,
+        topic: str,
+        values: Iterable[Any],
+        keys: Optional[Iterable[Any]] = None,
+        headers: Optional[Headers] = None,
+        partition: Optional[int] = None,
+        timestamp_ms: int = 0,
+    ) -> List[RecordFuture]:
+        """Queues several records of `topic` (in order; `keys`, when given,
+        pairs up with `values`; `headers` and `timestamp_ms` apply to each)
+        with one lock round trip: a RecordFuture per record, as send()."""
+        encode_value = self._value_serializer
+        encode_key = self._key_serializer
+        pairs = header_pairs(headers) if headers else None
+        records: List[Tuple[bytes, bytes]] = []
+        for i, value in enumerate(values):
+            records.append((b"", encode(encode_value(value) if encode_value else value)))
+        if keys is not None:
+            keyed = [encode(encode_key(k) if encode_key else k, "key") for k in keys]
+            if len(keyed) != len(records):
+                raise ValueError(f"send_batch got {len(records)} values but {len(keyed)} keys")
+            records = [(k, v) for k, (_, v) in zip(keyed, records)]
+        count = 0
+        if partition is None:
+            try:
+                count = self._partition_count(topic)
+            except EventLogError as e:
+                return [_failed(topic, e) for _ in records]
+        out: List[RecordFuture] = []
+        with self._lock:
+            for key_bytes, value_bytes in records:
+                target = partition
+                if target is None:
+                    target = partition_for_key(key_bytes, count) if key_bytes else -1 - count
+                out.append(self._append(topic, target, encode_record(key_bytes, value_bytes, pairs, timestamp_ms)))
+        return out
+
+    def pending(self) -> int:
+        """Records queued or in flight, not yet acknowledged or failed."""
+        with self._cond:
+            return sum(b.count for b in self._unfinished)
 
     def flush(self, timeout: Optional[float] = None) -> None:
         """Sends everything queued so far and waits until each of those
@@ -221,13 +242,14 @@ class Producer:
             stream.end()
         for reader in readers:
             reader.join(5.0 if timeout is None else timeout)
+        _exit_flush.unregister(self)
         if self._owned:
             self._channel.close()
 
     def __enter__(self) -> "Producer":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # --- internals -------------------------------------------------------
@@ -236,29 +258,63 @@ class Producer:
         with self._meta_lock:
             count = self._partition_counts.get(topic)
         if count is None:
-            desc = unary(
-                self._stub.DescribeTopic,
-                pb.DescribeTopicRequest(name=topic),
-                min(self._timeout, self._connect_timeout),
-                wait_for_ready=True,
+            unreachable = wait_for_broker(
+                self._stub, topic, lambda: True, min(self._timeout, self._connect_timeout), self._unreachable
             )
+            if unreachable is not None:
+                raise unreachable
+            desc = unary(self._stub.DescribeTopic, pb.DescribeTopicRequest(name=topic), self._timeout)
             count = len(desc.partitions)
             with self._meta_lock:
                 self._partition_counts[topic] = count
         return count
 
-    def _sticky_partition(self, topic: str, count: int) -> int:
-        """Keyless records fill one partition's batch, then move on."""
-        current = self._sticky.get(topic)
-        if current is not None and (topic, current) in self._open:
-            return current
-        current = 0 if current is None else (current + 1) % count
-        self._sticky[topic] = current
-        return current
+    def _unreachable(self, error: EventLogError) -> None:
+        """The broker cannot be reached (the cause): logged and reported."""
+        _log.warning("eventlog producer: %s", error.message)
+        if self._on_error is not None:
+            try:
+                self._on_error(error)
+            except Exception:  # noqa: BLE001 - a callback must not kill the sender
+                _log.exception("eventlog: on_error callback failed")
 
-    def _close_batch(self, batch: _Batch) -> None:
+    def _append(self, topic: str, partition: int, record: bytes) -> RecordFuture:
+        """Requires _cond. Adds an encoded record to its partition's open
+        batch; partition -1 - N: keyless, to the sticky one of N partitions."""
+        if self._closed:
+            raise RuntimeError("Producer is closed")
+        sticky = partition < 0
+        if sticky:
+            current = self._sticky.get(topic)
+            if current is None or (topic, current) not in self._open:
+                current = 0 if current is None else (current + 1) % (-1 - partition)
+                self._sticky[topic] = current
+            partition = current
+        size = len(record)
+        batch = self._open.get((topic, partition))
+        if batch is not None and batch.size + size > self._batch_bytes:
+            self._close_batch(batch)
+            batch = None
+        if batch is None:
+            batch = Batch(topic, partition)
+            self._open[(topic, partition)] = batch
+            self._unfinished.add(batch)
+            self._cond.notify_all()  # a new linger deadline
+        batch.sticky = sticky and self._sticky.get(topic) == partition
+        self._last = batch
+        batch.records.append(record)
+        batch.size += size
+        future = RecordFuture(batch.outcome, batch.count)
+        batch.count += 1
+        if batch.count >= self._batch_records or batch.size >= self._batch_bytes:
+            self._close_batch(batch)
+            self._cond.notify_all()
+        return future
+
+    def _close_batch(self, batch: Batch) -> None:
         """Requires _cond. Moves an open batch to the send queue."""
         del self._open[(batch.topic, batch.partition)]
+        batch.closed = True
         self._ready.append(batch)
 
     def _run_sender(self) -> None:
@@ -271,14 +327,16 @@ class Producer:
                 connected = self._stream is not None
             # A stream opened while the broker is away can hang (see _call_watch).
             if not connected:
-                unreachable = wait_for_broker(self._stub, batch.topic, lambda: True, self._connect_timeout)
+                unreachable = wait_for_broker(
+                    self._stub, batch.topic, lambda: True, self._connect_timeout, self._unreachable
+                )
                 if unreachable is not None:
                     self._fail_unsent(batch, unreachable)
                     continue
             with self._cond:
                 self._dispatch(batch)
 
-    def _fail_unsent(self, batch: _Batch, error: EventLogError) -> None:
+    def _fail_unsent(self, batch: Batch, error: EventLogError) -> None:
         """Fails `batch`, and when the broker is unreachable also the batches
         queued behind it."""
         with self._cond:
@@ -292,12 +350,12 @@ class Producer:
             for b in batches:
                 self._unfinished.discard(b)
 
-    def _next_ready_batch(self) -> Optional[_Batch]:
+    def _next_ready_batch(self) -> Optional[Batch]:
         """Requires _cond. Waits for a batch to send and a free in-flight slot;
         None once closed and everything has been sent."""
         while True:
             now = time.monotonic()
-            deadline = None
+            deadline: Optional[float] = None
             for batch in list(self._open.values()):
                 due = batch.created + self._linger
                 if self._closed or self._flushing or now >= due:
@@ -310,7 +368,7 @@ class Producer:
                 return None
             self._cond.wait(None if deadline is None else deadline - now)
 
-    def _dispatch(self, batch: _Batch) -> None:
+    def _dispatch(self, batch: Batch) -> None:
         """Requires _cond. Writes a request on the current stream, opening one
         if needed; keeping both steps under _cond keeps inflight in order."""
         request_id = self._next_request_id
@@ -318,7 +376,7 @@ class Producer:
         request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
         batch.records = []  # the request holds the bytes now
         if self._stream is None:
-            stream = _Stream(self._channel)
+            stream = ProduceStream(self._channel)
             reader = threading.Thread(
                 target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
             )
@@ -331,7 +389,7 @@ class Producer:
         self._in_flight += 1
         self._stream.requests.put(request)
 
-    def _read_responses(self, stream: _Stream) -> None:
+    def _read_responses(self, stream: ProduceStream) -> None:
         assert stream.watch is not None
         error: Optional[EventLogError] = None
         try:
@@ -352,7 +410,7 @@ class Producer:
         if stream.watch.claim():
             self._end_stream(stream, error)
 
-    def _end_stream(self, stream: _Stream, error: Optional[EventLogError]) -> None:
+    def _end_stream(self, stream: ProduceStream, error: Optional[EventLogError]) -> None:
         """Fails what is still in flight on an ended stream."""
         with self._cond:
             if self._stream is stream:
@@ -360,10 +418,11 @@ class Producer:
             failed = list(stream.inflight)
             stream.inflight.clear()
             self._in_flight -= len(failed)
-            self._readers = [r for r in self._readers if r is not stream.watch.reader]
+            reader = stream.watch.reader if stream.watch is not None else None
+            self._readers = [r for r in self._readers if r is not reader]
             self._cond.notify_all()
         stream.end()
-        if failed and (error is None or error.code == grpc.StatusCode.OK):
+        if error is None or error.code == grpc.StatusCode.OK:
             error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
         for _, batch in failed:
             batch.fail(error)
@@ -371,7 +430,7 @@ class Producer:
             for _, batch in failed:
                 self._unfinished.discard(batch)
 
-    def _complete(self, batch: _Batch, request_id: int, response: pb.ProduceResponse) -> None:
+    def _complete(self, batch: Batch, request_id: int, response: pb.ProduceResponse) -> None:
         if response.request_id != request_id:
             batch.fail(
                 error_from_code(
@@ -394,3 +453,9 @@ class Producer:
             )
             return
         batch.outcome.future.set_result(append.base_offset)
+
+
+def _failed(topic: str, error: EventLogError) -> RecordFuture:
+    outcome = BatchOutcome(topic, -1)
+    outcome.future.set_exception(error)
+    return RecordFuture(outcome, 0)

@@ -31,7 +31,7 @@ class BatchOutcome:
     def __init__(self, topic: str, partition: int) -> None:
         self.topic = topic
         self.partition = partition
-        self.future: futures.Future = futures.Future()
+        self.future: "futures.Future[int]" = futures.Future()
         self.future.set_running_or_notify_cancel()
 
 

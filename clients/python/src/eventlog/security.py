@@ -11,7 +11,7 @@ Thread-safe (a gRPC channel is).
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import grpc
 
@@ -28,11 +28,11 @@ def _read(path: Optional[str]) -> Optional[bytes]:
         return f.read()
 
 
-class _BearerToken(
-    grpc.UnaryUnaryClientInterceptor,
-    grpc.UnaryStreamClientInterceptor,
-    grpc.StreamUnaryClientInterceptor,
-    grpc.StreamStreamClientInterceptor,
+class _BearerToken(  # grpc ships no type information: its classes are Any
+    grpc.UnaryUnaryClientInterceptor,  # type: ignore[misc]
+    grpc.UnaryStreamClientInterceptor,  # type: ignore[misc]
+    grpc.StreamUnaryClientInterceptor,  # type: ignore[misc]
+    grpc.StreamStreamClientInterceptor,  # type: ignore[misc]
 ):
     """Adds "authorization: Bearer <token>" to every call. Metadata rather than
     call credentials, which gRPC sends only over TLS."""
@@ -40,26 +40,26 @@ class _BearerToken(
     def __init__(self, token: str) -> None:
         self._header = ("authorization", f"Bearer {token}")
 
-    def _with_token(self, details):
+    def _with_token(self, details: Any) -> "_Details":
         return _Details(details, list(details.metadata or []) + [self._header])
 
-    def intercept_unary_unary(self, continuation, details, request):
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return continuation(self._with_token(details), request)
 
-    def intercept_unary_stream(self, continuation, details, request):
+    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return continuation(self._with_token(details), request)
 
-    def intercept_stream_unary(self, continuation, details, request_iterator):
+    def intercept_stream_unary(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
         return continuation(self._with_token(details), request_iterator)
 
-    def intercept_stream_stream(self, continuation, details, request_iterator):
+    def intercept_stream_stream(self, continuation: Any, details: Any, request_iterator: Any) -> Any:
         return continuation(self._with_token(details), request_iterator)
 
 
-class _Details(grpc.ClientCallDetails):
+class _Details(grpc.ClientCallDetails):  # type: ignore[misc]
     """ClientCallDetails with replaced metadata (gRPC's own type is opaque)."""
 
-    def __init__(self, details, metadata) -> None:
+    def __init__(self, details: Any, metadata: Any) -> None:
         self.method = details.method
         self.timeout = details.timeout
         self.metadata = metadata

@@ -1,0 +1,122 @@
+"""Fast decoding of SubscribeResponse messages: the consumer's hot path.
+
+Reading `headers` from a generated Record costs more than everything else
+about the record together (protobuf builds a container object on every
+access, even when the list is empty). So responses are parsed with "light"
+message types built here at import time from a descriptor (nothing
+generated is committed): the same field numbers as eventlog.v1's, except
+that a Record's headers (field 3) are one optional bytes field, whose
+presence (a proto2 HasField) says whether the record has any headers at all.
+Only a batch that has some is parsed again with the full types for them.
+The assignment (field 2 of SubscribeResponse) is kept as bytes and parsed
+with pb.Assignment when present.
+
+    eventlog.v1 SubscribeResponse  records=1 RecordBatch, assignment=2 Assignment
+                RecordBatch        partition=1, records=2 Record, high_watermark=3
+                Record             key=1, value=2, headers=3, timestamp_ms=4,
+                                   topic=5, partition=6, offset=7
+
+Pure functions and immutable types; thread-safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Optional, Tuple
+
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+from ._stubs import pb
+from .model import Record
+
+__all__ = ["LightResponse", "decode", "records_of", "assignment_of"]
+
+
+def _build() -> Any:
+    F = descriptor_pb2.FieldDescriptorProto
+    file = descriptor_pb2.FileDescriptorProto(name="eventlog_light.proto", package="eventlog.light", syntax="proto2")
+
+    def message(name: str, fields: List[Tuple[str, int, int, bool, str]]) -> None:
+        m = file.message_type.add(name=name)
+        for field_name, number, kind, repeated, type_name in fields:
+            f = m.field.add(name=field_name, number=number, type=kind)
+            f.label = F.LABEL_REPEATED if repeated else F.LABEL_OPTIONAL
+            if type_name:
+                f.type_name = type_name
+
+    message(
+        "Record",
+        [
+            ("key", 1, F.TYPE_BYTES, False, ""),
+            ("value", 2, F.TYPE_BYTES, False, ""),
+            ("header", 3, F.TYPE_BYTES, False, ""),  # the last header's bytes; present iff any
+            ("timestamp_ms", 4, F.TYPE_INT64, False, ""),
+            ("topic", 5, F.TYPE_STRING, False, ""),
+            ("partition", 6, F.TYPE_INT32, False, ""),
+            ("offset", 7, F.TYPE_INT64, False, ""),
+        ],
+    )
+    message(
+        "RecordBatch",
+        [
+            ("partition", 1, F.TYPE_INT32, False, ""),
+            ("records", 2, F.TYPE_MESSAGE, True, ".eventlog.light.Record"),
+            ("high_watermark", 3, F.TYPE_INT64, False, ""),
+        ],
+    )
+    message(
+        "SubscribeResponse",
+        [
+            ("records", 1, F.TYPE_MESSAGE, False, ".eventlog.light.RecordBatch"),
+            ("assignment", 2, F.TYPE_BYTES, False, ""),
+        ],
+    )
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(file)
+    return message_factory.MessageFactory(pool).GetPrototype(pool.FindMessageTypeByName("eventlog.light.SubscribeResponse"))
+
+
+LightResponse = _build()
+
+
+def decode(data: bytes) -> Tuple[Any, bytes]:
+    """The gRPC response deserializer: (light message, the raw bytes)."""
+    return LightResponse.FromString(data), data
+
+
+def records_of(topic: str, message: Tuple[Any, bytes]) -> Optional[List[Record]]:
+    """The records of a decoded response (None for an assignment)."""
+    light, raw = message
+    if not light.HasField("records"):
+        return None
+    batch = light.records
+    partition = batch.partition
+    new = tuple.__new__
+    headed: List[int] = []
+    records = [
+        new(
+            Record,
+            (
+                topic,
+                partition,
+                r.offset,
+                r.key,
+                r.value,
+                (headed.append(i) or []) if r.HasField("header") else [],  # type: ignore[func-returns-value]
+                r.timestamp_ms,
+            ),
+        )
+        for i, r in enumerate(batch.records)
+    ]
+    if headed:
+        full = pb.SubscribeResponse.FromString(raw).records.records
+        for i in headed:
+            records[i].headers.extend((h.key, h.value) for h in full[i].headers)
+    return records
+
+
+def assignment_of(message: Tuple[Any, bytes]) -> Optional["pb.Assignment"]:
+    light, _ = message
+    if not light.HasField("assignment"):
+        return None
+    assignment: pb.Assignment = pb.Assignment.FromString(light.assignment)
+    return assignment

@@ -1,0 +1,249 @@
+"""Kafka clients against a three-broker eventlog cluster (docs/CLUSTER.md,
+"What Kafka clients see"), started by the C++ harness ($CLUSTER_HARNESS)
+with a Kafka listener on every broker. Kafka clients route by themselves:
+the metadata of any broker lists every broker's Kafka address and each
+partition's leader, a partition's requests are served by its leader only
+(NOT_LEADER_OR_FOLLOWER elsewhere), a group's calls by its coordinator,
+CreateTopics and DeleteTopics by the controller.
+One copy of each partition (RF=1): a killed broker's partitions have no
+leader until it returns.
+"""
+import os
+import socket
+import struct
+import subprocess
+
+import grpc
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from conftest import unique, wait_until
+from eventlog.v1 import eventlog_pb2 as pb
+from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
+
+PARTITIONS = 6
+NOT_LEADER_OR_FOLLOWER = 6
+NOT_CONTROLLER = 41
+
+
+class Harness:
+    """cluster_harness in a subprocess, every broker with a Kafka listener."""
+
+    def __init__(self):
+        harness = os.environ.get("CLUSTER_HARNESS")
+        if not harness or not os.access(harness, os.X_OK):
+            pytest.fail(f"$CLUSTER_HARNESS must name the built harness (got {harness!r})")
+        self.proc = subprocess.Popen(
+            [harness, "--etcd", "1", "--brokers", "3",
+             "--broker_flag", "--kafka_listen=127.0.0.1:0",
+             "--broker_flag", "--kafka_group_initial_rebalance_delay_ms=200"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("ready "):
+            self.close()
+            pytest.fail(f"the cluster did not start: {line}")
+        self.addresses = line.split(" ", 1)[1].split(",")
+
+    def command(self, text):
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+        lines = []
+        while True:
+            line = self.proc.stdout.readline()
+            assert line, "the harness exited"
+            if line.strip() == "ok" or line.startswith("error: "):
+                assert line.strip() == "ok", "".join(lines) + line
+                return "".join(lines)
+            lines.append(line)
+
+    def kafka(self, index):
+        return self.command(f"kafka {index}").strip()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    harness = Harness()
+    yield harness
+    harness.close()
+
+
+def grpc_leaders(address, topic):
+    """Each partition's leader as the cluster's own (gRPC) metadata says."""
+    with grpc.insecure_channel(address) as channel:
+        metadata = pb_grpc.EventLogStub(channel).GetMetadata(
+            pb.GetMetadataRequest(topics=[topic]), timeout=10)
+    return {p.partition: p.leader for p in metadata.topics[0].partitions}
+
+
+def kafka_metadata(bootstrap, topic):
+    """(brokers {id: "host:port"}, leaders {partition: id or -1}) from one broker."""
+    metadata = AdminClient({"bootstrap.servers": bootstrap}).list_topics(topic, timeout=10)
+    brokers = {b.id: f"{b.host}:{b.port}" for b in metadata.brokers.values()}
+    leaders = {p.id: p.leader for p in metadata.topics[topic].partitions.values()}
+    return brokers, leaders
+
+
+def list_offsets_error(kafka_address, topic, partition):
+    """A raw ListOffsets v1 (latest) to one broker: the partition's error code.
+    Kafka clients never send a partition's request to a non-leader, so the
+    refusal itself is checked on the wire."""
+    client = b"eventlog-test"
+    body = struct.pack(">hhih", 2, 1, 7, len(client)) + client
+    body += struct.pack(">ii", -1, 1) + struct.pack(">h", len(topic)) + topic.encode()
+    body += struct.pack(">iiq", 1, partition, -1)
+    host, port = kafka_address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", recv_exactly(s, 4))[0]
+        response = recv_exactly(s, size)
+    # correlation id, topics[1], topic name, partitions[1], partition, error
+    name_len = struct.unpack_from(">h", response, 8)[0]
+    at = 10 + name_len + 4
+    got_partition, error = struct.unpack_from(">ih", response, at)
+    assert got_partition == partition
+    return error
+
+
+def create_topics_error(kafka_address, topic):
+    """A raw CreateTopics v0 (1 partition, RF 1) to one broker: the topic's
+    error code. (Admin clients send it to the controller only.)"""
+    client = b"eventlog-test"
+    body = struct.pack(">hhih", 19, 0, 9, len(client)) + client
+    body += struct.pack(">i", 1) + struct.pack(">h", len(topic)) + topic.encode()
+    body += struct.pack(">ihii", 1, 1, 0, 0) + struct.pack(">i", 10000)
+    host, port = kafka_address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(struct.pack(">i", len(body)) + body)
+        size = struct.unpack(">i", recv_exactly(s, 4))[0]
+        response = recv_exactly(s, size)
+    # correlation id, topics[1], topic name, error
+    name_len = struct.unpack_from(">h", response, 8)[0]
+    return struct.unpack_from(">h", response, 10 + name_len)[0]
+
+
+def grpc_controller(address):
+    with grpc.insecure_channel(address) as channel:
+        return pb_grpc.EventLogStub(channel).GetMetadata(
+            pb.GetMetadataRequest(), timeout=10).controller
+
+
+def recv_exactly(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        assert chunk, "the broker closed the connection"
+        data += chunk
+    return data
+
+
+def produce_everywhere(bootstrap, topic, tag):
+    """One record per partition through one bootstrap broker; every delivery
+    must succeed (librdkafka sends each to its partition's leader)."""
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True,
+                         "linger.ms": 5, "message.timeout.ms": 30000})
+    errors = []
+    for p in range(PARTITIONS):
+        producer.produce(topic, value=f"{tag}-{p}".encode(), key=str(p).encode(), partition=p,
+                         on_delivery=lambda err, msg: errors.append(err) if err else None)
+    assert producer.flush(40) == 0
+    assert errors == []
+
+
+def consume_group(bootstrap, topic, group, expected):
+    """A group member reads until it has `expected` values, commits, closes."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    seen = []
+    try:
+        def read():
+            msg = consumer.poll(0.5)
+            if msg is not None and msg.error() is None:
+                seen.append(msg.value().decode())
+            return len(seen) >= expected
+        wait_until(read, timeout=40, interval=0, what=f"{expected} records of {topic}")
+        consumer.commit(asynchronous=False)
+        committed = consumer.committed(
+            [TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
+    finally:
+        consumer.close()
+    return sorted(seen), {tp.partition: tp.offset for tp in committed}
+
+
+def test_kafka_clients_route_themselves_and_survive_a_broker_death(cluster):
+    topic = unique("kcluster")
+    group = unique("kcluster-group")
+    kafka = [cluster.kafka(i) for i in range(3)]
+    # librdkafka's admin client sends CreateTopics to the controller.
+    admin = AdminClient({"bootstrap.servers": kafka[0]})
+    for future in admin.create_topics([NewTopic(topic, PARTITIONS, 1)]).values():
+        future.result(30)
+    lead = grpc_leaders(cluster.addresses[0], topic)
+    assert set(lead.values()) == {1, 2, 3}, lead  # placement spreads six partitions
+
+    # Every broker tells the same story: all three Kafka listeners, and the
+    # cluster's leaders.
+    for address in kafka:
+        wait_until(lambda: kafka_metadata(address, topic)[1] == lead,
+                   what=f"{address} to know the leaders")
+        assert kafka_metadata(address, topic)[0] == {1: kafka[0], 2: kafka[1], 3: kafka[2]}
+    # Served by the leader only.
+    for p, leader in lead.items():
+        for index, address in enumerate(kafka):
+            error = list_offsets_error(address, topic, p)
+            assert error == (0 if index + 1 == leader else NOT_LEADER_OR_FOLLOWER), (p, index)
+
+    # Produce through broker 1 alone lands on every leader; a group reads it
+    # all through broker 2 and commits at the coordinator.
+    produce_everywhere(kafka[0], topic, "a")
+    values, committed = consume_group(kafka[1], topic, group, PARTITIONS)
+    assert values == sorted(f"a-{p}" for p in range(PARTITIONS))
+    assert committed == {p: 1 for p in range(PARTITIONS)}
+
+    # Broker 3 dies: its partitions have no leader (RF=1), the rest stay.
+    cluster.command("kill 2")
+    dead = {p for p, leader in lead.items() if leader == 3}
+    wait_until(lambda: {p for p, l in kafka_metadata(kafka[0], topic)[1].items() if l == -1}
+               == dead, what="broker 3's partitions to lose their leader")
+    brokers, _ = kafka_metadata(kafka[0], topic)
+    assert set(brokers) == {1, 2}
+
+    # It returns (on a new Kafka port): its partitions are back, clients
+    # follow, and the group resumes from its committed offsets.
+    cluster.command("start 2")
+    cluster.command("wait")
+    kafka[2] = cluster.kafka(2)
+    wait_until(lambda: kafka_metadata(kafka[0], topic)[1] == lead,
+               what="broker 3's partitions to be led again")
+    assert kafka_metadata(kafka[0], topic)[0] == {1: kafka[0], 2: kafka[1], 3: kafka[2]}
+    produce_everywhere(kafka[0], topic, "b")
+    values, committed = consume_group(kafka[2], topic, group, PARTITIONS)
+    assert values == sorted(f"b-{p}" for p in range(PARTITIONS))
+    assert committed == {p: 2 for p in range(PARTITIONS)}
+
+    # Only the controller takes topic administration; it creates for the
+    # whole cluster.
+    controller = grpc_controller(cluster.addresses[0])
+    assert controller in (1, 2, 3)
+    other = unique("kcluster-other")
+    for index, address in enumerate(kafka):
+        if index + 1 != controller:
+            assert create_topics_error(address, other) == NOT_CONTROLLER, index
+    assert create_topics_error(kafka[controller - 1], other) == 0
+    assert set(grpc_leaders(cluster.addresses[(controller) % 3], other)) == {0}
+
+    # DeleteTopics goes to the controller too; the topic is gone everywhere.
+    admin = AdminClient({"bootstrap.servers": kafka[1]})
+    for future in admin.delete_topics([topic]).values():
+        future.result(30)
+    with grpc.insecure_channel(cluster.addresses[2]) as channel:
+        names = [t.name for t in pb_grpc.EventLogStub(channel).ListTopics(
+            pb.ListTopicsRequest(), timeout=10).topics]
+    assert topic not in names
