@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -250,6 +251,50 @@ class PartitionLog {
   virtual absl::Status TruncateTo(int64_t offset) {
     (void)offset;
     return absl::UnimplementedError("this log does not replicate");
+  }
+
+  // The leader-epoch cache (docs/CLUSTER.md, "Leader epochs and
+  // truncation"): the latest epoch this replica holds records of or leads
+  // (-1: none), and Kafka's OffsetForLeaderEpoch answer for `epoch`: (the
+  // largest epoch at or below it, where that epoch's records end), both -1
+  // when unknown.
+  virtual int32_t latest_leader_epoch() const { return -1; }
+  virtual std::pair<int32_t, int64_t> EndOffsetForEpoch(int32_t epoch) const {
+    (void)epoch;
+    return {-1, -1};
+  }
+
+  // Everything below it is fsynced here (>= high_watermark() on a leader
+  // alone; a replicated partition's high watermark may be lower).
+  virtual int64_t durable_end() const { return high_watermark(); }
+
+  // Caps the high watermark at `limit` (never moving it down): a leader's
+  // limit is the lowest durable end its in-sync followers reported, a
+  // follower's the leader's high watermark it was last sent
+  // (docs/CLUSTER.md, "High watermark and acks"). INT64_MAX (the default):
+  // the durable end alone, as on a single broker. While a limit is set,
+  // ACKS_ALL appends complete once the high watermark passes them (not at
+  // the local fsync). Waiters the move releases are woken.
+  virtual void SetHighWatermarkLimit(int64_t limit) { (void)limit; }
+
+  // The ACKS_ALL appends waiting for the high watermark fail with `status`
+  // (the replica stopped leading: UNAVAILABLE). Appends made later wait
+  // again while a limit is set.
+  virtual void FailPendingAcks(const absl::Status& status) { (void)status; }
+
+  // The leader's wait for its followers: `callback` runs once when
+  // log_end_offset() > `offset` (written, not necessarily durable), or when
+  // the log is deleted or closes; on an appending thread, without the log's
+  // locks; it must not block. Returns 0 and keeps nothing if that is
+  // already so (also for logs that do not replicate).
+  virtual WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) {
+    (void)offset;
+    (void)callback;
+    return 0;
+  }
+  virtual bool CancelWaitForWritten(WaiterId id) {
+    (void)id;
+    return false;
   }
 };
 

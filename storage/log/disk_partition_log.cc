@@ -76,6 +76,7 @@ void DiskPartitionLog::MarkGone(LogSegments::State state) {
     wake = segments_.Close(state);
   }
   for (auto& callback : wake) callback();
+  for (auto& completion : acks_.TakeAll(segments_.CheckOpen())) completion();
 }
 
 // ---- Waiting --------------------------------------------------------------
@@ -143,7 +144,7 @@ void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
     // Queued under the lock so that completions keep offset order.
     if (sync) {
       if (status.ok()) {
-        options_.committer->Submit(shared_from_this(), result, std::move(done));
+        options_.committer->Submit(shared_from_this(), result, WaitForReplicas(std::move(done)));
       } else {
         options_.committer->AbandonAppend();
       }
@@ -153,6 +154,7 @@ void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
     done(status);
     return;
   }
+  for (auto& callback : segments_.TakeWritten()) callback();
   if (!sync) {
     // Readers parked on this partition see the batch once it is durable:
     // sync it promptly for them.
@@ -340,7 +342,7 @@ absl::Status DiskPartitionLog::SyncWritten() {
       options_.health->CheckSync(SyncStats::Global().TimeFsync([&] { return active->Sync(); }),
                                  "fdatasync of " + active->path()));
   durable_end_.store(target);
-  for (auto& callback : segments_.AdvanceHighWatermark(target)) callback();
+  AdvanceHighWatermark();
   DropColdPages(sealed, *active, active_synced);
   return absl::OkStatus();
 }

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "storage/format/record_batch_format.h"
+#include "storage/log/ack_waiters.h"
 #include "storage/log/index_cadence.h"
 #include "storage/log/leader_epoch_cache.h"
 #include "storage/log/log_compactor.h"
@@ -69,6 +71,15 @@ class DiskPartitionLog final : public PartitionLog,
   absl::Status TruncateTo(int64_t offset) override;
   absl::Status BecomeLeader(int32_t epoch) override;
   absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const override;
+  int32_t latest_leader_epoch() const override;
+  std::pair<int32_t, int64_t> EndOffsetForEpoch(int32_t epoch) const override;
+  int64_t durable_end() const override { return durable_end_.load(); }
+  void SetHighWatermarkLimit(int64_t limit) override;
+  void FailPendingAcks(const absl::Status& status) override;
+  WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) override {
+    return segments_.WaitForWritten(offset, std::move(callback));
+  }
+  bool CancelWaitForWritten(WaiterId id) override { return segments_.CancelWaitForWritten(id); }
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
   absl::StatusOr<BatchReadResult> ReadBatches(int64_t offset, int64_t max_bytes) const override {
     return reader_.ReadBatches(offset, max_bytes);
@@ -141,6 +152,12 @@ class DiskPartitionLog final : public PartitionLog,
   void AppendWith(Durability durability, AppendCallback done,
                   absl::FunctionRef<absl::Status(AppendResult*)> write)
       ABSL_LOCKS_EXCLUDED(append_mu_);
+  // `done` for an ACKS_ALL append: as is without a high watermark limit,
+  // else deferred through acks_ until the high watermark passes the batch.
+  AppendCallback WaitForReplicas(AppendCallback done);
+  // Moves the high watermark to min(durable end, limit) and completes what
+  // that releases.
+  void AdvanceHighWatermark();
   // Writes the producer state at next_offset_ (not synced: derived data).
   void SnapshotProducersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
@@ -185,6 +202,9 @@ class DiskPartitionLog final : public PartitionLog,
   std::vector<std::shared_ptr<Segment>> unsynced_sealed_ ABSL_GUARDED_BY(sync_mu_);
   // Everything below it is durable (the high watermark's source).
   std::atomic<int64_t> durable_end_{0};
+  // SetHighWatermarkLimit's cap (INT64_MAX: none).
+  std::atomic<int64_t> high_watermark_limit_{std::numeric_limits<int64_t>::max()};
+  AckWaiters acks_;
   // The recovery point last handed to CheckpointRecoveryPoint.
   std::atomic<int64_t> checkpointed_end_{0};
 };

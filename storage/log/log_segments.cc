@@ -142,11 +142,32 @@ bool LogSegments::has_waiters() const {
   return waiters_.size() > 0;
 }
 
+uint64_t LogSegments::WaitForWritten(int64_t offset, WaiterList::Callback callback) {
+  absl::MutexLock l(&mu_);
+  if (state_ != State::kOpen || log_end_ > offset) return 0;
+  return written_waiters_.Add(offset, std::move(callback));
+}
+
+bool LogSegments::CancelWaitForWritten(uint64_t id) {
+  absl::MutexLock l(&mu_);
+  return written_waiters_.Remove(id);
+}
+
+std::vector<WaiterList::Callback> LogSegments::TakeWritten() {
+  absl::MutexLock l(&mu_);
+  if (written_waiters_.size() == 0) return {};
+  return written_waiters_.TakeReady(log_end_);
+}
+
 std::vector<WaiterList::Callback> LogSegments::Close(State state) {
   absl::MutexLock l(&mu_);
   if (state_ != State::kOpen) return {};
   state_ = state;
-  return waiters_.TakeAll();
+  std::vector<WaiterList::Callback> wake = waiters_.TakeAll();
+  for (WaiterList::Callback& callback : written_waiters_.TakeAll()) {
+    wake.push_back(std::move(callback));
+  }
+  return wake;
 }
 
 std::vector<LogSegments::Sealed> LogSegments::DurableSealed() const {

@@ -110,6 +110,14 @@ class LogSegments {
       ABSL_LOCKS_EXCLUDED(mu_);
   bool CancelWait(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
   bool has_waiters() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The replication stream's wait (the leader for its followers): once the
+  // log end passes `offset` (written, durable or not) or the log closes; 0
+  // (callback not kept) if that is already so.
+  uint64_t WaitForWritten(int64_t offset, WaiterList::Callback callback) ABSL_LOCKS_EXCLUDED(mu_);
+  bool CancelWaitForWritten(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
+  // The written-waiters the log end has passed, for the appender to run
+  // after it drops its lock.
+  std::vector<WaiterList::Callback> TakeWritten() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Moves to `state` (once) and returns every waiter to wake.
   std::vector<WaiterList::Callback> Close(State state) ABSL_LOCKS_EXCLUDED(mu_);
@@ -151,6 +159,7 @@ class LogSegments {
   int64_t log_end_ ABSL_GUARDED_BY(mu_);
   int64_t size_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   WaiterList waiters_ ABSL_GUARDED_BY(mu_);
+  WaiterList written_waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace eventlog::storage
