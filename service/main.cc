@@ -154,6 +154,9 @@ ABSL_FLAG(int64_t, cluster_lease_ttl_seconds, 5,
 ABSL_FLAG(int32_t, offsets_topic_partitions, 12,
           "Partitions of the internal __consumer_offsets topic, fixed when the cluster is "
           "created (the first broker's value counts).");
+ABSL_FLAG(int64_t, replica_lag_time_max_ms, 10000,
+          "A follower not caught up to its leader's log end for this long leaves the partition's "
+          "in-sync replicas (docs/CLUSTER.md, \"Replication\").");
 ABSL_FLAG(std::string, kafka_listen, "",
           "HOST:PORT to serve the Kafka wire protocol on (docs/KAFKA.md), next to gRPC and onto "
           "the same topics, groups and offsets; empty = off. Port 0 picks a free port, printed as "
@@ -247,6 +250,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.cluster.broker_id = options.broker.broker_id;
   options.cluster.lease_ttl_seconds = absl::GetFlag(FLAGS_cluster_lease_ttl_seconds);
   options.cluster.offsets_topic_partitions = absl::GetFlag(FLAGS_offsets_topic_partitions);
+  options.cluster.replica_lag_time_max_ms = absl::GetFlag(FLAGS_replica_lag_time_max_ms);
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.metrics.per_partition = absl::GetFlag(FLAGS_metrics_per_partition);
   options.store.on_storage_failure = [](const absl::Status& status) {

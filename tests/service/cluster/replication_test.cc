@@ -70,9 +70,8 @@ TEST_F(ReplicationTest, EachPartitionHasItsReplicasOnDistinctBrokersAndEveryBrok
     EXPECT_EQ(replicas, (std::set<int32_t>{1, 2, 3})) << "partition " << partition.partition();
     ASSERT_EQ(partition.replicas_size(), 3);
     EXPECT_EQ(partition.leader(), partition.replicas(0)) << "the preferred replica leads";
-    // Followers copy nothing yet, so the leader alone is in sync.
-    EXPECT_EQ(std::vector<int32_t>(partition.isr().begin(), partition.isr().end()),
-              std::vector<int32_t>{partition.leader()});
+    // Created with every replica in sync (empty logs agree).
+    EXPECT_EQ(std::set<int32_t>(partition.isr().begin(), partition.isr().end()), replicas);
     ++preferred[partition.leader()];
   }
   EXPECT_EQ(preferred, (std::map<int32_t, int>{{1, 2}, {2, 2}, {3, 2}}))
@@ -105,7 +104,7 @@ TEST_F(ReplicationTest, ReplicationFactorZeroIsTheBrokersDefault) {
   for (const v1::PartitionInfo& partition : description.partitions()) {
     ASSERT_EQ(partition.replicas_size(), 2);
     EXPECT_NE(partition.replicas(0), partition.replicas(1));
-    EXPECT_EQ(partition.isr_size(), 1);
+    EXPECT_EQ(partition.isr_size(), 2);
   }
 }
 
