@@ -1,0 +1,193 @@
+// Replicated partitions on real eventlogd processes and etcd (issue 14,
+// docs/CLUSTER.md "Replication"): a topic with three replicas takes ACKS_ALL
+// records continuously while its leader is killed with SIGKILL; the
+// controller elects an in-sync follower, every acknowledged record is read
+// back exactly once at the offset it was acknowledged with, and the old
+// leader, restarted, truncates to the new leader's epoch boundary, catches
+// up and rejoins the ISR, after which the three copies are byte for byte
+// the same.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "tests/service/cluster/broker_cluster.h"
+#include "tests/service/cluster/cluster_client.h"
+#include "tests/test_util.h"
+
+namespace eventlog::testing {
+namespace {
+
+constexpr char kTopic[] = "replicated";
+
+// The partition's state as `address` reports it.
+absl::StatusOr<v1::PartitionMetadata> PartitionState(const std::string& address) {
+  ASSIGN_OR_RETURN(v1::GetMetadataResponse metadata, Metadata(address, kTopic));
+  if (metadata.topics_size() != 1 || metadata.topics(0).partitions_size() != 1) {
+    return absl::NotFoundError("no such partition yet");
+  }
+  return metadata.topics(0).partitions(0);
+}
+
+// Every segment file of the topic under `data_dir`, by path below it.
+std::map<std::string, std::string> SegmentFiles(const std::string& data_dir) {
+  std::map<std::string, std::string> files;
+  const std::filesystem::path root = std::filesystem::path(data_dir) / "topics";
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".log") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    files[std::filesystem::relative(entry.path(), root).string()] = bytes.str();
+  }
+  return files;
+}
+
+class ReplicationFailoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    BrokerClusterOptions options;
+    options.flags = {"--replica_lag_time_max_ms=3000"};
+    absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    cluster_ = *std::move(started);
+  }
+  void TearDown() override {
+    if (HasFailure() && cluster_ != nullptr) std::cerr << cluster_->LogTails();
+  }
+
+  // Waits until `address` reports a state `done` accepts.
+  template <typename Predicate>
+  absl::StatusOr<v1::PartitionMetadata> WaitForState(const std::string& address, Predicate done,
+                                                     absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    absl::StatusOr<v1::PartitionMetadata> state = absl::UnavailableError("not asked yet");
+    while (absl::Now() < deadline) {
+      state = PartitionState(address);
+      if (state.ok() && done(*state)) return state;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return absl::DeadlineExceededError(
+        absl::StrCat("the partition did not reach the state; last: ",
+                     state.ok() ? state->DebugString() : state.status().ToString()));
+  }
+
+  std::unique_ptr<BrokerCluster> cluster_;
+};
+
+TEST_F(ReplicationFailoverTest, AKilledLeadersAcknowledgedRecordsSurviveOnTheElectedFollower) {
+  ASSERT_OK(CreateTopic(cluster_->address(0), kTopic, 1, /*replication_factor=*/3));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial, PartitionState(cluster_->address(0)));
+  ASSERT_EQ(initial.isr_size(), 3);
+  const int leader = initial.leader() - 1;  // broker index
+  const int via = (leader + 1) % 3;         // the producer's broker, never killed
+
+  // ACKS_ALL records, each value once; acknowledged ones with their offset.
+  absl::Mutex mu;
+  std::map<int64_t, std::string> acknowledged;  // offset -> value
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::thread producer([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      const std::string value = absl::StrCat("record-", i);
+      absl::StatusOr<v1::ProduceResponse> produced =
+          ProduceTo(cluster_->address(via), kTopic, 0, {value});
+      if (!produced.ok()) {
+        ++failures;  // not acknowledged: may or may not be kept
+        absl::SleepFor(absl::Milliseconds(20));
+        continue;
+      }
+      absl::MutexLock lock(&mu);
+      acknowledged[produced->appends(0).base_offset()] = value;
+    }
+  });
+  // Stops the producer however the test ends.
+  struct Joiner {
+    std::atomic<bool>* stop;
+    std::thread* thread;
+    ~Joiner() {
+      stop->store(true);
+      if (thread->joinable()) thread->join();
+    }
+  } joiner{&stop, &producer};
+  auto acknowledged_count = [&] {
+    absl::MutexLock lock(&mu);
+    return acknowledged.size();
+  };
+  while (acknowledged_count() < 200) absl::SleepFor(absl::Milliseconds(10));
+
+  cluster_->KillBroker(leader);
+  const absl::Time killed = absl::Now();
+  ASSERT_OK_AND_ASSIGN(
+      v1::PartitionMetadata elected,
+      WaitForState(cluster_->address(via),
+                   [&](const v1::PartitionMetadata& state) {
+                     return state.leader() > 0 && state.leader() != initial.leader();
+                   },
+                   absl::Seconds(20)));
+  const absl::Duration election = absl::Now() - killed;
+  const size_t before = acknowledged_count();
+  while (acknowledged_count() < before + 200) absl::SleepFor(absl::Milliseconds(10));
+  std::cout << "failover: broker " << elected.leader() << " leads (epoch "
+            << elected.leader_epoch() << ") " << absl::ToDoubleSeconds(election)
+            << " s after the kill; 200 more records acknowledged "
+            << absl::ToDoubleSeconds(absl::Now() - killed) << " s after it; "
+            << failures.load() << " produce calls failed meanwhile" << std::endl;
+  EXPECT_GT(elected.leader_epoch(), initial.leader_epoch());
+  EXPECT_EQ(elected.isr_size(), 2) << "the dead leader left the ISR";
+
+  // The old leader returns, truncates, catches up and rejoins the ISR.
+  ASSERT_OK(cluster_->StartBroker(leader));
+  ASSERT_OK(WaitForState(
+                cluster_->address(via),
+                [](const v1::PartitionMetadata& state) { return state.isr_size() == 3; },
+                absl::Seconds(30))
+                .status());
+  stop.store(true);
+  producer.join();
+
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::Record> records,
+                       FetchAll(cluster_->address(via), kTopic, 0));
+  std::map<int64_t, std::string> read;
+  std::map<std::string, int> copies;
+  for (const v1::Record& record : records) {
+    read[record.offset()] = record.value();
+    ++copies[record.value()];
+  }
+  absl::MutexLock lock(&mu);
+  EXPECT_GT(acknowledged.size(), 400u);
+  int lost = 0;
+  for (const auto& [offset, value] : acknowledged) {
+    auto it = read.find(offset);
+    if (it == read.end() || it->second != value || copies[value] != 1) ++lost;
+  }
+  EXPECT_EQ(lost, 0) << "acknowledged records missing, moved or repeated";
+
+  // Once every replica is in sync and nothing is written, the three logs
+  // hold the same bytes (followers copy batches as stored).
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  std::vector<std::map<std::string, std::string>> files(3);
+  for (;;) {
+    for (int i = 0; i < 3; ++i) files[i] = SegmentFiles(cluster_->data_dir(i));
+    if ((files[0] == files[1] && files[1] == files[2]) || absl::Now() > deadline) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_FALSE(files[0].empty());
+  EXPECT_TRUE(files[0] == files[1] && files[1] == files[2])
+      << "the replicas' segment files differ";
+}
+
+}  // namespace
+}  // namespace eventlog::testing
