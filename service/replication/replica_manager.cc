@@ -54,6 +54,10 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
+    // The ISR loop may hold a snapshot older than the one the view just
+    // applied: never go back to it.
+    if (state.revision() < applied_revision_) return;
+    applied_revision_ = state.revision();
     std::set<Key> seen;
     for (const auto& [name, topic] : state.topics()) {
       const std::map<int32_t, cluster::PartitionEntry>* partitions = state.PartitionsOf(name);
@@ -61,7 +65,9 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
       absl::StatusOr<std::shared_ptr<storage::Topic>> local = store_->GetTopic(name);
       if (!local.ok() || (*local)->id() != topic.id) continue;
       for (const auto& [p, entry] : *partitions) {
-        if (!Contains(entry.replicas, self)) continue;
+        // One copy: nothing to copy or truncate, so the log stays as on a
+        // single broker (no leader epochs written in the metadata path).
+        if (entry.replicas.size() < 2 || !Contains(entry.replicas, self)) continue;
         std::shared_ptr<storage::PartitionLog> log = (*local)->partition(p);
         if (log == nullptr) continue;
         const Key key{name, p};

@@ -1,5 +1,6 @@
 // ReplicaManager: a broker's replicas of replicated partitions
-// (docs/CLUSTER.md, "Replication"). From each metadata snapshot it makes
+// (docs/CLUSTER.md, "Replication"); partitions of one replica are left as
+// on a single broker. From each metadata snapshot it makes
 // the local logs play their part before the snapshot is published (so a
 // partition is never served as local before its log leads in the new
 // epoch):
@@ -147,6 +148,7 @@ class ReplicaManager {
   std::map<Key, Led> led_ ABSL_GUARDED_BY(mu_);
   std::map<Key, Followed> followed_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t applied_revision_ ABSL_GUARDED_BY(mu_) = 0;  // of the last snapshot applied
   std::thread isr_thread_;
 };
 
