@@ -203,7 +203,8 @@ class PartitionLog {
   // as the leader stored them (magic 2), appended byte for byte with the
   // offsets and leader epochs in their headers; `done` runs once
   // `durability` is met, like AppendAsync (result: the first batch's base
-  // offset, the last batch's last offset). The first base offset must be at
+  // offset, the last batch's last offset; kAll: at the local fsync, never
+  // waiting for the high watermark). The first base offset must be at
   // or past log_end_offset() (gaps are the leader's compaction), each next
   // one at or past the end of the one before, and leader epochs must not
   // go down; a batch of a new epoch is recorded in the leader-epoch cache.

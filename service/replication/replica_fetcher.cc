@@ -99,6 +99,10 @@ void ReplicaFetcher::Run() {
       }
       manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch, true);
       partition.truncated = true;
+      std::cerr << "eventlogd: replication: following broker " << leader_ << " in partition "
+                << partition.partition << " of \"" << partition.topic << "\" (epoch "
+                << partition.leader_epoch << ") from offset " << partition.log->log_end_offset()
+                << std::endl;
     }
     partitions.erase(std::remove_if(partitions.begin(), partitions.end(),
                                     [](const FollowedPartition& p) { return !p.truncated; }),
@@ -174,12 +178,16 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
   if (!appended) {
     // Let the fsyncs of what was written finish before asking again, so
     // that the next request reports them (the leader may then long-poll).
-    for (const FollowedPartition& partition : partitions) {
-      if (partition.log->durable_end() < partition.log->log_end_offset()) {
-        if (!Pause(kRetryDelay)) return true;
-        break;
+    // The append callbacks wake the signal after the durable end moved, so
+    // the condition is checked again then.
+    absl::MutexLock lock(&signal_->mu);
+    auto synced = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      for (const FollowedPartition& partition : partitions) {
+        if (partition.log->durable_end() < partition.log->log_end_offset()) return false;
       }
-    }
+      return true;
+    };
+    signal_->mu.AwaitWithTimeout(absl::Condition(&synced), kRetryDelay);
   }
   return true;
 }

@@ -127,13 +127,19 @@ void DiskPartitionLog::AppendReplicaAsync(std::string batches, Durability durabi
     done(headers.status());
     return;
   }
-  AppendWith(durability, std::move(done), [&](AppendResult* result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return AppendReplicaLocked(batches, *headers, result);
-  });
+  // A follower's own fsync completes it: it is not a client's ACKS_ALL,
+  // and its high watermark waits for the leader's.
+  AppendWith(
+      durability, std::move(done),
+      [&](AppendResult* result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+        return AppendReplicaLocked(batches, *headers, result);
+      },
+      /*wait_for_replicas=*/false);
 }
 
 void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
-                                  absl::FunctionRef<absl::Status(AppendResult*)> write) {
+                                  absl::FunctionRef<absl::Status(AppendResult*)> write,
+                                  bool wait_for_replicas) {
   AppendResult result;
   absl::Status status;
   const bool sync = durability == Durability::kAll;
@@ -144,7 +150,9 @@ void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
     // Queued under the lock so that completions keep offset order.
     if (sync) {
       if (status.ok()) {
-        options_.committer->Submit(shared_from_this(), result, WaitForReplicas(std::move(done)));
+        options_.committer->Submit(shared_from_this(), result,
+                                   wait_for_replicas ? WaitForReplicas(std::move(done))
+                                                     : std::move(done));
       } else {
         options_.committer->AbandonAppend();
       }

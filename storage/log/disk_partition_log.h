@@ -148,10 +148,11 @@ class DiskPartitionLog final : public PartitionLog,
   absl::Status RollLocked(int64_t base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
   // Runs `write` under append_mu_, then `done` once `durability` is met
   // (queued under the lock, so that completions keep offset order), or at
-  // once with the write's error.
+  // once with the write's error. `wait_for_replicas`: an ACKS_ALL `done`
+  // also waits for the high watermark (WaitForReplicas).
   void AppendWith(Durability durability, AppendCallback done,
-                  absl::FunctionRef<absl::Status(AppendResult*)> write)
-      ABSL_LOCKS_EXCLUDED(append_mu_);
+                  absl::FunctionRef<absl::Status(AppendResult*)> write,
+                  bool wait_for_replicas = true) ABSL_LOCKS_EXCLUDED(append_mu_);
   // `done` for an ACKS_ALL append: as is without a high watermark limit,
   // else deferred through acks_ until the high watermark passes the batch.
   AppendCallback WaitForReplicas(AppendCallback done);
