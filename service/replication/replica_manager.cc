@@ -188,7 +188,14 @@ absl::StatusOr<std::shared_ptr<storage::PartitionLog>> ReplicaManager::OnFollowe
     Progress& progress = led.followers[position.follower];
     progress.fetch_offset = position.fetch_offset;
     progress.durable_end = std::min(position.durable_end, position.fetch_offset);
-    if (position.fetch_offset >= log_end) progress.caught_up = absl::Now();
+    const absl::Time now = absl::Now();
+    if (position.fetch_offset >= log_end) {
+      progress.caught_up = now;
+    } else if (progress.answered_end >= 0 && position.fetch_offset >= progress.answered_end) {
+      progress.caught_up = std::max(progress.caught_up, progress.answered_at);
+    }
+    progress.answered_end = log_end;
+    progress.answered_at = now;
     log = led.log;
     limit = LimitLocked(led);
   }

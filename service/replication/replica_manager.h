@@ -111,6 +111,11 @@ class ReplicaManager {
     int64_t fetch_offset = -1;
     int64_t durable_end = -1;  // -1: not heard from in this epoch
     absl::Time caught_up;      // last time it had fetched up to the log end
+    // The leader's log end when it last answered, and when: a follower that
+    // asks from there next was caught up then (Kafka's rule; under steady
+    // load a follower is rarely at the very end when it asks).
+    int64_t answered_end = -1;
+    absl::Time answered_at;
   };
   struct Led {
     int32_t epoch = 0;
