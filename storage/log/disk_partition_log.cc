@@ -9,8 +9,6 @@
 #include "storage/layout.h"
 #include "storage/leveldb_util.h"
 #include "storage/log/partition_recovery.h"
-#include "storage/log/replica_batches.h"
-#include "storage/log/replica_reader.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/coding.h"
 #include "storage/util/status_macros.h"
@@ -119,24 +117,6 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
   });
 }
 
-void DiskPartitionLog::AppendReplicaAsync(std::string batches, Durability durability,
-                                          AppendCallback done) {
-  // The checksums before the lock.
-  absl::StatusOr<std::vector<format::BatchHeader>> headers = ParseReplicaBatches(batches);
-  if (!headers.ok()) {
-    done(headers.status());
-    return;
-  }
-  // A follower's own fsync completes it: it is not a client's ACKS_ALL,
-  // and its high watermark waits for the leader's.
-  AppendWith(
-      durability, std::move(done),
-      [&](AppendResult* result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return AppendReplicaLocked(batches, *headers, result);
-      },
-      /*wait_for_replicas=*/false);
-}
-
 void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
                                   absl::FunctionRef<absl::Status(AppendResult*)> write,
                                   bool wait_for_replicas) {
@@ -207,53 +187,6 @@ absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendRes
       WriteBatchLocked(bytes, base, base + batch.record_count(), batch.max_timestamp_ms(), claim));
   result->base_offset = base;
   result->last_offset = next_offset_ - 1;
-  return absl::OkStatus();
-}
-
-absl::Status DiskPartitionLog::AppendReplicaLocked(absl::string_view batches,
-                                                   const std::vector<format::BatchHeader>& headers,
-                                                   AppendResult* result) {
-  RETURN_IF_ERROR(segments_.CheckOpen());
-  RETURN_IF_ERROR(options_.health->status());
-  const format::BatchHeader& first = headers.front();
-  if (first.base_offset < next_offset_) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a replicated batch starts at offset ", first.base_offset,
-                     ", below this replica's log end ", next_offset_, " (truncate first)"));
-  }
-  const std::optional<EpochEntry> latest = epochs_->latest();
-  if (latest.has_value() && first.leader_epoch < latest->epoch) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("a replicated batch has leader epoch ", first.leader_epoch,
-                     ", below this replica's latest epoch ", latest->epoch, " (truncate first)"));
-  }
-  size_t position = 0;
-  for (const format::BatchHeader& header : headers) {
-    if (header.leader_epoch >= 0) {
-      // Recorded before the batch is written, so the cache never misses an
-      // epoch the log has (a surplus entry is dropped by a truncation).
-      RETURN_IF_ERROR(epochs_->Assign(header.leader_epoch, header.base_offset));
-    }
-    // A follower keeps its producers' state too, so that it deduplicates
-    // retries once it leads.
-    const ProducerState::Claim claim{header.producer_id, header.producer_epoch,
-                                     header.base_sequence, header.record_count};
-    RETURN_IF_ERROR(WriteBatchLocked(batches.substr(position, header.batch_length),
-                                     header.base_offset, header.next_offset(),
-                                     header.max_timestamp_ms, claim));
-    position += header.batch_length;
-  }
-  result->base_offset = first.base_offset;
-  result->last_offset = headers.back().last_offset();
-  return absl::OkStatus();
-}
-
-absl::Status DiskPartitionLog::BecomeLeader(int32_t epoch) {
-  absl::MutexLock lock(&append_mu_);
-  RETURN_IF_ERROR(segments_.CheckOpen());
-  if (epoch == leader_epoch_) return absl::OkStatus();
-  RETURN_IF_ERROR(epochs_->Assign(epoch, next_offset_));
-  leader_epoch_ = epoch;
   return absl::OkStatus();
 }
 
@@ -391,11 +324,6 @@ absl::Status DiskPartitionLog::Flush() {
 
 absl::StatusOr<ReadResult> DiskPartitionLog::Read(int64_t offset, const ReadLimits& limits) const {
   return reader_.Read(offset, limits);
-}
-
-absl::StatusOr<ReplicaRead> DiskPartitionLog::ReadForReplica(int64_t offset,
-                                                             int64_t max_bytes) const {
-  return storage::ReadForReplica(segments_, offset_index_, offset, max_bytes);
 }
 
 absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_ms) const {
