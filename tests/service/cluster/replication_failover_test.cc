@@ -206,5 +206,35 @@ TEST_F(ReplicationFailoverTest, AKilledLeadersAcknowledgedRecordsSurviveOnTheEle
       << "the replicas' segment files differ";
 }
 
+TEST_F(ReplicationFailoverTest, AFollowerThatStopsFetchingLeavesTheIsrAndAcksAllCarriesOn) {
+  ASSERT_OK(CreateTopic(cluster_->address(0), kTopic, 1, /*replication_factor=*/3));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial, PartitionState(cluster_->address(0)));
+  const int leader = initial.leader() - 1;
+  const int follower = (leader + 1) % 3;
+  ASSERT_OK(ProduceTo(cluster_->address(leader), kTopic, 0, {"before"}).status());
+
+  cluster_->KillBroker(follower);
+  // ACKS_ALL waits for the dead follower until the leader drops it from the
+  // ISR (--replica_lag_time_max_ms=3000), then completes.
+  ASSERT_OK_AND_ASSIGN(v1::ProduceResponse during,
+                       ProduceTo(cluster_->address(leader), kTopic, 0, {"during"}));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata shrunk, PartitionState(cluster_->address(leader)));
+  EXPECT_EQ(shrunk.isr_size(), 2);
+  for (int32_t member : shrunk.isr()) EXPECT_NE(member, follower + 1);
+  EXPECT_EQ(shrunk.leader(), initial.leader()) << "a follower's loss moves no leadership";
+
+  ASSERT_OK(cluster_->StartBroker(follower));
+  ASSERT_OK(WaitForState(
+                cluster_->address(leader),
+                [](const v1::PartitionMetadata& state) { return state.isr_size() == 3; },
+                absl::Seconds(30))
+                .status());
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::Record> records,
+                       FetchAll(cluster_->address(leader), kTopic, 0));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].offset(), during.appends(0).base_offset());
+  EXPECT_EQ(records[1].value(), "during");
+}
+
 }  // namespace
 }  // namespace eventlog::testing
