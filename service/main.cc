@@ -157,6 +157,9 @@ ABSL_FLAG(int32_t, offsets_topic_partitions, 12,
 ABSL_FLAG(int64_t, replica_lag_time_max_ms, 10000,
           "A follower not caught up to its leader's log end for this long leaves the partition's "
           "in-sync replicas (docs/CLUSTER.md, \"Replication\").");
+ABSL_FLAG(int32_t, min_insync_replicas, 1,
+          "ACKS_ALL produce to a partition of several replicas fails (FAILED_PRECONDITION, "
+          "Kafka NOT_ENOUGH_REPLICAS) while fewer replicas are in sync (docs/CLUSTER.md).");
 ABSL_FLAG(std::string, kafka_listen, "",
           "HOST:PORT to serve the Kafka wire protocol on (docs/KAFKA.md), next to gRPC and onto "
           "the same topics, groups and offsets; empty = off. Port 0 picks a free port, printed as "
@@ -251,6 +254,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.cluster.lease_ttl_seconds = absl::GetFlag(FLAGS_cluster_lease_ttl_seconds);
   options.cluster.offsets_topic_partitions = absl::GetFlag(FLAGS_offsets_topic_partitions);
   options.cluster.replica_lag_time_max_ms = absl::GetFlag(FLAGS_replica_lag_time_max_ms);
+  options.cluster.min_insync_replicas = absl::GetFlag(FLAGS_min_insync_replicas);
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.metrics.per_partition = absl::GetFlag(FLAGS_metrics_per_partition);
   options.store.on_storage_failure = [](const absl::Status& status) {
@@ -295,6 +299,7 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.broker.default_replication_factor > 1 && options.cluster.etcd_endpoints.empty()) {
     return "--default_replication_factor above 1 needs a cluster (--cluster_etcd)";
   }
+  if (options.cluster.min_insync_replicas < 1) return "--min_insync_replicas must be at least 1";
   if (options.cluster.lease_ttl_seconds < 1) {
     return "--cluster_lease_ttl_seconds must be at least 1";
   }

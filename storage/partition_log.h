@@ -278,6 +278,15 @@ class PartitionLog {
   // the local fsync). Waiters the move releases are woken.
   virtual void SetHighWatermarkLimit(int64_t limit) { (void)limit; }
 
+  // A leader's ISR has `in_sync` members and ACKS_ALL needs `required`:
+  // while in_sync < required, ACKS_ALL appends fail before anything is
+  // written, FAILED_PRECONDITION with util::ErrorReason kNotEnoughReplicas
+  // (Kafka's NOT_ENOUGH_REPLICAS). Both 1 until called.
+  virtual void SetInSyncReplicas(int32_t in_sync, int32_t required) {
+    (void)in_sync;
+    (void)required;
+  }
+
   // The ACKS_ALL appends waiting for the high watermark fail with `status`
   // (the replica stopped leading: UNAVAILABLE). Appends made later wait
   // again while a limit is set.

@@ -25,6 +25,9 @@ struct ClusterOptions {
   // A follower not caught up to its leader's log end for this long leaves
   // the partition's ISR (--replica_lag_time_max_ms; docs/CLUSTER.md).
   int64_t replica_lag_time_max_ms = 10000;
+  // ACKS_ALL to a replicated partition needs this many in-sync replicas
+  // (--min_insync_replicas).
+  int32_t min_insync_replicas = 1;
   // Deadline of each etcd call.
   absl::Duration etcd_call_timeout = absl::Seconds(5);
 };

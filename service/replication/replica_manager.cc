@@ -93,6 +93,8 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
             it = led_.insert_or_assign(key, std::move(fresh)).first;
           }
           it->second.seen = entry;
+          log->SetInSyncReplicas(static_cast<int32_t>(entry.isr.size()),
+                                 options_.min_insync_replicas);
           limits.emplace_back(log, LimitLocked(it->second));
           continue;
         }

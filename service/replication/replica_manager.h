@@ -47,6 +47,9 @@ struct ReplicaManagerOptions {
   absl::Duration lag_time_max = absl::Seconds(10);
   // Messages between brokers (the leader's answers carry batches).
   int64_t max_message_bytes = 64 << 20;
+  // ACKS_ALL appends need this many in-sync replicas (--min_insync_replicas;
+  // Kafka's min.insync.replicas, here broker-wide).
+  int32_t min_insync_replicas = 1;
 };
 
 // One partition a follower copies, as its fetcher sees it.

@@ -90,6 +90,7 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     replica_options.broker_id = options.broker.broker_id;
     replica_options.lag_time_max = absl::Milliseconds(options.cluster.replica_lag_time_max_ms);
     replica_options.max_message_bytes = options.broker.max_request_bytes + kFramingSlackBytes;
+    replica_options.min_insync_replicas = options.cluster.min_insync_replicas;
     server->replicas_ = std::make_unique<replication::ReplicaManager>(
         server->store_.get(), server->cluster_.get(), replica_options);
     server->replication_ =

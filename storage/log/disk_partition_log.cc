@@ -11,6 +11,7 @@
 #include "storage/log/partition_recovery.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/coding.h"
+#include "storage/util/error_reason.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -108,6 +109,19 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
     done(absl::ResourceExhaustedError(absl::StrCat(
         "a batch of ", total, " bytes exceeds the limit of ", format::kMaxBatchBytes)));
     return;
+  }
+  if (durability == Durability::kAll) {
+    const int32_t in_sync = in_sync_replicas_.load();
+    const int32_t required = min_in_sync_replicas_.load();
+    if (in_sync < required) {
+      done(util::WithReason(
+          absl::FailedPreconditionError(absl::StrCat(
+              "partition ", options_.partition, " has ", in_sync,
+              " in-sync replica(s) and ACKS_ALL needs ", required,
+              " (--min_insync_replicas); nothing was written: retry later or use ACKS_LEADER")),
+          util::ErrorReason::kNotEnoughReplicas));
+      return;
+    }
   }
   // Everything but the offset is known now: checksum the batch before taking
   // the lock (its checksum does not cover the base offset).

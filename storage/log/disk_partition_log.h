@@ -76,6 +76,10 @@ class DiskPartitionLog final : public PartitionLog,
   int64_t durable_end() const override { return durable_end_.load(); }
   void SetHighWatermarkLimit(int64_t limit) override;
   void FailPendingAcks(const absl::Status& status) override;
+  void SetInSyncReplicas(int32_t in_sync, int32_t required) override {
+    in_sync_replicas_.store(in_sync);
+    min_in_sync_replicas_.store(required);
+  }
   WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) override {
     return segments_.WaitForWritten(offset, std::move(callback));
   }
@@ -206,6 +210,9 @@ class DiskPartitionLog final : public PartitionLog,
   // SetHighWatermarkLimit's cap (INT64_MAX: none).
   std::atomic<int64_t> high_watermark_limit_{std::numeric_limits<int64_t>::max()};
   AckWaiters acks_;
+  // SetInSyncReplicas.
+  std::atomic<int32_t> in_sync_replicas_{1};
+  std::atomic<int32_t> min_in_sync_replicas_{1};
   // The recovery point last handed to CheckpointRecoveryPoint.
   std::atomic<int64_t> checkpointed_end_{0};
 };

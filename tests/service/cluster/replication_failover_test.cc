@@ -6,6 +6,7 @@
 // leader, restarted, truncates to the new leader's epoch boundary, catches
 // up and rejoins the ISR, after which the three copies are byte for byte
 // the same.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -59,7 +60,7 @@ class ReplicationFailoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
     BrokerClusterOptions options;
-    options.flags = {"--replica_lag_time_max_ms=3000"};
+    options.flags = {"--replica_lag_time_max_ms=3000", "--min_insync_replicas=2"};
     absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     cluster_ = *std::move(started);
@@ -234,6 +235,46 @@ TEST_F(ReplicationFailoverTest, AFollowerThatStopsFetchingLeavesTheIsrAndAcksAll
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].offset(), during.appends(0).base_offset());
   EXPECT_EQ(records[1].value(), "during");
+}
+
+TEST_F(ReplicationFailoverTest, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasAreInSync) {
+  ASSERT_OK(CreateTopic(cluster_->address(0), kTopic, 1, /*replication_factor=*/3));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial, PartitionState(cluster_->address(0)));
+  const int leader = initial.leader() - 1;
+  auto produce = [&](v1::Acks acks, const std::string& value) -> absl::Status {
+    grpc::ClientContext context;
+    SetDeadline(&context);
+    v1::ProduceRequest request;
+    request.set_topic(kTopic);
+    request.set_partition(0);
+    request.set_acks(acks);
+    request.add_records()->set_value(value);
+    v1::ProduceResponse response;
+    grpc::Status status = StubTo(cluster_->address(leader))->Produce(&context, request, &response);
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  };
+  ASSERT_OK(produce(v1::ACKS_ALL, "three in sync"));
+  cluster_->KillBroker((leader + 1) % 3);
+  cluster_->KillBroker((leader + 2) % 3);
+  // The leader alone is left in the ISR once the followers' lag time passes.
+  ASSERT_OK(WaitForState(
+                cluster_->address(leader),
+                [](const v1::PartitionMetadata& state) { return state.isr_size() == 1; },
+                absl::Seconds(30))
+                .status());
+  const absl::Status refused = produce(v1::ACKS_ALL, "refused");
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("1 in-sync replica(s)"));
+  ASSERT_OK(produce(v1::ACKS_LEADER, "leader only"));
+  // Readers see it once it is fsynced (the flush interval, 1 s).
+  std::vector<v1::Record> records;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (records.size() < 2 && absl::Now() < deadline) {
+    ASSERT_OK_AND_ASSIGN(records, FetchAll(cluster_->address(leader), kTopic, 0));
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(records.size(), 2u) << "the refused record was not written";
+  EXPECT_EQ(records[1].value(), "leader only");
 }
 
 }  // namespace
