@@ -29,6 +29,9 @@ std::string PartitionDir(const std::string& topic_dir, int32_t partition) {
 std::string TopicMetaPath(const std::string& topic_dir) {
   return absl::StrCat(topic_dir, "/", kTopicMetaFile);
 }
+std::string LeaderEpochsPath(const std::string& partition_dir) {
+  return absl::StrCat(partition_dir, "/", kLeaderEpochsFile);
+}
 
 std::string SegmentFileName(int64_t base_offset) {
   return absl::StrFormat("%020d%s", base_offset, kSegmentSuffix);

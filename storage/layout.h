@@ -8,6 +8,8 @@
 //   <data_dir>/topics/<topic id>/<partition>/<20-digit base offset>.log
 //                                              ... .log.cleaned  compaction output being written
 //                                              ... .log.swap     compaction output, committed
+//   <data_dir>/topics/<topic id>/<partition>/leader-epoch-checkpoint
+//                                              where each leader epoch starts (replication)
 //
 // LevelDB keys: one prefix byte per key space, integers big-endian so that
 // bytewise order is numeric order.
@@ -33,12 +35,14 @@ inline constexpr absl::string_view kSegmentSuffix = ".log";
 inline constexpr absl::string_view kCleanedSuffix = ".log.cleaned";
 inline constexpr absl::string_view kSwapSuffix = ".log.swap";
 inline constexpr absl::string_view kTopicMetaFile = "topic.meta";
+inline constexpr absl::string_view kLeaderEpochsFile = "leader-epoch-checkpoint";
 
 std::string IndexDir(const std::string& data_dir);
 std::string TopicsDir(const std::string& data_dir);
 std::string TopicDir(const std::string& data_dir, uint64_t topic_id);
 std::string PartitionDir(const std::string& topic_dir, int32_t partition);
 std::string TopicMetaPath(const std::string& topic_dir);
+std::string LeaderEpochsPath(const std::string& partition_dir);
 
 // "00000000000000000042.log": the base offset zero-padded to 20 digits, so
 // that names sort like offsets.

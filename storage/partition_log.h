@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -59,6 +61,15 @@ struct ReadResult {
   // past a compacted gap.
   int64_t next_offset = 0;
   int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+};
+
+// Whole stored batches for a follower (PartitionLog::ReadForReplica).
+struct ReplicaRead {
+  std::string batches;      // as stored, back to back; empty at the log end
+  int64_t next_offset = 0;  // where the follower's next read starts
+  int64_t high_watermark = 0;
+  int64_t log_end_offset = 0;
   int64_t log_start_offset = 0;
 };
 
@@ -183,6 +194,118 @@ class PartitionLog {
 
   // Since the log was opened; zero for logs that do no cleanup.
   virtual CleanupStats cleanup_stats() const { return {}; }
+
+  // ---- Replication (docs/CLUSTER.md, "Replication") ----
+  // The defaults answer UNIMPLEMENTED: logs that are never replicated (test
+  // fakes) need not provide them.
+
+  // A follower's append: `batches` holds one or more whole record batches
+  // as the leader stored them (magic 2), appended byte for byte with the
+  // offsets and leader epochs in their headers; `done` runs once
+  // `durability` is met, like AppendAsync (result: the first batch's base
+  // offset, the last batch's last offset; kAll: at the local fsync, never
+  // waiting for the high watermark). The first base offset must be at
+  // or past log_end_offset() (gaps are the leader's compaction), each next
+  // one at or past the end of the one before, and leader epochs must not
+  // go down; a batch of a new epoch is recorded in the leader-epoch cache.
+  // Errors: INVALID_ARGUMENT for no batches, DATA_LOSS for a batch that
+  // fails its checks or checksum, FAILED_PRECONDITION for an offset below
+  // the log end or an epoch going down (nothing of the call is written
+  // then), and AppendAsync's errors.
+  virtual void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) {
+    (void)batches;
+    (void)durability;
+    done(absl::UnimplementedError("this log does not replicate"));
+  }
+
+  // A follower drops the records at and after `offset` that its leader
+  // does not have (docs/CLUSTER.md, leader-epoch truncation): the log end
+  // (and the high watermark, if above) moves back to `offset`, or to the
+  // base of the batch holding it (batches go whole), and the leader-epoch
+  // cache forgets epochs that started past the new end; the cut is durable
+  // before this returns. Callers serve no reads of the partition meanwhile
+  // (a follower serves none): a reader past the new end may fail. A no-op at
+  // or past the log end. OUT_OF_RANGE below log_start_offset; NOT_FOUND /
+  // UNAVAILABLE once deleted / closing; the I/O error otherwise.
+  // The leader's side of the replication stream: whole batches as stored,
+  // from the one holding `offset` on, up to the log end (past the high
+  // watermark: followers copy what is written, so that the leader and its
+  // followers fsync side by side), about `max_bytes` of them but at least
+  // one. Empty at the log end. OUT_OF_RANGE outside [log_start_offset,
+  // log_end_offset]; DATA_LOSS for a damaged batch header on the way.
+  virtual absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const {
+    (void)offset;
+    (void)max_bytes;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
+  // The replica becomes the partition's leader for `epoch`: the leader-
+  // epoch cache records that `epoch` starts at the log end, and later
+  // appends carry `epoch` in their batch headers (before any call, batches
+  // keep the epoch they were built with: 0). A no-op for the current epoch;
+  // FAILED_PRECONDITION for one below the latest recorded.
+  virtual absl::Status BecomeLeader(int32_t epoch) {
+    (void)epoch;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
+  virtual absl::Status TruncateTo(int64_t offset) {
+    (void)offset;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
+  // The leader-epoch cache (docs/CLUSTER.md, "Leader epochs and
+  // truncation"): the latest epoch this replica holds records of or leads
+  // (-1: none), and Kafka's OffsetForLeaderEpoch answer for `epoch`: (the
+  // largest epoch at or below it, where that epoch's records end), both -1
+  // when unknown.
+  virtual int32_t latest_leader_epoch() const { return -1; }
+  virtual std::pair<int32_t, int64_t> EndOffsetForEpoch(int32_t epoch) const {
+    (void)epoch;
+    return {-1, -1};
+  }
+
+  // Everything below it is fsynced here (>= high_watermark() on a leader
+  // alone; a replicated partition's high watermark may be lower).
+  virtual int64_t durable_end() const { return high_watermark(); }
+
+  // Caps the high watermark at `limit` (never moving it down): a leader's
+  // limit is the lowest durable end its in-sync followers reported, a
+  // follower's the leader's high watermark it was last sent
+  // (docs/CLUSTER.md, "High watermark and acks"). INT64_MAX (the default):
+  // the durable end alone, as on a single broker. While a limit is set,
+  // ACKS_ALL appends complete once the high watermark passes them (not at
+  // the local fsync). Waiters the move releases are woken.
+  virtual void SetHighWatermarkLimit(int64_t limit) { (void)limit; }
+
+  // A leader's ISR has `in_sync` members and ACKS_ALL needs `required`:
+  // while in_sync < required, ACKS_ALL appends fail before anything is
+  // written, FAILED_PRECONDITION with util::ErrorReason kNotEnoughReplicas
+  // (Kafka's NOT_ENOUGH_REPLICAS). Both 1 until called.
+  virtual void SetInSyncReplicas(int32_t in_sync, int32_t required) {
+    (void)in_sync;
+    (void)required;
+  }
+
+  // The ACKS_ALL appends waiting for the high watermark fail with `status`
+  // (the replica stopped leading: UNAVAILABLE). Appends made later wait
+  // again while a limit is set.
+  virtual void FailPendingAcks(const absl::Status& status) { (void)status; }
+
+  // The leader's wait for its followers: `callback` runs once when
+  // log_end_offset() > `offset` (written, not necessarily durable), or when
+  // the log is deleted or closes; on an appending thread, without the log's
+  // locks; it must not block. Returns 0 and keeps nothing if that is
+  // already so (also for logs that do not replicate).
+  virtual WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) {
+    (void)offset;
+    (void)callback;
+    return 0;
+  }
+  virtual bool CancelWaitForWritten(WaiterId id) {
+    (void)id;
+    return false;
+  }
 };
 
 }  // namespace eventlog::storage

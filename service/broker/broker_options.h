@@ -11,6 +11,10 @@ struct BrokerOptions {
   // itself as the leader of every partition under this id.
   int32_t broker_id = 0;
 
+  // Replicas of each partition of a topic created with replication_factor 0
+  // (--default_replication_factor); above 1 only in a cluster.
+  int32_t default_replication_factor = 1;
+
   // Largest produce request (sum of its encoded records) and the ceiling for
   // a topic's max_message_bytes. The gRPC layer caps messages at this size.
   int64_t max_request_bytes = 64LL << 20;

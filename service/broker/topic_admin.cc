@@ -45,6 +45,7 @@ TopicInfo TopicAdmin::DescribeTopic(const storage::Topic& topic) const {
     partition.partition = p;
     partition.leader = route.leader;
     partition.leader_epoch = route.leader_epoch;
+    if (router_ == nullptr) partition.replicas = partition.isr = {options_.broker_id};
     if (route.kind == PartitionRoute::Kind::kLocal) {
       std::shared_ptr<storage::PartitionLog> log = topic.partition(p);
       // The high watermark first: it never passes the log end read after it.
@@ -128,8 +129,21 @@ absl::StatusOr<ResolvedTopic> TopicAdmin::Resolve(const CreateTopicRequest& requ
         absl::StrCat("topic \"", request.name, "\" asks for ", partitions,
                      " partitions; this server allows at most ", store_options.max_partitions));
   }
+  int32_t replication_factor = request.replication_factor;
+  if (replication_factor == 0) replication_factor = options_.default_replication_factor;
+  if (replication_factor < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("replication_factor is ", replication_factor,
+                     "; use at least 1 (or 0 for the server default)"));
+  }
+  if (replication_factor > 1 && router_ == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("replication_factor is ", replication_factor,
+                     "; a single broker keeps one copy of each partition (use 1, or 0 for the "
+                     "default, or run a cluster: docs/CLUSTER.md)"));
+  }
   ASSIGN_OR_RETURN(storage::LogConfig config, ResolveConfig(request.config));
-  return ResolvedTopic{request.name, partitions, config};
+  return ResolvedTopic{request.name, partitions, config, replication_factor};
 }
 
 absl::Status TopicAdmin::Delete(absl::string_view name) {

@@ -34,6 +34,7 @@ struct CreateTopicRequest {
   std::string name;
   int32_t partitions = 0;  // 0 = server default
   TopicConfigRequest config;
+  int32_t replication_factor = 0;  // 0 = server default
 };
 
 struct PartitionInfo {
@@ -48,6 +49,10 @@ struct PartitionInfo {
   // partition led elsewhere (the gRPC layer asks the leader).
   int32_t leader = 0;
   int32_t leader_epoch = 0;
+  // The brokers holding a copy and those in sync (this broker alone on a
+  // single broker; the gRPC layer fills them in from the cluster metadata).
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isr;
 };
 
 // A topic's effective config and per-partition state.
@@ -63,6 +68,7 @@ struct ResolvedTopic {
   std::string name;
   int32_t partitions = 0;
   storage::LogConfig config;
+  int32_t replication_factor = 1;
 };
 
 struct TopicSummary {

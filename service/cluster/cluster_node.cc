@@ -37,10 +37,13 @@ absl::StatusOr<std::unique_ptr<ClusterNode>> ClusterNode::Start(const ClusterOpt
   node->offsets_ = std::make_unique<ClusterOffsetStore>(store, node.get(), kOffsetsTopic,
                                                         node->info_.offsets_topic_partitions());
   LocalTopics* local_topics = node->local_topics_.get();
-  ASSIGN_OR_RETURN(node->view_, MetadataView::Start(node->client_.get(), node->keys_,
-                                                    [local_topics](const ClusterState& state) {
-                                                      local_topics->Apply(state);
-                                                    }));
+  ClusterNode* self = node.get();
+  ASSIGN_OR_RETURN(node->view_,
+                   MetadataView::Start(node->client_.get(), node->keys_,
+                                       [local_topics, self](const ClusterState& state) {
+                                         local_topics->Apply(state);
+                                         self->ApplyToReplicas(state);
+                                       }));
   ClusterOffsetStore* offsets = node->offsets_.get();
   node->view_->AddListener([offsets](const ClusterState& state) { offsets->Refresh(state); });
   return node;
@@ -157,6 +160,7 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   controller_options.lease_ttl_seconds = options_.lease_ttl_seconds;
   controller_options.offsets_topic.name = kOffsetsTopic;
   controller_options.offsets_topic.partitions = offsets_topic.partitions;
+  controller_options.offsets_topic.replication_factor = offsets_topic.replication_factor;
   controller_options.offsets_topic.internal = true;
   service::ToProto(offsets_topic.config, &controller_options.offsets_topic.config);
   controller_ = std::make_unique<Controller>(client_.get(), keys_, view_.get(),
@@ -229,7 +233,7 @@ absl::StatusOr<int64_t> ClusterNode::CreateTopic(const broker::ResolvedTopic& to
   NewTopic request;
   request.name = topic.name;
   request.partitions = topic.partitions;
-  request.replication_factor = 1;
+  request.replication_factor = topic.replication_factor;
   service::ToProto(topic.config, &request.config);
   return controller_->CreateTopic(request);
 }
@@ -264,6 +268,39 @@ absl::StatusOr<std::vector<std::pair<std::string, int32_t>>> ClusterNode::ListTo
     topics.emplace_back(parsed.topic, record.partitions());
   }
   return topics;
+}
+
+void ClusterNode::SetReplicaHook(MetadataView::Hook hook) {
+  absl::MutexLock lock(&hook_mu_);
+  replica_hook_ = std::move(hook);
+  replica_hook_(*view_->current());
+}
+
+void ClusterNode::ApplyToReplicas(const ClusterState& state) {
+  absl::MutexLock lock(&hook_mu_);
+  if (replica_hook_) replica_hook_(state);
+}
+
+absl::Status ClusterNode::AlterIsr(absl::string_view topic, int32_t partition,
+                                   const PartitionEntry& seen, const std::vector<int32_t>& isr) {
+  cv1::PartitionState state;
+  for (int32_t r : seen.replicas) state.add_replicas(r);
+  state.set_leader(seen.leader);
+  state.set_leader_epoch(seen.leader_epoch);
+  for (int32_t r : isr) state.add_isr(r);
+  state.set_controller_epoch(seen.controller_epoch);
+  const std::string key = keys_.Partition(topic, partition);
+  etcd::TxnRequest txn;
+  txn.compares.push_back(etcd::Compare::Unchanged(key, seen.mod_revision));
+  txn.then_ops.push_back(etcd::TxnOp::Put(key, ToJson(state)));
+  ASSIGN_OR_RETURN(etcd::TxnResult result, client_->Txn(txn));
+  if (!result.succeeded) {
+    return absl::AbortedError(absl::StrCat("partition ", partition, " of \"", topic,
+                                           "\" changed meanwhile (a leader change?)"));
+  }
+  std::cerr << "eventlogd: replication: partition " << partition << " of \"" << topic
+            << "\": ISR now " << state.isr_size() << " replica(s)" << std::endl;
+  return absl::OkStatus();
 }
 
 broker::PartitionRoute ClusterNode::CoordinatorRoute(absl::string_view group) const {

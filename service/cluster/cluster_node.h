@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "service/broker/broker.h"
 #include "service/broker/partition_router.h"
@@ -126,6 +127,17 @@ class ClusterNode final : public broker::PartitionRouter {
   }
   ClusterOffsetStore* offsets() { return offsets_.get(); }
 
+  // Replication (docs/CLUSTER.md, "ISR changes"). `hook` runs on every
+  // metadata snapshot before it is published (after the local topics are
+  // in line with it), and once now on the current one; at most one hook.
+  void SetReplicaHook(MetadataView::Hook hook) ABSL_LOCKS_EXCLUDED(hook_mu_);
+  // The leader's ISR change of a partition it leads: writes `isr` into the
+  // partition state `seen` (compare-and-swap on its mod revision, so a
+  // concurrent leader change by the controller wins). ABORTED when the
+  // state changed meanwhile; the etcd errors otherwise.
+  absl::Status AlterIsr(absl::string_view topic, int32_t partition, const PartitionEntry& seen,
+                        const std::vector<int32_t>& isr);
+
  private:
   explicit ClusterNode(const ClusterOptions& options);
 
@@ -145,6 +157,11 @@ class ClusterNode final : public broker::PartitionRouter {
   std::unique_ptr<MetadataView> view_;
   std::unique_ptr<Controller> controller_;
   std::unique_ptr<etcd::LeaseKeeper> keeper_;
+
+  void ApplyToReplicas(const ClusterState& state) ABSL_LOCKS_EXCLUDED(hook_mu_);
+
+  absl::Mutex hook_mu_;
+  MetadataView::Hook replica_hook_ ABSL_GUARDED_BY(hook_mu_);
 
   // Fencing: leads nothing unless registered and the view has caught up
   // with the registration's revision.

@@ -22,6 +22,12 @@ struct ClusterOptions {
   int64_t lease_ttl_seconds = 5;
   // Partitions of __consumer_offsets, fixed when the cluster is created.
   int32_t offsets_topic_partitions = 12;
+  // A follower not caught up to its leader's log end for this long leaves
+  // the partition's ISR (--replica_lag_time_max_ms; docs/CLUSTER.md).
+  int64_t replica_lag_time_max_ms = 10000;
+  // ACKS_ALL to a replicated partition needs this many in-sync replicas
+  // (--min_insync_replicas).
+  int32_t min_insync_replicas = 1;
   // Deadline of each etcd call.
   absl::Duration etcd_call_timeout = absl::Seconds(5);
 };

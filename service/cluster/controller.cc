@@ -135,10 +135,7 @@ bool Controller::Reconcile(const etcd::Leadership& leadership, const ClusterStat
             AssignReplicas(load, name, 1, std::max(1, topic.replication_factor));
         if (!replicas.ok()) continue;
         for (int32_t r : (*replicas)[0]) ++load[r];
-        PartitionEntry entry;
-        entry.replicas = (*replicas)[0];
-        entry.isr = entry.replicas;
-        entry.leader = entry.replicas[0];
+        PartitionEntry entry = NewPartition((*replicas)[0]);
         changes.emplace_back(
             etcd::Compare::CreateRevision(keys_.Topic(name), etcd::Compare::Op::kEqual,
                                           static_cast<int64_t>(topic.id)),
@@ -205,10 +202,7 @@ absl::StatusOr<int64_t> Controller::CreateTopicAs(const etcd::Leadership& leader
           etcd::Compare::CreateRevision(topic_key, etcd::Compare::Op::kEqual, topic_id));
     }
     for (int32_t p = begin; p < end; ++p) {
-      PartitionEntry entry;
-      entry.replicas = replicas[p];
-      entry.isr = replicas[p];
-      entry.leader = replicas[p][0];
+      PartitionEntry entry = NewPartition(replicas[p]);
       txn.then_ops.push_back(etcd::TxnOp::Put(keys_.Partition(topic.name, p),
                                               PartitionJson(entry, leadership.create_revision)));
     }

@@ -1,6 +1,7 @@
 #include "service/cluster/partition_placement.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "service/broker/partitioner.h"
@@ -41,6 +42,14 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> AssignReplicas(std::map<int32_
   return assignment;
 }
 
+PartitionEntry NewPartition(std::vector<int32_t> replicas) {
+  PartitionEntry entry;
+  entry.leader = replicas.front();
+  entry.isr = replicas;  // empty logs are in sync
+  entry.replicas = std::move(replicas);
+  return entry;
+}
+
 std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state) {
   std::map<int32_t, int64_t> load;
   for (const auto& [id, broker] : state.brokers()) load[id] = 0;
@@ -59,11 +68,17 @@ std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state) {
 
 std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
                                           const std::set<int32_t>& live) {
+  auto in_sync = [&](int32_t replica) {
+    return std::find(current.isr.begin(), current.isr.end(), replica) != current.isr.end();
+  };
+  // A live in-sync leader keeps its partition: moving it (back to the
+  // preferred replica, say) would cost a failover for nothing.
+  if (current.leader >= 0 && live.count(current.leader) > 0 && in_sync(current.leader)) {
+    return std::nullopt;
+  }
   int32_t leader = -1;
   for (int32_t replica : current.replicas) {
-    const bool in_sync =
-        std::find(current.isr.begin(), current.isr.end(), replica) != current.isr.end();
-    if (in_sync && live.count(replica) > 0) {
+    if (in_sync(replica) && live.count(replica) > 0) {
       leader = replica;
       break;
     }
@@ -72,6 +87,15 @@ std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
   PartitionEntry next = current;
   next.leader = leader;
   next.leader_epoch = current.leader_epoch + 1;
+  if (leader >= 0) {
+    // The dead members go with the leadership change; with none live, the
+    // ISR stays whole, so that whichever member returns first (each has
+    // every acknowledged record) leads.
+    next.isr.clear();
+    for (int32_t replica : current.isr) {
+      if (live.count(replica) > 0) next.isr.push_back(replica);
+    }
+  }
   return next;
 }
 

@@ -10,9 +10,12 @@
 //   its leader is the first in-sync replica that is live, in replica order
 //   (the first replica is the preferred leader); with none live the leader
 //   is -1 and the partition is unavailable (with one replica, until that
-//   broker returns: its data is nowhere else). Every change of leader bumps
-//   the leader epoch. The ISR is kept as it is (replication will shrink and
-//   grow it).
+//   broker returns: its data is nowhere else). A live in-sync leader stays.
+//   Every change of leader bumps the leader epoch and drops the dead
+//   members from the ISR (all of it stays when none is live); the leader
+//   shrinks and grows the ISR otherwise (ClusterNode::AlterIsr). Never an
+//   out-of-sync replica (no unclean election).
+// - NewPartition: the state a partition is created with.
 //
 // Thread-safe (stateless functions).
 #pragma once
@@ -35,6 +38,10 @@ absl::StatusOr<std::vector<std::vector<int32_t>>> AssignReplicas(std::map<int32_
                                                                  absl::string_view topic,
                                                                  int32_t partitions,
                                                                  int32_t replication_factor);
+
+// The state of a partition just placed on `replicas` (not empty): led by
+// its first replica, epoch 0, every replica in sync (empty logs agree).
+PartitionEntry NewPartition(std::vector<int32_t> replicas);
 
 // The replica count of every live broker in `state` (0 for those with none).
 std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state);

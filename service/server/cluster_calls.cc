@@ -48,6 +48,17 @@ void FinishAfterRevision(cluster::ClusterNode* node, broker::Executor* executor,
       });
 }
 
+// Each partition's replicas and ISR as this broker's metadata shows them
+// (the broker core knows leaders only).
+void AddReplicas(const cluster::ClusterState& state, broker::TopicInfo* info) {
+  for (broker::PartitionInfo& partition : info->partitions) {
+    const cluster::PartitionEntry* entry = state.FindPartition(info->name, partition.partition);
+    if (entry == nullptr) continue;
+    partition.replicas = entry->replicas;
+    partition.isr = entry->isr;
+  }
+}
+
 }  // namespace
 
 ClusterCalls::ClusterCalls(broker::Broker* broker, cluster::ClusterNode* node,
@@ -93,6 +104,7 @@ grpc::ServerUnaryReactor* ClusterCalls::CreateTopic(grpc::CallbackServerContext*
       context->AddTrailingMetadata(kRevisionKey, absl::StrCat(revision));
       RETURN_IF_ERROR(node_->WaitForRevision(revision, kMetadataWait));
       ASSIGN_OR_RETURN(broker::TopicInfo info, broker_->DescribeTopic(request->name()));
+      AddReplicas(*node_->metadata(), &info);
       ToProto(info, response);
       return absl::OkStatus();
     }();
@@ -194,6 +206,7 @@ grpc::ServerUnaryReactor* ClusterCalls::DescribeTopic(grpc::CallbackServerContex
         }
       }
     }
+    AddReplicas(*node_->metadata(), &*info);
     ToProto(*info, response);
     reactor->Finish(grpc::Status::OK);
   });

@@ -86,6 +86,19 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
         std::make_unique<GrpcRemotePartitions>(server->channels_.get(), server->cluster_.get());
     parts = broker::ClusterParts{server->cluster_.get(), server->remote_.get(),
                                  server->cluster_->offsets()};
+    replication::ReplicaManagerOptions replica_options;
+    replica_options.broker_id = options.broker.broker_id;
+    replica_options.lag_time_max = absl::Milliseconds(options.cluster.replica_lag_time_max_ms);
+    replica_options.max_message_bytes = options.broker.max_request_bytes + kFramingSlackBytes;
+    replica_options.min_insync_replicas = options.cluster.min_insync_replicas;
+    server->replicas_ = std::make_unique<replication::ReplicaManager>(
+        server->store_.get(), server->cluster_.get(), replica_options);
+    server->replication_ =
+        std::make_unique<replication::ReplicationService>(server->replicas_.get());
+    server->cluster_->SetReplicaHook(
+        [replicas = server->replicas_.get()](const cluster::ClusterState& state) {
+          replicas->Apply(state);
+        });
   }
   server->broker_ =
       std::make_unique<broker::Broker>(server->store_.get(), broker_options, parts);
@@ -113,6 +126,7 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
+  if (server->replication_ != nullptr) builder.RegisterService(server->replication_.get());
   if (!options.reflection) builder.SetOption(std::make_unique<WithoutReflection>());
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(server->calls_.NewInterceptorFactory());
@@ -249,6 +263,10 @@ absl::Status EventLogServer::Shutdown() {
   }
   if (broker_ != nullptr) broker_->Shutdown();
   if (cluster_ != nullptr) cluster_->Leave();
+  // Followers stop fetching and the leader's streams end, so that neither
+  // holds the grace period below.
+  if (replication_ != nullptr) replication_->Stop();
+  if (replicas_ != nullptr) replicas_->Stop();
   if (server_ != nullptr) {
     // Streams end at once now; unary calls and appends in flight get the
     // grace period. gRPC's own Shutdown(deadline) would also wait for idle

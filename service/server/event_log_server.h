@@ -32,6 +32,8 @@
 #include "service/broker/broker.h"
 #include "service/cluster/cluster_node.h"
 #include "service/ops/ops_server.h"
+#include "service/replication/replica_manager.h"
+#include "service/replication/replication_service.h"
 #include "service/security/access_controller.h"
 #include "service/server/broker_channels.h"
 #include "service/server/call_tracker.h"
@@ -99,6 +101,10 @@ class EventLogServer {
   std::unique_ptr<GrpcRemotePartitions> remote_;
   std::unique_ptr<broker::Broker> broker_;
   std::unique_ptr<ClusterCalls> cluster_calls_;
+  // Replicated partitions (null on a single broker): before the server
+  // that calls the service, after the cluster node whose hook calls it.
+  std::unique_ptr<replication::ReplicaManager> replicas_;
+  std::unique_ptr<replication::ReplicationService> replication_;
   std::unique_ptr<security::AccessController> access_;
   RpcMetrics rpc_metrics_;
   std::unique_ptr<EventLogService> service_;

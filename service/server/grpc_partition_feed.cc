@@ -55,19 +55,11 @@ v1::StartFrom ToProto(broker::StartPosition::Kind kind) {
 
 }  // namespace
 
-// One Subscribe stream to the leader. Owned by shared pointers: its own
-// (dropped in OnDone, gRPC's last reaction) and the core's and callers' copies,
-// so that a Cancel racing with the stream's own end never reaches a deleted
-// reactor (after OnDone, Cancel finds no hold and cancels a finished call: a
-// no-op).
+// One Subscribe stream to the leader.
 class FeedCall : public grpc::ClientReadReactor<grpc::ByteBuffer> {
  public:
-  static std::shared_ptr<FeedCall> Create(std::shared_ptr<GrpcPartitionFeed::Core> core,
-                                          grpc::ByteBuffer request) {
-    std::shared_ptr<FeedCall> call(new FeedCall(std::move(core), std::move(request)));
-    call->self_ = call;
-    return call;
-  }
+  FeedCall(std::shared_ptr<GrpcPartitionFeed::Core> core, grpc::ByteBuffer request)
+      : core_(std::move(core)), request_(std::move(request)) {}
 
   grpc::ClientContext& context() { return context_; }
   const grpc::ByteBuffer* request() const { return &request_; }
@@ -90,9 +82,6 @@ class FeedCall : public grpc::ClientReadReactor<grpc::ByteBuffer> {
   void OnDone(const grpc::Status& status) override;
 
  private:
-  FeedCall(std::shared_ptr<GrpcPartitionFeed::Core> core, grpc::ByteBuffer request)
-      : core_(std::move(core)), request_(std::move(request)) {}
-
   void DropHold() {
     absl::MutexLock lock(&hold_mu_);
     if (!held_) return;
@@ -106,7 +95,6 @@ class FeedCall : public grpc::ClientReadReactor<grpc::ByteBuffer> {
   grpc::ByteBuffer response_;
   absl::Mutex hold_mu_;
   bool held_ ABSL_GUARDED_BY(hold_mu_) = true;
-  std::shared_ptr<FeedCall> self_;  // until OnDone
 };
 
 class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
@@ -137,18 +125,18 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
       RetryLater();
       return;
     }
-    std::shared_ptr<FeedCall> call;
+    FeedCall* call;
     {
       absl::MutexLock lock(&mu_);
       if (closed_) return;
-      call = FeedCall::Create(shared_from_this(), SerializedRequestLocked());
+      call = new FeedCall(shared_from_this(), SerializedRequestLocked());
       call_ = call;
       starting_ = true;
       paused_ = false;
     }
     MarkForwarded(&call->context(), environment_.channels->self());
     PrepareRawSubscribe(environment_.channels->To(address).channel.get(), &call->context(),
-                        call->request(), call.get());
+                        call->request(), call);
     call->Begin();
     bool cancel;
     {
@@ -160,7 +148,7 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
   }
 
   absl::StatusOr<std::optional<broker::RemoteBatch>> Take() {
-    std::shared_ptr<FeedCall> resume;
+    FeedCall* resume = nullptr;
     std::optional<broker::RemoteBatch> batch;
     {
       absl::MutexLock lock(&mu_);
@@ -194,7 +182,7 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
       absl::MutexLock lock(&notify_mu_);
       notify_ = nullptr;
     }
-    std::shared_ptr<FeedCall> call;
+    FeedCall* call;
     {
       absl::MutexLock lock(&mu_);
       closed_ = true;
@@ -339,7 +327,7 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_offset_ ABSL_GUARDED_BY(mu_) = -1;
-  std::shared_ptr<FeedCall> call_ ABSL_GUARDED_BY(mu_);
+  FeedCall* call_ ABSL_GUARDED_BY(mu_) = nullptr;
   bool starting_ ABSL_GUARDED_BY(mu_) = false;  // Connect is starting call_
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
@@ -360,8 +348,7 @@ void FeedCall::OnReadDone(bool ok) {
 
 void FeedCall::OnDone(const grpc::Status& status) {
   core_->OnEnd(status, context_);
-  std::shared_ptr<FeedCall> last = std::move(self_);  // may destroy this on return
-
+  delete this;
 }
 
 GrpcPartitionFeed::GrpcPartitionFeed(const Environment& environment,

@@ -94,6 +94,7 @@ absl::StatusOr<broker::CreateTopicRequest> FromProto(const v1::CreateTopicReques
   broker::CreateTopicRequest out;
   out.name = request.name();
   out.partitions = request.partitions();
+  out.replication_factor = request.replication_factor();
   ASSIGN_OR_RETURN(out.config, FromProto(request.config()));
   return out;
 }
@@ -147,6 +148,8 @@ void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description) {
     partition->set_size_bytes(stats.size_bytes);
     partition->set_leader(stats.leader);
     partition->set_leader_epoch(stats.leader_epoch);
+    partition->mutable_replicas()->Add(stats.replicas.begin(), stats.replicas.end());
+    partition->mutable_isr()->Add(stats.isr.begin(), stats.isr.end());
   }
 }
 

@@ -11,6 +11,7 @@
 #include "storage/log/partition_recovery.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/coding.h"
+#include "storage/util/error_reason.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -21,15 +22,18 @@ absl::StatusOr<std::shared_ptr<DiskPartitionLog>> DiskPartitionLog::Open(
       options.fs, options.dir, options.db, options.topic_id, options.partition,
       options.index_interval_bytes, options.health.get()});
   ASSIGN_OR_RETURN(RecoveredPartition recovered, recovery.Run());
+  ASSIGN_OR_RETURN(std::unique_ptr<LeaderEpochCache> epochs,
+                   LeaderEpochCache::Open(options.fs, layout::LeaderEpochsPath(options.dir)));
   ASSIGN_OR_RETURN(ProducerSnapshot::Loaded producers,
                    ProducerSnapshot::Load(options.db, options.topic_id, options.partition,
                                           recovered.segments, recovered.log_end_offset));
   // Not make_shared: the constructor is private.
-  return std::shared_ptr<DiskPartitionLog>(
-      new DiskPartitionLog(std::move(options), std::move(recovered), std::move(producers)));
+  return std::shared_ptr<DiskPartitionLog>(new DiskPartitionLog(
+      std::move(options), std::move(recovered), std::move(epochs), std::move(producers)));
 }
 
 DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
+                                   std::unique_ptr<LeaderEpochCache> epochs,
                                    ProducerSnapshot::Loaded producers)
     : options_(std::move(options)),
       offset_index_(options_.db, options_.topic_id, options_.partition),
@@ -37,6 +41,7 @@ DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartiti
       segments_(options_.partition, recovered.segments, recovered.log_start_offset,
                 recovered.log_end_offset),
       reader_(&segments_, &offset_index_, &time_index_, options_.index_interval_bytes),
+      epochs_(std::move(epochs)),
       recovery_bytes_scanned_(recovered.bytes_scanned),
       recovery_truncated_bytes_(recovered.truncated_bytes),
       producer_bytes_replayed_(producers.bytes_replayed),
@@ -70,6 +75,7 @@ void DiskPartitionLog::MarkGone(LogSegments::State state) {
     wake = segments_.Close(state);
   }
   for (auto& callback : wake) callback();
+  for (auto& completion : acks_.TakeAll(segments_.CheckOpen())) completion();
 }
 
 // ---- Waiting --------------------------------------------------------------
@@ -104,21 +110,43 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
         "a batch of ", total, " bytes exceeds the limit of ", format::kMaxBatchBytes)));
     return;
   }
+  if (durability == Durability::kAll) {
+    const int32_t in_sync = in_sync_replicas_.load();
+    const int32_t required = min_in_sync_replicas_.load();
+    if (in_sync < required) {
+      done(util::WithReason(
+          absl::FailedPreconditionError(absl::StrCat(
+              "partition ", options_.partition, " has ", in_sync,
+              " in-sync replica(s) and ACKS_ALL needs ", required,
+              " (--min_insync_replicas); nothing was written: retry later or use ACKS_LEADER")),
+          util::ErrorReason::kNotEnoughReplicas));
+      return;
+    }
+  }
   // Everything but the offset is known now: checksum the batch before taking
   // the lock (its checksum does not cover the base offset).
   batch.Seal();
+  AppendWith(durability, std::move(done), [&](AppendResult* result) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return AppendLocked(batch, result);
+  });
+}
 
+void DiskPartitionLog::AppendWith(Durability durability, AppendCallback done,
+                                  absl::FunctionRef<absl::Status(AppendResult*)> write,
+                                  bool wait_for_replicas) {
   AppendResult result;
   absl::Status status;
   const bool sync = durability == Durability::kAll;
   if (sync) options_.committer->BeginAppend();
   {
     absl::MutexLock lock(&append_mu_);
-    status = AppendLocked(batch, &result);
+    status = write(&result);
     // Queued under the lock so that completions keep offset order.
     if (sync) {
       if (status.ok()) {
-        options_.committer->Submit(shared_from_this(), result, std::move(done));
+        options_.committer->Submit(shared_from_this(), result,
+                                   wait_for_replicas ? WaitForReplicas(std::move(done))
+                                                     : std::move(done));
       } else {
         options_.committer->AbandonAppend();
       }
@@ -128,6 +156,7 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
     done(status);
     return;
   }
+  for (auto& callback : segments_.TakeWritten()) callback();
   if (!sync) {
     // Readers parked on this partition see the batch once it is durable:
     // sync it promptly for them.
@@ -164,17 +193,29 @@ absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendRes
     }
   }
   std::string& bytes = batch.Seal();
+  const int64_t base = next_offset_;
+  format::SetBaseOffset(bytes.data(), base);
+  // Not covered by the checksum either.
+  if (leader_epoch_ >= 0) format::SetLeaderEpoch(bytes.data(), leader_epoch_);
+  RETURN_IF_ERROR(
+      WriteBatchLocked(bytes, base, base + batch.record_count(), batch.max_timestamp_ms(), claim));
+  result->base_offset = base;
+  result->last_offset = next_offset_ - 1;
+  return absl::OkStatus();
+}
+
+absl::Status DiskPartitionLog::WriteBatchLocked(absl::string_view bytes, int64_t base, int64_t next,
+                                                int64_t max_timestamp_ms,
+                                                const ProducerState::Claim& claim) {
   const auto total = static_cast<int64_t>(bytes.size());
   if (options_.space_guard != nullptr) RETURN_IF_ERROR(options_.space_guard->Admit(total));
   const int64_t now = options_.clock->NowMs();
   if (appender_->position() > 0 &&
       (appender_->position() + total > options_.config.segment_bytes ||
        (active_created_ms_ >= 0 && now - active_created_ms_ >= options_.config.segment_ms))) {
-    RETURN_IF_ERROR(RollLocked());
+    RETURN_IF_ERROR(RollLocked(base));
   }
 
-  const int64_t base = next_offset_;
-  format::SetBaseOffset(bytes.data(), base);
   const int64_t position = appender_->position();
   RETURN_IF_ERROR(appender_->Append(bytes));
   if (active_created_ms_ < 0) active_created_ms_ = now;
@@ -192,13 +233,11 @@ absl::Status DiskPartitionLog::AppendLocked(RecordBatchBuilder& batch, AppendRes
     (void)leveldb_util::Write(options_.db, &entries, /*sync=*/false, "index");
   }
   cadence_.Add(index, total);
-  max_timestamp_.store(std::max(max_before, batch.max_timestamp_ms()));
-  next_offset_ = base + batch.record_count();
+  max_timestamp_.store(std::max(max_before, max_timestamp_ms));
+  next_offset_ = next;
   producers_.Record(claim, base);
   segments_.Published(*appender_->segment(), appender_->position(), next_offset_, total);
   written_end_.store(next_offset_, std::memory_order_release);
-  result->base_offset = base;
-  result->last_offset = next_offset_ - 1;
   return absl::OkStatus();
 }
 
@@ -210,8 +249,7 @@ void DiskPartitionLog::SnapshotProducersLocked() {
   (void)leveldb_util::Write(options_.db, &snapshot, /*sync=*/false, "producer snapshot");
 }
 
-absl::Status DiskPartitionLog::RollLocked() {
-  const int64_t base = next_offset_;
+absl::Status DiskPartitionLog::RollLocked(int64_t base) {
   ASSIGN_OR_RETURN(std::shared_ptr<Segment> segment,
                    Segment::Open(*options_.fs, layout::SegmentPath(options_.dir, base), base,
                                  fs::OpenMode::kCreate));
@@ -259,7 +297,7 @@ absl::Status DiskPartitionLog::SyncWritten() {
       options_.health->CheckSync(SyncStats::Global().TimeFsync([&] { return active->Sync(); }),
                                  "fdatasync of " + active->path()));
   durable_end_.store(target);
-  for (auto& callback : segments_.AdvanceHighWatermark(target)) callback();
+  AdvanceHighWatermark();
   DropColdPages(sealed, *active, active_synced);
   return absl::OkStatus();
 }
@@ -309,7 +347,10 @@ absl::StatusOr<int64_t> DiskPartitionLog::OffsetForTimestamp(int64_t timestamp_m
 
 absl::Status DiskPartitionLog::EnforceRetention() {
   absl::MutexLock c(&cleanup_mu_);
-  return retention_.Enforce();
+  RETURN_IF_ERROR(retention_.Enforce());
+  // Epochs wholly below the new log start are forgotten, as Kafka does, so
+  // that no end offset answered for them lies below the log.
+  return epochs_->TruncateFromStart(segments_.offsets().log_start);
 }
 
 absl::Status DiskPartitionLog::Compact() {

@@ -22,13 +22,18 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/format/record_batch_format.h"
+#include "storage/log/ack_waiters.h"
 #include "storage/log/index_cadence.h"
+#include "storage/log/leader_epoch_cache.h"
 #include "storage/log/log_compactor.h"
 #include "storage/log/log_reader.h"
 #include "storage/log/log_retention.h"
@@ -62,6 +67,23 @@ class DiskPartitionLog final : public PartitionLog,
   int32_t partition() const override { return options_.partition; }
   void AppendAsync(RecordBatchBuilder batch, Durability durability, AppendCallback done) override;
   absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
+  void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) override;
+  absl::Status TruncateTo(int64_t offset) override;
+  absl::Status BecomeLeader(int32_t epoch) override;
+  absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const override;
+  int32_t latest_leader_epoch() const override;
+  std::pair<int32_t, int64_t> EndOffsetForEpoch(int32_t epoch) const override;
+  int64_t durable_end() const override { return durable_end_.load(); }
+  void SetHighWatermarkLimit(int64_t limit) override;
+  void FailPendingAcks(const absl::Status& status) override;
+  void SetInSyncReplicas(int32_t in_sync, int32_t required) override {
+    in_sync_replicas_.store(in_sync);
+    min_in_sync_replicas_.store(required);
+  }
+  WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) override {
+    return segments_.WaitForWritten(offset, std::move(callback));
+  }
+  bool CancelWaitForWritten(WaiterId id) override { return segments_.CancelWaitForWritten(id); }
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadLimits& limits) const override;
   absl::StatusOr<BatchReadResult> ReadBatches(int64_t offset, int64_t max_bytes) const override {
     return reader_.ReadBatches(offset, max_bytes);
@@ -94,6 +116,9 @@ class DiskPartitionLog final : public PartitionLog,
   void MarkClosed() { MarkGone(LogSegments::State::kClosed); }
 
   const std::string& dir() const { return options_.dir; }
+  // Where each leader epoch of this replica starts (docs/CLUSTER.md,
+  // "Replication"). Thread-safe; lives as long as the log.
+  const LeaderEpochCache& leader_epochs() const { return *epochs_; }
 
   // Test seams.
   std::vector<int64_t> TEST_SegmentBases() const { return segments_.bases(); }
@@ -107,13 +132,37 @@ class DiskPartitionLog final : public PartitionLog,
 
  private:
   DiskPartitionLog(PartitionLogOptions options, RecoveredPartition recovered,
-                   ProducerSnapshot::Loaded producers);
+                   std::unique_ptr<LeaderEpochCache> epochs, ProducerSnapshot::Loaded producers);
 
   // Append path, under append_mu_.
   // `batch` is sealed; the base offset is set here.
   absl::Status AppendLocked(RecordBatchBuilder& batch, AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
-  absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // `batches` passed ParseReplicaBatches (giving `headers`).
+  absl::Status AppendReplicaLocked(absl::string_view batches,
+                                   const std::vector<format::BatchHeader>& headers,
+                                   AppendResult* result) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // Writes one whole batch whose header is final (offsets [base, next)),
+  // rolling first if needed, and indexes and publishes it.
+  // `claim` is the batch's producer (producer_id -1: none).
+  absl::Status WriteBatchLocked(absl::string_view bytes, int64_t base, int64_t next,
+                                int64_t max_timestamp_ms, const ProducerState::Claim& claim)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // The new active segment starts at `base` (>= next_offset_).
+  absl::Status RollLocked(int64_t base) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
+  // Runs `write` under append_mu_, then `done` once `durability` is met
+  // (queued under the lock, so that completions keep offset order), or at
+  // once with the write's error. `wait_for_replicas`: an ACKS_ALL `done`
+  // also waits for the high watermark (WaitForReplicas).
+  void AppendWith(Durability durability, AppendCallback done,
+                  absl::FunctionRef<absl::Status(AppendResult*)> write,
+                  bool wait_for_replicas = true) ABSL_LOCKS_EXCLUDED(append_mu_);
+  // `done` for an ACKS_ALL append: as is without a high watermark limit,
+  // else deferred through acks_ until the high watermark passes the batch.
+  AppendCallback WaitForReplicas(AppendCallback done);
+  // Moves the high watermark to min(durable end, limit) and completes what
+  // that releases.
+  void AdvanceHighWatermark();
   // Writes the producer state at next_offset_ (not synced: derived data).
   void SnapshotProducersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_);
 
@@ -128,6 +177,7 @@ class DiskPartitionLog final : public PartitionLog,
   const TimeIndex time_index_;
   LogSegments segments_;
   LogReader reader_;
+  const std::unique_ptr<LeaderEpochCache> epochs_;
   const int64_t recovery_bytes_scanned_;
   const int64_t recovery_truncated_bytes_;
   const int64_t producer_bytes_replayed_;
@@ -141,6 +191,8 @@ class DiskPartitionLog final : public PartitionLog,
   IndexCadence cadence_ ABSL_GUARDED_BY(append_mu_);
   // The offset the next appended record gets.
   int64_t next_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
+  // The epoch written into appended batches (BecomeLeader); -1: as built.
+  int32_t leader_epoch_ ABSL_GUARDED_BY(append_mu_) = -1;
   ProducerState producers_ ABSL_GUARDED_BY(append_mu_);
   // When the active segment got its first batch (-1: empty), for segment_ms.
   int64_t active_created_ms_ ABSL_GUARDED_BY(append_mu_) = -1;
@@ -155,6 +207,12 @@ class DiskPartitionLog final : public PartitionLog,
   std::vector<std::shared_ptr<Segment>> unsynced_sealed_ ABSL_GUARDED_BY(sync_mu_);
   // Everything below it is durable (the high watermark's source).
   std::atomic<int64_t> durable_end_{0};
+  // SetHighWatermarkLimit's cap (INT64_MAX: none).
+  std::atomic<int64_t> high_watermark_limit_{std::numeric_limits<int64_t>::max()};
+  AckWaiters acks_;
+  // SetInSyncReplicas.
+  std::atomic<int32_t> in_sync_replicas_{1};
+  std::atomic<int32_t> min_in_sync_replicas_{1};
   // The recovery point last handed to CheckpointRecoveryPoint.
   std::atomic<int64_t> checkpointed_end_{0};
 };

@@ -68,6 +68,24 @@ absl::Status LogSegments::Find(int64_t offset, Offsets* offsets, std::optional<S
   return absl::OkStatus();
 }
 
+absl::Status LogSegments::FindWritten(int64_t offset, Offsets* offsets,
+                                      std::optional<Span>* span) const {
+  absl::ReaderMutexLock l(&mu_);
+  if (absl::Status s = StateErrorLocked(); !s.ok()) return s;
+  *offsets = Offsets{log_start_, high_watermark_, log_end_, size_bytes_};
+  if (offset < log_start_ || offset > log_end_) {
+    return absl::OutOfRangeError(absl::StrCat("offset ", offset, " is out of range [", log_start_,
+                                              ", ", log_end_, "] of what partition ", partition_,
+                                              " has written"));
+  }
+  span->reset();
+  if (offset == log_end_) return absl::OkStatus();
+  auto it = segments_.upper_bound(offset);
+  if (it != segments_.begin()) --it;
+  *span = SpanLocked(it);
+  return absl::OkStatus();
+}
+
 std::optional<LogSegments::Span> LogSegments::After(const Segment& segment, int64_t read_to,
                                                     int64_t* high_watermark) const {
   absl::ReaderMutexLock l(&mu_);
@@ -124,11 +142,32 @@ bool LogSegments::has_waiters() const {
   return waiters_.size() > 0;
 }
 
+uint64_t LogSegments::WaitForWritten(int64_t offset, WaiterList::Callback callback) {
+  absl::MutexLock l(&mu_);
+  if (state_ != State::kOpen || log_end_ > offset) return 0;
+  return written_waiters_.Add(offset, std::move(callback));
+}
+
+bool LogSegments::CancelWaitForWritten(uint64_t id) {
+  absl::MutexLock l(&mu_);
+  return written_waiters_.Remove(id);
+}
+
+std::vector<WaiterList::Callback> LogSegments::TakeWritten() {
+  absl::MutexLock l(&mu_);
+  if (written_waiters_.size() == 0) return {};
+  return written_waiters_.TakeReady(log_end_);
+}
+
 std::vector<WaiterList::Callback> LogSegments::Close(State state) {
   absl::MutexLock l(&mu_);
   if (state_ != State::kOpen) return {};
   state_ = state;
-  return waiters_.TakeAll();
+  std::vector<WaiterList::Callback> wake = waiters_.TakeAll();
+  for (WaiterList::Callback& callback : written_waiters_.TakeAll()) {
+    wake.push_back(std::move(callback));
+  }
+  return wake;
 }
 
 std::vector<LogSegments::Sealed> LogSegments::DurableSealed() const {
@@ -162,6 +201,27 @@ absl::Status LogSegments::DropBelow(int64_t new_start) {
   }
   log_start_ = std::max(log_start_, new_start);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::shared_ptr<Segment>>> LogSegments::TruncateTo(int64_t keep_base,
+                                                                              int64_t size,
+                                                                              int64_t log_end) {
+  absl::MutexLock l(&mu_);
+  if (state_ != State::kOpen) return absl::FailedPreconditionError("the log is closed");
+  auto keep = segments_.find(keep_base);
+  if (keep == segments_.end()) {
+    return absl::FailedPreconditionError("the segment to keep is no longer in the log");
+  }
+  std::vector<std::shared_ptr<Segment>> dropped;
+  for (auto it = std::next(keep); it != segments_.end(); it = segments_.erase(it)) {
+    size_bytes_ -= it->second->size();
+    dropped.push_back(std::move(it->second));
+  }
+  size_bytes_ -= keep->second->size() - size;
+  keep->second->set_size(size);
+  log_end_ = log_end;
+  high_watermark_ = std::min(high_watermark_, log_end);
+  return dropped;
 }
 
 absl::Status LogSegments::Replace(std::shared_ptr<Segment> replacement) {

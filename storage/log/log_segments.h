@@ -76,6 +76,11 @@ class LogSegments {
   // watermark, the span holding `offset`.
   absl::Status Find(int64_t offset, Offsets* offsets, std::optional<Span>* span) const
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Find for a follower's read (the replication stream): bounded by the
+  // log end instead of the high watermark, since followers copy what is
+  // written, not yet durable. OUT_OF_RANGE outside [log_start, log_end].
+  absl::Status FindWritten(int64_t offset, Offsets* offsets, std::optional<Span>* span) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Where a reader that read `segment` up to byte `read_to` goes on: the rest
   // of `segment` if appends grew it, else the next segment, or nullopt at the
   // end. Also returns the current high watermark.
@@ -105,6 +110,14 @@ class LogSegments {
       ABSL_LOCKS_EXCLUDED(mu_);
   bool CancelWait(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
   bool has_waiters() const ABSL_LOCKS_EXCLUDED(mu_);
+  // The replication stream's wait (the leader for its followers): once the
+  // log end passes `offset` (written, durable or not) or the log closes; 0
+  // (callback not kept) if that is already so.
+  uint64_t WaitForWritten(int64_t offset, WaiterList::Callback callback) ABSL_LOCKS_EXCLUDED(mu_);
+  bool CancelWaitForWritten(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
+  // The written-waiters the log end has passed, for the appender to run
+  // after it drops its lock.
+  std::vector<WaiterList::Callback> TakeWritten() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Moves to `state` (once) and returns every waiter to wake.
   std::vector<WaiterList::Callback> Close(State state) ABSL_LOCKS_EXCLUDED(mu_);
@@ -121,6 +134,16 @@ class LogSegments {
   // compacted copy). FAILED_PRECONDITION if the log closed.
   absl::Status Replace(std::shared_ptr<Segment> replacement) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // ---- Truncation (a follower's: PartitionLog::TruncateTo) ----
+  // Drops the segments after the one based at `keep_base`, makes that one
+  // end at `size` bytes for readers (the caller cuts the file after), and
+  // moves the log end to `log_end`, the high watermark down to it if above.
+  // Returns the dropped segments (their files are the caller's to remove).
+  // FAILED_PRECONDITION if the log closed or has no such segment.
+  absl::StatusOr<std::vector<std::shared_ptr<Segment>>> TruncateTo(int64_t keep_base, int64_t size,
+                                                                   int64_t log_end)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   std::vector<int64_t> bases() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
@@ -136,6 +159,7 @@ class LogSegments {
   int64_t log_end_ ABSL_GUARDED_BY(mu_);
   int64_t size_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   WaiterList waiters_ ABSL_GUARDED_BY(mu_);
+  WaiterList written_waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace eventlog::storage

@@ -25,7 +25,8 @@ enum class ErrorReason {
   kRebalanceInProgress,   // a consumer group between generations
   kInconsistentGroupProtocol,  // a group joined with another protocol than its members'
   kInvalidSessionTimeout,      // a consumer-group session timeout outside the broker's bounds
-  kLast = kInvalidSessionTimeout,
+  kNotEnoughReplicas,  // ACKS_ALL with fewer in-sync replicas than required (FAILED_PRECONDITION)
+  kLast = kNotEnoughReplicas,
 };
 
 inline constexpr absl::string_view kErrorReasonPayload = "eventlog-error-reason";

@@ -29,6 +29,8 @@ ErrorCode ToKafkaError(const absl::Status& status, CallKind kind) {
         return ErrorCode::kInconsistentGroupProtocol;
       case util::ErrorReason::kInvalidSessionTimeout:
         return ErrorCode::kInvalidSessionTimeout;
+      case util::ErrorReason::kNotEnoughReplicas:
+        return ErrorCode::kNotEnoughReplicas;
     }
   }
   const bool group = kind == CallKind::kGroup || kind == CallKind::kCommit;

@@ -64,6 +64,7 @@ class BrokerCluster {
   std::string addresses() const;
   bool running(int index) const { return brokers_[index].process != nullptr; }
   const std::string& log_path(int index) const { return brokers_[index].log; }
+  const std::string& data_dir(int index) const { return brokers_[index].data_dir; }
   // The last `lines` lines of every broker's log, for a failing test.
   std::string LogTails(int lines = 40) const;
 

@@ -31,12 +31,14 @@ std::optional<std::string> Trailer(const grpc::ClientContext& context, const std
   return std::string(it->second.data(), it->second.size());
 }
 
-absl::Status CreateTopic(const std::string& address, const std::string& name, int partitions) {
+absl::Status CreateTopic(const std::string& address, const std::string& name, int partitions,
+                         int replication_factor) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::CreateTopicRequest request;
   request.set_name(name);
   request.set_partitions(partitions);
+  request.set_replication_factor(replication_factor);
   v1::TopicDescription description;
   return ToStatus(StubTo(address)->CreateTopic(&context, request, &description));
 }

@@ -29,7 +29,9 @@ void SetDeadline(grpc::ClientContext* context,
 // The trailing metadata value of `key` after a call, if any.
 std::optional<std::string> Trailer(const grpc::ClientContext& context, const std::string& key);
 
-absl::Status CreateTopic(const std::string& address, const std::string& name, int partitions);
+// replication_factor 0: the brokers' default.
+absl::Status CreateTopic(const std::string& address, const std::string& name, int partitions,
+                         int replication_factor = 0);
 absl::StatusOr<v1::GetMetadataResponse> Metadata(const std::string& address,
                                                  const std::string& topic = "");
 // partition -> leader id of `topic`, as `address` sees it.

@@ -1,4 +1,5 @@
-// AssignReplicas and ElectLeader: the controller's placement decisions.
+// AssignReplicas, NewPartition and ElectLeader: the controller's placement
+// decisions.
 #include "service/cluster/partition_placement.h"
 
 #include <gtest/gtest.h>
@@ -75,14 +76,46 @@ TEST(ElectLeaderTest, TheLeaderGoesWhenItsBrokerDiesAndComesBackWithIt) {
   EXPECT_EQ(back->leader_epoch, 6);
 }
 
-TEST(ElectLeaderTest, PicksTheFirstLiveInSyncReplica) {
+TEST(ElectLeaderTest, PicksTheFirstLiveInSyncReplicaAndDropsTheDeadFromTheIsr) {
   PartitionEntry entry;
   entry.replicas = {1, 2, 3};
-  entry.isr = {2, 3};  // 1 fell behind
+  entry.isr = {1, 3};  // 2 fell behind
   entry.leader = 1;
-  std::optional<PartitionEntry> next = ElectLeader(entry, {1, 3});
+  std::optional<PartitionEntry> next = ElectLeader(entry, {2, 3});
   ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(next->leader, 3);
+  EXPECT_EQ(next->leader, 3) << "never 2, which is out of sync";
+  EXPECT_EQ(next->leader_epoch, 1);
+  EXPECT_EQ(next->isr, std::vector<int32_t>{3});
+}
+
+TEST(ElectLeaderTest, ALiveInSyncLeaderStaysWhenThePreferredReplicaReturns) {
+  PartitionEntry entry;
+  entry.replicas = {1, 2, 3};
+  entry.isr = {2, 3, 1};
+  entry.leader = 2;
+  EXPECT_FALSE(ElectLeader(entry, {1, 2, 3}).has_value());
+}
+
+TEST(NewPartitionTest, TheFirstReplicaLeadsWithEveryReplicaInSync) {
+  PartitionEntry entry = NewPartition({3, 1, 2});
+  EXPECT_EQ(entry.replicas, (std::vector<int32_t>{3, 1, 2}));
+  EXPECT_EQ(entry.leader, 3);
+  EXPECT_EQ(entry.leader_epoch, 0);
+  EXPECT_EQ(entry.isr, (std::vector<int32_t>{3, 1, 2}));
+}
+
+TEST(ElectLeaderTest, WithNoLiveInSyncReplicaThePartitionWaitsWithItsIsrWhole) {
+  PartitionEntry entry = NewPartition({1, 2, 3});
+  entry.isr = {1};  // the followers fell behind
+  std::optional<PartitionEntry> offline = ElectLeader(entry, {2, 3});
+  ASSERT_TRUE(offline.has_value());
+  EXPECT_EQ(offline->leader, -1);
+  EXPECT_EQ(offline->leader_epoch, 1);
+  EXPECT_EQ(offline->isr, std::vector<int32_t>{1});
+  std::optional<PartitionEntry> back = ElectLeader(*offline, {1, 2, 3});
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->leader, 1);
+  EXPECT_EQ(back->leader_epoch, 2);
 }
 
 }  // namespace

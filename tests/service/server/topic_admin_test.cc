@@ -130,5 +130,27 @@ TEST_F(TopicAdminTest, ErrorsFollowTheApiTable) {
               HasCode(grpc::StatusCode::INVALID_ARGUMENT));
 }
 
+TEST_F(TopicAdminTest, ASingleBrokerKeepsOneCopyAndSaysSo) {
+  v1::CreateTopicRequest request;
+  request.set_name("copies");
+  request.set_replication_factor(2);
+  v1::TopicDescription description;
+  {
+    grpc::ClientContext context;
+    EXPECT_THAT(stub_->CreateTopic(&context, request, &description),
+                AllOf(HasCode(grpc::StatusCode::INVALID_ARGUMENT),
+                      MessageHas("a single broker keeps one copy")));
+  }
+  request.set_replication_factor(1);
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->CreateTopic(&context, request, &description).ok());
+  }
+  ASSERT_EQ(description.partitions_size(), 1);
+  EXPECT_EQ(description.partitions(0).replicas_size(), 1);
+  EXPECT_EQ(description.partitions(0).replicas(0), description.partitions(0).leader());
+  EXPECT_EQ(description.partitions(0).isr_size(), 1);
+}
+
 }  // namespace
 }  // namespace eventlog::service::testing

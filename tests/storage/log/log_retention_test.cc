@@ -37,6 +37,27 @@ using testing::WriteFile;
 
 class LogRetentionTest : public testing::StoreFixture {};
 
+TEST_F(LogRetentionTest, RetentionTrimsTheLeaderEpochCache) {
+  LogConfig config = SmallSegments(1000);
+  config.retention_bytes = 2500;
+  auto log = Create(config);
+  ASSERT_OK(log->BecomeLeader(1));
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(log->Append(MakeBatch(2, "value-", 1), Durability::kLeader).status());
+  }
+  ASSERT_OK(log->BecomeLeader(2));
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(log->Append(MakeBatch(2, "value-", 1), Durability::kLeader).status());
+  }
+  ASSERT_OK(log->Flush());
+  ASSERT_OK(store_->RunCleanup());
+  const int64_t start = log->log_start_offset();
+  ASSERT_GT(start, 100) << "retention went past epoch 1";
+  EXPECT_EQ(log->leader_epochs().entries(), (std::vector<EpochEntry>{{2, start}}));
+  Reopen();
+  EXPECT_EQ(Log()->leader_epochs().entries(), (std::vector<EpochEntry>{{2, start}}));
+}
+
 TEST_F(LogRetentionTest, RetentionBySize) {
   LogConfig config = SmallSegments(1000);
   config.retention_bytes = 2500;

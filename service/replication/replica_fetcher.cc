@@ -1,0 +1,228 @@
+#include "service/replication/replica_fetcher.h"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace eventlog::replication {
+namespace {
+
+namespace cv1 = ::eventlog::cluster::v1;
+
+constexpr int kMaxWaitMs = 500;
+constexpr int64_t kMaxBytesPerPartition = 1 << 20;
+constexpr absl::Duration kRetryDelay = absl::Milliseconds(100);
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+}  // namespace
+
+ReplicaFetcher::ReplicaFetcher(ReplicaManager* manager, int32_t self, int32_t leader,
+                               std::string address)
+    : manager_(manager), self_(self), leader_(leader), address_(std::move(address)) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(static_cast<int>(manager->options().max_message_bytes));
+  args.SetMaxSendMessageSize(static_cast<int>(manager->options().max_message_bytes));
+  // A channel of its own: replication traffic does not queue behind
+  // forwarded client calls on the shared one.
+  args.SetInt("eventlog.replication", 1);
+  channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args);
+  stub_ = cv1::Replication::NewStub(channel_);
+  thread_ = std::thread([this] { Run(); });
+}
+
+ReplicaFetcher::~ReplicaFetcher() { Stop(); }
+
+void ReplicaFetcher::Wake() { signal_->Wake(); }
+
+void ReplicaFetcher::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (context_ != nullptr) context_->TryCancel();
+  }
+  signal_->Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool ReplicaFetcher::Pause(absl::Duration timeout) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+  }
+  {
+    absl::MutexLock lock(&signal_->mu);
+    const uint64_t seen = signal_->wakeups;
+    auto woken = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return signal_->wakeups != seen; };
+    signal_->mu.AwaitWithTimeout(absl::Condition(&woken), timeout);
+  }
+  absl::MutexLock lock(&mu_);
+  return !stopping_;
+}
+
+void ReplicaFetcher::Run() {
+  std::unique_ptr<grpc::ClientContext> context;
+  std::unique_ptr<Stream> stream;
+  auto close = [&] {
+    if (stream != nullptr) {
+      {
+        absl::MutexLock lock(&mu_);
+        context_ = nullptr;
+      }
+      context->TryCancel();
+      (void)stream->Finish();
+      stream.reset();
+      context.reset();
+    }
+  };
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) break;
+    }
+    std::vector<FollowedPartition> partitions = manager_->FollowedFrom(leader_);
+    bool ready = true;
+    for (FollowedPartition& partition : partitions) {
+      if (partition.truncated) continue;
+      absl::Status truncated = Truncate(partition);
+      if (!truncated.ok()) {
+        std::cerr << "eventlogd: replication: partition " << partition.partition << " of \""
+                  << partition.topic << "\" not truncated for epoch " << partition.leader_epoch
+                  << ": " << truncated.message() << std::endl;
+        ready = false;
+        continue;
+      }
+      manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch, true);
+      partition.truncated = true;
+      std::cerr << "eventlogd: replication: following broker " << leader_ << " in partition "
+                << partition.partition << " of \"" << partition.topic << "\" (epoch "
+                << partition.leader_epoch << ") from offset " << partition.log->log_end_offset()
+                << std::endl;
+    }
+    partitions.erase(std::remove_if(partitions.begin(), partitions.end(),
+                                    [](const FollowedPartition& p) { return !p.truncated; }),
+                     partitions.end());
+    if (partitions.empty()) {
+      if (!Pause(ready ? absl::Milliseconds(200) : kRetryDelay)) break;
+      continue;
+    }
+    if (stream == nullptr) {
+      context = std::make_unique<grpc::ClientContext>();
+      {
+        absl::MutexLock lock(&mu_);
+        if (stopping_) break;
+        context_ = context.get();
+      }
+      stream = stub_->Fetch(context.get());
+    }
+    if (!FetchOnce(stream.get(), partitions)) {
+      close();
+      if (!Pause(kRetryDelay)) break;
+    }
+  }
+  close();
+}
+
+bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartition>& partitions) {
+  cv1::ReplicaFetchRequest request;
+  request.set_follower_id(self_);
+  request.set_max_wait_ms(kMaxWaitMs);
+  request.set_max_bytes_per_partition(kMaxBytesPerPartition);
+  std::map<std::pair<std::string, int32_t>, const FollowedPartition*> by_key;
+  for (const FollowedPartition& partition : partitions) {
+    cv1::ReplicaPartitionPosition* position = request.add_partitions();
+    position->set_topic(partition.topic);
+    position->set_topic_id(partition.topic_id);
+    position->set_partition(partition.partition);
+    position->set_fetch_offset(partition.log->log_end_offset());
+    position->set_durable_end(partition.log->durable_end());
+    position->set_leader_epoch(partition.leader_epoch);
+    by_key[{partition.topic, partition.partition}] = &partition;
+  }
+  cv1::ReplicaFetchResponse response;
+  if (!stream->Write(request) || !stream->Read(&response)) return false;
+  bool appended = false;
+  for (const cv1::ReplicaPartitionData& data : response.partitions()) {
+    auto it = by_key.find({data.topic(), data.partition()});
+    if (it == by_key.end()) continue;
+    const FollowedPartition& partition = *it->second;
+    if (data.code() != 0) {
+      if (data.code() == static_cast<int>(absl::StatusCode::kFailedPrecondition)) {
+        manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch,
+                                false);
+      }
+      continue;
+    }
+    if (!data.batches().empty()) {
+      appended = true;
+      // The write happens before this returns; `done` runs after the fsync.
+      partition.log->AppendReplicaAsync(
+          data.batches(), storage::Durability::kAll,
+          [manager = manager_, signal = signal_, topic = partition.topic,
+           p = partition.partition,
+           epoch = partition.leader_epoch](absl::StatusOr<storage::AppendResult> result) {
+            if (!result.ok() && absl::IsFailedPrecondition(result.status())) {
+              manager->MarkTruncated(topic, p, epoch, false);
+            }
+            signal->Wake();
+          });
+    }
+    // Never show more than the leader has on every in-sync replica.
+    partition.log->SetHighWatermarkLimit(data.high_watermark());
+  }
+  if (!appended) {
+    // Let the fsyncs of what was written finish before asking again, so
+    // that the next request reports them (the leader may then long-poll).
+    // The append callbacks wake the signal after the durable end moved, so
+    // the condition is checked again then.
+    absl::MutexLock lock(&signal_->mu);
+    auto synced = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      for (const FollowedPartition& partition : partitions) {
+        if (partition.log->durable_end() < partition.log->log_end_offset()) return false;
+      }
+      return true;
+    };
+    signal_->mu.AwaitWithTimeout(absl::Condition(&synced), kRetryDelay);
+  }
+  return true;
+}
+
+absl::Status ReplicaFetcher::Truncate(const FollowedPartition& partition) {
+  storage::PartitionLog& log = *partition.log;
+  for (int round = 0; round < 100; ++round) {
+    const int32_t epoch = log.latest_leader_epoch();
+    if (epoch < 0) {
+      // Nothing this replica holds carries an epoch it knows of: keep only
+      // what readers may have seen.
+      return log.TruncateTo(log.high_watermark());
+    }
+    cv1::OffsetForLeaderEpochRequest request;
+    request.set_topic(partition.topic);
+    request.set_partition(partition.partition);
+    request.set_leader_epoch(epoch);
+    request.set_current_leader_epoch(partition.leader_epoch);
+    cv1::OffsetForLeaderEpochResponse response;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Status status = stub_->OffsetForLeaderEpoch(&context, request, &response);
+    if (!status.ok()) return FromGrpc(status);
+    if (response.end_offset() < 0) return log.TruncateTo(log.high_watermark());
+    // KIP-279: to where both logs agree, the lower of the leader's end of
+    // the epoch it answered for and this replica's own end of that epoch.
+    int64_t target = std::min(response.end_offset(), log.log_end_offset());
+    const std::pair<int32_t, int64_t> own = log.EndOffsetForEpoch(response.leader_epoch());
+    if (own.second >= 0) target = std::min(target, own.second);
+    if (absl::Status cut = log.TruncateTo(target); !cut.ok()) return cut;
+    if (response.leader_epoch() == epoch || log.latest_leader_epoch() == epoch) {
+      return absl::OkStatus();
+    }
+  }
+  return absl::InternalError("the leader-epoch exchange did not converge");
+}
+
+}  // namespace eventlog::replication
