@@ -55,11 +55,19 @@ v1::StartFrom ToProto(broker::StartPosition::Kind kind) {
 
 }  // namespace
 
-// One Subscribe stream to the leader.
+// One Subscribe stream to the leader. Owned by shared pointers: its own
+// (dropped in OnDone, gRPC's last reaction) and the core's and callers' copies,
+// so that a Cancel racing with the stream's own end never reaches a deleted
+// reactor (after OnDone, Cancel finds no hold and cancels a finished call: a
+// no-op).
 class FeedCall : public grpc::ClientReadReactor<grpc::ByteBuffer> {
  public:
-  FeedCall(std::shared_ptr<GrpcPartitionFeed::Core> core, grpc::ByteBuffer request)
-      : core_(std::move(core)), request_(std::move(request)) {}
+  static std::shared_ptr<FeedCall> Create(std::shared_ptr<GrpcPartitionFeed::Core> core,
+                                          grpc::ByteBuffer request) {
+    std::shared_ptr<FeedCall> call(new FeedCall(std::move(core), std::move(request)));
+    call->self_ = call;
+    return call;
+  }
 
   grpc::ClientContext& context() { return context_; }
   const grpc::ByteBuffer* request() const { return &request_; }
@@ -82,6 +90,9 @@ class FeedCall : public grpc::ClientReadReactor<grpc::ByteBuffer> {
   void OnDone(const grpc::Status& status) override;
 
  private:
+  FeedCall(std::shared_ptr<GrpcPartitionFeed::Core> core, grpc::ByteBuffer request)
+      : core_(std::move(core)), request_(std::move(request)) {}
+
   void DropHold() {
     absl::MutexLock lock(&hold_mu_);
     if (!held_) return;
@@ -95,6 +106,7 @@ class FeedCall : public grpc::ClientReadReactor<grpc::ByteBuffer> {
   grpc::ByteBuffer response_;
   absl::Mutex hold_mu_;
   bool held_ ABSL_GUARDED_BY(hold_mu_) = true;
+  std::shared_ptr<FeedCall> self_;  // until OnDone
 };
 
 class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
@@ -125,18 +137,18 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
       RetryLater();
       return;
     }
-    FeedCall* call;
+    std::shared_ptr<FeedCall> call;
     {
       absl::MutexLock lock(&mu_);
       if (closed_) return;
-      call = new FeedCall(shared_from_this(), SerializedRequestLocked());
+      call = FeedCall::Create(shared_from_this(), SerializedRequestLocked());
       call_ = call;
       starting_ = true;
       paused_ = false;
     }
     MarkForwarded(&call->context(), environment_.channels->self());
     PrepareRawSubscribe(environment_.channels->To(address).channel.get(), &call->context(),
-                        call->request(), call);
+                        call->request(), call.get());
     call->Begin();
     bool cancel;
     {
@@ -148,7 +160,7 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
   }
 
   absl::StatusOr<std::optional<broker::RemoteBatch>> Take() {
-    FeedCall* resume = nullptr;
+    std::shared_ptr<FeedCall> resume;
     std::optional<broker::RemoteBatch> batch;
     {
       absl::MutexLock lock(&mu_);
@@ -182,7 +194,7 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
       absl::MutexLock lock(&notify_mu_);
       notify_ = nullptr;
     }
-    FeedCall* call;
+    std::shared_ptr<FeedCall> call;
     {
       absl::MutexLock lock(&mu_);
       closed_ = true;
@@ -327,7 +339,7 @@ class GrpcPartitionFeed::Core : public std::enable_shared_from_this<Core> {
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_offset_ ABSL_GUARDED_BY(mu_) = -1;
-  FeedCall* call_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::shared_ptr<FeedCall> call_ ABSL_GUARDED_BY(mu_);
   bool starting_ ABSL_GUARDED_BY(mu_) = false;  // Connect is starting call_
   bool paused_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
@@ -348,7 +360,8 @@ void FeedCall::OnReadDone(bool ok) {
 
 void FeedCall::OnDone(const grpc::Status& status) {
   core_->OnEnd(status, context_);
-  delete this;
+  std::shared_ptr<FeedCall> last = std::move(self_);  // may destroy this on return
+
 }
 
 GrpcPartitionFeed::GrpcPartitionFeed(const Environment& environment,
