@@ -208,6 +208,12 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     ops::OpsOptions ops;
     ops.listen_address = options.http_listen_address;
     ops.metrics = options.metrics;
+    if (server->cluster_ != nullptr) {
+      ops.metrics.under_replicated_partitions = [cluster = server->cluster_.get()] {
+        const std::shared_ptr<const cluster::ClusterState> state = cluster->metadata();
+        return state == nullptr ? int64_t{0} : state->UnderReplicatedLedBy(cluster->broker_id());
+      };
+    }
     ops.tls_cert_file = options.security.tls_cert_file;
     ops.tls_key_file = options.security.tls_key_file;
     ops.process_start = options.process_start;
