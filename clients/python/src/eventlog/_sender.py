@@ -22,11 +22,11 @@ from typing import Callable, Dict, List, Optional, Tuple
 import grpc
 
 from ._call_watch import CallWatch, wait_for_broker
-from ._produce_stream import Batch, ProduceStream
+from ._produce_stream import Batch, ProduceStream, batch_outcome, moved_or_gone
 from ._router import Router
 from ._stubs import pb, pb_grpc
 from ._wire import encode_produce_request
-from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
+from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc
 
 __all__ = ["BatchSource", "Sender"]
 
@@ -239,26 +239,12 @@ class Sender:
                 self._source.finished(batch)
 
     def _complete(self, batch: Batch, request_id: int, response: pb.ProduceResponse) -> None:
-        if response.request_id != request_id:
-            batch.fail(
-                error_from_code(
-                    grpc.StatusCode.INTERNAL,
-                    f"ProduceStream answered request {response.request_id}, expected {request_id}",
-                )
-            )
+        outcome = batch_outcome(batch.partition, batch.count, request_id, response)
+        if isinstance(outcome, int):
+            batch.outcome.future.set_result(outcome)
             return
-        if response.error_code:
-            code = status_code(response.error_code)
-            if code == grpc.StatusCode.NOT_FOUND:
-                self._source.topic_gone(batch.topic)
-            if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
-                self._router.invalidate()  # e.g. "led by broker N at HOST:PORT": the leader moved
-            batch.fail(error_from_code(code, response.error_message))
-            return
-        append = next((a for a in response.appends if a.partition == batch.partition), None)
-        if append is None or append.last_offset - append.base_offset + 1 != batch.count:
-            batch.fail(
-                error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
-            )
-            return
-        batch.outcome.future.set_result(append.base_offset)
+        if outcome.code == grpc.StatusCode.NOT_FOUND:
+            self._source.topic_gone(batch.topic)
+        if moved_or_gone(outcome):
+            self._router.invalidate()
+        batch.fail(outcome)
