@@ -277,11 +277,11 @@ export class Producer {
     batch.records.push(entry.record);
     const { group } = entry;
     if (group === null) {
-      batch.spans.push({ resolve: entry.resolve, reject: entry.reject, from: index, group: null, count: 1, at: 0 });
+      batch.singles.push(index, entry.resolve, entry.reject);
     } else {
       const span = batch.spans.at(-1);
       if (span?.group === group && span.at + span.count === entry.at) span.count++;
-      else batch.spans.push({ resolve: null, reject: null, from: index, group, count: 1, at: entry.at });
+      else batch.spans.push({ from: index, group, count: 1, at: entry.at });
     }
     batch.size += entry.size;
     if (batch.count >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
