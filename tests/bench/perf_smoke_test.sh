@@ -59,6 +59,9 @@ expect "consume subscribe" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=subscribe --batch_size=300
 expect "consume subscribe library" '^perf consume: 5000 records in .* client library' -- \
   consume --topic=smoke --mode=subscribe --batch_size=300 --client=library
+expect "consume fan-out" \
+  '^perf consume: 15000 records in .*, 3 subscribers: each [0-9]+ - [0-9]+ records/s' -- \
+  consume --topic=smoke --mode=subscribe --batch_size=300 --subscribers=3
 expect "consume fetch" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=fetch --batch_size=300 --concurrency=3
 expect "latency" '^perf latency: 300 records' '^end-to-end latency: p50 [0-9.]+ ms.*\(250 samples\)' -- \
