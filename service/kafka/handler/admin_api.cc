@@ -1,5 +1,6 @@
 #include "service/kafka/handler/admin_api.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -95,6 +96,8 @@ CreateTopicsResponse::Result CreateOne(const KafkaHandlerEnv& env, const std::st
   broker::CreateTopicRequest create;
   create.name = topic.name;
   create.partitions = topic.num_partitions < 0 ? 0 : topic.num_partitions;
+  // -1 (Kafka's "the broker's default") and 0 both take --default_replication_factor.
+  create.replication_factor = std::max<int32_t>(0, topic.replication_factor);
   if (topic.num_partitions == 0) {
     return fail(ErrorCode::kInvalidPartitions, "a topic has at least one partition");
   }
