@@ -9,6 +9,7 @@
 //   controller can elect another leader), every record it acknowledged
 //   after the cut is on the new leader at the acknowledged offset, and its
 //   stale epoch is refused by the new leader.
+// - A broker cut off again and again registers again each time.
 // Skips, saying why, where network namespaces cannot be made (not root).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -315,6 +316,21 @@ TEST_F(NetworkPartitionTest, ALeaderCutOffFromEtcdStopsAcknowledgingAndIsFenced)
   EXPECT_EQ(after.leader(), elected.leader()) << "the old leader came back as a follower";
   ExpectAllAcknowledgedReadable(new_leader, acknowledged);
   ExpectIdenticalReplicas();
+}
+
+// Found by fault_loop: a broker's lease keeper could wait forever for gRPC
+// to finish its cancelled keepalive stream after a partition, so the broker
+// neither declared its lease lost nor registered again, while etcd had
+// dropped it. Each cut must end with every broker registered again.
+TEST_F(NetworkPartitionTest, ABrokerCutOffAgainAndAgainRegistersAgainEachTime) {
+  const int broker = (initial_.leader() - 1 + 2) % 3;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_OK(lab_->Isolate(NodeOf(broker)));
+    // Past the 2 s lease, so that etcd drops the registration.
+    absl::SleepFor(absl::Seconds(4));
+    ASSERT_OK(lab_->Reconnect(NodeOf(broker)));
+    ASSERT_OK(cluster_->WaitForMembership(absl::Seconds(30))) << "round " << round;
+  }
 }
 
 }  // namespace
