@@ -231,13 +231,13 @@ void LeaseKeeper::CloseStream(std::unique_ptr<LeaseKeepAliveStream> stream) {
   bool done;
   {
     absl::MutexLock lock(&mu_);
-    // gRPC finishes a cancelled stream at once, except (gRPC 1.51) when a
-    // write is stuck on a connection that stalled (a network partition):
-    // then not before the connection dies, and never if it recovers. Waiting
-    // for it would stop the keepalives and, worse, the declaration of the
-    // lease's loss: this broker would go on leading on a lease etcd dropped
-    // (found by fault_loop). So wait a moment, never past the lease's
-    // expiry, and give the stream up if it is not finished by then.
+    // gRPC finishes a cancelled stream at once, on one of its threads; when
+    // they are all held (by handlers blocked on replication during a
+    // partition, found by fault_loop), not before one is free. Waiting for
+    // it would stop the keepalives and, worse, the declaration of the
+    // lease's loss: this broker would go on leading on a lease etcd
+    // dropped. So wait a moment, never past the lease's expiry, and give
+    // the stream up if it is not finished by then.
     Clock::time_point limit = Clock::now() + kCloseWait;
     if (lease_ != 0) limit = std::min(limit, expires_at_);
     done = mu_.AwaitWithTimeout(absl::Condition(&stream_done_),

@@ -318,10 +318,10 @@ TEST_F(NetworkPartitionTest, ALeaderCutOffFromEtcdStopsAcknowledgingAndIsFenced)
   ExpectIdenticalReplicas();
 }
 
-// Found by fault_loop: a broker's lease keeper could wait forever for gRPC
-// to finish its cancelled keepalive stream after a partition, so the broker
-// neither declared its lease lost nor registered again, while etcd had
-// dropped it. Each cut must end with every broker registered again.
+// A broker whose lease lapses in a partition registers again once it is
+// reconnected, every time (fault_loop once found brokers that never did; the
+// cause there was gRPC's threads held by commits waiting on replication,
+// which this quiet test does not recreate: the loop checks that).
 TEST_F(NetworkPartitionTest, ABrokerCutOffAgainAndAgainRegistersAgainEachTime) {
   const int broker = (initial_.leader() - 1 + 2) % 3;
   for (int round = 0; round < 3; ++round) {
