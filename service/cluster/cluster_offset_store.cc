@@ -18,9 +18,15 @@ class ClusterOffsetStore::PendingAppend {
     status_ = std::move(status);
     done_ = true;
   }
-  absl::Status Wait() {
+  // UNAVAILABLE if not done within `timeout` (the append goes on).
+  absl::Status Wait(absl::Duration timeout) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(&done_));
+    if (!mu_.AwaitWithTimeout(absl::Condition(&done_), timeout)) {
+      return absl::UnavailableError(absl::StrCat(
+          "the offsets topic did not replicate the record within ",
+          absl::FormatDuration(timeout),
+          " (a replica out of reach?); it may or may not be kept: retry"));
+    }
     return status_;
   }
 
@@ -31,6 +37,14 @@ class ClusterOffsetStore::PendingAppend {
 };
 
 namespace {
+
+// The longest a write waits for its ACKS_ALL append. Writes run on gRPC's
+// threads (commit handlers, a subscription's end leaving its group), and an
+// append waits for every in-sync replica: while one is out of reach, until
+// the ISR shrinks, which takes etcd, which takes gRPC's threads. Unbounded,
+// those waits could hold every gRPC thread and the broker then lost its
+// etcd lease and never got it back (found by fault_loop).
+constexpr absl::Duration kAppendWait = absl::Seconds(1);
 
 // The appends this thread made since its last Sync().
 std::vector<std::shared_ptr<void>>& ThreadPending() {
@@ -237,7 +251,7 @@ absl::Status ClusterOffsetStore::Sync() {
   pending.swap(ThreadPending());
   absl::Status status;
   for (const std::shared_ptr<void>& append : pending) {
-    absl::Status s = std::static_pointer_cast<PendingAppend>(append)->Wait();
+    absl::Status s = std::static_pointer_cast<PendingAppend>(append)->Wait(kAppendWait);
     if (status.ok()) status = s;
   }
   return status;
@@ -316,7 +330,7 @@ absl::Status ClusterOffsetStore::SaveGroupEpoch(absl::string_view group, int64_t
     entry.epoch = std::max(entry.epoch, epoch);
     pending = Append(p, record);
   }
-  return pending->Wait();
+  return pending->Wait(kAppendWait);
 }
 
 }  // namespace eventlog::cluster
