@@ -141,8 +141,9 @@ ABSL_FLAG(int64_t, replica_lag_time_max_ms, 10000,
           "A follower not caught up to its leader's log end for this long leaves the partition's "
           "in-sync replicas (docs/CLUSTER.md, \"Replication\").");
 ABSL_FLAG(int32_t, min_insync_replicas, 1,
-          "ACKS_ALL produce to a partition of several replicas fails (FAILED_PRECONDITION, "
-          "Kafka NOT_ENOUGH_REPLICAS) while fewer replicas are in sync (docs/CLUSTER.md).");
+          "The min_insync_replicas of topics created without one: ACKS_ALL produce to a "
+          "partition of several replicas fails (FAILED_PRECONDITION, Kafka NOT_ENOUGH_REPLICAS) "
+          "while fewer replicas are in sync (docs/CLUSTER.md).");
 ABSL_FLAG(std::string, kafka_listen, "",
           "HOST:PORT to serve the Kafka wire protocol on (docs/KAFKA.md), next to gRPC and onto "
           "the same topics, groups and offsets; empty = off. Port 0 picks a free port, printed as "
@@ -234,6 +235,7 @@ eventlog::service::ServerOptions OptionsFromFlags() {
 }
 
 // Sanity checks on flags that the store does not check itself.
+  options.broker.default_min_insync_replicas = options.cluster.min_insync_replicas;
 std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.store.default_partitions < 1) return "--default_partitions must be at least 1";
   if (options.store.max_partitions < options.store.default_partitions) {

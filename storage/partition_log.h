@@ -281,7 +281,11 @@ class PartitionLog {
   // A leader's ISR has `in_sync` members and ACKS_ALL needs `required`:
   // while in_sync < required, ACKS_ALL appends fail before anything is
   // written, FAILED_PRECONDITION with util::ErrorReason kNotEnoughReplicas
-  // (Kafka's NOT_ENOUGH_REPLICAS). Both 1 until called.
+  // (Kafka's NOT_ENOUGH_REPLICAS), and ACKS_ALL appends already written but
+  // not yet acknowledged (waiting for the high watermark, or for their
+  // fsync) fail with FAILED_PRECONDITION and kNotEnoughReplicasAfterAppend
+  // (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND): their records stay in the
+  // log and may be read once the smaller ISR has them. Both 1 until called.
   virtual void SetInSyncReplicas(int32_t in_sync, int32_t required) {
     (void)in_sync;
     (void)required;

@@ -142,7 +142,8 @@ bool Controller::Reconcile(const etcd::Leadership& leadership, const ClusterStat
             etcd::TxnOp::Put(key, PartitionJson(entry, leadership.create_revision)));
         continue;
       }
-      std::optional<PartitionEntry> next = ElectLeader(*current, live);
+      std::optional<PartitionEntry> next =
+          ElectLeader(*current, live, topic.config.unclean_leader_election_enable());
       if (!next.has_value()) continue;
       changes.emplace_back(etcd::Compare::Unchanged(key, current->mod_revision),
                            etcd::TxnOp::Put(key, PartitionJson(*next, leadership.create_revision)));

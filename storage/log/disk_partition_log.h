@@ -76,10 +76,7 @@ class DiskPartitionLog final : public PartitionLog,
   int64_t durable_end() const override { return durable_end_.load(); }
   void SetHighWatermarkLimit(int64_t limit) override;
   void FailPendingAcks(const absl::Status& status) override;
-  void SetInSyncReplicas(int32_t in_sync, int32_t required) override {
-    in_sync_replicas_.store(in_sync);
-    min_in_sync_replicas_.store(required);
-  }
+  void SetInSyncReplicas(int32_t in_sync, int32_t required) override;
   WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) override {
     return segments_.WaitForWritten(offset, std::move(callback));
   }
@@ -161,6 +158,10 @@ class DiskPartitionLog final : public PartitionLog,
   // else deferred through acks_ until the high watermark passes the batch.
   AppendCallback WaitForReplicas(AppendCallback done);
   // Moves the high watermark to min(durable end, limit) and completes what
+  // The error of an ACKS_ALL append written while enough replicas were in
+  // sync and not acknowledged before too few were (Kafka's
+  // NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+  absl::Status NotEnoughReplicasAfterAppend(int32_t in_sync, int32_t required) const;
   // that releases.
   void AdvanceHighWatermark();
   // Writes the producer state at next_offset_ (not synced: derived data).
