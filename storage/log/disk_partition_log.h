@@ -69,6 +69,7 @@ class DiskPartitionLog final : public PartitionLog,
   absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
   void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) override;
   absl::Status TruncateTo(int64_t offset) override;
+  absl::Status TruncateFullyAndStartAt(int64_t offset) override;
   absl::Status BecomeLeader(int32_t epoch) override;
   absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const override;
   int32_t latest_leader_epoch() const override;
@@ -157,11 +158,11 @@ class DiskPartitionLog final : public PartitionLog,
   // `done` for an ACKS_ALL append: as is without a high watermark limit,
   // else deferred through acks_ until the high watermark passes the batch.
   AppendCallback WaitForReplicas(AppendCallback done);
-  // Moves the high watermark to min(durable end, limit) and completes what
   // The error of an ACKS_ALL append written while enough replicas were in
   // sync and not acknowledged before too few were (Kafka's
   // NOT_ENOUGH_REPLICAS_AFTER_APPEND).
   absl::Status NotEnoughReplicasAfterAppend(int32_t in_sync, int32_t required) const;
+  // Moves the high watermark to min(durable end, limit) and completes what
   // that releases.
   void AdvanceHighWatermark();
   // Writes the producer state at next_offset_ (not synced: derived data).
