@@ -122,9 +122,8 @@ ABSL_FLAG(int32_t, broker_id, 0,
           "This broker's id, unique in its cluster (>= 0). A single broker reports it in "
           "GetMetadata.");
 ABSL_FLAG(int32_t, default_replication_factor, 1,
-          "Copies of each partition of a topic created with replication_factor 0 (and of "
-          "__consumer_offsets), on distinct brokers; above 1 only with --cluster_etcd "
-          "(docs/CLUSTER.md, \"Replication\").");
+          "Copies of each partition of a topic created with replication_factor 0, on distinct "
+          "brokers; above 1 only with --cluster_etcd (docs/CLUSTER.md, \"Replication\").");
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT at which clients and other brokers reach this broker; default: the listen "
           "address with the port bound (required with --cluster_etcd when listening on "
@@ -137,6 +136,11 @@ ABSL_FLAG(int64_t, cluster_lease_ttl_seconds, 5,
 ABSL_FLAG(int32_t, offsets_topic_partitions, 12,
           "Partitions of the internal __consumer_offsets topic, fixed when the cluster is "
           "created (the first broker's value counts).");
+ABSL_FLAG(int32_t, offsets_topic_replication_factor, 3,
+          "Replicas of each partition of the internal __consumer_offsets topic, clamped to the "
+          "brokers up when a consumer group first needs it (Kafka's "
+          "offsets.topic.replication.factor), so that groups survive the loss of their "
+          "coordinator.");
 ABSL_FLAG(int64_t, replica_lag_time_max_ms, 10000,
           "A follower not caught up to its leader's log end for this long leaves the partition's "
           "in-sync replicas (docs/CLUSTER.md, \"Replication\").");
@@ -227,15 +231,17 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.cluster.broker_id = options.broker.broker_id;
   options.cluster.lease_ttl_seconds = absl::GetFlag(FLAGS_cluster_lease_ttl_seconds);
   options.cluster.offsets_topic_partitions = absl::GetFlag(FLAGS_offsets_topic_partitions);
+  options.cluster.offsets_topic_replication_factor =
+      absl::GetFlag(FLAGS_offsets_topic_replication_factor);
   options.cluster.replica_lag_time_max_ms = absl::GetFlag(FLAGS_replica_lag_time_max_ms);
   options.cluster.min_insync_replicas = absl::GetFlag(FLAGS_min_insync_replicas);
+  options.broker.default_min_insync_replicas = options.cluster.min_insync_replicas;
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.metrics.per_partition = absl::GetFlag(FLAGS_metrics_per_partition);
   return options;
 }
 
 // Sanity checks on flags that the store does not check itself.
-  options.broker.default_min_insync_replicas = options.cluster.min_insync_replicas;
 std::string CheckFlags(const eventlog::service::ServerOptions& options) {
   if (options.store.default_partitions < 1) return "--default_partitions must be at least 1";
   if (options.store.max_partitions < options.store.default_partitions) {
@@ -269,6 +275,9 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
     return "--default_replication_factor above 1 needs a cluster (--cluster_etcd)";
   }
   if (options.cluster.min_insync_replicas < 1) return "--min_insync_replicas must be at least 1";
+  if (options.cluster.offsets_topic_replication_factor < 1) {
+    return "--offsets_topic_replication_factor must be at least 1";
+  }
   if (options.cluster.lease_ttl_seconds < 1) {
     return "--cluster_lease_ttl_seconds must be at least 1";
   }

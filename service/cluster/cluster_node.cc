@@ -169,7 +169,7 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   controller_options.lease_ttl_seconds = options_.lease_ttl_seconds;
   controller_options.offsets_topic.name = kOffsetsTopic;
   controller_options.offsets_topic.partitions = offsets_topic.partitions;
-  controller_options.offsets_topic.replication_factor = offsets_topic.replication_factor;
+  controller_options.offsets_topic.replication_factor = options_.offsets_topic_replication_factor;
   controller_options.offsets_topic.internal = true;
   controller_options.offsets_topic.config = TopicConfigProto(offsets_topic);
   controller_ = std::make_unique<Controller>(client_.get(), keys_, view_.get(),

@@ -8,8 +8,8 @@
 //
 // When this broker becomes the leader of an offsets partition (at start, or
 // when the partition's only broker returns), Refresh() loads the partition
-// in the background (reads it to its high watermark and keeps the newest
-// value per key); until then, and on brokers that do not lead it, the
+// in the background (reads it to its log end, once its high watermark is
+// there, and keeps the newest value per key); until then, and on brokers that do not lead it, the
 // group's calls fail with UNAVAILABLE (naming the leader when there is
 // one). A write updates memory at once and appends a record (ACKS_ALL);
 // Sync() waits for the appends this thread made.
