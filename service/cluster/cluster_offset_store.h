@@ -1,7 +1,6 @@
 // ClusterOffsetStore: committed offsets and group epochs of a cluster, kept
 // in the internal compacted topic __consumer_offsets (docs/CLUSTER.md), so
-// that they live on brokers like any partition (and replication will copy
-// them like any partition). A group's records go to the partition
+// that they live on brokers and are replicated like any partition. A group's records go to the partition
 // murmur2(group) % partitions of that topic; the broker that leads that
 // partition is the group's coordinator: it holds the group's members, and
 // this store on it serves the group's offsets from memory.
