@@ -4,11 +4,18 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "service/broker/partitioner.h"
 #include "storage/format/record_batch_builder.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::cluster {
+namespace {
+
+// How long a load waits for its high watermark before it tries again.
+constexpr absl::Duration kLoadWait = absl::Seconds(5);
+
+}  // namespace
 
 // One append of a record, waited for by Sync().
 class ClusterOffsetStore::PendingAppend {
@@ -178,7 +185,21 @@ absl::StatusOr<ClusterOffsetStore::Partition> ClusterOffsetStore::Load(int32_t p
   if (log == nullptr) return absl::NotFoundError(absl::StrCat("no partition ", partition));
   Partition result;
   int64_t offset = log->log_start_offset();
-  const int64_t end = log->high_watermark();
+  // Everything in a leader's log stays (a leader never truncates), so a
+  // new leader loads to its log end, as Kafka does: a commit the old
+  // leader acknowledged may sit above this replica's high watermark until
+  // its followers report. Reads stop at the high watermark, so wait for it.
+  const int64_t end = log->log_end_offset();
+  if (log->high_watermark() < end) {
+    auto reached = std::make_shared<absl::Notification>();
+    const storage::PartitionLog::WaiterId id =
+        log->WaitForData(end - 1, [reached] { reached->Notify(); });
+    if (id != 0 && !reached->WaitForNotificationWithTimeout(kLoadWait)) {
+      log->CancelWait(id);
+      return absl::UnavailableError(absl::StrCat("the high watermark ", log->high_watermark(),
+                                                 " has not reached the log end ", end, " yet"));
+    }
+  }
   while (offset < end) {
     ASSIGN_OR_RETURN(storage::ReadResult read, log->Read(offset, storage::ReadLimits{}));
     for (const storage::RecordView& view : read.records) {

@@ -32,6 +32,15 @@ absl::Status ApplyConfig(const CreateTopicsRequest::Config& entry,
   if (entry.name == "segment.bytes") return number(&config->segment_bytes);
   if (entry.name == "segment.ms") return number(&config->segment_ms);
   if (entry.name == "delete.retention.ms") return number(&config->delete_retention_ms);
+  if (entry.name == "min.insync.replicas") return number(&config->min_insync_replicas);
+  if (entry.name == "unclean.leader.election.enable") {
+    if (value != "true" && value != "false") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config unclean.leader.election.enable=", value, ": use true or false"));
+    }
+    config->unclean_leader_election_enable = value == "true";
+    return absl::OkStatus();
+  }
   if (entry.name == "cleanup.policy") {
     if (value == "delete") {
       config->cleanup_policy = broker::TopicConfigRequest::Cleanup::kDelete;
