@@ -31,6 +31,17 @@ ReplicaFetcher::ReplicaFetcher(ReplicaManager* manager, int32_t self, int32_t le
   // A channel of its own: replication traffic does not queue behind
   // forwarded client calls on the shared one.
   args.SetInt("eventlog.replication", 1);
+  // A fetch waiting on a connection that died silently (a network
+  // partition: the leader's close never arrived) would wait forever, and
+  // the follower would never rejoin the ISR after the partition heals. The
+  // stream carries data every max_wait_ms, so frequent pings stay within
+  // the server's ping policy; a dead connection is noticed within ~4 s.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 2000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   channel_ = grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(), args);
   stub_ = cv1::Replication::NewStub(channel_);
   thread_ = std::thread([this] { Run(); });
