@@ -32,6 +32,10 @@ class DurabilityTest : public testing::StoreFixture {
     return o;
   }
 
+  // The store goes before fs_, which it uses until closed (members of this
+  // class are destroyed before the fixture's store_).
+  void TearDown() override { store_.reset(); }
+
   void WaitForHeldSyncs(int n) {
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     while (fs_.syncs_waiting() < n && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
