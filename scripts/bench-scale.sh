@@ -17,11 +17,15 @@
 # docs/PERFORMANCE.md.
 #
 #   scripts/bench-scale.sh [--runs N] [--quick] [--build DIR] [--png-dir DIR] [--write-doc]
+#                          [--only-partitions] [--partition-counts "1 1024"] [--clients "raw"]
 #
 # - --runs N: runs of every workload (default 3); --quick: one short run with
 #   tiny record counts (a smoke test of the script, figures meaningless).
 # - --build DIR: where eventlogd, eventlog and null_eventlogd are (default
 #   build/; builds nothing). --png-dir DIR: where the plots go (docs/perf).
+# - --only-partitions: (a) alone, without the reference server's runs;
+#   --partition-counts and --clients narrow it (defaults "1 16 256 1024",
+#   "library raw"). Not with --write-doc.
 # - A measurement that fails (e.g. a request past the CLI's 30 s deadline)
 #   is reported in its table cell with the error, and the run goes on.
 # - Starts a fresh eventlogd (empty temp data dir) for every measurement of
@@ -38,6 +42,9 @@ quick=false
 write_doc=false
 build="$repo/build"
 png_dir="$repo/docs/perf"
+only_partitions=false
+partition_counts_arg=""
+clients="library raw"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -45,11 +52,17 @@ while [[ $# -gt 0 ]]; do
     --build) build=$2; shift 2 ;;
     --png-dir) png_dir=$2; shift 2 ;;
     --write-doc) write_doc=true; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --only-partitions) only_partitions=true; shift ;;
+    --partition-counts) partition_counts_arg=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 build=$(cd "$build" && pwd)
+if $only_partitions && $write_doc; then
+  echo "bench-scale: --only-partitions does not write the doc" >&2; exit 2
+fi
 
 log() { echo "bench-scale: $*" >&2; }
 
@@ -75,6 +88,9 @@ if $quick; then
   single_records=500
   sweep_step_seconds=1
   sweep_max_rate=2000
+fi
+if [[ -n "$partition_counts_arg" ]]; then
+  read -r -a partition_counts <<<"$partition_counts_arg"
 fi
 
 eventlogd="$build/service/eventlogd"
@@ -208,7 +224,7 @@ for run in $(seq "$runs"); do
   log "run $run of $runs (load average $(cut -d' ' -f1 /proc/loadavg))"
 
   # a. keyed produce over partitions.
-  for client in library raw; do
+  for client in $clients; do
     records=$keyed_records
     [[ $client == raw ]] && records=$keyed_raw_records
     for acks in all leader; do
@@ -220,9 +236,11 @@ for run in $(seq "$runs"); do
         stop_eventlogd
       done
     done
+    $only_partitions && continue
     record partitions "$client reference" 1 "$(produce_rate "$reference_addr" \
       "keyed-$client-$run" --client="$client" --keys=on --records="$records")"
   done
+  $only_partitions && continue
 
   # b. batched produce and Subscribe, eventlogd / reference.
   start_eventlogd
