@@ -10,6 +10,7 @@
 #include "leveldb/write_batch.h"
 #include "storage/layout.h"
 #include "storage/leveldb_util.h"
+#include "storage/log/folder_sync.h"
 #include "storage/topic_name.h"
 #include "storage/util/coding.h"
 #include "storage/util/logging/logger.h"
@@ -194,11 +195,18 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
   const std::string dir = layout::TopicDir(options_.data_dir, record.id);
   absl::StatusOr<TopicEntry> entry = OpenTopic(record, /*created=*/true);
   absl::Status status = entry.status();
-  // The new segments' folder entries, after all are made: the first fsync
-  // commits the journal transaction that holds most of them.
-  for (int32_t p = 0; status.ok() && p < partitions; ++p) {
-    const std::string partition_dir = layout::PartitionDir(dir, p);
-    status = CheckSync(fs_->SyncDir(partition_dir), "fsync of directory " + partition_dir);
+  // The new segments' folder entries, after all are made, side by side.
+  if (status.ok()) {
+    std::vector<FolderSync> folders;
+    folders.reserve(partitions);
+    std::vector<Syncable*> targets;
+    for (int32_t p = 0; p < partitions; ++p) {
+      targets.push_back(&folders.emplace_back(fs_, layout::PartitionDir(dir, p)));
+    }
+    const std::vector<absl::Status> synced = syncer_->SyncAll(targets);
+    for (size_t i = 0; status.ok() && i < synced.size(); ++i) {
+      status = CheckSync(synced[i], "fsync of directory " + folders[i].dir());
+    }
   }
   if (status.ok()) status = TopicRegistry::WriteMetaFile(*fs_, dir, record);
   if (status.ok()) status = CheckSync(fs_->SyncDir(dir), "fsync of directory " + dir);
