@@ -3,7 +3,8 @@
 # one eventlogd and on a cluster of three (one etcd member) on this machine,
 # printed as one table of medians (with min and max) of --runs runs.
 #
-#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing]
+#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing|spread]
+#                            [--replication_factor N]
 #
 # Workloads (100-byte values, keyed, batches of 1000, acks all, a topic of
 # 12 partitions):
@@ -21,6 +22,10 @@
 #   on a 12-partition topic, sending each partition's batches to its leader
 #   (--route on) or everything through broker 1, which forwards 2/3 of them
 #   (--route off); throughput, and the p50 latency of one record at a time.
+# --replication_factor N: the cluster's topics get N replicas (the brokers'
+# --default_replication_factor), so acks all waits for N copies fsynced;
+# --only spread runs the produce and subscribe steps alone (single broker,
+# then the cluster), to compare replication factors.
 # Rates are records/s over the wall time of the whole step. Clients and
 # brokers share the machine's cores; expect the cluster to be slower here.
 # Not run by CI. Needs the Release build of eventlogd and eventlog in
@@ -32,13 +37,15 @@ runs=3
 records=600000
 build="$repo/build"
 only=""
+replication_factor=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --records) records=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    --replication_factor) replication_factor=$2; shift 2 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "bench-cluster: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -155,7 +162,7 @@ run_routing() {  # server
   done
 }
 
-if [[ -z $only ]]; then
+if [[ -z $only || $only == spread ]]; then
   log "single broker"
   start_broker single
   single=$address
@@ -173,19 +180,22 @@ pids+=($!)
 sleep 2
 brokers=()
 for id in 1 2 3; do
-  start_broker "broker-$id" --cluster_etcd="127.0.0.1:$client_port" --broker_id="$id"
+  start_broker "broker-$id" --cluster_etcd="127.0.0.1:$client_port" --broker_id="$id" \
+    --default_replication_factor="$replication_factor"
   brokers+=("$address")
 done
 servers=$(IFS=,; echo "${brokers[*]}")
 sleep 2  # every broker registered
-if [[ -z $only ]]; then
-  run_spread "3 brokers" "$servers"
+if [[ $only == spread ]]; then
+  run_spread "3 brokers, RF=$replication_factor" "$servers"
+elif [[ -z $only ]]; then
+  run_spread "3 brokers, RF=$replication_factor" "$servers"
   "$cli" topic create direct --partitions 1 --server "${brokers[0]}" >/dev/null
   leader_id=$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$client_port" get \
     /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
   run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
 fi
-run_routing "${brokers[0]}"
+[[ $only == spread ]] || run_routing "${brokers[0]}"
 
 echo
 echo "eventlog cluster benchmark: $(nproc) cores shared by clients and brokers, load $(cut -d' ' -f1-3 /proc/loadavg)"

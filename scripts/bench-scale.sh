@@ -10,13 +10,17 @@
 #   c. single-record requests (batch size 1, 64 in flight), eventlogd /
 #      reference;
 #   d. latency vs rate: `perf latency --sweep` for acks all and leader, and
-#      the reference server's knee.
+#      the reference server's knee;
+#   and Redis Streams alongside where it applies (not with --quick or
+#   --no-redis): XADD over 1 / 16 / 256 / 1,024 stream keys (pipelined, the
+#   "keyed produce" of Redis) and single XADDs with 64 clients, with
+#   appendfsync always (as acks all) and everysec (as acks leader).
 # Prints markdown tables (medians of --runs runs, [min - max]), writes PNG
 # plots (gnuplot) into docs/perf/, and with --write-doc replaces the section
 # between <!-- bench-scale:begin --> and <!-- bench-scale:end --> of
 # docs/PERFORMANCE.md.
 #
-#   scripts/bench-scale.sh [--runs N] [--quick] [--build DIR] [--png-dir DIR] [--write-doc]
+#   scripts/bench-scale.sh [--runs N] [--quick] [--[no-]redis] [--build DIR] [--png-dir DIR] [--write-doc]
 #                          [--only-partitions] [--partition-counts "1 1024"] [--clients "raw"]
 #
 # - --runs N: runs of every workload (default 3); --quick: one short run with
@@ -31,7 +35,8 @@
 # - Starts a fresh eventlogd (empty temp data dir) for every measurement of
 #   (a) and every run of (b)-(d), and one reference server, on 127.0.0.1
 #   ephemeral ports; stops them and removes the dirs on exit, failure or
-#   Ctrl-C. Installs gnuplot-nox with apt-get when missing.
+#   Ctrl-C. Installs gnuplot-nox (and redis-server, redis-tools) with apt-get
+#   when missing.
 # - Client and servers share the machine's cores; the header states the load.
 # Not run by CI: a full run takes ~10-15 minutes. Run it on a quiet machine.
 set -euo pipefail
@@ -39,6 +44,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=3
 quick=false
+redis=true
 write_doc=false
 build="$repo/build"
 png_dir="$repo/docs/perf"
@@ -48,14 +54,16 @@ clients="library raw"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
-    --quick) quick=true; shift ;;
+    --quick) quick=true; redis=false; shift ;;
+    --no-redis) redis=false; shift ;;
+    --redis) redis=true; shift ;;
     --build) build=$2; shift 2 ;;
     --png-dir) png_dir=$2; shift 2 ;;
     --write-doc) write_doc=true; shift ;;
     --only-partitions) only_partitions=true; shift ;;
     --partition-counts) partition_counts_arg=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -99,12 +107,18 @@ null_eventlogd="$build/tests/bench/null_eventlogd"
 for binary in "$eventlogd" "$eventlog" "$null_eventlogd"; do
   [[ -x "$binary" ]] || { log "missing $binary: build it first (cmake --build $build)"; exit 1; }
 done
-if ! command -v gnuplot >/dev/null; then
-  log "installing gnuplot-nox (for the plots)"
+need=()
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+if $redis; then
+  command -v redis-server >/dev/null || need+=(redis-server)
+  command -v redis-benchmark >/dev/null || need+=(redis-tools)
+fi
+if [[ ${#need[@]} -gt 0 ]]; then
+  log "installing ${need[*]}"
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    gnuplot-nox >&2
+    "${need[@]}" >&2
 fi
 
 # --- the servers we start are stopped on any exit --------------------------------
@@ -169,6 +183,18 @@ stop_eventlogd() {
 start_server reference "$null_eventlogd" --listen=127.0.0.1:0
 reference_addr=$(cat "$work/reference.addr")
 log "reference server on $reference_addr"
+if $redis; then
+  redis_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$work/redis"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --save "" \
+    --appendonly yes --appendfsync everysec --daemonize no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    redis-cli -h 127.0.0.1 -p "$redis_port" PING >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  log "redis-server $(redis-server --version | awk '{print $3}') on 127.0.0.1:$redis_port"
+fi
 
 # --- workloads -----------------------------------------------------------------------
 results="$work/results.tsv"  # section <TAB> workload <TAB> system <TAB> run <TAB> value
@@ -198,6 +224,19 @@ perf() {  # perf ADDR ARGS...: `eventlog perf ARGS` at the lowest priority (neve
 produce_rate() {  # produce_rate ADDR TOPIC ARGS...: records/s
   local addr=$1 topic=$2; shift 2
   perf "$addr" produce --topic="$topic" "$@" | number_before records/s
+}
+
+rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
+value100=$(head -c 100 /dev/zero | tr '\0' x)
+# redis_xadd FSYNC KEYS PIPELINE CLIENTS N: XADDs/s of 100 B values spread
+# over KEYS stream keys, with appendfsync FSYNC (always | everysec).
+redis_xadd() {
+  local fsync=$1 keys=$2 pipeline=$3 clients=$4 n=$5
+  rcli CONFIG SET appendfsync "$fsync" >/dev/null
+  rcli FLUSHALL >/dev/null
+  nice -n 19 redis-benchmark -h 127.0.0.1 -p "$redis_port" -P "$pipeline" -c "$clients" \
+    -n "$n" -r "$keys" -q XADD 'stream:__rand_int__' '*' f "$value100" 2>/dev/null \
+    | tr '\r' '\n' | grep 'requests per second' | tail -1 | number_before requests || true
 }
 
 sweep() {  # sweep CURVE TOPIC ADDR ACKS
@@ -240,6 +279,14 @@ for run in $(seq "$runs"); do
     record partitions "$client reference" 1 "$(produce_rate "$reference_addr" \
       "keyed-$client-$run" --client="$client" --keys=on --records="$records")"
   done
+  if $redis; then
+    for fsync in always everysec; do
+      for p in "${partition_counts[@]}"; do
+        record partitions "Redis XADD appendfsync $fsync" "$p" \
+          "$(redis_xadd "$fsync" "$p" 64 8 "$keyed_records")"
+      done
+    done
+  fi
   $only_partitions && continue
 
   # b. batched produce and Subscribe, eventlogd / reference.
@@ -272,6 +319,12 @@ for run in $(seq "$runs"); do
           --concurrency=64 --records="$single_records")"
     done
   done
+  if $redis; then
+    record small "1-record requests, acks all (requests/s)" redis \
+      "$(redis_xadd always 1 1 64 "$single_records")"
+    record small "1-record requests, acks leader (requests/s)" redis \
+      "$(redis_xadd everysec 1 1 64 "$single_records")"
+  fi
 
   # d. latency vs rate.
   sweep "eventlogd acks all" "sweep-all-$run" "$eventlogd_addr" all

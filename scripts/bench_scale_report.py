@@ -42,6 +42,15 @@ def cell(values):
     return f"{fmt(statistics.median(values))} [{fmt(min(values))} - {fmt(max(values))}]"
 
 
+def times_cell(ratios):
+    if not ratios:
+        return "-"
+    med = statistics.median(ratios)
+    if len(ratios) == 1:
+        return f"{med:.1f}x"
+    return f"{med:.1f}x [{min(ratios):.1f} - {max(ratios):.1f}]"
+
+
 def pct_cell(ratios):
     if not ratios:
         return "-"
@@ -88,13 +97,21 @@ def partitions_table(section):
 
 
 def versus_table(section):
-    lines = ["| workload | eventlogd | reference server | eventlogd / reference |",
-             "| --- | --- | --- | --- |"]
+    """eventlogd next to the reference server, and Redis when it was measured."""
+    with_redis = any("redis" in systems for systems in section.values())
+    lines = ["| workload | eventlogd | reference server | eventlogd / reference |"
+             + (" Redis Streams | eventlogd / Redis |" if with_redis else ""),
+             "| --- | --- | --- | --- |" + (" --- | --- |" if with_redis else "")]
     for workload, systems in section.items():
         ours = systems.get("eventlogd", {})
         ref = systems.get("reference", {})
-        lines.append(f"| {workload} | {cell(list(ours.values()))} | {cell(list(ref.values()))} "
-                     f"| {pct_cell(ratios(ours, ref))} |")
+        line = (f"| {workload} | {cell(list(ours.values()))} | {cell(list(ref.values()))} "
+                f"| {pct_cell(ratios(ours, ref))} |")
+        if with_redis:
+            redis = systems.get("redis", {})
+            line += (f" {cell(list(redis.values())) if redis else '-'} "
+                     f"| {times_cell(ratios(ours, redis)) if redis else '-'} |")
+        lines.append(line)
     return lines
 
 

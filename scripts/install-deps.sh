@@ -21,6 +21,7 @@ test_pkgs=(libgtest-dev googletest libbenchmark-dev python3-grpcio python3-proto
   podman-compose golang-github-containernetworking-plugin-dnsname  # compose's cluster profile
   btrfs-progs
   etcd-server etcd-client  # the etcd client layer's tests run real etcd members
+  iproute2 iptables  # network_partition_test and fault_loop cut links in network namespaces
   kcat python3-kafka python3-confluent-kafka  # the Kafka listener tests run these clients
   librdkafka-dev  # tests/bench/kafka_bench (scripts/bench-kafka.sh)
   prometheus               # scrapes eventlogd in tests/service/ops; promtool checks /metrics and rules

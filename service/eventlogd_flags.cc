@@ -122,9 +122,8 @@ ABSL_FLAG(int32_t, broker_id, 0,
           "This broker's id, unique in its cluster (>= 0). A single broker reports it in "
           "GetMetadata.");
 ABSL_FLAG(int32_t, default_replication_factor, 1,
-          "Copies of each partition of a topic created with replication_factor 0 (and of "
-          "__consumer_offsets), on distinct brokers; above 1 only with --cluster_etcd "
-          "(docs/CLUSTER.md, \"Replication\").");
+          "Copies of each partition of a topic created with replication_factor 0, on distinct "
+          "brokers; above 1 only with --cluster_etcd (docs/CLUSTER.md, \"Replication\").");
 ABSL_FLAG(std::string, advertise, "",
           "HOST:PORT at which clients and other brokers reach this broker; default: the listen "
           "address with the port bound (required with --cluster_etcd when listening on "
@@ -137,12 +136,18 @@ ABSL_FLAG(int64_t, cluster_lease_ttl_seconds, 5,
 ABSL_FLAG(int32_t, offsets_topic_partitions, 12,
           "Partitions of the internal __consumer_offsets topic, fixed when the cluster is "
           "created (the first broker's value counts).");
+ABSL_FLAG(int32_t, offsets_topic_replication_factor, 3,
+          "Replicas of each partition of the internal __consumer_offsets topic, clamped to the "
+          "brokers up when a consumer group first needs it (Kafka's "
+          "offsets.topic.replication.factor), so that groups survive the loss of their "
+          "coordinator.");
 ABSL_FLAG(int64_t, replica_lag_time_max_ms, 10000,
           "A follower not caught up to its leader's log end for this long leaves the partition's "
           "in-sync replicas (docs/CLUSTER.md, \"Replication\").");
 ABSL_FLAG(int32_t, min_insync_replicas, 1,
-          "ACKS_ALL produce to a partition of several replicas fails (FAILED_PRECONDITION, "
-          "Kafka NOT_ENOUGH_REPLICAS) while fewer replicas are in sync (docs/CLUSTER.md).");
+          "The min_insync_replicas of topics created without one: ACKS_ALL produce to a "
+          "partition of several replicas fails (FAILED_PRECONDITION, Kafka NOT_ENOUGH_REPLICAS) "
+          "while fewer replicas are in sync (docs/CLUSTER.md).");
 ABSL_FLAG(std::string, kafka_listen, "",
           "HOST:PORT to serve the Kafka wire protocol on (docs/KAFKA.md), next to gRPC and onto "
           "the same topics, groups and offsets; empty = off. Port 0 picks a free port, printed as "
@@ -226,8 +231,11 @@ eventlog::service::ServerOptions OptionsFromFlags() {
   options.cluster.broker_id = options.broker.broker_id;
   options.cluster.lease_ttl_seconds = absl::GetFlag(FLAGS_cluster_lease_ttl_seconds);
   options.cluster.offsets_topic_partitions = absl::GetFlag(FLAGS_offsets_topic_partitions);
+  options.cluster.offsets_topic_replication_factor =
+      absl::GetFlag(FLAGS_offsets_topic_replication_factor);
   options.cluster.replica_lag_time_max_ms = absl::GetFlag(FLAGS_replica_lag_time_max_ms);
   options.cluster.min_insync_replicas = absl::GetFlag(FLAGS_min_insync_replicas);
+  options.broker.default_min_insync_replicas = options.cluster.min_insync_replicas;
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.metrics.per_partition = absl::GetFlag(FLAGS_metrics_per_partition);
   return options;
@@ -267,6 +275,9 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
     return "--default_replication_factor above 1 needs a cluster (--cluster_etcd)";
   }
   if (options.cluster.min_insync_replicas < 1) return "--min_insync_replicas must be at least 1";
+  if (options.cluster.offsets_topic_replication_factor < 1) {
+    return "--offsets_topic_replication_factor must be at least 1";
+  }
   if (options.cluster.lease_ttl_seconds < 1) {
     return "--cluster_lease_ttl_seconds must be at least 1";
   }

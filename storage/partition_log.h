@@ -227,6 +227,24 @@ class PartitionLog {
   // (a follower serves none): a reader past the new end may fail. A no-op at
   // or past the log end. OUT_OF_RANGE below log_start_offset; NOT_FOUND /
   // UNAVAILABLE once deleted / closing; the I/O error otherwise.
+  virtual absl::Status TruncateTo(int64_t offset) {
+    (void)offset;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
+  // A follower whose log ends below its leader's log start (retention
+  // deleted what it lacks, or it is a new, empty replica) drops its whole
+  // log and starts again, empty, at the leader's log start `offset` (Kafka's
+  // truncateFullyAndStartAt): log start, high watermark and log end all
+  // become `offset`, the leader-epoch cache and the producers' state are
+  // cleared; durable before this returns. FAILED_PRECONDITION for an
+  // `offset` not past the log end (TruncateTo is the cut for those);
+  // NOT_FOUND / UNAVAILABLE once deleted / closing; the I/O error otherwise.
+  virtual absl::Status TruncateFullyAndStartAt(int64_t offset) {
+    (void)offset;
+    return absl::UnimplementedError("this log does not replicate");
+  }
+
   // The leader's side of the replication stream: whole batches as stored,
   // from the one holding `offset` on, up to the log end (past the high
   // watermark: followers copy what is written, so that the leader and its
@@ -246,11 +264,6 @@ class PartitionLog {
   // FAILED_PRECONDITION for one below the latest recorded.
   virtual absl::Status BecomeLeader(int32_t epoch) {
     (void)epoch;
-    return absl::UnimplementedError("this log does not replicate");
-  }
-
-  virtual absl::Status TruncateTo(int64_t offset) {
-    (void)offset;
     return absl::UnimplementedError("this log does not replicate");
   }
 
@@ -281,7 +294,11 @@ class PartitionLog {
   // A leader's ISR has `in_sync` members and ACKS_ALL needs `required`:
   // while in_sync < required, ACKS_ALL appends fail before anything is
   // written, FAILED_PRECONDITION with util::ErrorReason kNotEnoughReplicas
-  // (Kafka's NOT_ENOUGH_REPLICAS). Both 1 until called.
+  // (Kafka's NOT_ENOUGH_REPLICAS), and ACKS_ALL appends already written but
+  // not yet acknowledged (waiting for the high watermark, or for their
+  // fsync) fail with FAILED_PRECONDITION and kNotEnoughReplicasAfterAppend
+  // (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND): their records stay in the
+  // log and may be read once the smaller ISR has them. Both 1 until called.
   virtual void SetInSyncReplicas(int32_t in_sync, int32_t required) {
     (void)in_sync;
     (void)required;

@@ -14,6 +14,9 @@ struct BrokerOptions {
   // Replicas of each partition of a topic created with replication_factor 0
   // (--default_replication_factor); above 1 only in a cluster.
   int32_t default_replication_factor = 1;
+  // ACKS_ALL's in-sync replicas for a topic created with
+  // min_insync_replicas 0 (--min_insync_replicas).
+  int32_t default_min_insync_replicas = 1;
 
   // Largest produce request (sum of its encoded records) and the ceiling for
   // a topic's max_message_bytes. The gRPC layer caps messages at this size.

@@ -36,7 +36,8 @@ absl::Status ResolvePositive(absl::string_view field, T requested, T* value) {
 }  // namespace
 
 TopicInfo TopicAdmin::DescribeTopic(const storage::Topic& topic) const {
-  TopicInfo info{topic.name(), topic.config(), {}};
+  TopicInfo info{topic.name(), topic.config(), {}, {}};
+  info.replica_config.min_insync_replicas = options_.default_min_insync_replicas;
   info.partitions.reserve(topic.partition_count());
   for (int32_t p = 0; p < topic.partition_count(); ++p) {
     PartitionRoute route = router_ == nullptr ? PartitionRoute::Local(options_.broker_id)
@@ -143,7 +144,24 @@ absl::StatusOr<ResolvedTopic> TopicAdmin::Resolve(const CreateTopicRequest& requ
                      "default, or run a cluster: docs/CLUSTER.md)"));
   }
   ASSIGN_OR_RETURN(storage::LogConfig config, ResolveConfig(request.config));
-  return ResolvedTopic{request.name, partitions, config, replication_factor};
+  ReplicaConfig replica_config;
+  replica_config.unclean_leader_election_enable = request.config.unclean_leader_election_enable;
+  const int32_t min_insync = request.config.min_insync_replicas;
+  if (min_insync < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "config.min_insync_replicas is ", min_insync,
+        "; use at least 1 (or 0 for the server default)"));
+  }
+  // An explicit value above the copies could never be met; the broker-wide
+  // default applies to replicated partitions only, so it is not checked.
+  if (min_insync > replication_factor) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "config.min_insync_replicas is ", min_insync, " but replication_factor is ",
+        replication_factor, "; ACKS_ALL could never succeed"));
+  }
+  replica_config.min_insync_replicas =
+      min_insync > 0 ? min_insync : options_.default_min_insync_replicas;
+  return ResolvedTopic{request.name, partitions, config, replication_factor, replica_config};
 }
 
 absl::Status TopicAdmin::Delete(absl::string_view name) {

@@ -28,6 +28,19 @@ struct TopicConfigRequest {
   // 0 = the server default; -1 = unbounded.
   int64_t message_timestamp_after_max_ms = 0;
   int64_t message_timestamp_before_max_ms = 0;
+  // Replicated partitions: 0 = the server default (--min_insync_replicas).
+  int32_t min_insync_replicas = 0;
+  bool unclean_leader_election_enable = false;
+};
+
+// A topic's replication settings, effective values (docs/CLUSTER.md,
+// "Replication"). The cluster metadata keeps them with the topic; storage
+// does not know them.
+struct ReplicaConfig {
+  // ACKS_ALL needs this many in-sync replicas (Kafka's min.insync.replicas).
+  int32_t min_insync_replicas = 1;
+  // With no live in-sync replica, a live out-of-sync one may lead.
+  bool unclean_leader_election_enable = false;
 };
 
 struct CreateTopicRequest {
@@ -59,6 +72,7 @@ struct PartitionInfo {
 struct TopicInfo {
   std::string name;
   storage::LogConfig config;
+  ReplicaConfig replica_config;  // a single broker's defaults; a cluster's from its metadata
   std::vector<PartitionInfo> partitions;
 };
 
@@ -69,6 +83,7 @@ struct ResolvedTopic {
   int32_t partitions = 0;
   storage::LogConfig config;
   int32_t replication_factor = 1;
+  ReplicaConfig replica_config;
 };
 
 struct TopicSummary {

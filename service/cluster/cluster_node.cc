@@ -20,6 +20,15 @@ namespace cv1 = ::eventlog::cluster::v1;
 
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
+// The effective config the topic record keeps: storage's and replication's.
+eventlog::v1::TopicConfig TopicConfigProto(const broker::ResolvedTopic& topic) {
+  eventlog::v1::TopicConfig config;
+  service::ToProto(topic.config, &config);
+  config.set_min_insync_replicas(topic.replica_config.min_insync_replicas);
+  config.set_unclean_leader_election_enable(topic.replica_config.unclean_leader_election_enable);
+  return config;
+}
+
 }  // namespace
 
 ClusterNode::ClusterNode(const ClusterOptions& options)
@@ -160,9 +169,9 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   controller_options.lease_ttl_seconds = options_.lease_ttl_seconds;
   controller_options.offsets_topic.name = kOffsetsTopic;
   controller_options.offsets_topic.partitions = offsets_topic.partitions;
-  controller_options.offsets_topic.replication_factor = offsets_topic.replication_factor;
+  controller_options.offsets_topic.replication_factor = options_.offsets_topic_replication_factor;
   controller_options.offsets_topic.internal = true;
-  service::ToProto(offsets_topic.config, &controller_options.offsets_topic.config);
+  controller_options.offsets_topic.config = TopicConfigProto(offsets_topic);
   controller_ = std::make_unique<Controller>(client_.get(), keys_, view_.get(),
                                              std::move(controller_options));
   return controller_->Start();
@@ -234,7 +243,7 @@ absl::StatusOr<int64_t> ClusterNode::CreateTopic(const broker::ResolvedTopic& to
   request.name = topic.name;
   request.partitions = topic.partitions;
   request.replication_factor = topic.replication_factor;
-  service::ToProto(topic.config, &request.config);
+  request.config = TopicConfigProto(topic);
   return controller_->CreateTopic(request);
 }
 

@@ -4,11 +4,18 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "service/broker/partitioner.h"
 #include "storage/format/record_batch_builder.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::cluster {
+namespace {
+
+// How long a load waits for its high watermark before it tries again.
+constexpr absl::Duration kLoadWait = absl::Seconds(5);
+
+}  // namespace
 
 // One append of a record, waited for by Sync().
 class ClusterOffsetStore::PendingAppend {
@@ -18,9 +25,15 @@ class ClusterOffsetStore::PendingAppend {
     status_ = std::move(status);
     done_ = true;
   }
-  absl::Status Wait() {
+  // UNAVAILABLE if not done within `timeout` (the append goes on).
+  absl::Status Wait(absl::Duration timeout) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(&done_));
+    if (!mu_.AwaitWithTimeout(absl::Condition(&done_), timeout)) {
+      return absl::UnavailableError(absl::StrCat(
+          "the offsets topic did not replicate the record within ",
+          absl::FormatDuration(timeout),
+          " (a replica out of reach?); it may or may not be kept: retry"));
+    }
     return status_;
   }
 
@@ -31,6 +44,14 @@ class ClusterOffsetStore::PendingAppend {
 };
 
 namespace {
+
+// The longest a write waits for its ACKS_ALL append. Writes run on gRPC's
+// threads (commit handlers, a subscription's end leaving its group), and an
+// append waits for every in-sync replica: while one is out of reach, until
+// the ISR shrinks, which takes etcd, which takes gRPC's threads. Unbounded,
+// those waits could hold every gRPC thread and the broker then lost its
+// etcd lease and never got it back (found by fault_loop).
+constexpr absl::Duration kAppendWait = absl::Seconds(1);
 
 // The appends this thread made since its last Sync().
 std::vector<std::shared_ptr<void>>& ThreadPending() {
@@ -164,7 +185,21 @@ absl::StatusOr<ClusterOffsetStore::Partition> ClusterOffsetStore::Load(int32_t p
   if (log == nullptr) return absl::NotFoundError(absl::StrCat("no partition ", partition));
   Partition result;
   int64_t offset = log->log_start_offset();
-  const int64_t end = log->high_watermark();
+  // Everything in a leader's log stays (a leader never truncates), so a
+  // new leader loads to its log end, as Kafka does: a commit the old
+  // leader acknowledged may sit above this replica's high watermark until
+  // its followers report. Reads stop at the high watermark, so wait for it.
+  const int64_t end = log->log_end_offset();
+  if (log->high_watermark() < end) {
+    auto reached = std::make_shared<absl::Notification>();
+    const storage::PartitionLog::WaiterId id =
+        log->WaitForData(end - 1, [reached] { reached->Notify(); });
+    if (id != 0 && !reached->WaitForNotificationWithTimeout(kLoadWait)) {
+      log->CancelWait(id);
+      return absl::UnavailableError(absl::StrCat("the high watermark ", log->high_watermark(),
+                                                 " has not reached the log end ", end, " yet"));
+    }
+  }
   while (offset < end) {
     ASSIGN_OR_RETURN(storage::ReadResult read, log->Read(offset, storage::ReadLimits{}));
     for (const storage::RecordView& view : read.records) {
@@ -237,7 +272,7 @@ absl::Status ClusterOffsetStore::Sync() {
   pending.swap(ThreadPending());
   absl::Status status;
   for (const std::shared_ptr<void>& append : pending) {
-    absl::Status s = std::static_pointer_cast<PendingAppend>(append)->Wait();
+    absl::Status s = std::static_pointer_cast<PendingAppend>(append)->Wait(kAppendWait);
     if (status.ok()) status = s;
   }
   return status;
@@ -316,7 +351,7 @@ absl::Status ClusterOffsetStore::SaveGroupEpoch(absl::string_view group, int64_t
     entry.epoch = std::max(entry.epoch, epoch);
     pending = Append(p, record);
   }
-  return pending->Wait();
+  return pending->Wait(kAppendWait);
 }
 
 }  // namespace eventlog::cluster

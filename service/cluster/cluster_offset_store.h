@@ -1,15 +1,14 @@
 // ClusterOffsetStore: committed offsets and group epochs of a cluster, kept
 // in the internal compacted topic __consumer_offsets (docs/CLUSTER.md), so
-// that they live on brokers like any partition (and replication will copy
-// them like any partition). A group's records go to the partition
+// that they live on brokers and are replicated like any partition. A group's records go to the partition
 // murmur2(group) % partitions of that topic; the broker that leads that
 // partition is the group's coordinator: it holds the group's members, and
 // this store on it serves the group's offsets from memory.
 //
 // When this broker becomes the leader of an offsets partition (at start, or
 // when the partition's only broker returns), Refresh() loads the partition
-// in the background (reads it to its high watermark and keeps the newest
-// value per key); until then, and on brokers that do not lead it, the
+// in the background (reads it to its log end, once its high watermark is
+// there, and keeps the newest value per key); until then, and on brokers that do not lead it, the
 // group's calls fail with UNAVAILABLE (naming the leader when there is
 // one). A write updates memory at once and appends a record (ACKS_ALL);
 // Sync() waits for the appends this thread made.

@@ -22,6 +22,10 @@ struct ClusterOptions {
   int64_t lease_ttl_seconds = 5;
   // Partitions of __consumer_offsets, fixed when the cluster is created.
   int32_t offsets_topic_partitions = 12;
+  // Replicas of each __consumer_offsets partition, clamped to the live
+  // brokers when the topic is created (--offsets_topic_replication_factor;
+  // Kafka's offsets.topic.replication.factor).
+  int32_t offsets_topic_replication_factor = 3;
   // A follower not caught up to its leader's log end for this long leaves
   // the partition's ISR (--replica_lag_time_max_ms; docs/CLUSTER.md).
   int64_t replica_lag_time_max_ms = 10000;

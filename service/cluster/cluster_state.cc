@@ -150,4 +150,15 @@ const std::map<int32_t, PartitionEntry>* ClusterState::PartitionsOf(absl::string
   return it == partitions_.end() ? nullptr : &it->second;
 }
 
+int64_t ClusterState::UnderReplicatedLedBy(int32_t leader) const {
+  int64_t count = 0;
+  for (const auto& topic : partitions_) {
+    for (const auto& partition : topic.second) {
+      const PartitionEntry& entry = partition.second;
+      if (entry.leader == leader && entry.isr.size() < entry.replicas.size()) ++count;
+    }
+  }
+  return count;
+}
+
 }  // namespace eventlog::cluster

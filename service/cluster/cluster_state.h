@@ -73,6 +73,9 @@ class ClusterState {
   // Every partition state of a topic, by partition (may lag behind a topic
   // just created or deleted by one revision, never within a transaction).
   const std::map<int32_t, PartitionEntry>* PartitionsOf(absl::string_view topic) const;
+  // How many partitions `leader` leads whose ISR is smaller than their
+  // replica set (under-replicated, as the leader reports it).
+  int64_t UnderReplicatedLedBy(int32_t leader) const;
 
  private:
   void Put(const ClusterKeys& keys, const etcd::KeyValue& kv);

@@ -142,7 +142,8 @@ bool Controller::Reconcile(const etcd::Leadership& leadership, const ClusterStat
             etcd::TxnOp::Put(key, PartitionJson(entry, leadership.create_revision)));
         continue;
       }
-      std::optional<PartitionEntry> next = ElectLeader(*current, live);
+      std::optional<PartitionEntry> next =
+          ElectLeader(*current, live, topic.config.unclean_leader_election_enable());
       if (!next.has_value()) continue;
       changes.emplace_back(etcd::Compare::Unchanged(key, current->mod_revision),
                            etcd::TxnOp::Put(key, PartitionJson(*next, leadership.create_revision)));
@@ -230,6 +231,11 @@ absl::StatusOr<int64_t> Controller::CreateOffsetsTopic() {
   if (!state->info().has_value()) return absl::UnavailableError("the cluster record is missing");
   NewTopic offsets = options_.offsets_topic;
   offsets.partitions = state->info()->offsets_topic_partitions();
+  // As many copies as asked for, but no more than the brokers up now (a
+  // cluster of one still gets its offsets topic); fixed from then on.
+  const auto live = static_cast<int32_t>(state->brokers().size());
+  offsets.replication_factor =
+      std::clamp<int32_t>(offsets.replication_factor, 1, std::max<int32_t>(1, live));
   absl::StatusOr<int64_t> revision = CreateTopicAs(*leadership, *state, offsets);
   if (absl::IsAlreadyExists(revision.status())) return state->revision();
   return revision;

@@ -67,7 +67,7 @@ std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state) {
 }
 
 std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
-                                          const std::set<int32_t>& live) {
+                                          const std::set<int32_t>& live, bool unclean) {
   auto in_sync = [&](int32_t replica) {
     return std::find(current.isr.begin(), current.isr.end(), replica) != current.isr.end();
   };
@@ -81,6 +81,19 @@ std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
     if (in_sync(replica) && live.count(replica) > 0) {
       leader = replica;
       break;
+    }
+  }
+  if (leader < 0 && unclean) {
+    for (int32_t replica : current.replicas) {
+      if (live.count(replica) > 0) {
+        // Out of sync, so the ISR starts again from it alone; the others
+        // truncate to its epoch boundary and rejoin as they catch up.
+        PartitionEntry next = current;
+        next.leader = replica;
+        next.leader_epoch = current.leader_epoch + 1;
+        next.isr = {replica};
+        return next;
+      }
     }
   }
   if (leader == current.leader) return std::nullopt;

@@ -47,7 +47,11 @@ PartitionEntry NewPartition(std::vector<int32_t> replicas);
 std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state);
 
 // The new state of `current` given `live` brokers, or nullopt if it stays.
+// `unclean` (the topic's unclean_leader_election_enable): with no live
+// in-sync replica, the first live replica leads, alone in the ISR
+// (acknowledged records it lacks are lost); otherwise the partition is
+// offline until an in-sync replica returns.
 std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
-                                          const std::set<int32_t>& live);
+                                          const std::set<int32_t>& live, bool unclean = false);
 
 }  // namespace eventlog::cluster

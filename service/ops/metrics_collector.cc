@@ -70,9 +70,10 @@ std::string MetricsCollector::Collect() const {
   WriteTopics(writer);
   WriteGroups(writer);
   writer.Single("eventlog_under_replicated_partitions", Type::kGauge,
-                "Partitions with fewer in-sync replicas than replicas; always 0 on a single "
-                "broker (each partition is its own only replica).",
-                int64_t{0});
+                "Partitions this broker leads with fewer in-sync replicas than replicas; always "
+                "0 on a single broker (each partition is its own only replica).",
+                options_.under_replicated_partitions ? options_.under_replicated_partitions()
+                                                     : int64_t{0});
   writer.Single("eventlog_subscriptions_open", Type::kGauge, "Subscribe streams open now.",
                 broker_->open_subscriptions());
   if (const broker::BrokerMetrics* counters = broker_->metrics(); counters != nullptr) {

@@ -30,6 +30,11 @@ namespace eventlog::ops {
 struct MetricsOptions {
   // Series per partition (offsets, size, lag per partition).
   bool per_partition = true;
+  // In a cluster: how many partitions this broker leads have fewer in-sync
+  // replicas than replicas (Kafka's UnderReplicatedPartitions, counted by the
+  // leader so a sum over brokers counts each partition once). Unset on a
+  // single broker, where every partition is its own only replica.
+  std::function<int64_t()> under_replicated_partitions;
 };
 
 class MetricsCollector {

@@ -155,6 +155,8 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
       if (data.code() == static_cast<int>(absl::StatusCode::kFailedPrecondition)) {
         manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch,
                                 false);
+      } else if (data.code() == static_cast<int>(absl::StatusCode::kOutOfRange)) {
+        StartAtLeaderLogStart(partition, data.log_start_offset());
       }
       continue;
     }
@@ -190,6 +192,22 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
     signal_->mu.AwaitWithTimeout(absl::Condition(&synced), kRetryDelay);
   }
   return true;
+}
+
+void ReplicaFetcher::StartAtLeaderLogStart(const FollowedPartition& partition,
+                                           int64_t leader_log_start) {
+  const int64_t log_end = partition.log->log_end_offset();
+  // Asking again would fail the same way: what it lacks is gone from the
+  // leader (Kafka's truncateFullyAndStartAt). Anything else out of range
+  // is the leader's log moving under the request; the next one sees it.
+  if (leader_log_start <= log_end) return;
+  absl::Status reset = partition.log->TruncateFullyAndStartAt(leader_log_start);
+  std::cerr << "eventlogd: replication: partition " << partition.partition << " of \""
+            << partition.topic << "\" ends at " << log_end << ", below broker " << leader_
+            << "'s log start " << leader_log_start << ": "
+            << (reset.ok() ? "emptied, fetching from the leader's log start"
+                           : "cannot empty it: " + std::string(reset.message()))
+            << std::endl;
 }
 
 absl::Status ReplicaFetcher::Truncate(const FollowedPartition& partition) {

@@ -48,6 +48,9 @@ class ReplicaFetcher {
   void Run();
   // Truncates `partition` to its leader's epoch boundary.
   absl::Status Truncate(const FollowedPartition& partition);
+  // The leader answered OUT_OF_RANGE: if `partition` ends below the leader's
+  // log start, it is emptied and starts again there.
+  void StartAtLeaderLogStart(const FollowedPartition& partition, int64_t leader_log_start);
   // One request and its answer; false when the stream broke.
   bool FetchOnce(Stream* stream, const std::vector<FollowedPartition>& partitions);
   // Waits up to `timeout` for Wake() or Stop(); false once stopping.

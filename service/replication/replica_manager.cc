@@ -93,8 +93,17 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
             it = led_.insert_or_assign(key, std::move(fresh)).first;
           }
           it->second.seen = entry;
-          log->SetInSyncReplicas(static_cast<int32_t>(entry.isr.size()),
-                                 options_.min_insync_replicas);
+          // The topic's min_insync_replicas; 0 in a record written before
+          // topics had one: the broker's default.
+          const int32_t required = topic.config.min_insync_replicas() > 0
+                                       ? topic.config.min_insync_replicas()
+                                       : options_.min_insync_replicas;
+          // Under mu_, the exception to the rule above: OnFollowerFetch
+          // computes limits from `seen` under mu_ too, so no limit of the
+          // smaller ISR can release a waiting ACKS_ALL append before the log
+          // knows the ISR is below the minimum. The callbacks this may run
+          // are those appends' completions, which never call back in here.
+          log->SetInSyncReplicas(static_cast<int32_t>(entry.isr.size()), required);
           limits.emplace_back(log, LimitLocked(it->second));
           continue;
         }

@@ -47,8 +47,8 @@ struct ReplicaManagerOptions {
   absl::Duration lag_time_max = absl::Seconds(10);
   // Messages between brokers (the leader's answers carry batches).
   int64_t max_message_bytes = 64 << 20;
-  // ACKS_ALL appends need this many in-sync replicas (--min_insync_replicas;
-  // Kafka's min.insync.replicas, here broker-wide).
+  // ACKS_ALL appends need this many in-sync replicas in a topic whose
+  // record has no min_insync_replicas (--min_insync_replicas).
   int32_t min_insync_replicas = 1;
 };
 

@@ -51,6 +51,11 @@ void ReplicationService::Answer(const cv1::ReplicaFetchRequest& request,
     if (!read.ok()) {
       data->set_code(static_cast<int>(read.status().code()));
       data->set_error(std::string(read.status().message()));
+      if (log.ok()) {
+        // A follower below the log start starts again there.
+        data->set_log_start_offset((*log)->log_start_offset());
+        data->set_log_end_offset((*log)->log_end_offset());
+      }
       continue;
     }
     if (!read->batches.empty()) *any_data = true;

@@ -48,9 +48,18 @@ void FinishAfterRevision(cluster::ClusterNode* node, broker::Executor* executor,
       });
 }
 
-// Each partition's replicas and ISR as this broker's metadata shows them
-// (the broker core knows leaders only).
+// Each partition's replicas and ISR, and the topic's replication config, as
+// this broker's metadata shows them (the broker core knows leaders only).
 void AddReplicas(const cluster::ClusterState& state, broker::TopicInfo* info) {
+  if (const cluster::TopicEntry* topic = state.FindTopic(info->name); topic != nullptr) {
+    // 0: a topic created before the setting existed, which follows the
+    // brokers' --min_insync_replicas (shown as this broker's).
+    if (topic->config.min_insync_replicas() > 0) {
+      info->replica_config.min_insync_replicas = topic->config.min_insync_replicas();
+    }
+    info->replica_config.unclean_leader_election_enable =
+        topic->config.unclean_leader_election_enable();
+  }
   for (broker::PartitionInfo& partition : info->partitions) {
     const cluster::PartitionEntry* entry = state.FindPartition(info->name, partition.partition);
     if (entry == nullptr) continue;

@@ -90,6 +90,20 @@ int32_t ClusterKafkaView::Coordinator(absl::string_view group) const {
   return KafkaNodeOf(node_->CoordinatorRoute(group));
 }
 
+kafka::KafkaClusterView::Replicas ClusterKafkaView::ReplicasOf(absl::string_view topic,
+                                                               int32_t partition,
+                                                               int32_t leader) const {
+  std::shared_ptr<const cluster::ClusterState> state = node_->metadata();
+  const cluster::PartitionEntry* entry = state->FindPartition(topic, partition);
+  if (entry == nullptr || entry->replicas.empty()) return {{leader}, {leader}, {}};
+  Replicas result{entry->replicas, entry->isr, {}};
+  if (result.in_sync.empty()) result.in_sync = {leader};
+  for (int32_t replica : entry->replicas) {
+    if (state->FindBroker(replica) == nullptr) result.offline.push_back(replica);
+  }
+  return result;
+}
+
 std::optional<absl::Status> ClusterKafkaView::CreateTopic(
     const broker::CreateTopicRequest& request) const {
   return [&]() -> absl::Status {

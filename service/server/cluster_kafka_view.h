@@ -45,6 +45,7 @@ class ClusterKafkaView final : public kafka::KafkaClusterView {
   // May block (up to a few seconds, once per cluster) while the offsets
   // topic is created.
   int32_t Coordinator(absl::string_view group) const override;
+  Replicas ReplicasOf(absl::string_view topic, int32_t partition, int32_t leader) const override;
   // At the controller: through etcd, answering once this broker's metadata
   // (and store) show the change.
   std::optional<absl::Status> CreateTopic(const broker::CreateTopicRequest& request) const override;

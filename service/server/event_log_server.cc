@@ -13,6 +13,7 @@
 #include "service/server/cluster_kafka_view.h"
 #include "service/server/reflection_v1_plugin.h"
 #include "service/server/server_credentials.h"
+#include "service/server/server_transport.h"
 #include "service/server/without_reflection.h"
 #include "storage/log/sync_stats.h"
 #include "storage/util/logging/logger.h"
@@ -37,10 +38,6 @@ void WriteDiskSpace(const storage::StoreOptions& store, metrics::MetricWriter& w
                 "--min_free_bytes: produce is refused below this many free bytes (0: off).",
                 std::max<int64_t>(0, store.min_free_bytes));
 }
-
-// Room for the protobuf framing around a produce request's records, so that
-// the broker (not gRPC) reports a request just above max_request_bytes.
-constexpr int64_t kFramingSlackBytes = 64 * 1024;
 
 }  // namespace
 
@@ -121,9 +118,6 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   InitReflectionV1ServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  // One address, one broker: gRPC sets SO_REUSEPORT by default, which lets a
-  // second eventlogd bind the same port and take half the new connections.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.RegisterService(server->service_.get());
   if (server->replication_ != nullptr) builder.RegisterService(server->replication_.get());
@@ -132,30 +126,8 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   interceptors.push_back(server->calls_.NewInterceptorFactory());
   if (observe_requests) interceptors.push_back(server->rpc_metrics_.NewInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  // Long-lived streams: the server pings connections so that parked
-  // subscriptions of vanished clients end, and lets clients ping it every
-  // 10 s (gRPC's default allows one ping per 5 minutes). A dead peer is
-  // noticed about a group session timeout (plus 5 s) after it went: then its
-  // group members leave and their partitions move.
-  const int64_t session_ms = options.broker.group_session_timeout_ms > 0
-                                 ? options.broker.group_session_timeout_ms
-                                 : 120 * 1000;
-  const int keepalive_ms = static_cast<int>(std::clamp<int64_t>(session_ms / 2, 1000, 60 * 1000));
-  const int keepalive_timeout_ms =
-      static_cast<int>(std::clamp<int64_t>(session_ms / 2, 5000, 20 * 1000));
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, keepalive_ms);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, keepalive_timeout_ms);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_SENT_PING_INTERVAL_WITHOUT_DATA_MS, keepalive_ms);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  // Sized for a small machine: the EventLog service runs on gRPC's callback
-  // threads; only the (synchronous) helper services use these pollers.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(
-      std::min<int64_t>(INT_MAX, options.broker.max_request_bytes + kFramingSlackBytes)));
+  ApplyServerTransport(builder, options.broker.group_session_timeout_ms,
+                       options.broker.max_request_bytes);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     server->server_.reset();
@@ -208,6 +180,12 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
     ops::OpsOptions ops;
     ops.listen_address = options.http_listen_address;
     ops.metrics = options.metrics;
+    if (server->cluster_ != nullptr) {
+      ops.metrics.under_replicated_partitions = [cluster = server->cluster_.get()] {
+        const std::shared_ptr<const cluster::ClusterState> state = cluster->metadata();
+        return state == nullptr ? int64_t{0} : state->UnderReplicatedLedBy(cluster->broker_id());
+      };
+    }
     ops.tls_cert_file = options.security.tls_cert_file;
     ops.tls_key_file = options.security.tls_key_file;
     ops.process_start = options.process_start;

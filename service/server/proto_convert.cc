@@ -87,6 +87,8 @@ absl::StatusOr<broker::TopicConfigRequest> FromProto(const v1::TopicConfig& conf
   }
   out.message_timestamp_after_max_ms = config.message_timestamp_after_max_ms();
   out.message_timestamp_before_max_ms = config.message_timestamp_before_max_ms();
+  out.min_insync_replicas = config.min_insync_replicas();
+  out.unclean_leader_election_enable = config.unclean_leader_election_enable();
   return out;
 }
 
@@ -139,6 +141,9 @@ absl::StatusOr<storage::LogConfig> EffectiveConfigFromProto(const v1::TopicConfi
 void ToProto(const broker::TopicInfo& info, v1::TopicDescription* description) {
   description->set_name(info.name);
   ToProto(info.config, description->mutable_config());
+  description->mutable_config()->set_min_insync_replicas(info.replica_config.min_insync_replicas);
+  description->mutable_config()->set_unclean_leader_election_enable(
+      info.replica_config.unclean_leader_election_enable);
   for (const broker::PartitionInfo& stats : info.partitions) {
     v1::PartitionInfo* partition = description->add_partitions();
     partition->set_partition(stats.partition);

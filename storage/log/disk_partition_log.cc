@@ -119,7 +119,7 @@ void DiskPartitionLog::AppendAsync(RecordBatchBuilder batch, Durability durabili
           absl::FailedPreconditionError(absl::StrCat(
               "partition ", options_.partition, " has ", in_sync,
               " in-sync replica(s) and ACKS_ALL needs ", required,
-              " (--min_insync_replicas); nothing was written: retry later or use ACKS_LEADER")),
+              " (min_insync_replicas); nothing was written: retry later or use ACKS_LEADER")),
           util::ErrorReason::kNotEnoughReplicas));
       return;
     }

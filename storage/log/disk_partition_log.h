@@ -69,6 +69,7 @@ class DiskPartitionLog final : public PartitionLog,
   absl::StatusOr<AppendResult> Append(RecordBatchBuilder batch, Durability durability) override;
   void AppendReplicaAsync(std::string batches, Durability durability, AppendCallback done) override;
   absl::Status TruncateTo(int64_t offset) override;
+  absl::Status TruncateFullyAndStartAt(int64_t offset) override;
   absl::Status BecomeLeader(int32_t epoch) override;
   absl::StatusOr<ReplicaRead> ReadForReplica(int64_t offset, int64_t max_bytes) const override;
   int32_t latest_leader_epoch() const override;
@@ -76,10 +77,7 @@ class DiskPartitionLog final : public PartitionLog,
   int64_t durable_end() const override { return durable_end_.load(); }
   void SetHighWatermarkLimit(int64_t limit) override;
   void FailPendingAcks(const absl::Status& status) override;
-  void SetInSyncReplicas(int32_t in_sync, int32_t required) override {
-    in_sync_replicas_.store(in_sync);
-    min_in_sync_replicas_.store(required);
-  }
+  void SetInSyncReplicas(int32_t in_sync, int32_t required) override;
   WaiterId WaitForWritten(int64_t offset, absl::AnyInvocable<void()> callback) override {
     return segments_.WaitForWritten(offset, std::move(callback));
   }
@@ -163,6 +161,10 @@ class DiskPartitionLog final : public PartitionLog,
   // `done` for an ACKS_ALL append: as is without a high watermark limit,
   // else deferred through acks_ until the high watermark passes the batch.
   AppendCallback WaitForReplicas(AppendCallback done);
+  // The error of an ACKS_ALL append written while enough replicas were in
+  // sync and not acknowledged before too few were (Kafka's
+  // NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+  absl::Status NotEnoughReplicasAfterAppend(int32_t in_sync, int32_t required) const;
   // Moves the high watermark to min(durable end, limit) and completes what
   // that releases.
   void AdvanceHighWatermark();

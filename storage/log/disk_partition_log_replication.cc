@@ -13,6 +13,7 @@
 #include "storage/log/disk_partition_log.h"
 #include "storage/log/replica_batches.h"
 #include "storage/log/replica_reader.h"
+#include "storage/util/error_reason.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -113,6 +114,26 @@ void DiskPartitionLog::AdvanceHighWatermark() {
   for (auto& completion : acks_.TakeReady(high_watermark)) completion();
 }
 
+void DiskPartitionLog::SetInSyncReplicas(int32_t in_sync, int32_t required) {
+  in_sync_replicas_.store(in_sync);
+  min_in_sync_replicas_.store(required);
+  // The appends written before the ISR shrank cannot be acknowledged as
+  // ACKS_ALL asked; an append racing this call is caught when it completes
+  // (WaitForReplicas).
+  if (in_sync < required) FailPendingAcks(NotEnoughReplicasAfterAppend(in_sync, required));
+}
+
+absl::Status DiskPartitionLog::NotEnoughReplicasAfterAppend(int32_t in_sync,
+                                                            int32_t required) const {
+  return util::WithReason(
+      absl::FailedPreconditionError(absl::StrCat(
+          "partition ", options_.partition, " was written, but its in-sync replicas fell to ",
+          in_sync, " of the ", required,
+          " ACKS_ALL needs (min_insync_replicas) before every one had it: not acknowledged; "
+          "the records stay in the log and a retry may write them twice")),
+      util::ErrorReason::kNotEnoughReplicasAfterAppend);
+}
+
 void DiskPartitionLog::FailPendingAcks(const absl::Status& status) {
   for (auto& completion : acks_.TakeAll(status)) completion();
 }
@@ -125,7 +146,18 @@ AppendCallback DiskPartitionLog::WaitForReplicas(AppendCallback done) {
       done(std::move(result));
       return;
     }
-    for (auto& completion : self->acks_.AddOrTake(generation, *result, std::move(done), [&] {
+    // Checked again when the high watermark releases it: an ISR that shrank
+    // below the minimum after the append's own check (Kafka checks here too).
+    AppendCallback checked = [self, done = std::move(done)](
+                                 absl::StatusOr<AppendResult> acked) mutable {
+      const int32_t in_sync = self->in_sync_replicas_.load();
+      const int32_t required = self->min_in_sync_replicas_.load();
+      if (acked.ok() && in_sync < required) {
+        acked = self->NotEnoughReplicasAfterAppend(in_sync, required);
+      }
+      done(std::move(acked));
+    };
+    for (auto& completion : self->acks_.AddOrTake(generation, *result, std::move(checked), [&] {
            return self->segments_.offsets().high_watermark;
          })) {
       completion();

@@ -9,6 +9,15 @@
 // the recovery point, which recovery keeps as unacknowledged writes; the
 // follower truncates again before it fetches (the leader-epoch exchange
 // runs after every restart).
+//
+// TruncateFullyAndStartAt's crash order: the new, empty segment file at the
+// new start first (directory fsynced), then the log start, recovery point
+// and index (one synced LevelDB write), then the old files go. A crash
+// before the LevelDB write leaves the old segments and an empty one past
+// them, which recovery opens as a log with a gap (as compaction leaves) or
+// a log still below the leader's start, which the follower starts again;
+// a crash after it leaves files below the log start, which recovery
+// removes.
 #include <limits>
 
 #include "absl/strings/str_cat.h"
@@ -93,6 +102,61 @@ absl::Status DiskPartitionLog::TruncateTo(int64_t offset) {
     sync_active_ = keep;
   }
   return epochs_->TruncateFromEnd(cut.log_end);
+}
+
+absl::Status DiskPartitionLog::TruncateFullyAndStartAt(int64_t offset) {
+  absl::MutexLock c(&cleanup_mu_);
+  absl::MutexLock a(&append_mu_);
+  RETURN_IF_ERROR(segments_.CheckOpen());
+  RETURN_IF_ERROR(options_.health->status());
+  if (offset <= next_offset_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot start partition ", options_.partition, " again at offset ", offset,
+                     ": not past its log end ", next_offset_));
+  }
+  // Nothing may wait for a sync of the files about to go.
+  RETURN_IF_ERROR(SyncWritten());
+  absl::MutexLock f(&flush_mu_);
+
+  ASSIGN_OR_RETURN(std::shared_ptr<Segment> fresh,
+                   Segment::Open(*options_.fs, layout::SegmentPath(options_.dir, offset), offset,
+                                 fs::OpenMode::kCreate));
+  RETURN_IF_ERROR(options_.health->CheckSync(options_.fs->SyncDir(options_.dir),
+                                             "fsync of directory " + options_.dir));
+
+  leveldb::WriteBatch batch;
+  RETURN_IF_ERROR(offset_index_.DeleteRange(0, std::numeric_limits<int64_t>::max(), &batch));
+  RETURN_IF_ERROR(time_index_.DeleteFrom(0, &batch));
+  char value[8];
+  util::coding::PutFixed64(value, static_cast<uint64_t>(offset));
+  batch.Put(layout::PartitionPrefix(layout::kLogStart, options_.topic_id, options_.partition),
+            leveldb::Slice(value, sizeof(value)));
+  batch.Put(layout::PartitionPrefix(layout::kRecoveryPoint, options_.topic_id, options_.partition),
+            leveldb::Slice(value, sizeof(value)));
+  RETURN_IF_ERROR(leveldb_util::Write(options_.db, &batch, /*sync=*/true, "full truncation"));
+  checkpointed_end_.store(offset);
+
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<Segment>> dropped, segments_.ResetTo(fresh, offset));
+  for (const std::shared_ptr<Segment>& segment : dropped) {
+    RETURN_IF_ERROR(options_.fs->Remove(segment->path()));
+  }
+  RETURN_IF_ERROR(options_.health->CheckSync(options_.fs->SyncDir(options_.dir),
+                                             "fsync of directory " + options_.dir));
+
+  appender_ = std::make_unique<SegmentAppender>(fresh, 0);
+  cadence_ = IndexCadence(options_.index_interval_bytes);
+  active_created_ms_ = -1;
+  next_offset_ = offset;
+  written_end_.store(offset);
+  durable_end_.store(offset);
+  producers_ = ProducerState();
+  SnapshotProducersLocked();
+  {
+    absl::MutexLock s(&sync_mu_);
+    unsynced_sealed_.clear();  // synced above, and gone
+    sync_active_ = fresh;
+  }
+  return epochs_->TruncateFromEnd(0);  // every epoch it knew started below
 }
 
 }  // namespace eventlog::storage

@@ -236,6 +236,21 @@ absl::Status LogSegments::Replace(std::shared_ptr<Segment> replacement) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<std::shared_ptr<Segment>>> LogSegments::ResetTo(
+    std::shared_ptr<Segment> segment, int64_t offset) {
+  absl::MutexLock l(&mu_);
+  if (state_ != State::kOpen) return absl::FailedPreconditionError("the log is closed");
+  std::vector<std::shared_ptr<Segment>> dropped;
+  for (auto& [base, old] : segments_) dropped.push_back(std::move(old));
+  segments_.clear();
+  segments_[offset] = std::move(segment);
+  size_bytes_ = 0;
+  log_start_ = offset;
+  high_watermark_ = offset;
+  log_end_ = offset;
+  return dropped;
+}
+
 std::vector<int64_t> LogSegments::bases() const {
   absl::ReaderMutexLock l(&mu_);
   std::vector<int64_t> out;

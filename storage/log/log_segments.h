@@ -144,6 +144,15 @@ class LogSegments {
                                                                    int64_t log_end)
       ABSL_LOCKS_EXCLUDED(mu_);
 
+  // A follower behind its leader's log start (PartitionLog::
+  // TruncateFullyAndStartAt): `segment`, empty and based at `offset`,
+  // becomes the only one; the log start, high watermark and log end move to
+  // `offset`. Returns the segments it replaced (their files are the
+  // caller's to remove). FAILED_PRECONDITION if the log closed.
+  absl::StatusOr<std::vector<std::shared_ptr<Segment>>> ResetTo(std::shared_ptr<Segment> segment,
+                                                                int64_t offset)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
   std::vector<int64_t> bases() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:

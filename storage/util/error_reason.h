@@ -26,7 +26,10 @@ enum class ErrorReason {
   kInconsistentGroupProtocol,  // a group joined with another protocol than its members'
   kInvalidSessionTimeout,      // a consumer-group session timeout outside the broker's bounds
   kNotEnoughReplicas,  // ACKS_ALL with fewer in-sync replicas than required (FAILED_PRECONDITION)
-  kLast = kNotEnoughReplicas,
+  // An ACKS_ALL batch written, then the ISR fell below the required count
+  // before it was acknowledged (FAILED_PRECONDITION; the records stay).
+  kNotEnoughReplicasAfterAppend,
+  kLast = kNotEnoughReplicasAfterAppend,
 };
 
 inline constexpr absl::string_view kErrorReasonPayload = "eventlog-error-reason";

@@ -53,12 +53,19 @@ report='^perf produce: 2500 records in [0-9.]+ s: [0-9]+ records/s, [0-9.]+ MB/s
 expect "produce raw" "$report" '^request latency: p50 [0-9.]+ ms, p99 .* max [0-9.]+ ms' -- \
   produce --topic=smoke --records=2500 --batch_size=100 --concurrency=4 --streams=2 \
   --partitions=2 --keys=on
+expect "produce many connections" \
+  '^perf produce: 2500 records in .*, 5 connections: each [0-9]+ - [0-9]+ records/s' -- \
+  produce --topic=smoke-connections --records=2500 --batch_size=10 --concurrency=10 --streams=5 \
+  --connection_per_stream
 expect "produce library" "$report" -- \
   produce --topic=smoke --records=2500 --batch_size=100 --client=library --acks=leader
 expect "consume subscribe" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=subscribe --batch_size=300
 expect "consume subscribe library" '^perf consume: 5000 records in .* client library' -- \
   consume --topic=smoke --mode=subscribe --batch_size=300 --client=library
+expect "consume fan-out" \
+  '^perf consume: 15000 records in .*, 3 subscribers: each [0-9]+ - [0-9]+ records/s' -- \
+  consume --topic=smoke --mode=subscribe --batch_size=300 --subscribers=3
 expect "consume fetch" '^perf consume: 5000 records in .* records/s' -- \
   consume --topic=smoke --mode=fetch --batch_size=300 --concurrency=3
 expect "latency" '^perf latency: 300 records' '^end-to-end latency: p50 [0-9.]+ ms.*\(250 samples\)' -- \

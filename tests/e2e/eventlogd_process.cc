@@ -44,11 +44,16 @@ absl::StatusOr<std::unique_ptr<EventlogdProcess>> EventlogdProcess::Start(
   std::vector<std::string> args = {absl::StrCat("--listen=", options.listen),
                                    absl::StrCat("--data_dir=", data_dir)};
   args.insert(args.end(), options.flags.begin(), options.flags.end());
-  std::vector<char*> argv = {const_cast<char*>(binary)};
+  // nsenter joins the namespace and execs eventlogd in place (same pid).
+  std::vector<std::string> prefix;
+  if (!options.netns.empty()) prefix = {"/usr/bin/nsenter", "--net=" + options.netns, "--"};
+  prefix.push_back(binary);
+  args.insert(args.begin(), prefix.begin(), prefix.end());
+  std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, binary, &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (rc != 0) {

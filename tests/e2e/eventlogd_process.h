@@ -29,6 +29,9 @@ class EventlogdProcess {
     std::vector<std::string> flags;
     // Where its stderr goes (appended); empty: the test's stderr.
     std::string stderr_path;
+    // The network namespace it runs in (a path for nsenter --net=, e.g. a
+    // NetworkLab node's); empty: the test's own.
+    std::string netns;
   };
   static absl::StatusOr<std::unique_ptr<EventlogdProcess>> Start(const std::string& data_dir,
                                                                  const Options& options);

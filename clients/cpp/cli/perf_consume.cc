@@ -1,21 +1,26 @@
 // eventlog perf consume: consume throughput over an existing topic, from the
 // earliest offset up to the high watermarks seen at start, via Subscribe (one
-// stream over all partitions) or via Fetch (--concurrency fetchers, each
-// reading a contiguous slice of a partition). Response messages are reused,
-// so the client's cost is gRPC and protobuf parsing, as for any consumer.
+// stream over all partitions; with --subscribers N, N such streams on their
+// own connections, each reading everything: fan-out) or via Fetch
+// (--concurrency fetchers, each reading a contiguous slice of a partition).
+// Response messages are reused, so the client's cost is gRPC and protobuf
+// parsing, as for any consumer. --cold drops the page cache first.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "clients/cpp/cli/arg_parser.h"
 #include "clients/cpp/cli/cli_util.h"
 #include "clients/cpp/cli/perf_commands.h"
 #include "clients/cpp/cli/perf_meter.h"
+#include "clients/cpp/cli/perf_util.h"
 #include "clients/cpp/consumer.h"
 #include "clients/cpp/status_conversion.h"
 
@@ -56,7 +61,6 @@ absl::Status ConsumeBySubscribe(client::Client& client, const std::string& topic
   }
   grpc::ClientContext context;
   client.PrepareStreamContext(context);
-  meter.Start();
   auto stream = client.stub().Subscribe(&context, request);
   v1::SubscribeResponse response;
   while (remaining > 0 && stream->Read(&response)) {
@@ -70,7 +74,6 @@ absl::Status ConsumeBySubscribe(client::Client& client, const std::string& topic
     const int64_t next = batch.records(batch.records_size() - 1).offset() + 1;
     if (counted > 0 && next >= end[p]) --remaining;
   }
-  meter.Stop();
   context.TryCancel();
   while (stream->Read(&response)) {
   }
@@ -78,6 +81,34 @@ absl::Status ConsumeBySubscribe(client::Client& client, const std::string& topic
   if (remaining == 0) return absl::OkStatus();
   if (!status.ok()) return client::FromGrpcStatus(status);
   return absl::InternalError("the subscription ended before the high watermark");
+}
+
+// --subscribers N: N raw subscribers, each on its own connection, each
+// reading every record (fan-out). `seconds` gets each one's time to the end.
+absl::Status ConsumeByFanOut(const CommonFlags& common, const std::string& topic,
+                             const std::vector<PartitionRange>& ranges, int32_t batch_size,
+                             int64_t subscribers, PerfMeter& meter, std::vector<double>* seconds) {
+  std::vector<std::unique_ptr<client::Client>> clients;
+  for (int64_t i = 0; i < subscribers; ++i) clients.push_back(MakeClient(common));
+  seconds->assign(static_cast<size_t>(subscribers), 0);
+  absl::Mutex mu;
+  absl::Status first_error;
+  const absl::Time start = absl::Now();
+  meter.Start();
+  std::vector<std::thread> threads;
+  for (int64_t i = 0; i < subscribers; ++i) {
+    threads.emplace_back([&, i] {
+      const size_t at = static_cast<size_t>(i);
+      absl::Status status = ConsumeBySubscribe(*clients[at], topic, ranges, batch_size, meter);
+      (*seconds)[at] = absl::ToDoubleSeconds(absl::Now() - start);
+      absl::MutexLock lock(&mu);
+      if (first_error.ok()) first_error = status;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  meter.Stop();
+  absl::MutexLock lock(&mu);
+  return first_error;
 }
 
 // The same as ConsumeBySubscribe through the C++ library's Consumer (Poll
@@ -187,7 +218,8 @@ absl::Status ConsumeByFetch(client::Client& client, const std::string& topic,
 int RunPerfConsume(const std::vector<std::string>& args) {
   CommonFlags common;
   std::string topic = "perf-test", mode = "subscribe", client_kind = "raw";
-  int64_t batch_size = 5000, concurrency = 1;
+  int64_t batch_size = 5000, concurrency = 1, subscribers = 1;
+  bool cold = false;
   ArgParser parser(
       "eventlog perf consume", "[flags]",
       "Measures consume throughput: reads an existing topic from its earliest offset up to "
@@ -200,6 +232,12 @@ int RunPerfConsume(const std::vector<std::string>& args) {
   parser.AddInt("concurrency", &concurrency, "--mode fetch: parallel fetchers");
   parser.AddString("client", &client_kind,
                    "--mode subscribe: raw (the generated stub) or library (client::Consumer::Poll)");
+  parser.AddInt("subscribers", &subscribers,
+                "--mode subscribe --client raw: subscribers, each on its own connection and "
+                "reading every record (fan-out); the summary adds the slowest and fastest");
+  parser.AddBool("cold", &cold,
+                 "drop the page cache before reading (sync + /proc/sys/vm/drop_caches; needs "
+                 "root), so that the broker reads from the disk");
   AddCommonFlags(parser, &common);
   std::vector<std::string> pos;
   if (auto r = parser.Parse(args, &pos, 0, 0); r != ArgParser::Result::kOk) return ExitCodeFor(r);
@@ -211,8 +249,13 @@ int RunPerfConsume(const std::vector<std::string>& args) {
     parser.UsageError("--client must be raw or library");
     return kExitUsage;
   }
-  if (batch_size < 1 || batch_size > (1 << 30) || concurrency < 1) {
-    parser.UsageError("--batch_size and --concurrency must be >= 1");
+  if (batch_size < 1 || batch_size > (1 << 30) || concurrency < 1 || subscribers < 1 ||
+      subscribers > 10000) {
+    parser.UsageError("--batch_size, --concurrency and --subscribers must be >= 1");
+    return kExitUsage;
+  }
+  if (subscribers > 1 && (mode != "subscribe" || client_kind != "raw")) {
+    parser.UsageError("--subscribers goes with --mode subscribe --client raw");
     return kExitUsage;
   }
 
@@ -241,17 +284,40 @@ int RunPerfConsume(const std::vector<std::string>& args) {
             "topic '", topic, "' has no records; fill it with `eventlog perf produce`")));
   }
 
+  if (cold) {
+    if (absl::Status dropped = DropPageCache(); !dropped.ok()) {
+      return ReportError("perf consume --cold", dropped);
+    }
+  }
   PerfMeter meter("received", nullptr);
   const int32_t batch = static_cast<int32_t>(batch_size);
-  absl::Status status =
-      mode == "fetch"           ? ConsumeByFetch(*client, topic, ranges, batch, concurrency, meter)
-      : client_kind == "library" ? ConsumeByLibrary(*client, topic, ranges, batch, meter)
-                                 : ConsumeBySubscribe(*client, topic, ranges, batch, meter);
+  std::vector<double> seconds;  // per subscriber, with --subscribers
+  absl::Status status;
+  if (mode == "fetch") {
+    status = ConsumeByFetch(*client, topic, ranges, batch, concurrency, meter);
+  } else if (client_kind == "library") {
+    status = ConsumeByLibrary(*client, topic, ranges, batch, meter);
+  } else if (subscribers > 1) {
+    status = ConsumeByFanOut(common, topic, ranges, batch, subscribers, meter, &seconds);
+  } else {
+    meter.Start();
+    status = ConsumeBySubscribe(*client, topic, ranges, batch, meter);
+    meter.Stop();
+  }
   if (!status.ok()) return ReportError("perf consume", status);
+  std::string details;
+  if (mode == "fetch") absl::StrAppend(&details, ", ", concurrency, " fetchers");
+  if (!seconds.empty()) {
+    const auto [fastest, slowest] = std::minmax_element(seconds.begin(), seconds.end());
+    absl::StrAppendFormat(&details, ", %d subscribers: each %.0f - %.0f records/s",
+                          static_cast<int>(seconds.size()),
+                          static_cast<double>(total) / std::max(*slowest, 1e-9),
+                          static_cast<double>(total) / std::max(*fastest, 1e-9));
+  }
+  if (cold) absl::StrAppend(&details, ", page cache dropped first");
   std::printf("perf consume: %s (mode %s, client %s, batches of %d, %d partitions%s)\n",
               meter.RateSummary().c_str(), mode.c_str(), client_kind.c_str(), batch,
-              static_cast<int>(ranges.size()),
-              mode == "fetch" ? absl::StrCat(", ", concurrency, " fetchers").c_str() : "");
+              static_cast<int>(ranges.size()), details.c_str());
   std::fflush(stdout);
   return kExitOk;
 }

@@ -40,6 +40,15 @@ struct ProduceSettings {
   int64_t streams = 0;
   v1::Acks acks = v1::ACKS_ALL;
   bool route = true;  // --client library: to each partition's leader
+  // --client raw: each stream on its own connection (many connections).
+  bool connection_per_stream = false;
+};
+
+// What each stream (connection) sent, for the fairness figures of
+// --connection_per_stream.
+struct StreamShares {
+  std::vector<int64_t> records;
+  double seconds = 0;
 };
 
 std::string PerfKey(int64_t i) { return absl::StrFormat("key-%08d", i % 100000000); }
@@ -60,20 +69,24 @@ v1::ProduceRequest BuildRequest(const ProduceSettings& s, int64_t count, int64_t
   return request;
 }
 
-absl::Status RunRaw(client::Client& client, const ProduceSettings& s, PerfMeter& meter,
-                    PerfSamples& latencies) {
+absl::Status RunRaw(client::Client& client, const CommonFlags& common, const ProduceSettings& s,
+                    PerfMeter& meter, PerfSamples& latencies, StreamShares* shares) {
   const int64_t full_requests = s.records / s.batch_size;
   const int64_t remainder = s.records % s.batch_size;
   const int64_t total_requests = full_requests + (remainder > 0 ? 1 : 0);
   const int streams = static_cast<int>(std::max<int64_t>(1, std::min(s.streams, total_requests)));
   const int window = static_cast<int>(std::max<int64_t>(1, s.concurrency / streams));
 
+  std::vector<std::unique_ptr<client::Client>> connections;
   std::vector<std::unique_ptr<PerfProduceStream>> pipes;
   for (int i = 0; i < streams; ++i) {
-    pipes.push_back(std::make_unique<PerfProduceStream>(client, window, &meter, &latencies));
+    client::Client* on = &client;
+    if (s.connection_per_stream) on = connections.emplace_back(MakeClient(common)).get();
+    pipes.push_back(std::make_unique<PerfProduceStream>(*on, window, &meter, &latencies));
   }
   std::atomic<int64_t> next_request{0};
   std::vector<absl::Status> results(streams);
+  shares->records.assign(static_cast<size_t>(streams), 0);
   meter.Start();
   std::vector<std::thread> writers;
   for (int i = 0; i < streams; ++i) {
@@ -88,16 +101,16 @@ absl::Status RunRaw(client::Client& client, const ProduceSettings& s, PerfMeter&
         const bool is_tail = n >= full_requests;
         v1::ProduceRequest& request = is_tail ? tail : full;
         request.set_request_id(static_cast<uint64_t>(n + 1));
-        if (!pipe.Send(request, is_tail ? remainder : s.batch_size,
-                       is_tail ? tail_bytes : full_bytes)) {
-          break;
-        }
+        const int64_t count = is_tail ? remainder : s.batch_size;
+        if (!pipe.Send(request, count, is_tail ? tail_bytes : full_bytes)) break;
+        shares->records[static_cast<size_t>(i)] += count;
       }
       results[i] = pipe.Finish();
     });
   }
   for (std::thread& t : writers) t.join();
   meter.Stop();
+  shares->seconds = meter.seconds();
   for (const absl::Status& status : results) {
     if (!status.ok()) return status;
   }
@@ -175,6 +188,9 @@ int RunPerfProduce(const std::vector<std::string>& args) {
   parser.AddInt("linger_ms", &s.linger_ms, "--client library: how long a batch waits to fill");
   parser.AddInt("concurrency", &s.concurrency, "requests in flight, over all streams");
   parser.AddInt("streams", &s.streams, "--client raw: parallel ProduceStreams");
+  parser.AddBool("connection_per_stream", &s.connection_per_stream,
+                 "--client raw: each stream on its own connection (many connections); the "
+                 "summary adds the least and most any one sent, in records/s");
   parser.AddInt("partitions", &partitions, "partitions when the topic is created");
   parser.AddString("acks", &acks, "all (fsynced) or leader");
   parser.AddString("client", &mode,
@@ -193,6 +209,9 @@ int RunPerfProduce(const std::vector<std::string>& args) {
   if (!parsed_acks.ok()) problem = std::string(parsed_acks.status().message());
   if (!parsed_route.ok()) problem = std::string(parsed_route.status().message());
   if (mode != "raw" && mode != "library") problem = "--client must be raw or library";
+  if (mode != "raw" && s.connection_per_stream) {
+    problem = "--connection_per_stream goes with --client raw";
+  }
   if (s.records < 1 || s.record_size < 0 || s.batch_size < 1 || s.concurrency < 1 ||
       s.streams < 1 || partitions < 1 || s.linger_ms < 0) {
     problem = "--records, --batch_size, --concurrency, --streams and --partitions must be >= 1";
@@ -214,14 +233,24 @@ int RunPerfProduce(const std::vector<std::string>& args) {
   PerfSamples latencies;
   const bool timed = mode == "raw" || (s.batch_size == 1 && s.concurrency == 1);
   PerfMeter meter("sent", timed ? &latencies : nullptr);
-  absl::Status status = mode == "raw" ? RunRaw(*client, s, meter, latencies)
+  StreamShares shares;
+  absl::Status status = mode == "raw" ? RunRaw(*client, common, s, meter, latencies, &shares)
                                       : RunLibrary(*client, s, meter, latencies);
   if (!status.ok()) return ReportError("perf produce", status);
+  std::string details;
+  if (s.connection_per_stream && !shares.records.empty() && shares.seconds > 0) {
+    const auto [least, most] = std::minmax_element(shares.records.begin(), shares.records.end());
+    absl::StrAppendFormat(&details, ", %d connections: each %.0f - %.0f records/s",
+                          static_cast<int>(shares.records.size()),
+                          static_cast<double>(*least) / shares.seconds,
+                          static_cast<double>(*most) / shares.seconds);
+  }
   std::printf(
       "perf produce: %s (%d-byte values, keys %s, batches of %d, acks %s, client %s, "
-      "%d partitions)\n",
+      "%d partitions%s)\n",
       meter.RateSummary().c_str(), static_cast<int>(s.record_size), keys.c_str(),
-      static_cast<int>(s.batch_size), acks.c_str(), mode.c_str(), *topic_partitions);
+      static_cast<int>(s.batch_size), acks.c_str(), mode.c_str(), *topic_partitions,
+      details.c_str());
   if (timed) std::printf("request latency: %s\n", latencies.Summary().c_str());
   std::fflush(stdout);
   return kExitOk;

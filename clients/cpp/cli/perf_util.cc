@@ -1,6 +1,9 @@
 #include "clients/cpp/cli/perf_util.h"
 
 #include <time.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 
@@ -47,6 +50,18 @@ int64_t MonotonicNanos() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+absl::Status DropPageCache() {
+  ::sync();
+  std::ofstream drop("/proc/sys/vm/drop_caches");
+  if (drop) drop << "1\n";
+  drop.close();
+  if (!drop) {
+    return absl::PermissionDeniedError(
+        "cannot write /proc/sys/vm/drop_caches (--cold needs root on the broker's machine)");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace eventlog::cli

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "clients/cpp/client.h"
@@ -27,5 +28,10 @@ absl::StatusOr<bool> ParseOnOff(absl::string_view name, absl::string_view text);
 
 // Nanoseconds on the monotonic clock (comparable within one machine).
 int64_t MonotonicNanos();
+
+// Writes dirty pages back and drops this machine's page cache (all of it,
+// the broker's too when it runs here), so that the next reads come from the
+// disk: `perf consume --cold`. Needs root (/proc/sys/vm/drop_caches).
+absl::Status DropPageCache();
 
 }  // namespace eventlog::cli

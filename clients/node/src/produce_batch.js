@@ -10,8 +10,11 @@ export class ProduceBatch {
     // As wire.js takes them: a value alone (a Uint8Array), or {key, value, headers, timestampMs}.
     this.records = [];
     this.count = 0;
-    // Who waits for which records: {resolve, reject, from} for one send(), or
-    // {group, from, count, at} for consecutive records of one sendBatch().
+    // Who waits for which records: for each send(), three entries (its
+    // record's index, resolve, reject) in one flat array, so that a record
+    // costs no waiter object; {group, from, count, at} for consecutive
+    // records of one sendBatch().
+    this.singles = [];
     this.spans = [];
     this.size = 0;
     this.timer = null;
@@ -22,22 +25,20 @@ export class ProduceBatch {
   }
 
   fail(error) {
-    for (const span of this.spans) {
-      if (span.group) span.group.fail(error);
-      else span.reject(error);
-    }
+    const { singles } = this;
+    for (let i = 0; i < singles.length; i += 3) singles[i + 2](error);
+    for (const span of this.spans) span.group.fail(error);
     this.markSettled();
   }
 
   // Resolves every waiter: record i got offset base + i.
   succeed(base) {
-    const { topic, partition } = this;
+    const { topic, partition, singles } = this;
+    for (let i = 0; i < singles.length; i += 3) {
+      singles[i + 1]({ topic, partition, offset: base + BigInt(singles[i]) });
+    }
     for (const span of this.spans) {
       let offset = base + BigInt(span.from);
-      if (!span.group) {
-        span.resolve({ topic, partition, offset });
-        continue;
-      }
       const { group } = span;
       const { results } = group;
       for (let i = 0; i < span.count; i++) results[span.at + i] = { topic, partition, offset: offset++ };

@@ -9,29 +9,23 @@
 // a "sticky" partition that moves round-robin when its batch is closed; the
 // partition count is read once per topic with DescribeTopic.
 //
-// In a cluster, each batch goes on a ProduceStream to its partition's leader,
-// found with GetMetadata (router.js); without a known leader it goes on the
-// stream to the bootstrap broker, which forwards it. When a partition's route
-// changes, its next batch waits until the ones in flight on the old stream are
-// answered, so a change of route never reorders its records.
-//
-// Failed requests are not retried (a retry could reorder records): their
-// promises reject with the broker's EventLogError; the next batch opens a new
-// stream if the old one broke.
-import { Status, errorFromCode, fromServiceError } from './errors.js';
+// This file is the batching half; sender.js sends closed batches. In a
+// cluster, each batch goes on a ProduceStream to its partition's leader, found
+// with GetMetadata (router.js); without a known leader it goes on the stream
+// to the bootstrap broker, which forwards it. Failed requests are not retried
+// (a retry could reorder records): their promises reject with the broker's
+// EventLogError.
 import { waitForBroker } from './connection.js';
 import { createClient, openClient, unary } from './grpc.js';
 import { partitionForKey } from './murmur2.js';
 import { EMPTY, headerPairs, int64Value, toBytes } from './values.js';
-import { decodeProduceResponse, encodeProduceRequest } from './wire.js';
 import { ProduceBatch } from './produce_batch.js';
 import { Router } from './router.js';
+import { Sender } from './sender.js';
 import { SendBatchGroup } from './send_batch_group.js';
 
 const RECORD_OVERHEAD = 16; // rough protobuf framing per record, for batchBytes
 const ACKS = { all: 2, leader: 1 }; // eventlog.v1.Acks numbers (wire.js encodes requests)
-const PRODUCE_STREAM = '/eventlog.v1.EventLog/ProduceStream';
-const passThrough = (buffer) => buffer; // requests are encoded by wire.js
 
 export class Producer {
   #client;
@@ -40,21 +34,14 @@ export class Producer {
   #lingerMs;
   #batchRecords;
   #batchBytes;
-  #maxInFlight;
   #timeoutMs;
   #connectTimeoutMs;
   #onError;
-  #connecting = false; // waiting for the broker before opening a stream
   #open = new Map(); // topic -> Map(partition -> open Batch)
   #last = null; // the batch the last record went to (most sends repeat it)
-  #ready = []; // closed batches waiting for an in-flight slot
   #unsettled = new Set(); // batches not yet acknowledged or failed
   #router;
-  #streams = new Map(); // leader address (null: the bootstrap broker) -> {address, call, inflight: [{requestId, batch}]}
-  #inFlightCount = 0; // requests in flight on all streams
-  #routes = new Map(); // "topic\0partition" -> {address, count}: where its batches are in flight
-  #routing = false; // waiting for a new topic's metadata before routing
-  #nextRequestId = 1n;
+  #sender;
   #partitionCounts = new Map(); // topic -> number
   #metadata = new Map(); // topic -> Promise of the partition count, while loading
   #waiting = new Map(); // topic -> records sent while its metadata loads
@@ -100,10 +87,17 @@ export class Producer {
     this.#lingerMs = lingerMs;
     this.#batchRecords = batchRecords;
     this.#batchBytes = batchBytes;
-    this.#maxInFlight = maxInFlight;
     this.#timeoutMs = timeoutMs;
     this.#connectTimeoutMs = connectTimeoutMs;
     this.#onError = onError;
+    this.#sender = new Sender(this.#client, this.#router, {
+      acks: this.#acks,
+      maxInFlight,
+      timeoutMs,
+      connectTimeoutMs,
+      onUnreachable: (error) => this.#unreachable(error),
+      onTopicGone: (topic) => this.#partitionCounts.delete(topic),
+    });
   }
 
   /**
@@ -191,7 +185,6 @@ export class Producer {
     for (const batches of [...this.#open.values()]) {
       for (const batch of [...batches.values()]) this.#closeBatch(batch);
     }
-    this.#pump();
     await Promise.all(pending);
   }
 
@@ -200,27 +193,12 @@ export class Producer {
     if (this.#closed) return;
     this.#closed = true;
     await this.flush();
-    const streams = [...this.#streams.values()];
-    this.#streams.clear();
-    await Promise.all(streams.map((stream) => this.#endStream(stream)));
+    await this.#sender.close();
     this.#router.close();
     if (this.#owned) this.#client.close();
   }
 
   // --- internals ---------------------------------------------------------
-
-  // Half-closes a stream and gives the broker a moment to end the call cleanly.
-  async #endStream(stream) {
-    let timer;
-    const ended = new Promise((resolve) => {
-      stream.call.on('status', resolve);
-      stream.call.on('error', resolve);
-      timer = setTimeout(resolve, this.#timeoutMs);
-    });
-    stream.call.end();
-    await ended;
-    clearTimeout(timer);
-  }
 
   #loadMetadata(topic) {
     const timeoutMs = Math.min(this.#timeoutMs, this.#connectTimeoutMs);
@@ -299,11 +277,11 @@ export class Producer {
     batch.records.push(entry.record);
     const { group } = entry;
     if (group === null) {
-      batch.spans.push({ resolve: entry.resolve, reject: entry.reject, from: index, group: null, count: 1, at: 0 });
+      batch.singles.push(index, entry.resolve, entry.reject);
     } else {
       const span = batch.spans.at(-1);
       if (span?.group === group && span.at + span.count === entry.at) span.count++;
-      else batch.spans.push({ resolve: null, reject: null, from: index, group, count: 1, at: entry.at });
+      else batch.spans.push({ from: index, group, count: 1, at: entry.at });
     }
     batch.size += entry.size;
     if (batch.count >= this.#batchRecords || batch.size >= this.#batchBytes) this.#closeBatch(batch);
@@ -316,76 +294,7 @@ export class Producer {
     batches.delete(batch.partition);
     if (batches.size === 0) this.#open.delete(batch.topic);
     clearTimeout(batch.timer);
-    this.#ready.push(batch);
-    this.#pump();
-  }
-
-  #pump() {
-    while (!this.#connecting && !this.#routing && this.#ready.length > 0 && this.#inFlightCount < this.#maxInFlight) {
-      const batch = this.#ready[0];
-      const route = this.#router.route(batch.topic, batch.partition);
-      if (route.pending) {
-        this.#routing = true;
-        route.pending.then(() => {
-          this.#routing = false;
-          this.#pump();
-        });
-        return;
-      }
-      const { address } = route;
-      const key = `${batch.topic}\0${batch.partition}`;
-      const current = this.#routes.get(key);
-      if (current && current.address !== address) return; // the route changed: the old stream drains first (a response pumps again)
-      const stream = this.#streams.get(address);
-      if (!stream) {
-        this.#connect(address);
-        return;
-      }
-      this.#ready.shift();
-      const requestId = this.#nextRequestId++;
-      stream.inflight.push({ requestId, batch });
-      if (current) current.count++;
-      else this.#routes.set(key, { address, count: 1 });
-      this.#inFlightCount++;
-      stream.call.write(encodeProduceRequest(batch.topic, batch.partition, batch.records, this.#acks, requestId));
-      batch.records = null; // encoded; the request holds the bytes
-    }
-  }
-
-  // A batch is no longer in flight.
-  #landed(batch) {
-    const key = `${batch.topic}\0${batch.partition}`;
-    const route = this.#routes.get(key);
-    if (--route.count === 0) this.#routes.delete(key);
-    this.#inFlightCount--;
-  }
-
-  // Waits for the broker (the bootstrap one up to connectTimeoutMs, so that a
-  // short restart delays batches instead of failing them; a leader up to 1 s,
-  // after which its batches go through the bootstrap broker), then opens a
-  // stream.
-  #connect(address) {
-    this.#connecting = true;
-    if (address !== null) {
-      const timeoutMs = Math.min(1000, this.#connectTimeoutMs);
-      waitForBroker(this.#router.client(address), { timeoutMs }).then((unreachable) => {
-        this.#connecting = false;
-        if (unreachable) this.#router.invalidate(address);
-        else if (!this.#streams.has(address)) this.#openStream(address);
-        this.#pump();
-      });
-      return;
-    }
-    const report = (e) => this.#unreachable(e);
-    waitForBroker(this.#client, { timeoutMs: this.#connectTimeoutMs, report }).then((unreachable) => {
-      this.#connecting = false;
-      if (unreachable) {
-        for (const batch of this.#ready.splice(0)) batch.fail(unreachable);
-        return;
-      }
-      if (!this.#streams.has(null)) this.#openStream(null);
-      this.#pump();
-    });
+    this.#sender.send(batch);
   }
 
   #unreachable(error) {
@@ -395,59 +304,5 @@ export class Producer {
     } catch (err) {
       process.emitWarning(`eventlog: onError threw: ${err?.message ?? err}`);
     }
-  }
-
-  #openStream(address) {
-    const deserialize = decodeProduceResponse;
-    const client = address === null ? this.#client : this.#router.client(address);
-    const stream = { address, call: client.makeBidiStreamRequest(PRODUCE_STREAM, passThrough, deserialize), inflight: [] };
-    this.#streams.set(address, stream);
-    stream.call.on('data', (response) => {
-      const head = stream.inflight.shift();
-      if (!head) return;
-      this.#landed(head.batch);
-      this.#complete(head.batch, head.requestId, response);
-      this.#pump();
-    });
-    const fail = (error) => {
-      if (this.#streams.get(address) === stream) this.#streams.delete(address);
-      this.#router.invalidate(address); // a broker went away, or leads something else now
-      const failed = stream.inflight.splice(0);
-      for (const { batch } of failed) {
-        this.#landed(batch);
-        batch.fail(error);
-      }
-      this.#pump();
-    };
-    stream.call.on('error', (err) => fail(fromServiceError(err)));
-    stream.call.on('end', () => {
-      if (stream.inflight.length > 0) {
-        fail(errorFromCode(Status.UNAVAILABLE, 'produce stream ended with requests in flight'));
-      } else if (this.#streams.get(address) === stream) {
-        this.#streams.delete(address);
-      }
-    });
-    return stream;
-  }
-
-  #complete(batch, requestId, response) {
-    if (response.requestId !== requestId) {
-      batch.fail(errorFromCode(Status.INTERNAL, `ProduceStream answered request ${response.requestId}, expected ${requestId}`));
-      return;
-    }
-    if (response.errorCode !== 0) {
-      if (response.errorCode === Status.NOT_FOUND) this.#partitionCounts.delete(batch.topic); // deleted or recreated
-      // e.g. "led by broker N at HOST:PORT": the leader moved
-      if (response.errorCode === Status.NOT_FOUND || response.errorCode === Status.UNAVAILABLE) this.#router.invalidate();
-      batch.fail(errorFromCode(response.errorCode, response.errorMessage));
-      return;
-    }
-    const append = response.appends.find((a) => a.partition === batch.partition);
-    const base = append ? append.baseOffset : 0n;
-    if (!append || append.lastOffset - base + 1n !== BigInt(batch.count)) {
-      batch.fail(errorFromCode(Status.INTERNAL, 'ProduceStream reply does not match the batch'));
-      return;
-    }
-    batch.succeed(base);
   }
 }

@@ -70,5 +70,5 @@ def test_on_a_single_broker_the_producer_uses_its_one_stream(admin, target, topi
     with Producer(target) as producer:
         metas = [producer.send(topic_name, f"v{i}", key=f"k{i}").result(timeout=30) for i in range(40)]
         assert producer._router.table.refreshes == 1  # it asked once
-        assert list(producer._streams) == [None]  # and sent everything on the bootstrap stream
+        assert list(producer._sender._streams) == [None]  # and sent everything on the bootstrap stream
     assert len({(m.partition, m.offset) for m in metas}) == 40

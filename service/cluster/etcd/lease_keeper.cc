@@ -10,6 +10,8 @@ namespace {
 
 constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
 constexpr absl::Duration kMaxPause = absl::Seconds(1);
+// How long CloseStream waits for gRPC to finish a cancelled stream.
+constexpr std::chrono::seconds kCloseWait(1);
 
 absl::Duration NextPause(absl::Duration pause) {
   return std::clamp(pause * 2, kFirstPause, kMaxPause);
@@ -97,9 +99,15 @@ void LeaseKeeper::AdoptLease(int64_t id, int64_t ttl_seconds, Clock::time_point 
 void LeaseKeeper::Run() {
   std::unique_ptr<LeaseKeepAliveStream> stream;
   while (true) {
+    SweepAbandoned();
     switch (NextAction(stream != nullptr)) {
       case Action::kStop:
         if (stream) CloseStream(std::move(stream));
+        SweepAbandoned();
+        // gRPC may still finish these; their relays lead nowhere, so they
+        // are left to it (leaked) rather than destroyed under it.
+        for (AbandonedStream& abandoned : abandoned_) (void)abandoned.stream.release();
+        abandoned_.clear();
         return;
       case Action::kGrant:
         Grant();
@@ -190,20 +198,73 @@ std::unique_ptr<LeaseKeepAliveStream> LeaseKeeper::OpenStream() {
     // Refresh at once on the new stream: the last request may have been lost.
     next_refresh_at_ = Clock::now();
   }
+  relay_ = std::make_shared<StreamRelay>();
+  {
+    absl::MutexLock lock(&relay_->mu);
+    relay_->keeper = this;
+  }
+  // Each reaction holds the relay on its own stack: once told the stream is
+  // done, the keeper destroys the stream, these lambdas and their captures
+  // with it, while the reaction is still unlocking.
   LeaseKeepAliveStream::Listener listener;
-  listener.on_response = [this](int64_t lease, int64_t ttl) { OnKeepAliveResponse(lease, ttl); };
-  listener.on_broken = [this] { OnStreamBroken(); };
-  listener.on_done = [this] { OnStreamDone(); };
+  listener.on_response = [relay = relay_](int64_t lease, int64_t ttl) {
+    const std::shared_ptr<StreamRelay> hold = relay;
+    absl::MutexLock lock(&hold->mu);
+    if (hold->keeper != nullptr) hold->keeper->OnKeepAliveResponse(lease, ttl);
+  };
+  listener.on_broken = [relay = relay_] {
+    const std::shared_ptr<StreamRelay> hold = relay;
+    absl::MutexLock lock(&hold->mu);
+    if (hold->keeper != nullptr) hold->keeper->OnStreamBroken();
+  };
+  listener.on_done = [relay = relay_] {
+    const std::shared_ptr<StreamRelay> hold = relay;
+    absl::MutexLock lock(&hold->mu);
+    hold->done = true;
+    if (hold->keeper != nullptr) hold->keeper->OnStreamDone();
+  };
   return std::make_unique<LeaseKeepAliveStream>(client_->connection(), std::move(listener));
 }
 
 void LeaseKeeper::CloseStream(std::unique_ptr<LeaseKeepAliveStream> stream) {
   stream->Close();
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(&stream_done_));
-  reopen_pause_ = NextPause(reopen_pause_);
-  reopen_at_ = Clock::now() + absl::ToChronoNanoseconds(reopen_pause_);
-  // `stream` is destroyed here, after gRPC is done with it.
+  bool done;
+  {
+    absl::MutexLock lock(&mu_);
+    // gRPC finishes a cancelled stream at once, on one of its threads; when
+    // they are all held (by handlers blocked on replication during a
+    // partition, found by fault_loop), not before one is free. Waiting for
+    // it would stop the keepalives and, worse, the declaration of the
+    // lease's loss: this broker would go on leading on a lease etcd
+    // dropped. So wait a moment, never past the lease's expiry, and give
+    // the stream up if it is not finished by then.
+    Clock::time_point limit = Clock::now() + kCloseWait;
+    if (lease_ != 0) limit = std::min(limit, expires_at_);
+    done = mu_.AwaitWithTimeout(absl::Condition(&stream_done_),
+                                absl::FromChrono(limit - Clock::now()));
+    reopen_pause_ = NextPause(reopen_pause_);
+    reopen_at_ = Clock::now() + absl::ToChronoNanoseconds(reopen_pause_);
+  }
+  if (!done) {
+    {
+      absl::MutexLock lock(&relay_->mu);
+      relay_->keeper = nullptr;
+    }
+    abandoned_.push_back(AbandonedStream{std::move(stream), relay_});
+  }
+  relay_.reset();
+  // A finished `stream` is destroyed here, after gRPC is done with it.
+}
+
+void LeaseKeeper::SweepAbandoned() {
+  for (auto it = abandoned_.begin(); it != abandoned_.end();) {
+    bool done;
+    {
+      absl::MutexLock lock(&it->relay->mu);
+      done = it->relay->done;
+    }
+    it = done ? abandoned_.erase(it) : std::next(it);
+  }
 }
 
 void LeaseKeeper::SendKeepAlive(LeaseKeepAliveStream& stream) {

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
@@ -101,6 +102,22 @@ class LeaseKeeper {
   void OnStreamBroken();
   void OnStreamDone();
 
+  // Passes one stream's reactions to the keeper until the keeper gives the
+  // stream up (CloseStream: its cancellation did not finish in time); after
+  // that they go nowhere, so a stream gRPC finishes late (or never) cannot
+  // reach a keeper that moved on or is gone.
+  struct StreamRelay {
+    absl::Mutex mu;  // taken before the keeper's mu_
+    LeaseKeeper* keeper ABSL_GUARDED_BY(mu) = nullptr;
+    bool done ABSL_GUARDED_BY(mu) = false;  // gRPC is done with the stream
+  };
+  struct AbandonedStream {
+    std::unique_ptr<LeaseKeepAliveStream> stream;
+    std::shared_ptr<StreamRelay> relay;
+  };
+  // Destroys the abandoned streams gRPC is done with (keeper thread).
+  void SweepAbandoned();
+
   EtcdClient* const client_;
   LeaseKeeperOptions options_;
   CallbackThread callbacks_;
@@ -132,6 +149,11 @@ class LeaseKeeper {
   // Of the current stream.
   bool stream_broken_ ABSL_GUARDED_BY(mu_) = false;
   bool stream_done_ ABSL_GUARDED_BY(mu_) = false;
+
+  // The keeper thread's own: the current stream's relay, and the streams it
+  // gave up before gRPC was done with them.
+  std::shared_ptr<StreamRelay> relay_;
+  std::vector<AbandonedStream> abandoned_;
 };
 
 }  // namespace eventlog::etcd

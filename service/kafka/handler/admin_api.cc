@@ -1,5 +1,6 @@
 #include "service/kafka/handler/admin_api.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/numbers.h"
@@ -31,6 +32,15 @@ absl::Status ApplyConfig(const CreateTopicsRequest::Config& entry,
   if (entry.name == "segment.bytes") return number(&config->segment_bytes);
   if (entry.name == "segment.ms") return number(&config->segment_ms);
   if (entry.name == "delete.retention.ms") return number(&config->delete_retention_ms);
+  if (entry.name == "min.insync.replicas") return number(&config->min_insync_replicas);
+  if (entry.name == "unclean.leader.election.enable") {
+    if (value != "true" && value != "false") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config unclean.leader.election.enable=", value, ": use true or false"));
+    }
+    config->unclean_leader_election_enable = value == "true";
+    return absl::OkStatus();
+  }
   if (entry.name == "cleanup.policy") {
     if (value == "delete") {
       config->cleanup_policy = broker::TopicConfigRequest::Cleanup::kDelete;
@@ -95,6 +105,8 @@ CreateTopicsResponse::Result CreateOne(const KafkaHandlerEnv& env, const std::st
   broker::CreateTopicRequest create;
   create.name = topic.name;
   create.partitions = topic.num_partitions < 0 ? 0 : topic.num_partitions;
+  // -1 (Kafka's "the broker's default") and 0 both take --default_replication_factor.
+  create.replication_factor = std::max<int32_t>(0, topic.replication_factor);
   if (topic.num_partitions == 0) {
     return fail(ErrorCode::kInvalidPartitions, "a topic has at least one partition");
   }

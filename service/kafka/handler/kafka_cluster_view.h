@@ -49,6 +49,20 @@ class KafkaClusterView {
   // The node coordinating the group, or kNoLeader if none can now.
   virtual int32_t Coordinator(absl::string_view group) const = 0;
 
+  // The nodes holding a copy of a partition led by `leader`, those in sync,
+  // and those of them not running now (Metadata's replica, ISR and offline
+  // lists). A single broker, or a partition the cluster does not know: the
+  // leader alone.
+  struct Replicas {
+    std::vector<int32_t> replicas;
+    std::vector<int32_t> in_sync;
+    std::vector<int32_t> offline;
+  };
+  virtual Replicas ReplicasOf(absl::string_view /*topic*/, int32_t /*partition*/,
+                              int32_t leader) const {
+    return {{leader}, {leader}, {}};
+  }
+
   // Topic administration where it is not the broker core's alone (a
   // cluster's controller creates and deletes topics; the handler sends
   // those requests here only at the controller, controller_id()). nullopt:

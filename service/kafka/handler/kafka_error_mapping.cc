@@ -31,6 +31,8 @@ ErrorCode ToKafkaError(const absl::Status& status, CallKind kind) {
         return ErrorCode::kInvalidSessionTimeout;
       case util::ErrorReason::kNotEnoughReplicas:
         return ErrorCode::kNotEnoughReplicas;
+      case util::ErrorReason::kNotEnoughReplicasAfterAppend:
+        return ErrorCode::kNotEnoughReplicasAfterAppend;
     }
   }
   const bool group = kind == CallKind::kGroup || kind == CallKind::kCommit;

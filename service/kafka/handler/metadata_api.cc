@@ -1,6 +1,7 @@
 #include "service/kafka/handler/metadata_api.h"
 
 #include <map>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "service/kafka/handler/kafka_error_mapping.h"
@@ -28,8 +29,10 @@ void FillPartitions(const KafkaHandlerEnv& env, const std::string& name, int32_t
       partition.error_code = Wire(ErrorCode::kLeaderNotAvailable);
       continue;
     }
-    partition.replica_nodes = {partition.leader_id};
-    partition.isr_nodes = {partition.leader_id};
+    KafkaClusterView::Replicas replicas = env.view->ReplicasOf(name, p, partition.leader_id);
+    partition.replica_nodes = std::move(replicas.replicas);
+    partition.isr_nodes = std::move(replicas.in_sync);
+    partition.offline_replicas = std::move(replicas.offline);
   }
 }
 

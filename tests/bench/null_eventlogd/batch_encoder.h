@@ -1,9 +1,7 @@
 // EncodeRecordBatch: the bytes of a SubscribeResponse{records: RecordBatch}
-// for the store-nothing reference server, written straight into one
-// exact-size slice as eventlogd's service/server/record_wire_encoder.h does
-// (fields in number order, proto3 defaults omitted), so that both servers pay
-// the same per-record cost for a pushed batch: one allocation per batch and
-// a memcpy per key and value.
+// for the store-nothing reference server, written by eventlogd's own encoder
+// (service/server/record_wire_encoder.h) from record views, so that both
+// servers pay the same per-record cost for a pushed batch.
 //
 // Stateless; thread-safe.
 #pragma once

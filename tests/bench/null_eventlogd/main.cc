@@ -12,15 +12,14 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
-#include <algorithm>
 #include <chrono>
-#include <climits>
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "service/server/server_transport.h"
 #include "tests/bench/null_eventlogd/null_event_log_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7070",
@@ -31,32 +30,6 @@ ABSL_FLAG(int64_t, max_request_bytes, 64LL << 20,
           "as eventlogd's: the largest produce request (gRPC's receive cap adds 64 KiB)");
 ABSL_FLAG(int64_t, group_session_timeout_ms, 120 * 1000,
           "as eventlogd's: sets the keepalive intervals (half of it, clamped)");
-
-namespace {
-
-// eventlogd's room for the protobuf framing around a request's records.
-constexpr int64_t kFramingSlackBytes = 64 * 1024;
-
-void ApplyEventlogdOptions(grpc::ServerBuilder& builder) {
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  const int64_t session_ms = std::max<int64_t>(1, absl::GetFlag(FLAGS_group_session_timeout_ms));
-  const int keepalive_ms = static_cast<int>(std::clamp<int64_t>(session_ms / 2, 1000, 60 * 1000));
-  const int keepalive_timeout_ms =
-      static_cast<int>(std::clamp<int64_t>(session_ms / 2, 5000, 20 * 1000));
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, keepalive_ms);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, keepalive_timeout_ms);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_SENT_PING_INTERVAL_WITHOUT_DATA_MS, keepalive_ms);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::NUM_CQS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 1);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 2);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(
-      std::min<int64_t>(INT_MAX, absl::GetFlag(FLAGS_max_request_bytes) + kFramingSlackBytes)));
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -87,7 +60,8 @@ int main(int argc, char** argv) {
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
-  ApplyEventlogdOptions(builder);
+  eventlog::service::ApplyServerTransport(builder, absl::GetFlag(FLAGS_group_session_timeout_ms),
+                                         absl::GetFlag(FLAGS_max_request_bytes));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "null_eventlogd: cannot listen on %s\n", listen.c_str());

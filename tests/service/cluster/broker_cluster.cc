@@ -17,7 +17,10 @@ absl::StatusOr<std::unique_ptr<BrokerCluster>> BrokerCluster::Start(
     const BrokerClusterOptions& options) {
   std::unique_ptr<BrokerCluster> cluster(new BrokerCluster());
   cluster->options_ = options;
-  absl::StatusOr<std::unique_ptr<EtcdCluster>> etcd = EtcdCluster::Start(options.etcd_members);
+  absl::StatusOr<std::unique_ptr<EtcdCluster>> etcd =
+      options.etcd_host.empty()
+          ? EtcdCluster::Start(options.etcd_members)
+          : EtcdCluster::Start(options.etcd_members, options.etcd_host, options.etcd_netns);
   if (!etcd.ok()) return etcd.status();
   cluster->etcd_ = *std::move(etcd);
   cluster->brokers_.resize(options.brokers);
@@ -75,7 +78,13 @@ absl::Status BrokerCluster::StartBroker(int index) {
   Broker& broker = brokers_[index];
   if (broker.process != nullptr) return absl::FailedPreconditionError("already running");
   EventlogdProcess::Options process;
-  process.listen = broker.address.empty() ? "127.0.0.1:0" : broker.address;
+  const std::string host = static_cast<int>(options_.broker_hosts.size()) > index
+                               ? options_.broker_hosts[index]
+                               : "127.0.0.1";
+  process.listen = broker.address.empty() ? absl::StrCat(host, ":0") : broker.address;
+  if (static_cast<int>(options_.broker_netns.size()) > index) {
+    process.netns = options_.broker_netns[index];
+  }
   process.stderr_path = broker.log;
   const std::string etcd =
       broker.etcd_endpoints.empty() ? etcd_->endpoints() : broker.etcd_endpoints;

@@ -32,6 +32,14 @@ struct BrokerClusterOptions {
   int lease_ttl_seconds = 2;
   // More flags for every broker.
   std::vector<std::string> flags;
+  // Where the processes run (e.g. on a NetworkLab's nodes): etcd's address
+  // and network namespace (a path for nsenter --net=; empty: the test's
+  // own), and each broker's (empty vectors: 127.0.0.1 here). One etcd
+  // member only when etcd_host is set.
+  std::string etcd_host;
+  std::string etcd_netns;
+  std::vector<std::string> broker_hosts;
+  std::vector<std::string> broker_netns;
 };
 
 class BrokerCluster {
@@ -70,6 +78,10 @@ class BrokerCluster {
 
   // SIGKILL: a crash.
   void KillBroker(int index);
+  // A running broker's pid, -1 otherwise.
+  pid_t pid(int index) const {
+    return brokers_[index].process == nullptr ? -1 : brokers_[index].process->pid();
+  }
   // SIGTERM; its exit status.
   absl::StatusOr<int> StopBroker(int index);
   // Starts a stopped or killed broker on its data directory and port.

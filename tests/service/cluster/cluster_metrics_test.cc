@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/test_util.h"
@@ -101,6 +102,65 @@ TEST(ClusterMetricsTest, RecordsAndPartitionsAreCountedOnceByTheirLeaders) {
   EXPECT_EQ(produced, 30);
   EXPECT_EQ(reported.size(), 6u);
   for (const auto& [partition, brokers] : reported) EXPECT_EQ(brokers, 1) << partition;
+}
+
+// The value of the unlabelled gauge `family` on a /metrics page (-1: absent).
+int64_t Gauge(const std::string& page, const std::string& family) {
+  std::istringstream lines(page);
+  for (std::string line; std::getline(lines, line);) {
+    if (!absl::StartsWith(line, family + " ")) continue;
+    double value = 0;
+    EXPECT_TRUE(absl::SimpleAtod(line.substr(family.size() + 1), &value)) << line;
+    return static_cast<int64_t>(value);
+  }
+  return -1;
+}
+
+// The sum of eventlog_under_replicated_partitions over the running brokers.
+int64_t UnderReplicated(const BrokerCluster& cluster, int skip) {
+  int64_t sum = 0;
+  for (int i = 0; i < cluster.size(); ++i) {
+    if (i == skip) continue;
+    const int64_t here = Gauge(MetricsPage(cluster.http_address(i)),
+                               "eventlog_under_replicated_partitions");
+    EXPECT_GE(here, 0) << "broker " << i << " has no eventlog_under_replicated_partitions";
+    sum += here;
+  }
+  return sum;
+}
+
+// Waits until the brokers but `skip` report `want` under-replicated
+// partitions in all; the last sum seen.
+int64_t WaitForUnderReplicated(const BrokerCluster& cluster, int skip, int64_t want) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  int64_t seen = UnderReplicated(cluster, skip);
+  while (seen != want && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(200));
+    seen = UnderReplicated(cluster, skip);
+  }
+  return seen;
+}
+
+TEST(ClusterMetricsTest, PartitionsMissingAFollowerAreReportedUnderReplicatedByTheirLeaders) {
+  BrokerClusterOptions options;
+  options.flags = {"--http_listen=127.0.0.1:0", "--replica_lag_time_max_ms=1500"};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start(options));
+  constexpr int kPartitions = 3;
+  ASSERT_OK(CreateTopic(cluster->address(0), "copied", kPartitions, /*replication_factor=*/3));
+  for (int32_t p = 0; p < kPartitions; ++p) {
+    ASSERT_OK(ProduceTo(cluster->address(0), "copied", p, {"before"}).status());
+  }
+  EXPECT_EQ(WaitForUnderReplicated(*cluster, /*skip=*/-1, 0), 0);
+
+  // Every partition has a copy on broker 2: once its leader drops it from
+  // the ISR (or a new leader is elected without it), each is counted once.
+  // (A follower that stops fetching leaves after --replica_lag_time_max_ms
+  // even with no new records, as in Kafka.)
+  cluster->KillBroker(2);
+  EXPECT_EQ(WaitForUnderReplicated(*cluster, /*skip=*/2, kPartitions), kPartitions);
+
+  ASSERT_OK(cluster->StartBroker(2));
+  EXPECT_EQ(WaitForUnderReplicated(*cluster, /*skip=*/-1, 0), 0);
 }
 
 }  // namespace

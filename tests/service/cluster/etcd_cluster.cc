@@ -37,16 +37,18 @@ std::vector<int> FreePorts(int count) {
   return ports;
 }
 
-std::string Url(int port) { return absl::StrCat("http://127.0.0.1:", port); }
+std::string Url(const std::string& host, int port) {
+  return absl::StrCat("http://", host, ":", port);
+}
 
 // A channel to one member, reconnecting quickly after a restart.
-std::shared_ptr<grpc::Channel> MemberChannel(int client_port) {
+std::shared_ptr<grpc::Channel> MemberChannel(const std::string& host, int client_port) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
   // A fresh connection each time, not one shared with earlier channels.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", client_port),
+  return grpc::CreateCustomChannel(absl::StrCat(host, ":", client_port),
                                    grpc::InsecureChannelCredentials(), args);
 }
 
@@ -57,7 +59,15 @@ void SetDeadline(grpc::ClientContext* context) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members) {
+  return Start(members, "127.0.0.1", "");
+}
+
+absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members,
+                                                                const std::string& host,
+                                                                const std::string& netns) {
   std::unique_ptr<EtcdCluster> cluster(new EtcdCluster());
+  cluster->host_ = host;
+  cluster->netns_ = netns;
   const char* from_env = std::getenv("ETCD");
   cluster->etcd_path_ = from_env != nullptr ? from_env : "/usr/bin/etcd";
   if (access(cluster->etcd_path_.c_str(), X_OK) != 0) {
@@ -72,7 +82,7 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members) {
     member.name = absl::StrCat("member", i);
     member.client_port = ports[2 * i];
     member.peer_port = ports[2 * i + 1];
-    peers.push_back(absl::StrCat(member.name, "=", Url(member.peer_port)));
+    peers.push_back(absl::StrCat(member.name, "=", Url(host, member.peer_port)));
     cluster->members_.push_back(std::move(member));
   }
   cluster->initial_cluster_ = absl::StrJoin(peers, ",");
@@ -90,21 +100,26 @@ EtcdCluster::~EtcdCluster() {
 
 void EtcdCluster::Launch(Member& member) {
   const std::string base = absl::StrCat(dir_.path(), "/", member.name);
-  member.process = std::make_unique<ChildProcess>(std::vector<std::string>{
+  std::vector<std::string> args;
+  // nsenter joins the namespace and execs etcd in place (same pid).
+  if (!netns_.empty()) args = {"/usr/bin/nsenter", "--net=" + netns_, "--"};
+  std::vector<std::string> etcd = {
       etcd_path_,
       "--name=" + member.name,
       "--data-dir=" + base + ".data",
-      "--listen-client-urls=" + Url(member.client_port),
-      "--advertise-client-urls=" + Url(member.client_port),
-      "--listen-peer-urls=" + Url(member.peer_port),
-      "--initial-advertise-peer-urls=" + Url(member.peer_port),
+      "--listen-client-urls=" + Url(host_, member.client_port),
+      "--advertise-client-urls=" + Url(host_, member.client_port),
+      "--listen-peer-urls=" + Url(host_, member.peer_port),
+      "--initial-advertise-peer-urls=" + Url(host_, member.peer_port),
       "--initial-cluster=" + initial_cluster_,
       "--initial-cluster-state=new",
       "--initial-cluster-token=" + dir_.path(),
       // To a file: nobody reads the process's pipes, which would fill up.
       "--logger=zap",
       "--log-outputs=" + base + ".log",
-  });
+  };
+  args.insert(args.end(), etcd.begin(), etcd.end());
+  member.process = std::make_unique<ChildProcess>(args);
 }
 
 std::string EtcdCluster::endpoints() const {
@@ -114,7 +129,7 @@ std::string EtcdCluster::endpoints() const {
 }
 
 std::string EtcdCluster::endpoint(int member) const {
-  return absl::StrCat("127.0.0.1:", members_[member].client_port);
+  return absl::StrCat(host_, ":", members_[member].client_port);
 }
 
 void EtcdCluster::Kill(int member) {
@@ -152,7 +167,7 @@ absl::StatusOr<int> EtcdCluster::AgreedLeader() {
   std::vector<uint64_t> leaders;
   for (int i = 0; i < size(); ++i) {
     if (members_[i].process == nullptr) continue;
-    auto stub = etcdserverpb::Maintenance::NewStub(MemberChannel(members_[i].client_port));
+    auto stub = etcdserverpb::Maintenance::NewStub(MemberChannel(host_, members_[i].client_port));
     grpc::ClientContext context;
     SetDeadline(&context);
     etcdserverpb::StatusResponse status;
@@ -176,7 +191,7 @@ absl::StatusOr<int> EtcdCluster::AgreedLeader() {
 absl::Status EtcdCluster::ServesReads() {
   for (const Member& member : members_) {
     if (member.process == nullptr) continue;
-    auto stub = etcdserverpb::KV::NewStub(MemberChannel(member.client_port));
+    auto stub = etcdserverpb::KV::NewStub(MemberChannel(host_, member.client_port));
     grpc::ClientContext context;
     SetDeadline(&context);
     etcdserverpb::RangeRequest request;

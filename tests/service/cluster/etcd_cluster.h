@@ -24,6 +24,10 @@ class EtcdCluster {
   // Starts `members` members and waits until they have a leader and serve.
   // FAILED_PRECONDITION if there is no etcd binary.
   static absl::StatusOr<std::unique_ptr<EtcdCluster>> Start(int members);
+  // The same on address `host` (every member), run in the network namespace
+  // `netns` (a path for nsenter --net=; empty: the test's own).
+  static absl::StatusOr<std::unique_ptr<EtcdCluster>> Start(int members, const std::string& host,
+                                                            const std::string& netns);
 
   ~EtcdCluster();
   EtcdCluster(const EtcdCluster&) = delete;
@@ -64,6 +68,8 @@ class EtcdCluster {
 
   TempDir dir_;
   std::string etcd_path_;
+  std::string host_ = "127.0.0.1";
+  std::string netns_;
   std::string initial_cluster_;
   std::vector<Member> members_;
 };

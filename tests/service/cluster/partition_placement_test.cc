@@ -104,6 +104,29 @@ TEST(NewPartitionTest, TheFirstReplicaLeadsWithEveryReplicaInSync) {
   EXPECT_EQ(entry.isr, (std::vector<int32_t>{3, 1, 2}));
 }
 
+TEST(ElectLeaderTest, AnUncleanTopicElectsTheFirstLiveOutOfSyncReplica) {
+  PartitionEntry entry = NewPartition({1, 2, 3});
+  entry.isr = {1};  // the followers fell behind, then the leader died
+  EXPECT_EQ(ElectLeader(entry, {2, 3}, /*unclean=*/false)->leader, -1) << "the default";
+  std::optional<PartitionEntry> unclean = ElectLeader(entry, {3, 2}, /*unclean=*/true);
+  ASSERT_TRUE(unclean.has_value());
+  EXPECT_EQ(unclean->leader, 2) << "replica order";
+  EXPECT_EQ(unclean->leader_epoch, 1);
+  EXPECT_EQ(unclean->isr, std::vector<int32_t>{2});
+  EXPECT_FALSE(ElectLeader(*unclean, {1, 2, 3}, true).has_value())
+      << "it keeps leading when the old in-sync replica returns";
+  // An offline partition (leader -1) is elected too once the topic opts in.
+  std::optional<PartitionEntry> offline = ElectLeader(entry, {2, 3});
+  ASSERT_TRUE(offline.has_value());
+  std::optional<PartitionEntry> later = ElectLeader(*offline, {3}, true);
+  ASSERT_TRUE(later.has_value());
+  EXPECT_EQ(later->leader, 3);
+  EXPECT_EQ(later->leader_epoch, 2);
+  std::optional<PartitionEntry> none = ElectLeader(entry, {}, true);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->leader, -1) << "no live replica: nobody";
+}
+
 TEST(ElectLeaderTest, WithNoLiveInSyncReplicaThePartitionWaitsWithItsIsrWhole) {
   PartitionEntry entry = NewPartition({1, 2, 3});
   entry.isr = {1};  // the followers fell behind

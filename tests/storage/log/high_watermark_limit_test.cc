@@ -9,6 +9,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "storage/log/disk_partition_log.h"
+#include "storage/util/error_reason.h"
 #include "tests/storage/store_fixture.h"
 
 namespace eventlog::storage {
@@ -78,6 +79,31 @@ TEST_F(HighWatermarkLimitTest, PendingAcksFailWhenTheReplicaStopsLeading) {
   log->FailPendingAcks(absl::UnavailableError("no longer the leader"));
   done.WaitForNotification();
   EXPECT_THAT(out.status(), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(HighWatermarkLimitTest, AnIsrBelowTheMinimumFailsAWaitingAcksAllAppendAfterWritingIt) {
+  std::shared_ptr<DiskPartitionLog> log = Create(LogConfig());
+  log->SetInSyncReplicas(2, 2);
+  log->SetHighWatermarkLimit(0);
+  absl::Notification done;
+  absl::StatusOr<AppendResult> out;
+  log->AppendAsync(MakeBatch(2, "v", 100), Durability::kAll, [&](absl::StatusOr<AppendResult> r) {
+    out = std::move(r);
+    done.Notify();
+  });
+  ASSERT_OK(log->Flush());
+  EXPECT_FALSE(done.HasBeenNotified());
+  log->SetInSyncReplicas(1, 2);  // the follower left the ISR
+  done.WaitForNotification();
+  EXPECT_THAT(out.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(util::ReasonOf(out.status()), util::ErrorReason::kNotEnoughReplicasAfterAppend);
+  // Written all the same: readers see it once the smaller ISR has it.
+  log->SetHighWatermarkLimit(std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(log->high_watermark(), 2);
+  // And a new ACKS_ALL append is refused before anything is written.
+  absl::StatusOr<AppendResult> refused = log->Append(MakeBatch(1, "v", 100), Durability::kAll);
+  EXPECT_EQ(util::ReasonOf(refused.status()), util::ErrorReason::kNotEnoughReplicas);
+  EXPECT_EQ(log->log_end_offset(), 2);
 }
 
 TEST_F(HighWatermarkLimitTest, AWaitForWrittenRunsWhenARecordIsWrittenBeforeItIsDurable) {

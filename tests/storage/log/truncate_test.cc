@@ -1,7 +1,9 @@
 // DiskPartitionLog::TruncateTo on real files: a follower drops a suffix
 // (whole batches, across segments), appends continue at the cut with new
 // contents that read back right (no stale index entry), the cut survives a
-// restart, and the leader-epoch cache forgets the epochs past it.
+// restart, and the leader-epoch cache forgets the epochs past it. A
+// follower below its leader's log start empties its log and starts again
+// there (TruncateFullyAndStartAt).
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -133,6 +135,33 @@ TEST_F(TruncateTest, AFollowerForgetsTheEpochsPastTheCutAndTakesTheNewLeadersBat
   EXPECT_EQ(Log("follower")->leader_epochs().entries(),
             (std::vector<EpochEntry>{{1, 0}, {2, 2}, {4, 4}}));
   EXPECT_EQ(Log("follower")->log_end_offset(), 8);
+}
+
+TEST_F(TruncateTest, AFollowerBelowItsLeadersLogStartEmptiesItsLogAndStartsThere) {
+  std::shared_ptr<DiskPartitionLog> log = ThirtyBatches();
+  ASSERT_OK(log->BecomeLeader(3));
+  EXPECT_THAT(log->TruncateFullyAndStartAt(90), StatusIs(absl::StatusCode::kFailedPrecondition))
+      << "not past the log end: TruncateTo's job";
+  ASSERT_OK(log->TruncateFullyAndStartAt(500));
+  EXPECT_EQ(log->log_start_offset(), 500);
+  EXPECT_EQ(log->high_watermark(), 500);
+  EXPECT_EQ(log->log_end_offset(), 500);
+  EXPECT_EQ(log->latest_leader_epoch(), -1) << "the epochs it knew started below";
+  EXPECT_EQ(SegmentFiles(PartitionDir()).size(), 1u);
+  EXPECT_THAT(log->Read(0, 1, 1 << 20).status(), StatusIs(absl::StatusCode::kOutOfRange));
+
+  ASSERT_OK_AND_ASSIGN(AppendResult appended,
+                       log->Append(MakeBatch(2, "new-", 500), Durability::kAll));
+  EXPECT_EQ(appended.base_offset, 500);
+  for (int round = 0; round < 2; ++round) {
+    std::shared_ptr<DiskPartitionLog> current = Log();
+    EXPECT_EQ(current->log_start_offset(), 500) << "round " << round;
+    ASSERT_OK_AND_ASSIGN(std::vector<Rec> all, ReadAll(*current));
+    ASSERT_EQ(all.size(), 2u) << "round " << round;
+    EXPECT_EQ(all[0].offset, 500);
+    EXPECT_EQ(all[1].offset, 501);
+    Reopen();  // the second round reads what recovery found
+  }
 }
 
 }  // namespace

@@ -11,15 +11,16 @@ from __future__ import annotations
 import queue
 import time
 from collections import deque
-from typing import Deque, Iterator, List, Optional, Tuple
+from typing import Deque, Iterator, List, Optional, Tuple, Union
 
 import grpc
 
 from ._call_watch import CallWatch
 from ._stubs import pb
+from .errors import EventLogError, error_from_code, status_code
 from .record_future import BatchOutcome
 
-__all__ = ["Batch", "ProduceStream"]
+__all__ = ["Batch", "ProduceStream", "batch_outcome", "moved_or_gone"]
 
 _PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 
@@ -66,3 +67,27 @@ class ProduceStream:
 
     def end(self) -> None:
         self.requests.put(None)
+
+
+def batch_outcome(
+    partition: int, count: int, request_id: int, response: pb.ProduceResponse
+) -> Union[int, EventLogError]:
+    """What a ProduceStream response means for the batch of `count` records
+    sent to `partition` as request `request_id`: its base offset, or the
+    error it fails with (shared by the threaded and the asyncio producer)."""
+    if response.request_id != request_id:
+        return error_from_code(
+            grpc.StatusCode.INTERNAL, f"ProduceStream answered request {response.request_id}, expected {request_id}"
+        )
+    if response.error_code:
+        return error_from_code(status_code(response.error_code), response.error_message)
+    append = next((a for a in response.appends if a.partition == partition), None)
+    if append is None or append.last_offset - append.base_offset + 1 != count:
+        return error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
+    return int(append.base_offset)
+
+
+def moved_or_gone(error: EventLogError) -> bool:
+    """The broker's answer says the partition's leader moved ("led by broker
+    N at HOST:PORT") or the topic is gone: routes and counts are stale."""
+    return error.code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE)

@@ -1,10 +1,11 @@
 """Producer: batches records per partition and pipelines them on ProduceStream.
 
-Thread-safe: send(), flush() and close() may be called from any thread. A
-background sender thread closes batches when they are full (batch_records or
-batch_bytes) or when their linger time has passed, and writes them on one
-ProduceStream with up to max_in_flight requests outstanding; a reader thread
-per stream resolves each record's future from the in-order responses.
+Thread-safe: send(), flush() and close() may be called from any thread.
+This file is the batching half: records are added to their partition's open
+batch, which is closed when full (batch_records or batch_bytes) or when its
+linger time has passed. The sending half (_sender.Sender, a background
+thread) writes closed batches on ProduceStreams with up to max_in_flight
+requests outstanding and resolves each record's future from the responses.
 
 Partitioning happens here, as in Kafka clients: a keyed record goes to
 partition_for_key(key, partitions) (the broker's own rule), a keyless one to
@@ -13,13 +14,8 @@ partition count is read once per topic with DescribeTopic.
 
 In a cluster, each batch goes on a ProduceStream to its partition's leader,
 found with GetMetadata (see _router); without a known leader it goes on the
-stream to the bootstrap broker, which forwards it. When a partition's route
-changes, its next batch waits until the ones in flight on the old stream
-are answered, so a change of route never reorders its records.
-
-Failed requests are not retried (a retry could reorder records): their
-futures fail with the broker's error; the next batch opens a new stream if
-the old one broke.
+stream to the bootstrap broker, which forwards it. Failed requests are not
+retried (a retry could reorder records); see _sender.
 """
 
 from __future__ import annotations
@@ -31,15 +27,15 @@ from collections import deque
 from concurrent import futures
 from typing import Any, Callable, Deque, Dict, Iterable, List, Literal, Optional, Set, Tuple, Union
 
-import grpc
 
 from . import _exit_flush
-from ._call_watch import CallWatch, wait_for_broker
-from ._produce_stream import Batch, ProduceStream
+from ._call_watch import wait_for_broker
+from ._produce_stream import Batch
 from ._router import Router
+from ._sender import BatchSource, Sender
 from ._stubs import Target, open_broker_channel, open_channel, pb, pb_grpc, unary
-from ._wire import encode_produce_request, encode_record, encode_value_record
-from .errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
+from ._wire import encode_record, encode_value_record
+from .errors import EventLogError
 from .murmur2 import partition_for_key
 from .model import Acks, Headers, encode, header_pairs
 from .record_future import BatchOutcome, RecordFuture
@@ -48,7 +44,7 @@ __all__ = ["Producer"]
 
 _log = logging.getLogger("eventlog")
 
-class Producer:
+class Producer(BatchSource):
     """Sends records to eventlog topics, batched and pipelined.
 
     `target` is "host:port" or a grpc.Channel the caller owns. `acks` chooses
@@ -102,7 +98,6 @@ class Producer:
         self._linger = linger
         self._batch_records = batch_records
         self._batch_bytes = batch_bytes
-        self._max_in_flight = max_in_flight
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._on_error = on_error
@@ -116,19 +111,22 @@ class Producer:
         self._unfinished: Set[Batch] = set()  # guarded by _cond
         self._sticky: Dict[str, int] = {}  # guarded by _cond
         self._last: Optional[Batch] = None  # guarded by _cond; the batch the last record went to
-        self._streams: Dict[Optional[str], ProduceStream] = {}  # guarded by _cond; by leader address
-        # (topic, partition) -> (the stream's address, batches in flight there)
-        self._routes: Dict[Tuple[str, int], Tuple[Optional[str], int]] = {}  # guarded by _cond
-        self._readers: List[threading.Thread] = []  # guarded by _cond
-        self._in_flight = 0  # guarded by _cond
-        self._next_request_id = 1  # guarded by _cond
         self._flushing = 0  # guarded by _cond; > 0: do not linger
         self._closed = False  # guarded by _cond
 
         self._meta_lock = threading.Lock()
         self._partition_counts: Dict[str, int] = {}  # guarded by _meta_lock
 
-        self._sender = threading.Thread(target=self._run_sender, name="eventlog-producer", daemon=True)
+        self._sender = Sender(
+            self._cond,
+            self,
+            self._channel,
+            self._router,
+            acks=self._acks,
+            max_in_flight=max_in_flight,
+            connect_timeout=connect_timeout,
+            on_unreachable=self._unreachable,
+        )
         self._sender.start()
         _exit_flush.register(self)
 
@@ -255,13 +253,7 @@ class Producer:
             self._cond.notify_all()
         self._sender.join(timeout)
         self.flush(timeout)
-        with self._cond:
-            streams, self._streams = list(self._streams.values()), {}
-            readers = list(self._readers)
-        for stream in streams:
-            stream.end()
-        for reader in readers:
-            reader.join(5.0 if timeout is None else timeout)
+        self._sender.close(timeout)
         _exit_flush.unregister(self)
         self._router.close()
         if self._owned:
@@ -338,51 +330,11 @@ class Producer:
         batch.closed = True
         self._ready.append(batch)
 
-    def _run_sender(self) -> None:
-        while True:
-            with self._cond:
-                batch = self._next_ready_batch()
-                if batch is None:
-                    return
-            address = self._router.route(batch.topic, batch.partition)
-            with self._cond:
-                self._drain_other_routes(batch, address)
-                connected = address in self._streams
-            # A stream opened while the broker is away can hang (see _call_watch).
-            if not connected and address is not None:
-                leader = pb_grpc.EventLogStub(self._router.channel(address))  # type: ignore[no-untyped-call]
-                if wait_for_broker(leader, batch.topic, lambda: True, min(1.0, self._connect_timeout)) is not None:
-                    self._router.invalidate(address)  # unreachable: through the bootstrap broker, which forwards
-                    address = None
-                    with self._cond:
-                        connected = address in self._streams
-            if not connected and address is None:
-                unreachable = wait_for_broker(
-                    self._stub, batch.topic, lambda: True, self._connect_timeout, self._unreachable
-                )
-                if unreachable is not None:
-                    self._fail_unsent(batch, unreachable)
-                    continue
-            with self._cond:
-                self._dispatch(batch, address)
+    # --- the Sender's BatchSource (each requires _cond but topic_gone) -----
 
-    def _fail_unsent(self, batch: Batch, error: EventLogError) -> None:
-        """Fails `batch`, and when the broker is unreachable also the batches
-        queued behind it."""
-        with self._cond:
-            batches = [batch]
-            if error.code == grpc.StatusCode.UNAVAILABLE:
-                batches += list(self._ready)
-                self._ready.clear()
-        for b in batches:
-            b.fail(error)
-        with self._cond:
-            for b in batches:
-                self._unfinished.discard(b)
-
-    def _next_ready_batch(self) -> Optional[Batch]:
-        """Requires _cond. Waits for a batch to send and a free in-flight slot;
-        None once closed and everything has been sent."""
+    def next_batch(self, can_send: Callable[[], bool]) -> Optional[Batch]:
+        """Waits for a batch to send while can_send() (a free in-flight
+        slot); None once closed and everything has been sent."""
         while True:
             now = time.monotonic()
             deadline: Optional[float] = None
@@ -392,131 +344,23 @@ class Producer:
                     self._close_batch(batch)
                 else:
                     deadline = due if deadline is None else min(deadline, due)
-            if self._ready and self._in_flight < self._max_in_flight:
+            if self._ready and can_send():
                 return self._ready.popleft()
             if self._closed and not self._ready and not self._open:
                 return None
             self._cond.wait(None if deadline is None else deadline - now)
 
-    def _drain_other_routes(self, batch: Batch, address: Optional[str]) -> None:
-        """Requires _cond. Waits until no batch of the partition is in flight
-        on a stream other than the one to `address` (only this thread
-        dispatches, so none can start meanwhile). Then falling back to the
-        bootstrap stream is safe too: nothing of the partition is in flight."""
-        key = (batch.topic, batch.partition)
-        while key in self._routes and self._routes[key][0] != address:
-            self._cond.wait()
+    def take_queued(self) -> List[Batch]:
+        batches = list(self._ready)
+        self._ready.clear()
+        return batches
 
-    def _dispatch(self, batch: Batch, address: Optional[str]) -> None:
-        """Requires _cond. Writes a request on the stream to `address` (None:
-        the bootstrap channel), opening one if needed; keeping both steps
-        under _cond keeps inflight in order."""
-        request_id = self._next_request_id
-        self._next_request_id += 1
-        request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
-        batch.records = []  # the request holds the bytes now
-        stream = self._streams.get(address)
-        if stream is None:
-            stream = self._open_stream(address)
-        stream.inflight.append((request_id, batch))
-        key = (batch.topic, batch.partition)
-        self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
-        self._in_flight += 1
-        stream.requests.put(request)
+    def finished(self, batch: Batch) -> None:
+        self._unfinished.discard(batch)
 
-    def _open_stream(self, address: Optional[str]) -> ProduceStream:
-        """Requires _cond. A new stream to `address`, with its reader."""
-        stream = ProduceStream(self._channel if address is None else self._router.channel(address), address)
-        reader = threading.Thread(
-            target=self._read_responses, args=(stream,), name="eventlog-producer-reader", daemon=True
-        )
-        stream.watch = CallWatch(stream.call, lambda call, _: self._end_stream(stream, error_from_rpc(call)))
-        stream.watch.reader = reader
-        self._streams[address] = stream
-        self._readers = [r for r in self._readers if r.is_alive()] + [reader]
-        reader.start()
-        return stream
-
-    def _landed(self, batch: Batch) -> None:
-        """Requires _cond. A batch is no longer in flight."""
-        key = (batch.topic, batch.partition)
-        address, count = self._routes[key]
-        if count == 1:
-            del self._routes[key]
-        else:
-            self._routes[key] = (address, count - 1)
-
-    def _read_responses(self, stream: ProduceStream) -> None:
-        assert stream.watch is not None
-        error: Optional[EventLogError] = None
-        try:
-            for response in stream.call:
-                if stream.watch.abandoned:
-                    return
-                with self._cond:
-                    request_id, batch = stream.inflight.popleft()
-                    self._landed(batch)
-                    self._in_flight -= 1
-                    self._cond.notify_all()
-                self._complete(batch, request_id, response)
-                with self._cond:
-                    self._unfinished.discard(batch)
-        except grpc.RpcError as e:
-            error = error_from_rpc(e)
-        except IndexError:  # a response nobody asked for
-            error = error_from_code(grpc.StatusCode.INTERNAL, "unexpected ProduceStream response")
-        if stream.watch.claim():
-            self._end_stream(stream, error)
-
-    def _end_stream(self, stream: ProduceStream, error: Optional[EventLogError]) -> None:
-        """Fails what is still in flight on an ended stream."""
-        with self._cond:
-            if self._streams.get(stream.address) is stream:
-                del self._streams[stream.address]
-            failed = list(stream.inflight)
-            stream.inflight.clear()
-            for _, batch in failed:
-                self._landed(batch)
-            self._in_flight -= len(failed)
-            reader = stream.watch.reader if stream.watch is not None else None
-            self._readers = [r for r in self._readers if r is not reader]
-            self._cond.notify_all()
-        stream.end()
-        if error is not None and error.code != grpc.StatusCode.OK:
-            self._router.invalidate(stream.address)  # a broker went away, or leads something else now
-        if error is None or error.code == grpc.StatusCode.OK:
-            error = UnavailableError(grpc.StatusCode.UNAVAILABLE, "produce stream ended with requests in flight")
-        for _, batch in failed:
-            batch.fail(error)
-        with self._cond:
-            for _, batch in failed:
-                self._unfinished.discard(batch)
-
-    def _complete(self, batch: Batch, request_id: int, response: pb.ProduceResponse) -> None:
-        if response.request_id != request_id:
-            batch.fail(
-                error_from_code(
-                    grpc.StatusCode.INTERNAL,
-                    f"ProduceStream answered request {response.request_id}, expected {request_id}",
-                )
-            )
-            return
-        if response.error_code:
-            code = status_code(response.error_code)
-            if code == grpc.StatusCode.NOT_FOUND:
-                with self._meta_lock:  # the topic may have been deleted or recreated
-                    self._partition_counts.pop(batch.topic, None)
-            if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
-                self._router.invalidate()  # e.g. "led by broker N at HOST:PORT": the leader moved
-            batch.fail(error_from_code(code, response.error_message))
-            return
-        append = next((a for a in response.appends if a.partition == batch.partition), None)
-        if append is None or append.last_offset - append.base_offset + 1 != batch.count:
-            batch.fail(
-                error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream reply does not match the batch: {response}")
-            )
-            return
-        batch.outcome.future.set_result(append.base_offset)
+    def topic_gone(self, topic: str) -> None:
+        with self._meta_lock:
+            self._partition_counts.pop(topic, None)
 
 
 def _failed(topic: str, error: EventLogError) -> RecordFuture:

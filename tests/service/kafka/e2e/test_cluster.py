@@ -247,3 +247,25 @@ def test_kafka_clients_route_themselves_and_survive_a_broker_death(cluster):
         names = [t.name for t in pb_grpc.EventLogStub(channel).ListTopics(
             pb.ListTopicsRequest(), timeout=10).topics]
     assert topic not in names
+
+
+def test_a_replicated_topic_lists_its_replicas_and_in_sync_replicas(cluster):
+    """CreateTopics with replication factor 3 makes three copies; Metadata
+    lists them, and the in-sync ones, for every partition."""
+    topic = unique("kcluster-rf3")
+    kafka = [cluster.kafka(i) for i in range(3)]
+    admin = AdminClient({"bootstrap.servers": kafka[0]})
+    for future in admin.create_topics([NewTopic(topic, 2, 3)]).values():
+        future.result(30)
+
+    def replicas():
+        metadata = AdminClient({"bootstrap.servers": kafka[1]}).list_topics(topic, timeout=10)
+        partitions = metadata.topics[topic].partitions.values()
+        return {p.id: (sorted(p.replicas), sorted(p.isrs)) for p in partitions}
+
+    wait_until(lambda: replicas() == {0: ([1, 2, 3], [1, 2, 3]), 1: ([1, 2, 3], [1, 2, 3])},
+               what=f"three replicas, all in sync, of {topic}")
+    with grpc.insecure_channel(cluster.addresses[0]) as channel:
+        metadata = pb_grpc.EventLogStub(channel).GetMetadata(
+            pb.GetMetadataRequest(topics=[topic]), timeout=10)
+    assert [len(p.replicas) for p in metadata.topics[0].partitions] == [3, 3]

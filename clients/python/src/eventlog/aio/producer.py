@@ -29,9 +29,10 @@ from typing import Any, Callable, Deque, Dict, Generator, Iterable, List, Litera
 import grpc
 import grpc.aio
 
+from .._produce_stream import batch_outcome, moved_or_gone
 from .._stubs import pb, pb_grpc
 from .._wire import encode_produce_request, encode_record
-from ..errors import EventLogError, UnavailableError, error_from_code, error_from_rpc, status_code
+from ..errors import EventLogError, UnavailableError, error_from_rpc
 from ..model import Acks, Headers, RecordMetadata, encode, header_pairs
 from ..murmur2 import partition_for_key
 from ._connection import AioTarget, open_channel, unary, wait_for_broker
@@ -386,18 +387,13 @@ class Producer:
         self._wakeup.set()
 
     def _complete(self, batch: _Batch, request_id: int, response: pb.ProduceResponse) -> None:
-        if response.request_id != request_id:
-            batch.fail(error_from_code(grpc.StatusCode.INTERNAL, f"ProduceStream answered {response.request_id}"))
-        elif response.error_code:
-            code = status_code(response.error_code)
-            if code == grpc.StatusCode.NOT_FOUND:
-                self._counts.pop(batch.topic, None)
-            if code in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNAVAILABLE):
-                self._router.invalidate()  # e.g. "led by broker N at HOST:PORT": the leader moved
-            batch.fail(error_from_code(code, response.error_message))
-        else:
-            append = next((a for a in response.appends if a.partition == batch.partition), None)
-            if append is None or append.last_offset - append.base_offset + 1 != batch.count:
-                batch.fail(error_from_code(grpc.StatusCode.INTERNAL, "ProduceStream reply does not match the batch"))
-            elif not batch.future.done():
-                batch.future.set_result(append.base_offset)
+        outcome = batch_outcome(batch.partition, batch.count, request_id, response)
+        if isinstance(outcome, int):
+            if not batch.future.done():
+                batch.future.set_result(outcome)
+            return
+        if outcome.code == grpc.StatusCode.NOT_FOUND:
+            self._counts.pop(batch.topic, None)
+        if moved_or_gone(outcome):
+            self._router.invalidate()
+        batch.fail(outcome)
