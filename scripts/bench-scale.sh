@@ -21,11 +21,15 @@
 # docs/PERFORMANCE.md.
 #
 #   scripts/bench-scale.sh [--runs N] [--quick] [--[no-]redis] [--build DIR] [--png-dir DIR] [--write-doc]
+#                          [--only-partitions] [--partition-counts "1 1024"] [--clients "raw"]
 #
 # - --runs N: runs of every workload (default 3); --quick: one short run with
 #   tiny record counts (a smoke test of the script, figures meaningless).
 # - --build DIR: where eventlogd, eventlog and null_eventlogd are (default
 #   build/; builds nothing). --png-dir DIR: where the plots go (docs/perf).
+# - --only-partitions: (a) alone, without the reference server's runs;
+#   --partition-counts and --clients narrow it (defaults "1 16 256 1024",
+#   "library raw"). Not with --write-doc.
 # - A measurement that fails (e.g. a request past the CLI's 30 s deadline)
 #   is reported in its table cell with the error, and the run goes on.
 # - Starts a fresh eventlogd (empty temp data dir) for every measurement of
@@ -44,6 +48,9 @@ redis=true
 write_doc=false
 build="$repo/build"
 png_dir="$repo/docs/perf"
+only_partitions=false
+partition_counts_arg=""
+clients="library raw"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -53,11 +60,17 @@ while [[ $# -gt 0 ]]; do
     --build) build=$2; shift 2 ;;
     --png-dir) png_dir=$2; shift 2 ;;
     --write-doc) write_doc=true; shift ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    --only-partitions) only_partitions=true; shift ;;
+    --partition-counts) partition_counts_arg=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "bench-scale: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 build=$(cd "$build" && pwd)
+if $only_partitions && $write_doc; then
+  echo "bench-scale: --only-partitions does not write the doc" >&2; exit 2
+fi
 
 log() { echo "bench-scale: $*" >&2; }
 
@@ -83,6 +96,9 @@ if $quick; then
   single_records=500
   sweep_step_seconds=1
   sweep_max_rate=2000
+fi
+if [[ -n "$partition_counts_arg" ]]; then
+  read -r -a partition_counts <<<"$partition_counts_arg"
 fi
 
 eventlogd="$build/service/eventlogd"
@@ -247,7 +263,7 @@ for run in $(seq "$runs"); do
   log "run $run of $runs (load average $(cut -d' ' -f1 /proc/loadavg))"
 
   # a. keyed produce over partitions.
-  for client in library raw; do
+  for client in $clients; do
     records=$keyed_records
     [[ $client == raw ]] && records=$keyed_raw_records
     for acks in all leader; do
@@ -259,6 +275,7 @@ for run in $(seq "$runs"); do
         stop_eventlogd
       done
     done
+    $only_partitions && continue
     record partitions "$client reference" 1 "$(produce_rate "$reference_addr" \
       "keyed-$client-$run" --client="$client" --keys=on --records="$records")"
   done
@@ -270,6 +287,7 @@ for run in $(seq "$runs"); do
       done
     done
   fi
+  $only_partitions && continue
 
   # b. batched produce and Subscribe, eventlogd / reference.
   start_eventlogd

@@ -10,6 +10,7 @@
 #include "leveldb/write_batch.h"
 #include "storage/layout.h"
 #include "storage/leveldb_util.h"
+#include "storage/log/folder_sync.h"
 #include "storage/topic_name.h"
 #include "storage/util/coding.h"
 #include "storage/util/logging/logger.h"
@@ -77,7 +78,8 @@ absl::Status DiskStore::OpenIndex() {
 
 absl::Status DiskStore::Load() {
   committer_ = std::make_shared<GroupCommitter>(
-      syncer_, [this](const std::vector<Syncable*>& synced) { CheckpointRecoveryPoints(synced, false); });
+      syncer_, [this](const std::vector<Syncable*>&) { CheckpointRecoveryPoints(false, false); });
+  reaper_ = std::make_unique<TopicReaper>(db_.get(), fs_);
   space_guard_ =
       std::make_shared<DiskSpaceGuard>(options_.data_dir, options_.min_free_bytes, options_.clock);
   RETURN_IF_ERROR(UpgradeLayout());
@@ -86,7 +88,7 @@ absl::Status DiskStore::Load() {
   ASSIGN_OR_RETURN(std::vector<TopicRecord> records, registry_->LoadAll());
   for (const TopicRecord& record : records) {
     next_topic_id_ = std::max(next_topic_id_, record.id + 1);
-    ASSIGN_OR_RETURN(TopicEntry entry, OpenTopic(record));
+    ASSIGN_OR_RETURN(TopicEntry entry, OpenTopic(record, /*created=*/false));
     absl::MutexLock l(&mu_);
     topics_[record.name] = std::move(entry);
   }
@@ -108,7 +110,8 @@ absl::Status DiskStore::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& record) {
+absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& record,
+                                                           bool created) {
   TopicEntry entry;
   std::vector<std::shared_ptr<PartitionLog>> partitions;
   const std::string topic_dir = layout::TopicDir(options_.data_dir, record.id);
@@ -126,6 +129,7 @@ absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& re
     o.index_interval_bytes = options_.index_interval_bytes;
     o.page_cache_window_bytes = options_.page_cache_window_bytes;
     o.space_guard = space_guard_;
+    o.created = created;
     ASSIGN_OR_RETURN(std::shared_ptr<DiskPartitionLog> log, DiskPartitionLog::Open(std::move(o)));
     partitions.push_back(log);
     entry.logs.push_back(std::move(log));
@@ -136,13 +140,7 @@ absl::StatusOr<DiskStore::TopicEntry> DiskStore::OpenTopic(const TopicRecord& re
 }
 
 absl::Status DiskStore::RemoveTopicKeys(uint64_t topic_id) {
-  leveldb::WriteBatch batch;
-  for (char space : layout::kTopicKeySpaces) {
-    const std::string prefix = layout::TopicPrefix(space, topic_id);
-    RETURN_IF_ERROR(
-        leveldb_util::DeleteRange(db_.get(), prefix, layout::PrefixEnd(prefix), &batch));
-  }
-  return leveldb_util::Write(db_.get(), &batch, /*sync=*/false, "cannot remove topic keys");
+  return TopicReaper::RemoveKeys(db_.get(), topic_id);
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view name,
@@ -176,12 +174,18 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
   RETURN_IF_ERROR(health_->status());
   RETURN_IF_ERROR(file_budget_.CheckNewFiles(partitions));
   TopicRecord record;
+  const std::string topics_dir = layout::TopicsDir(options_.data_dir);
   if (topic_id == 0) {
+    // Never used before here: neither a folder nor keys of it exist.
     record.id = next_topic_id_++;
   } else {
     // Assigned elsewhere (a cluster); ids the store picks stay above it.
+    // The id may have been here before: what is left of it goes first.
     record.id = topic_id;
     next_topic_id_ = std::max(next_topic_id_, topic_id + 1);
+    reaper_->WaitUntilReaped(record.id);
+    RETURN_IF_ERROR(RemoveTopicKeys(record.id));
+    RETURN_IF_ERROR(fs_->RemoveAll(layout::TopicDir(options_.data_dir, record.id)));
   }
   record.name = std::string(name);
   record.partitions = partitions;
@@ -189,9 +193,21 @@ absl::StatusOr<std::shared_ptr<Topic>> DiskStore::CreateTopic(absl::string_view 
   // Files first, then the registry entry: a crash in between leaves only a
   // folder of an unknown id, removed at the next open.
   const std::string dir = layout::TopicDir(options_.data_dir, record.id);
-  const std::string topics_dir = layout::TopicsDir(options_.data_dir);
-  absl::StatusOr<TopicEntry> entry = OpenTopic(record);
+  absl::StatusOr<TopicEntry> entry = OpenTopic(record, /*created=*/true);
   absl::Status status = entry.status();
+  // The new segments' folder entries, after all are made, side by side.
+  if (status.ok()) {
+    std::vector<FolderSync> folders;
+    folders.reserve(partitions);
+    std::vector<Syncable*> targets;
+    for (int32_t p = 0; p < partitions; ++p) {
+      targets.push_back(&folders.emplace_back(fs_, layout::PartitionDir(dir, p)));
+    }
+    const std::vector<absl::Status> synced = syncer_->SyncAll(targets);
+    for (size_t i = 0; status.ok() && i < synced.size(); ++i) {
+      status = CheckSync(synced[i], "fsync of directory " + folders[i].dir());
+    }
+  }
   if (status.ok()) status = TopicRegistry::WriteMetaFile(*fs_, dir, record);
   if (status.ok()) status = CheckSync(fs_->SyncDir(dir), "fsync of directory " + dir);
   if (status.ok()) status = CheckSync(fs_->SyncDir(topics_dir), "fsync of directory " + topics_dir);
@@ -241,8 +257,16 @@ absl::Status DiskStore::DeleteTopic(absl::string_view name) {
   }
   entry.topic->MarkDeleted();
   for (auto& log : entry.logs) log->MarkDeleted();  // wakes waiters
-  RETURN_IF_ERROR(RemoveTopicKeys(id));
-  return fs_->RemoveAll(layout::TopicDir(options_.data_dir, id));
+  // A checkpoint in progress may still write a recovery point of the topic:
+  // it finishes before the reaper removes the keys (later ones skip
+  // deleted logs).
+  { absl::MutexLock c(&checkpoint_mu_); }
+  // The rest (keys, files) off the request path: see TopicReaper.
+  std::vector<std::shared_ptr<void>> holds(entry.logs.begin(), entry.logs.end());
+  holds.push_back(std::move(entry.topic));
+  entry.logs.clear();
+  reaper_->Reap(id, layout::TopicDir(options_.data_dir, id), std::move(holds));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> DiskStore::GetTopic(absl::string_view name) const {
@@ -292,9 +316,15 @@ std::vector<std::shared_ptr<DiskPartitionLog>> DiskStore::AllLogs() const {
   return logs;
 }
 
-void DiskStore::CheckpointRecoveryPoints(const std::vector<Syncable*>& synced, bool sync) {
+void DiskStore::CheckpointRecoveryPoints(bool force, bool sync) {
+  const int64_t now = options_.clock->NowMs();
+  if (!force && now - last_checkpoint_ms_.load() < options_.recovery_point_interval_ms) return;
+  absl::MutexLock c(&checkpoint_mu_);
+  if (!force && now - last_checkpoint_ms_.load() < options_.recovery_point_interval_ms) return;
+  last_checkpoint_ms_.store(now);
   leveldb::WriteBatch batch;
-  for (Syncable* log : synced) log->CheckpointRecoveryPoint(&batch);
+  // Each log reads its durable end now: what it writes is durable already.
+  for (const auto& log : AllLogs()) log->CheckpointRecoveryPoint(&batch);
   if (batch.ApproximateSize() <= leveldb::WriteBatch().ApproximateSize()) return;
   // Best effort: a stale recovery point only makes recovery scan more.
   (void)leveldb_util::Write(db_.get(), &batch, sync, "cannot write recovery points");
@@ -306,12 +336,8 @@ void DiskStore::FlushAll() {
   for (const auto& log : logs) {
     if (!log->closed() && log->has_unsynced()) targets.push_back(log.get());
   }
-  const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
-  std::vector<Syncable*> synced;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    if (statuses[i].ok()) synced.push_back(targets[i]);
-  }
-  CheckpointRecoveryPoints(synced, false);
+  (void)syncer_->SyncAll(targets);  // a failure latches the store's health
+  CheckpointRecoveryPoints(/*force=*/false, /*sync=*/false);
 }
 
 absl::StatusOr<int64_t> DiskStore::ReserveProducerIds(int64_t count) {
@@ -365,14 +391,13 @@ absl::Status DiskStore::Close() {
     // Everything written becomes durable, and recovery starts at the end.
     std::vector<Syncable*> targets;
     for (const auto& log : logs) targets.push_back(log.get());
-    std::vector<Syncable*> synced;
     const std::vector<absl::Status> statuses = syncer_->SyncAll(targets);
     for (size_t i = 0; i < targets.size(); ++i) {
-      if (statuses[i].ok()) synced.push_back(targets[i]);
       if (!statuses[i].ok() && status.ok()) status = statuses[i];
     }
-    CheckpointRecoveryPoints(synced, /*sync=*/true);
+    CheckpointRecoveryPoints(/*force=*/true, /*sync=*/true);
   }
+  if (reaper_ != nullptr) reaper_->Stop();  // finishes deleted topics; uses db_
   if (offsets_ != nullptr) offsets_->Detach();
   db_.reset();
   return status;

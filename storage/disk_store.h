@@ -1,13 +1,15 @@
 // DiskStore: the Store of one data directory (layout in storage/layout.h).
 // It owns LevelDB (whose LOCK file keeps a second process out), the topic
 // registry, the offset store, the storage health latch, and the background
-// work: the group commit thread, the periodic flusher of ACKS_LEADER data
-// and the cleanup thread (retention and compaction).
+// work: the group commit thread, the periodic flusher of ACKS_LEADER data,
+// the cleanup thread (retention and compaction) and the reaper of deleted
+// topics (TopicReaper).
 //
 // Thread-safe. Topic creation and deletion are serialized (ops_mu_); lookups
 // only take mu_.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +27,7 @@
 #include "storage/periodic_thread.h"
 #include "storage/storage_health.h"
 #include "storage/store.h"
+#include "storage/topic_reaper.h"
 #include "storage/topic_registry.h"
 
 namespace eventlog::storage {
@@ -48,8 +51,11 @@ class DiskStore final : public Store {
   absl::Status RunCleanup() override;
   absl::Status Close() override;
 
-  // Test seam: the partition log behind a topic's partition.
+  // Test seams: the partition log behind a topic's partition; the index
+  // (LevelDB, open until Close); waiting for deleted topics to be reaped.
   std::shared_ptr<DiskPartitionLog> TEST_Log(absl::string_view topic, int32_t partition) const;
+  leveldb::DB* TEST_index() const { return db_.get(); }
+  void TEST_WaitForReaper() { reaper_->TEST_WaitIdle(); }
 
  private:
   struct TopicEntry {
@@ -68,15 +74,19 @@ class DiskStore final : public Store {
   // When LevelDB was lost (no layout version), re-registers the topics from
   // their folders' topic.meta files; the indexes then rebuild from segments.
   absl::Status RecoverRegistryFromFolders(leveldb::WriteBatch* batch);
-  absl::StatusOr<TopicEntry> OpenTopic(const TopicRecord& record);
+  // `created`: the topic id is new here (no folder, no keys), so its
+  // partitions read nothing to open.
+  absl::StatusOr<TopicEntry> OpenTopic(const TopicRecord& record, bool created);
   // Removes folders, index keys and committed offsets of topic ids the
   // registry does not know (left by a crash during creation or deletion).
   absl::Status RemoveOrphans();
   absl::Status RemoveTopicKeys(uint64_t topic_id);
   std::vector<std::shared_ptr<DiskPartitionLog>> AllLogs() const;
-  // Writes the recovery points of `synced` (not synced: see
-  // PartitionRecovery for why a stale one is safe).
-  void CheckpointRecoveryPoints(const std::vector<Syncable*>& synced, bool sync);
+  // Writes the recovery point of every log whose durable end moved since
+  // its last one, at most once per recovery_point_interval_ms unless
+  // `force`; `sync`: a synced LevelDB write (Close). A recovery point may
+  // lag what is durable, never lead it (docs/storage-format.md).
+  void CheckpointRecoveryPoints(bool force, bool sync) ABSL_LOCKS_EXCLUDED(checkpoint_mu_);
   // The periodic flush of ACKS_LEADER data.
   void FlushAll();
   absl::Status CheckSync(const absl::Status& status, const std::string& what) {
@@ -96,6 +106,13 @@ class DiskStore final : public Store {
   std::shared_ptr<ParallelSyncer> syncer_ = std::make_shared<ParallelSyncer>();
   std::shared_ptr<GroupCommitter> committer_;
   std::shared_ptr<DiskSpaceGuard> space_guard_;
+  std::unique_ptr<TopicReaper> reaper_;
+
+  // Serializes checkpoints, so that DeleteTopic can wait for one in progress
+  // before it removes the topic's keys (a late write would leave a key).
+  absl::Mutex checkpoint_mu_;
+  // When recovery points were last written (the store's clock).
+  std::atomic<int64_t> last_checkpoint_ms_{0};
 
   absl::Mutex ops_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t next_topic_id_ ABSL_GUARDED_BY(ops_mu_) = 1;

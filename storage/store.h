@@ -33,6 +33,12 @@ struct StoreOptions {
   // kLeader appends are fsynced at least this often (sooner when readers
   // wait for them).
   int64_t flush_interval_ms = 1000;
+  // Partitions' recovery points (where recovery at open starts scanning)
+  // are written at most this often, by the first sync round or flush after
+  // the interval, and at Close; 0: after every sync round. A LevelDB write
+  // per partition per group-commit round cost the commit thread time and
+  // left many overwritten versions in the index.
+  int64_t recovery_point_interval_ms = 1000;
   // Retention and compaction run at least this often; 0 = no background
   // cleanup (tests call RunCleanup()).
   int64_t cleanup_interval_ms = 5000;
@@ -90,7 +96,10 @@ class Store {
                                                              uint64_t topic_id = 0) = 0;
 
   // NOT_FOUND if unknown. Marks the topic and its logs deleted (waking their
-  // waiters), removes its metadata, index keys, committed offsets and files.
+  // waiters) and removes its metadata and committed offsets (durably: the
+  // topic is gone once this returns, also after a crash); its index keys and
+  // files are removed on a background thread right after (DiskStore:
+  // TopicReaper; by the next open if the process stops first).
   virtual absl::Status DeleteTopic(absl::string_view name) = 0;
 
   // NOT_FOUND (naming the topic) if unknown.

@@ -20,7 +20,7 @@ absl::StatusOr<std::shared_ptr<DiskPartitionLog>> DiskPartitionLog::Open(
     PartitionLogOptions options) {
   PartitionRecovery recovery(PartitionRecovery::Options{
       options.fs, options.dir, options.db, options.topic_id, options.partition,
-      options.index_interval_bytes, options.health.get()});
+      options.index_interval_bytes, options.health.get(), options.created});
   ASSIGN_OR_RETURN(RecoveredPartition recovered, recovery.Run());
   ASSIGN_OR_RETURN(std::unique_ptr<LeaderEpochCache> epochs,
                    LeaderEpochCache::Open(options.fs, layout::LeaderEpochsPath(options.dir)));
@@ -44,6 +44,7 @@ DiskPartitionLog::DiskPartitionLog(PartitionLogOptions options, RecoveredPartiti
       epochs_(std::move(epochs)),
       recovery_bytes_scanned_(recovered.bytes_scanned),
       recovery_truncated_bytes_(recovered.truncated_bytes),
+      recovery_index_scans_(recovered.index_scans),
       producer_bytes_replayed_(producers.bytes_replayed),
       retention_(&options_, &segments_, &offset_index_, &time_index_, &max_timestamp_),
       compactor_(&options_, &segments_, &offset_index_, &reader_),
@@ -303,6 +304,8 @@ absl::Status DiskPartitionLog::SyncWritten() {
 }
 
 void DiskPartitionLog::CheckpointRecoveryPoint(leveldb::WriteBatch* batch) {
+  // A deleted topic's keys are being removed (a closed log's are not).
+  if (absl::IsNotFound(segments_.CheckOpen())) return;
   const int64_t durable = durable_end_.load();
   int64_t checkpointed = checkpointed_end_.load();
   while (durable > checkpointed) {

@@ -124,6 +124,9 @@ class DiskPartitionLog final : public PartitionLog,
   // or the recovery point).
   int64_t TEST_recovery_bytes_scanned() const { return recovery_bytes_scanned_; }
   int64_t TEST_recovery_truncated_bytes() const { return recovery_truncated_bytes_; }
+  // LevelDB range lookups the recovery at open made (none for a partition
+  // created just now).
+  int64_t TEST_recovery_index_scans() const { return recovery_index_scans_; }
   LogCompactor& TEST_compactor() { return compactor_; }
   // Segment bytes replayed at open to rebuild the producer state.
   int64_t TEST_producer_bytes_replayed() const { return producer_bytes_replayed_; }
@@ -182,6 +185,7 @@ class DiskPartitionLog final : public PartitionLog,
   const std::unique_ptr<LeaderEpochCache> epochs_;
   const int64_t recovery_bytes_scanned_;
   const int64_t recovery_truncated_bytes_;
+  const int64_t recovery_index_scans_;
   const int64_t producer_bytes_replayed_;
 
   absl::Mutex cleanup_mu_ ABSL_ACQUIRED_BEFORE(append_mu_);

@@ -34,6 +34,10 @@ struct PartitionLogOptions {
   int64_t page_cache_window_bytes = -1;
   // Shared by the store's partitions; null admits every append.
   std::shared_ptr<DiskSpaceGuard> space_guard;
+  // A partition of a topic id created just now, with no folder and no
+  // LevelDB key yet: opening it reads nothing, and the caller fsyncs the
+  // folder (PartitionRecovery::Options).
+  bool created = false;
 };
 
 }  // namespace eventlog::storage

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -43,86 +42,42 @@ bool PointsAtBatch(const Segment& segment, int64_t position, int64_t base_offset
 
 }  // namespace
 
-absl::Status PartitionRecovery::FinishCompactions(std::vector<int64_t>* bases,
-                                                  int64_t* rescan_from) {
-  fs::FileSystem& fs = *options_.fs;
-  const std::string& dir = options_.dir;
-  ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListDir(dir));
-  std::set<int64_t> segments, cleaned, swaps;
-  for (const std::string& name : names) {
-    int64_t base;
-    switch (layout::ParsePartitionFileName(name, &base)) {
-      case layout::PartitionFile::kSegment:
-        segments.insert(base);
-        break;
-      case layout::PartitionFile::kCleaned:
-        cleaned.insert(base);
-        break;
-      case layout::PartitionFile::kSwap:
-        swaps.insert(base);
-        break;
-      case layout::PartitionFile::kOther:
-        break;
-    }
-  }
-  bool changed = false;
-  // Layout version 1 committed a compaction with a LevelDB marker written
-  // after its .cleaned file was fsynced: roll those forward.
-  const std::string marker_prefix =
-      layout::PartitionPrefix(layout::kLegacyCompaction, options_.topic_id, options_.partition);
-  leveldb::WriteBatch drop_markers;
-  RETURN_IF_ERROR(leveldb_util::ForEach(
-      options_.db, marker_prefix, layout::PrefixEnd(marker_prefix),
-      [&](absl::string_view key, absl::string_view) {
-        drop_markers.Delete(leveldb::Slice(key.data(), key.size()));
-        if (key.size() == marker_prefix.size() + 8) {
-          const auto base =
-              static_cast<int64_t>(util::coding::GetBigEndian64(key.data() + key.size() - 8));
-          if (cleaned.erase(base) > 0) swaps.insert(base);  // renamed just below
-          if (!fs.Exists(layout::SwapPath(dir, base))) {
-            (void)fs.Rename(layout::CleanedPath(dir, base), layout::SwapPath(dir, base));
-          }
-        }
-        return true;
-      }));
-  // A .swap file is a compaction past its commit point: it replaces the
-  // segment (its index entries are rebuilt by the scan).
-  for (int64_t base : swaps) {
-    if (!fs.Exists(layout::SwapPath(dir, base))) continue;
-    RETURN_IF_ERROR(fs.Rename(layout::SwapPath(dir, base), layout::SegmentPath(dir, base)));
-    segments.insert(base);
-    *rescan_from = std::min(*rescan_from, base);
-    changed = true;
-  }
-  // A .cleaned file is a compaction cut short before it: discarded.
-  for (int64_t base : cleaned) {
-    RETURN_IF_ERROR(fs.Remove(layout::CleanedPath(dir, base)));
-    changed = true;
-  }
-  if (changed) RETURN_IF_ERROR(Sync(fs.SyncDir(dir), "fsync of directory " + dir));
-  if (drop_markers.ApproximateSize() > 0) {
-    RETURN_IF_ERROR(leveldb_util::Write(options_.db, &drop_markers, /*sync=*/true,
-                                        "cannot remove compaction markers"));
-  }
-  bases->assign(segments.begin(), segments.end());
-  return absl::OkStatus();
-}
-
 absl::Status PartitionRecovery::Sync(const absl::Status& status, const std::string& what) {
   if (options_.health == nullptr) return status;
   return options_.health->CheckSync(status, what);
 }
 
+absl::StatusOr<RecoveredPartition> PartitionRecovery::Create() {
+  fs::FileSystem& fs = *options_.fs;
+  const std::string& dir = options_.dir;
+  RETURN_IF_ERROR(fs.CreateDirs(dir));
+  RecoveredPartition out;
+  ASSIGN_OR_RETURN(out.segments[0], Segment::Open(fs, layout::SegmentPath(dir, 0), 0,
+                                                  fs::OpenMode::kCreate));
+  // The folder is fsynced by the caller (see Options::created).
+  out.max_timestamp = std::numeric_limits<int64_t>::min();
+  // Without a recovery point the next open would take the partition for one
+  // of layout version 1 (docs/storage-format.md, "Recovery at open").
+  leveldb::WriteBatch update;
+  char value[8];
+  util::coding::PutFixed64(value, 0);
+  update.Put(layout::PartitionPrefix(layout::kRecoveryPoint, options_.topic_id, options_.partition),
+             leveldb::Slice(value, sizeof(value)));
+  RETURN_IF_ERROR(leveldb_util::Write(options_.db, &update, false, "cannot update index"));
+  return out;
+}
+
 absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
+  if (options_.created) return Create();
   fs::FileSystem& fs = *options_.fs;
   const std::string& dir = options_.dir;
   leveldb::DB* const db = options_.db;
   RETURN_IF_ERROR(fs.CreateDirs(dir));
+  RecoveredPartition out;
   std::vector<int64_t> bases;
   int64_t rescan_from = kMaxOffset;  // segments compaction replaced: re-index
-  RETURN_IF_ERROR(FinishCompactions(&bases, &rescan_from));
+  RETURN_IF_ERROR(FinishCompactions(&bases, &rescan_from, &out.index_scans));
 
-  RecoveredPartition out;
   const OffsetIndex offset_index(db, options_.topic_id, options_.partition);
   const TimeIndex time_index(db, options_.topic_id, options_.partition);
 
@@ -165,12 +120,14 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   // those that do not point at the batch they name.
   {
     leveldb::WriteBatch drop;
+    out.index_scans += 2;
     RETURN_IF_ERROR(offset_index.DeleteRange(0, bases.front(), &drop));
     RETURN_IF_ERROR(time_index.DeleteBelow(bases.front(), &drop));
     RETURN_IF_ERROR(leveldb_util::Write(db, &drop, false, "cannot update index"));
   }
   std::optional<OffsetIndexEntry> last;
   while (true) {
+    ++out.index_scans;
     ASSIGN_OR_RETURN(last, offset_index.Last());
     if (!last.has_value()) break;
     auto seg = out.segments.find(last->segment_base_offset);
@@ -179,6 +136,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
       break;
     }
     leveldb::WriteBatch drop;
+    out.index_scans += 2;
     RETURN_IF_ERROR(offset_index.DeleteRange(last->batch_base_offset, kMaxOffset, &drop));
     RETURN_IF_ERROR(time_index.DeleteFrom(last->batch_base_offset, &drop));
     RETURN_IF_ERROR(leveldb_util::Write(db, &drop, false, "cannot update index"));
@@ -190,6 +148,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   std::optional<OffsetIndexEntry> start;
   if (last.has_value()) {
     const int64_t from = std::min({recovery_point, last->batch_base_offset, rescan_from});
+    ++out.index_scans;
     ASSIGN_OR_RETURN(start, offset_index.Floor(from));
     if (start.has_value()) {
       auto seg = out.segments.find(start->segment_base_offset);
@@ -202,6 +161,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   {
     leveldb::WriteBatch drop;
     const int64_t keep_through = start.has_value() ? start->batch_base_offset + 1 : 0;
+    out.index_scans += 2;
     RETURN_IF_ERROR(offset_index.DeleteRange(keep_through, kMaxOffset, &drop));
     RETURN_IF_ERROR(time_index.DeleteFrom(keep_through, &drop));
     RETURN_IF_ERROR(leveldb_util::Write(db, &drop, false, "cannot update index"));
@@ -359,6 +319,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   // 7. Entries past the end (a cut tail) go; the recovery point is the end.
   {
     leveldb::WriteBatch update;
+    out.index_scans += 2;
     RETURN_IF_ERROR(offset_index.DeleteRange(log_end, kMaxOffset, &update));
     RETURN_IF_ERROR(time_index.DeleteFrom(log_end, &update));
     char value[8];
@@ -378,6 +339,7 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   // The cadence of the active segment resumes from its last entry.
   out.bytes_since_index = 0;
   {
+    ++out.index_scans;
     ASSIGN_OR_RETURN(std::optional<OffsetIndexEntry> entry, offset_index.Last());
     if (entry.has_value() && entry->segment_base_offset == active->base_offset()) {
       out.bytes_since_index = active->size() - entry->position;

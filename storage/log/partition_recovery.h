@@ -16,6 +16,9 @@
 //    segment is cut, as that release did;
 //  - fsyncs what it scanned, so that everything it recovered is durable
 //    before readers may see it.
+// A partition created just now (Options::created) has nothing to recover:
+// its folder and segment are made and no index is read, so that creating a
+// topic never walks what LevelDB keeps of deleted ones.
 //
 // Not thread-safe; runs before the log is shared.
 #pragma once
@@ -42,6 +45,7 @@ struct RecoveredPartition {
   int64_t active_first_timestamp = -1;  // first batch of the active segment, -1 if empty
   int64_t bytes_scanned = 0;            // segment bytes read to recover (for tests)
   int64_t truncated_bytes = 0;          // torn writes cut away (for tests and logs)
+  int64_t index_scans = 0;              // LevelDB range lookups made (for tests)
 };
 
 class PartitionRecovery {
@@ -54,6 +58,12 @@ class PartitionRecovery {
     int32_t partition = 0;
     int64_t index_interval_bytes = 4096;
     StorageHealth* health = nullptr;
+    // The partition belongs to a topic id created just now: the store made
+    // sure that neither its folder nor any LevelDB key of the id exists.
+    // The caller then fsyncs the folder before anything is written to it:
+    // CreateTopic does so for all partitions after creating them all, so
+    // that one journal commit covers most of them instead of one each.
+    bool created = false;
   };
 
   // Everything in `options` must outlive the call.
@@ -62,8 +72,12 @@ class PartitionRecovery {
   absl::StatusOr<RecoveredPartition> Run();
 
  private:
+  // Run() for Options::created: an empty segment at offset 0 and the
+  // recovery point 0, nothing read.
+  absl::StatusOr<RecoveredPartition> Create();
   // Finishes or discards compactions cut short, leaving only segments.
-  absl::Status FinishCompactions(std::vector<int64_t>* bases, int64_t* rescan_from);
+  absl::Status FinishCompactions(std::vector<int64_t>* bases, int64_t* rescan_from,
+                                 int64_t* index_scans);
   absl::Status Sync(const absl::Status& status, const std::string& what);
 
   const Options options_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "storage/disk_store.h"
 #include "storage/topic_name.h"
 #include "storage/topic_registry.h"
 #include "tests/storage/test_helpers.h"
@@ -269,6 +270,8 @@ TEST(StoreTest, DeleteTopicRemovesDataWakesWaitersAndFailsCalls) {
   EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kLeader),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(log->WaitForData(3, [&] { woken++; }), 0u);
+  // The files go on the store's reaper thread.
+  static_cast<DiskStore*>(store.get())->TEST_WaitForReaper();
   EXPECT_FALSE(std::filesystem::exists(folder));
   EXPECT_THAT(store->GetTopic("gone"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store->offsets().Get("g", topic->id(), 0), IsOk());

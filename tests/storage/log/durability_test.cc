@@ -2,6 +2,7 @@
 // on the fault-injecting file system: readers see only durable records, and
 // a failed sync fails the store for good (fsyncgate).
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -31,6 +32,10 @@ class DurabilityTest : public testing::StoreFixture {
     o.on_storage_failure = [this](const absl::Status&) { ++failures_; };
     return o;
   }
+
+  // The store goes before fs_, which it uses until closed (members of this
+  // class are destroyed before the fixture's store_).
+  void TearDown() override { store_.reset(); }
 
   void WaitForHeldSyncs(int n) {
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -162,6 +167,19 @@ TEST_F(DurabilityTest, AFailedDirectorySyncFailsTheStore) {
   EXPECT_EQ(failures_.load(), 1);
   EXPECT_THAT(log->Append(MakeBatch(1, "v", 1), Durability::kLeader),
               StatusIs(absl::StatusCode::kUnavailable));
+}
+
+// CreateTopic fsyncs its partitions' folders side by side: one that fails
+// fails the store, and the topic is not created.
+TEST_F(DurabilityTest, AFailedFolderSyncAtCreationFailsTheStoreAndCreatesNothing) {
+  fs_.FailSyncs("/topics/1/5");  // the first topic's partition 5
+  absl::StatusOr<std::shared_ptr<Topic>> topic = store_->CreateTopic("t", 8, LogConfig());
+  ASSERT_FALSE(topic.ok());
+  EXPECT_THAT(std::string(topic.status().message()),
+              ::testing::HasSubstr("fsync of directory " + dir_.path() + "/data/topics/1/5"));
+  EXPECT_EQ(failures_.load(), 1);
+  EXPECT_THAT(store_->GetTopic("t"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/data/topics/1"));
 }
 
 }  // namespace
