@@ -37,7 +37,10 @@ class Harness:
         self.proc = subprocess.Popen(
             [harness, "--etcd", "1", "--brokers", "3",
              "--broker_flag", "--kafka_listen=127.0.0.1:0",
-             "--broker_flag", "--kafka_group_initial_rebalance_delay_ms=200"],
+             "--broker_flag", "--kafka_group_initial_rebalance_delay_ms=200",
+             # __consumer_offsets has three copies: while a broker is down,
+             # commits wait until its leader drops it from the ISR.
+             "--broker_flag", "--replica_lag_time_max_ms=3000"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("ready "):
@@ -168,7 +171,7 @@ def consume_group(bootstrap, topic, group, expected):
             if msg is not None and msg.error() is None:
                 seen.append(msg.value().decode())
             return len(seen) >= expected
-        wait_until(read, timeout=40, interval=0, what=f"{expected} records of {topic}")
+        wait_until(read, timeout=90, interval=0, what=f"{expected} records of {topic}")
         consumer.commit(asynchronous=False)
         committed = consumer.committed(
             [TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
