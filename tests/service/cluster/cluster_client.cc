@@ -1,5 +1,9 @@
 #include "tests/service/cluster/cluster_client.h"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 
 namespace eventlog::testing {
@@ -123,6 +127,29 @@ absl::StatusOr<std::vector<v1::Record>> FetchAll(const std::string& address,
     offset = records.back().offset() + 1;
   }
   return records;
+}
+
+absl::StatusOr<v1::PartitionMetadata> OnlyPartitionState(const std::string& address,
+                                                         const std::string& topic) {
+  absl::StatusOr<v1::GetMetadataResponse> metadata = Metadata(address, topic);
+  if (!metadata.ok()) return metadata.status();
+  if (metadata->topics_size() != 1 || metadata->topics(0).partitions_size() != 1) {
+    return absl::NotFoundError("no such partition yet");
+  }
+  return metadata->topics(0).partitions(0);
+}
+
+std::map<std::string, std::string> SegmentFiles(const std::string& data_dir) {
+  std::map<std::string, std::string> files;
+  const std::filesystem::path root = std::filesystem::path(data_dir) / "topics";
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".log") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    files[std::filesystem::relative(entry.path(), root).string()] = bytes.str();
+  }
+  return files;
 }
 
 }  // namespace eventlog::testing

@@ -48,5 +48,12 @@ absl::StatusOr<v1::ProduceResponse> ProduceTo(const std::string& address, const 
 absl::StatusOr<std::vector<v1::Record>> FetchAll(const std::string& address,
                                                  const std::string& topic, int32_t partition,
                                                  bool forwarded = false);
+// The state of the one partition of `topic` as `address` reports it
+// (NOT_FOUND until the topic shows with one partition).
+absl::StatusOr<v1::PartitionMetadata> OnlyPartitionState(const std::string& address,
+                                                         const std::string& topic);
+// Every segment file under `data_dir`'s topics, by its path below them, with
+// its bytes (to compare replicas byte for byte).
+std::map<std::string, std::string> SegmentFiles(const std::string& data_dir);
 
 }  // namespace eventlog::testing

@@ -15,12 +15,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,25 +38,9 @@ constexpr char kTopic[] = "partitioned";
 constexpr int kEtcdNode = 0;
 int NodeOf(int broker_index) { return broker_index + 1; }
 
+// The partition's state as `address` reports it.
 absl::StatusOr<v1::PartitionMetadata> PartitionState(const std::string& address) {
-  ASSIGN_OR_RETURN(v1::GetMetadataResponse metadata, Metadata(address, kTopic));
-  if (metadata.topics_size() != 1 || metadata.topics(0).partitions_size() != 1) {
-    return absl::NotFoundError("no such partition yet");
-  }
-  return metadata.topics(0).partitions(0);
-}
-
-std::map<std::string, std::string> SegmentFiles(const std::string& data_dir) {
-  std::map<std::string, std::string> files;
-  const std::filesystem::path root = std::filesystem::path(data_dir) / "topics";
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".log") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    files[std::filesystem::relative(entry.path(), root).string()] = bytes.str();
-  }
-  return files;
+  return OnlyPartitionState(address, kTopic);
 }
 
 // One ACKS_ALL record per request to one broker, all the time, on a thread;

@@ -10,13 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,25 +32,7 @@ constexpr char kTopic[] = "replicated";
 
 // The partition's state as `address` reports it.
 absl::StatusOr<v1::PartitionMetadata> PartitionState(const std::string& address) {
-  ASSIGN_OR_RETURN(v1::GetMetadataResponse metadata, Metadata(address, kTopic));
-  if (metadata.topics_size() != 1 || metadata.topics(0).partitions_size() != 1) {
-    return absl::NotFoundError("no such partition yet");
-  }
-  return metadata.topics(0).partitions(0);
-}
-
-// Every segment file of the topic under `data_dir`, by path below it.
-std::map<std::string, std::string> SegmentFiles(const std::string& data_dir) {
-  std::map<std::string, std::string> files;
-  const std::filesystem::path root = std::filesystem::path(data_dir) / "topics";
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (!entry.is_regular_file() || entry.path().extension() != ".log") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    files[std::filesystem::relative(entry.path(), root).string()] = bytes.str();
-  }
-  return files;
+  return OnlyPartitionState(address, kTopic);
 }
 
 class ReplicationFailoverTest : public ::testing::Test {
