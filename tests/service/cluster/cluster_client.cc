@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace eventlog::testing {
 namespace {
@@ -129,14 +130,30 @@ absl::StatusOr<std::vector<v1::Record>> FetchAll(const std::string& address,
   return records;
 }
 
-absl::StatusOr<v1::PartitionMetadata> OnlyPartitionState(const std::string& address,
-                                                         const std::string& topic) {
+absl::StatusOr<v1::PartitionMetadata> PartitionStateAt(const std::string& address,
+                                                       const std::string& topic,
+                                                       int32_t partition) {
   absl::StatusOr<v1::GetMetadataResponse> metadata = Metadata(address, topic);
   if (!metadata.ok()) return metadata.status();
-  if (metadata->topics_size() != 1 || metadata->topics(0).partitions_size() != 1) {
+  if (metadata->topics_size() != 1 || metadata->topics(0).partitions_size() <= partition) {
     return absl::NotFoundError("no such partition yet");
   }
-  return metadata->topics(0).partitions(0);
+  return metadata->topics(0).partitions(partition);
+}
+
+absl::StatusOr<v1::PartitionMetadata> WaitForPartitionState(
+    const std::string& address, const std::string& topic,
+    const std::function<bool(const v1::PartitionMetadata&)>& done, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  absl::StatusOr<v1::PartitionMetadata> state = absl::UnavailableError("not asked yet");
+  while (absl::Now() < deadline) {
+    state = PartitionStateAt(address, topic);
+    if (state.ok() && done(*state)) return state;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("\"", topic, "\" did not reach the state; last: ",
+                   state.ok() ? state->DebugString() : state.status().ToString()));
 }
 
 std::map<std::string, std::string> SegmentFiles(const std::string& data_dir) {

@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "eventlog/v1/eventlog.grpc.pb.h"
 
 namespace eventlog::testing {
@@ -48,10 +50,17 @@ absl::StatusOr<v1::ProduceResponse> ProduceTo(const std::string& address, const 
 absl::StatusOr<std::vector<v1::Record>> FetchAll(const std::string& address,
                                                  const std::string& topic, int32_t partition,
                                                  bool forwarded = false);
-// The state of the one partition of `topic` as `address` reports it
-// (NOT_FOUND until the topic shows with one partition).
-absl::StatusOr<v1::PartitionMetadata> OnlyPartitionState(const std::string& address,
-                                                         const std::string& topic);
+// The state of a partition of `topic` as `address` reports it (NOT_FOUND
+// until the topic shows with that partition).
+absl::StatusOr<v1::PartitionMetadata> PartitionStateAt(const std::string& address,
+                                                       const std::string& topic,
+                                                       int32_t partition = 0);
+// Polls `address` until partition 0 of `topic` is in a state `done`
+// accepts (the timeout is a safety net, not a timed assertion).
+absl::StatusOr<v1::PartitionMetadata> WaitForPartitionState(
+    const std::string& address, const std::string& topic,
+    const std::function<bool(const v1::PartitionMetadata&)>& done,
+    absl::Duration timeout = absl::Seconds(30));
 // Every segment file under `data_dir`'s topics, by its path below them, with
 // its bytes (to compare replicas byte for byte).
 std::map<std::string, std::string> SegmentFiles(const std::string& data_dir);

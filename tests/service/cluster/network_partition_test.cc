@@ -40,7 +40,7 @@ int NodeOf(int broker_index) { return broker_index + 1; }
 
 // The partition's state as `address` reports it.
 absl::StatusOr<v1::PartitionMetadata> PartitionState(const std::string& address) {
-  return OnlyPartitionState(address, kTopic);
+  return PartitionStateAt(address, kTopic);
 }
 
 // One ACKS_ALL record per request to one broker, all the time, on a thread;
@@ -129,21 +129,6 @@ class NetworkPartitionTest : public ::testing::Test {
     if (HasFailure() && cluster_ != nullptr) std::cerr << cluster_->LogTails();
   }
 
-  template <typename Predicate>
-  absl::StatusOr<v1::PartitionMetadata> WaitForState(const std::string& address, Predicate done,
-                                                     absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    absl::StatusOr<v1::PartitionMetadata> state = absl::UnavailableError("not asked yet");
-    while (absl::Now() < deadline) {
-      state = PartitionState(address);
-      if (state.ok() && done(*state)) return state;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return absl::DeadlineExceededError(
-        absl::StrCat("the partition did not reach the state; last: ",
-                     state.ok() ? state->DebugString() : state.status().ToString()));
-  }
-
   // Every acknowledged record is read from `address` at its offset, once.
   void ExpectAllAcknowledgedReadable(const std::string& address,
                                      const std::map<int64_t, Producer::Ack>& acknowledged) {
@@ -189,11 +174,10 @@ TEST_F(NetworkPartitionTest, AFollowerCutOffLeavesTheIsrAndRejoinsAfterHealing) 
   ASSERT_OK(lab_->Isolate(NodeOf(follower)));
   const absl::Time cut = absl::Now();
   ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata shrunk,
-                       WaitForState(cluster_->address(leader),
-                                    [](const v1::PartitionMetadata& state) {
-                                      return state.isr_size() == 2;
-                                    },
-                                    absl::Seconds(30)));
+                       WaitForPartitionState(
+                           cluster_->address(leader), kTopic,
+                           [](const v1::PartitionMetadata& state) { return state.isr_size() == 2; },
+                           absl::Seconds(30)));
   EXPECT_THAT(shrunk.isr(), ::testing::Not(::testing::Contains(follower + 1)));
   EXPECT_EQ(shrunk.leader(), initial_.leader()) << "a follower's loss moves no leadership";
   // ACKS_ALL goes on with the leader and the other follower.
@@ -208,8 +192,8 @@ TEST_F(NetworkPartitionTest, AFollowerCutOffLeavesTheIsrAndRejoinsAfterHealing) 
 
   ASSERT_OK(lab_->Reconnect(NodeOf(follower)));
   const absl::Time healed = absl::Now();
-  ASSERT_OK(WaitForState(
-                cluster_->address(leader),
+  ASSERT_OK(WaitForPartitionState(
+                cluster_->address(leader), kTopic,
                 [](const v1::PartitionMetadata& state) { return state.isr_size() == 3; },
                 absl::Seconds(30))
                 .status());
@@ -230,12 +214,12 @@ TEST_F(NetworkPartitionTest, ALeaderCutOffFromEtcdStopsAcknowledgingAndIsFenced)
   ASSERT_OK(lab_->Cut(kEtcdNode, NodeOf(leader)));
   const absl::Time cut = absl::Now();
   ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata elected,
-                       WaitForState(cluster_->address(other),
-                                    [&](const v1::PartitionMetadata& state) {
-                                      return state.leader() > 0 &&
-                                             state.leader() != initial_.leader();
-                                    },
-                                    absl::Seconds(30)));
+                       WaitForPartitionState(
+                           cluster_->address(other), kTopic,
+                           [&](const v1::PartitionMetadata& state) {
+                             return state.leader() > 0 && state.leader() != initial_.leader();
+                           },
+                           absl::Seconds(30)));
   const absl::Duration election = absl::Now() - cut;
   EXPECT_GT(elected.leader_epoch(), initial_.leader_epoch());
 
@@ -288,8 +272,8 @@ TEST_F(NetworkPartitionTest, ALeaderCutOffFromEtcdStopsAcknowledgingAndIsFenced)
   ASSERT_OK(ProduceTo(new_leader, kTopic, 0, {"on the new leader"}).status());
 
   ASSERT_OK(lab_->HealAll());
-  ASSERT_OK(WaitForState(
-                new_leader,
+  ASSERT_OK(WaitForPartitionState(
+                new_leader, kTopic,
                 [](const v1::PartitionMetadata& state) { return state.isr_size() == 3; },
                 absl::Seconds(30))
                 .status());

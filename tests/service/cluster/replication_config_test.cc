@@ -26,8 +26,8 @@ absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
-absl::StatusOr<v1::TopicDescription> CreateWith(const std::string& address,
-                                                const std::string& name, int replication_factor,
+absl::StatusOr<v1::TopicDescription> CreateWith(const std::string& address, const std::string& name,
+                                                int replication_factor,
                                                 const v1::TopicConfig& config) {
   grpc::ClientContext context;
   SetDeadline(&context);
@@ -42,8 +42,7 @@ absl::StatusOr<v1::TopicDescription> CreateWith(const std::string& address,
   return response;
 }
 
-absl::StatusOr<v1::TopicDescription> Describe(const std::string& address,
-                                              const std::string& name) {
+absl::StatusOr<v1::TopicDescription> Describe(const std::string& address, const std::string& name) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::DescribeTopicRequest request;
@@ -65,33 +64,6 @@ absl::Status Produce(const std::string& address, const std::string& topic, v1::A
   request.add_records()->set_value(value);
   v1::ProduceResponse response;
   return FromGrpc(StubTo(address)->Produce(&context, request, &response));
-}
-
-absl::StatusOr<v1::PartitionMetadata> StateOf(const std::string& address,
-                                              const std::string& topic) {
-  ASSIGN_OR_RETURN(v1::GetMetadataResponse metadata, Metadata(address, topic));
-  if (metadata.topics_size() != 1 || metadata.topics(0).partitions_size() != 1) {
-    return absl::NotFoundError("no such partition yet");
-  }
-  return metadata.topics(0).partitions(0);
-}
-
-// Waits until `address` reports a state of `topic` that `done` accepts
-// (the timeout is a safety net, not a timed assertion).
-template <typename Predicate>
-absl::StatusOr<v1::PartitionMetadata> WaitFor(const std::string& address, const std::string& topic,
-                                              Predicate done,
-                                              absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  absl::StatusOr<v1::PartitionMetadata> state = absl::UnavailableError("not asked yet");
-  while (absl::Now() < deadline) {
-    state = StateOf(address, topic);
-    if (state.ok() && done(*state)) return state;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return absl::DeadlineExceededError(
-      absl::StrCat("\"", topic, "\" did not reach the state; last: ",
-                   state.ok() ? state->DebugString() : state.status().ToString()));
 }
 
 std::vector<std::string> Values(const std::vector<v1::Record>& records) {
@@ -151,7 +123,8 @@ TEST_F(ReplicationConfigTest, AnIsrShrinkingBelowTheTopicsMinimumFailsAWaitingAc
   v1::TopicConfig config;
   config.set_min_insync_replicas(2);
   ASSERT_OK(CreateWith(cluster_->address(0), "strict", 2, config).status());
-  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial, StateOf(cluster_->address(0), "strict"));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial,
+                       PartitionStateAt(cluster_->address(0), "strict"));
   const int leader = initial.leader() - 1;
   const std::string at = cluster_->address(leader);
   ASSERT_OK(Produce(at, "strict", v1::ACKS_ALL, "both in sync"));
@@ -162,7 +135,7 @@ TEST_F(ReplicationConfigTest, AnIsrShrinkingBelowTheTopicsMinimumFailsAWaitingAc
   const absl::Status waited = Produce(at, "strict", v1::ACKS_ALL, "written, not acknowledged");
   EXPECT_THAT(waited, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(waited.message()), ::testing::HasSubstr("was written"));
-  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata shrunk, StateOf(at, "strict"));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata shrunk, PartitionStateAt(at, "strict"));
   EXPECT_EQ(shrunk.isr_size(), 1);
 
   // Now refused before anything is written; ACKS_LEADER still works.
@@ -176,8 +149,8 @@ TEST_F(ReplicationConfigTest, AnIsrShrinkingBelowTheTopicsMinimumFailsAWaitingAc
     ASSERT_OK_AND_ASSIGN(records, FetchAll(at, "strict", 0));
     absl::SleepFor(absl::Milliseconds(50));
   }
-  EXPECT_THAT(Values(records), ::testing::ElementsAre("both in sync", "written, not acknowledged",
-                                                      "leader only"));
+  EXPECT_THAT(Values(records),
+              ::testing::ElementsAre("both in sync", "written, not acknowledged", "leader only"));
 }
 
 // Two brokers, a topic of each kind on both: the follower falls out of the
@@ -194,25 +167,28 @@ TEST_F(ReplicationConfigTest, OnlyATopicThatOptsInElectsAnOutOfSyncReplica) {
   // Broker 2 goes; broker 1 leads both, alone in their ISRs.
   cluster_->KillBroker(1);
   for (const char* topic : {"clean", "unclean"}) {
-    ASSERT_OK(WaitFor(cluster_->address(0), topic, [](const v1::PartitionMetadata& state) {
-                return state.leader() == 1 && state.isr_size() == 1;
-              }).status());
+    ASSERT_OK(
+        WaitForPartitionState(cluster_->address(0), topic, [](const v1::PartitionMetadata& state) {
+          return state.leader() == 1 && state.isr_size() == 1;
+        }).status());
     ASSERT_OK(Produce(cluster_->address(0), topic, v1::ACKS_ALL, "on broker 1 only"));
   }
-  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata before, StateOf(cluster_->address(0), "unclean"));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata before,
+                       PartitionStateAt(cluster_->address(0), "unclean"));
 
   // Broker 1 goes, broker 2 returns: only an out-of-sync replica is live.
   cluster_->KillBroker(0);
   ASSERT_OK(cluster_->StartBroker(1));
-  ASSERT_OK_AND_ASSIGN(
-      v1::PartitionMetadata elected,
-      WaitFor(cluster_->address(1), "unclean",
-              [](const v1::PartitionMetadata& state) { return state.leader() == 2; }));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata elected,
+                       WaitForPartitionState(
+                           cluster_->address(1), "unclean",
+                           [](const v1::PartitionMetadata& state) { return state.leader() == 2; }));
   EXPECT_GT(elected.leader_epoch(), before.leader_epoch());
   EXPECT_THAT(elected.isr(), ::testing::ElementsAre(2));
   // The controller's pass that elected it saw the clean topic with the same
   // live brokers; it stays without a leader.
-  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata clean, StateOf(cluster_->address(1), "clean"));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata clean,
+                       PartitionStateAt(cluster_->address(1), "clean"));
   EXPECT_EQ(clean.leader(), -1);
   EXPECT_THAT(Produce(cluster_->address(1), "clean", v1::ACKS_ALL, "refused"),
               StatusIs(absl::StatusCode::kUnavailable));
@@ -226,15 +202,18 @@ TEST_F(ReplicationConfigTest, OnlyATopicThatOptsInElectsAnOutOfSyncReplica) {
   // Broker 1 returns: it leads the clean topic again with everything, and
   // follows the unclean one after truncating to the new leader's epoch.
   ASSERT_OK(cluster_->StartBroker(0));
-  ASSERT_OK(WaitFor(cluster_->address(1), "clean", [](const v1::PartitionMetadata& state) {
-              return state.leader() == 1;
-            }).status());
+  ASSERT_OK(
+      WaitForPartitionState(cluster_->address(1), "clean", [](const v1::PartitionMetadata& state) {
+        return state.leader() == 1;
+      }).status());
   ASSERT_OK_AND_ASSIGN(std::vector<v1::Record> clean_records,
                        FetchAll(cluster_->address(0), "clean", 0));
   EXPECT_THAT(Values(clean_records), ::testing::ElementsAre("on both", "on broker 1 only"));
-  ASSERT_OK(WaitFor(cluster_->address(1), "unclean", [](const v1::PartitionMetadata& state) {
-              return state.leader() == 2 && state.isr_size() == 2;
-            }).status());
+  ASSERT_OK(WaitForPartitionState(cluster_->address(1), "unclean",
+                                  [](const v1::PartitionMetadata& state) {
+                                    return state.leader() == 2 && state.isr_size() == 2;
+                                  })
+                .status());
   ASSERT_OK_AND_ASSIGN(std::vector<v1::Record> unclean_records,
                        FetchAll(cluster_->address(1), "unclean", 0));
   EXPECT_THAT(Values(unclean_records), ::testing::ElementsAre("on both", "after the election"));

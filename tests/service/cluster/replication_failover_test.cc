@@ -32,7 +32,7 @@ constexpr char kTopic[] = "replicated";
 
 // The partition's state as `address` reports it.
 absl::StatusOr<v1::PartitionMetadata> PartitionState(const std::string& address) {
-  return OnlyPartitionState(address, kTopic);
+  return PartitionStateAt(address, kTopic);
 }
 
 class ReplicationFailoverTest : public ::testing::Test {
@@ -46,22 +46,6 @@ class ReplicationFailoverTest : public ::testing::Test {
   }
   void TearDown() override {
     if (HasFailure() && cluster_ != nullptr) std::cerr << cluster_->LogTails();
-  }
-
-  // Waits until `address` reports a state `done` accepts.
-  template <typename Predicate>
-  absl::StatusOr<v1::PartitionMetadata> WaitForState(const std::string& address, Predicate done,
-                                                     absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    absl::StatusOr<v1::PartitionMetadata> state = absl::UnavailableError("not asked yet");
-    while (absl::Now() < deadline) {
-      state = PartitionState(address);
-      if (state.ok() && done(*state)) return state;
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    return absl::DeadlineExceededError(
-        absl::StrCat("the partition did not reach the state; last: ",
-                     state.ok() ? state->DebugString() : state.status().ToString()));
   }
 
   std::unique_ptr<BrokerCluster> cluster_;
@@ -114,13 +98,13 @@ TEST_F(ReplicationFailoverTest, AKilledLeadersAcknowledgedRecordsSurviveOnTheEle
 
   cluster_->KillBroker(leader);
   const absl::Time killed = absl::Now();
-  ASSERT_OK_AND_ASSIGN(
-      v1::PartitionMetadata elected,
-      WaitForState(cluster_->address(via),
-                   [&](const v1::PartitionMetadata& state) {
-                     return state.leader() > 0 && state.leader() != initial.leader();
-                   },
-                   absl::Seconds(20)));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata elected,
+                       WaitForPartitionState(
+                           cluster_->address(via), kTopic,
+                           [&](const v1::PartitionMetadata& state) {
+                             return state.leader() > 0 && state.leader() != initial.leader();
+                           },
+                           absl::Seconds(20)));
   const absl::Duration election = absl::Now() - killed;
   const size_t before = acknowledged_count();
   while (acknowledged_count() < before + 200) absl::SleepFor(absl::Milliseconds(10));
@@ -135,20 +119,20 @@ TEST_F(ReplicationFailoverTest, AKilledLeadersAcknowledgedRecordsSurviveOnTheEle
     }
   }
   // Figures, not assertions: the machine's load decides them.
-  std::cout << "failover: broker " << elected.leader() << " leads (epoch "
-            << elected.leader_epoch() << ") " << absl::ToDoubleSeconds(election)
+  std::cout << "failover: broker " << elected.leader() << " leads (epoch " << elected.leader_epoch()
+            << ") " << absl::ToDoubleSeconds(election)
             << " s after the kill, the first record acknowledged after it "
             << absl::ToDoubleSeconds(first_ack) << " s after it; 200 records took "
             << absl::ToDoubleSeconds(first_200) << " s before the kill and "
-            << absl::ToDoubleSeconds(absl::Now() - killed) << " s after it, "
-            << failures.load() << " produce calls failed" << std::endl;
+            << absl::ToDoubleSeconds(absl::Now() - killed) << " s after it, " << failures.load()
+            << " produce calls failed" << std::endl;
   EXPECT_GT(elected.leader_epoch(), initial.leader_epoch());
   EXPECT_EQ(elected.isr_size(), 2) << "the dead leader left the ISR";
 
   // The old leader returns, truncates, catches up and rejoins the ISR.
   ASSERT_OK(cluster_->StartBroker(leader));
-  ASSERT_OK(WaitForState(
-                cluster_->address(via),
+  ASSERT_OK(WaitForPartitionState(
+                cluster_->address(via), kTopic,
                 [](const v1::PartitionMetadata& state) { return state.isr_size() == 3; },
                 absl::Seconds(30))
                 .status());
@@ -182,8 +166,7 @@ TEST_F(ReplicationFailoverTest, AKilledLeadersAcknowledgedRecordsSurviveOnTheEle
     absl::SleepFor(absl::Milliseconds(100));
   }
   ASSERT_FALSE(files[0].empty());
-  EXPECT_TRUE(files[0] == files[1] && files[1] == files[2])
-      << "the replicas' segment files differ";
+  EXPECT_TRUE(files[0] == files[1] && files[1] == files[2]) << "the replicas' segment files differ";
 }
 
 TEST_F(ReplicationFailoverTest, AFollowerThatStopsFetchingLeavesTheIsrAndAcksAllCarriesOn) {
@@ -204,8 +187,8 @@ TEST_F(ReplicationFailoverTest, AFollowerThatStopsFetchingLeavesTheIsrAndAcksAll
   EXPECT_EQ(shrunk.leader(), initial.leader()) << "a follower's loss moves no leadership";
 
   ASSERT_OK(cluster_->StartBroker(follower));
-  ASSERT_OK(WaitForState(
-                cluster_->address(leader),
+  ASSERT_OK(WaitForPartitionState(
+                cluster_->address(leader), kTopic,
                 [](const v1::PartitionMetadata& state) { return state.isr_size() == 3; },
                 absl::Seconds(30))
                 .status());
@@ -236,8 +219,8 @@ TEST_F(ReplicationFailoverTest, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasA
   cluster_->KillBroker((leader + 1) % 3);
   cluster_->KillBroker((leader + 2) % 3);
   // The leader alone is left in the ISR once the followers' lag time passes.
-  ASSERT_OK(WaitForState(
-                cluster_->address(leader),
+  ASSERT_OK(WaitForPartitionState(
+                cluster_->address(leader), kTopic,
                 [](const v1::PartitionMetadata& state) { return state.isr_size() == 1; },
                 absl::Seconds(30))
                 .status());

@@ -31,8 +31,7 @@ absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
-absl::StatusOr<v1::TopicDescription> Describe(const std::string& address,
-                                              const std::string& name) {
+absl::StatusOr<v1::TopicDescription> Describe(const std::string& address, const std::string& name) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::DescribeTopicRequest request;
@@ -41,15 +40,6 @@ absl::StatusOr<v1::TopicDescription> Describe(const std::string& address,
   grpc::Status status = StubTo(address)->DescribeTopic(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
   return response;
-}
-
-absl::StatusOr<v1::PartitionMetadata> StateOf(const std::string& address,
-                                              const std::string& topic, int32_t partition = 0) {
-  ASSIGN_OR_RETURN(v1::GetMetadataResponse metadata, Metadata(address, topic));
-  if (metadata.topics_size() != 1 || metadata.topics(0).partitions_size() <= partition) {
-    return absl::NotFoundError("no such partition yet");
-  }
-  return metadata.topics(0).partitions(partition);
 }
 
 // Polls `probe` until it returns true (the timeout is a safety net).
@@ -144,7 +134,8 @@ TEST_F(ReplicationRecoveryTest, AFollowerBelowTheLeadersLogStartStartsAgainThere
     v1::TopicDescription created;
     ASSERT_OK(FromGrpc(StubTo(cluster_->address(0))->CreateTopic(&context, request, &created)));
   }
-  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial, StateOf(cluster_->address(0), "short"));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata initial,
+                       PartitionStateAt(cluster_->address(0), "short"));
   const int leader = initial.leader() - 1;
   const int follower = 1 - leader;
   const std::string at = cluster_->address(leader);
@@ -156,7 +147,7 @@ TEST_F(ReplicationRecoveryTest, AFollowerBelowTheLeadersLogStartStartsAgainThere
   // The leader alone in the ISR, then 200 records of 100 bytes: retention
   // deletes segments until the log starts past the follower's end (5).
   ASSERT_TRUE(Eventually([&] {
-    absl::StatusOr<v1::PartitionMetadata> state = StateOf(at, "short");
+    absl::StatusOr<v1::PartitionMetadata> state = PartitionStateAt(at, "short");
     return state.ok() && state->isr_size() == 1;
   }));
   for (int batch = 0; batch < 20; ++batch) {
@@ -177,7 +168,7 @@ TEST_F(ReplicationRecoveryTest, AFollowerBelowTheLeadersLogStartStartsAgainThere
   // copies from the leader's start and rejoins the ISR.
   ASSERT_OK(cluster_->StartBroker(follower));
   ASSERT_TRUE(Eventually([&] {
-    absl::StatusOr<v1::PartitionMetadata> state = StateOf(at, "short");
+    absl::StatusOr<v1::PartitionMetadata> state = PartitionStateAt(at, "short");
     return state.ok() && state->isr_size() == 2;
   })) << "the follower did not rejoin the ISR";
   EXPECT_TRUE(absl::StrContains(FileText(cluster_->log_path(follower)), "emptied"))
@@ -188,7 +179,7 @@ TEST_F(ReplicationRecoveryTest, AFollowerBelowTheLeadersLogStartStartsAgainThere
   cluster_->KillBroker(leader);
   const std::string now_at = cluster_->address(follower);
   ASSERT_TRUE(Eventually([&] {
-    absl::StatusOr<v1::PartitionMetadata> state = StateOf(now_at, "short");
+    absl::StatusOr<v1::PartitionMetadata> state = PartitionStateAt(now_at, "short");
     return state.ok() && state->leader() == follower + 1;
   }));
   ASSERT_OK_AND_ASSIGN(v1::TopicDescription described, Describe(now_at, "short"));
@@ -228,7 +219,7 @@ TEST_F(ReplicationRecoveryTest, CommittedOffsetsSurviveTheLossOfTheGroupsCoordin
 
   // The offsets topic has a copy on every broker (min(3, live brokers)).
   ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata offsets_state,
-                       StateOf(cluster_->address(0), kOffsetsTopic));
+                       PartitionStateAt(cluster_->address(0), kOffsetsTopic));
   EXPECT_EQ(offsets_state.replicas_size(), 3);
 
   int coordinator = -1;
@@ -247,8 +238,9 @@ TEST_F(ReplicationRecoveryTest, CommittedOffsetsSurviveTheLossOfTheGroupsCoordin
     after = Committed(via, "survivor", "events");
     return after.ok();
   })) << after.status();
-  std::cout << "the group's new coordinator answered " << absl::ToDoubleSeconds(absl::Now() - killed)
-            << " s after its old one was killed" << std::endl;
+  std::cout << "the group's new coordinator answered "
+            << absl::ToDoubleSeconds(absl::Now() - killed) << " s after its old one was killed"
+            << std::endl;
   EXPECT_EQ(*after, committed);
 
   // The group carries on: a member starts at the committed offsets and
@@ -272,8 +264,8 @@ TEST_F(ReplicationRecoveryTest, CommittedOffsetsSurviveTheLossOfTheGroupsCoordin
   }
   EXPECT_EQ(first, committed) << "the member did not start where the group had committed";
   ASSERT_GT(assignment.generation(), 0);
-  EXPECT_OK(Commit(via, "survivor", "events", {{0, 10}, {1, 10}, {2, 10}},
-                   assignment.generation(), assignment.member_id()));
+  EXPECT_OK(Commit(via, "survivor", "events", {{0, 10}, {1, 10}, {2, 10}}, assignment.generation(),
+                   assignment.member_id()));
   context.TryCancel();
   (void)stream->Finish();
   absl::StatusOr<std::map<int32_t, int64_t>> last = Committed(via, "survivor", "events");
