@@ -11,7 +11,7 @@ from __future__ import annotations
 import queue
 import time
 from collections import deque
-from typing import Deque, Iterator, List, Optional, Tuple, Union
+from typing import Deque, Dict, Iterator, List, Optional, Tuple, Union
 
 import grpc
 
@@ -20,7 +20,7 @@ from ._stubs import pb
 from .errors import EventLogError, error_from_code, status_code
 from .record_future import BatchOutcome
 
-__all__ = ["Batch", "ProduceStream", "batch_outcome", "moved_or_gone"]
+__all__ = ["Batch", "InFlightRoutes", "ProduceStream", "batch_outcome", "moved_or_gone"]
 
 _PRODUCE_STREAM = "/eventlog.v1.EventLog/ProduceStream"
 
@@ -67,6 +67,35 @@ class ProduceStream:
 
     def end(self) -> None:
         self.requests.put(None)
+
+
+class InFlightRoutes:
+    """Where each partition's batches are in flight: the stream's address
+    (None: the bootstrap broker) and how many. A partition's next batch waits
+    while its batches are in flight on another stream, so that a change of
+    route never reorders its records. Not thread-safe (the producers guard
+    it)."""
+
+    def __init__(self) -> None:
+        self._routes: Dict[Tuple[str, int], Tuple[Optional[str], int]] = {}
+
+    def elsewhere(self, topic: str, partition: int, address: Optional[str]) -> bool:
+        """Batches of the partition are in flight on a stream other than `address`'s."""
+        route = self._routes.get((topic, partition))
+        return route is not None and route[0] != address
+
+    def sent(self, topic: str, partition: int, address: Optional[str]) -> None:
+        key = (topic, partition)
+        self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
+
+    def landed(self, topic: str, partition: int) -> None:
+        """A batch of the partition is no longer in flight."""
+        key = (topic, partition)
+        address, count = self._routes[key]
+        if count == 1:
+            del self._routes[key]
+        else:
+            self._routes[key] = (address, count - 1)
 
 
 def batch_outcome(

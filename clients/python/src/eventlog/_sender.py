@@ -17,12 +17,12 @@ also guards the batches it is handed.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional
 
 import grpc
 
 from ._call_watch import CallWatch, wait_for_broker
-from ._produce_stream import Batch, ProduceStream, batch_outcome, moved_or_gone
+from ._produce_stream import Batch, InFlightRoutes, ProduceStream, batch_outcome, moved_or_gone
 from ._router import Router
 from ._stubs import pb, pb_grpc
 from ._wire import encode_produce_request
@@ -76,8 +76,7 @@ class Sender:
         self._connect_timeout = connect_timeout
         self._on_unreachable = on_unreachable
         self._streams: Dict[Optional[str], ProduceStream] = {}  # guarded by _cond; by leader address
-        # (topic, partition) -> (the stream's address, batches in flight there)
-        self._routes: Dict[Tuple[str, int], Tuple[Optional[str], int]] = {}  # guarded by _cond
+        self._routes = InFlightRoutes()  # guarded by _cond
         self._readers: List[threading.Thread] = []  # guarded by _cond
         self._in_flight = 0  # guarded by _cond
         self._next_request_id = 1  # guarded by _cond
@@ -149,8 +148,7 @@ class Sender:
         on a stream other than the one to `address` (only this thread
         dispatches, so none can start meanwhile). Then falling back to the
         bootstrap stream is safe too: nothing of the partition is in flight."""
-        key = (batch.topic, batch.partition)
-        while key in self._routes and self._routes[key][0] != address:
+        while self._routes.elsewhere(batch.topic, batch.partition, address):
             self._cond.wait()
 
     def _dispatch(self, batch: Batch, address: Optional[str]) -> None:
@@ -165,8 +163,7 @@ class Sender:
         if stream is None:
             stream = self._open_stream(address)
         stream.inflight.append((request_id, batch))
-        key = (batch.topic, batch.partition)
-        self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
+        self._routes.sent(batch.topic, batch.partition, address)
         self._in_flight += 1
         stream.requests.put(request)
 
@@ -185,12 +182,7 @@ class Sender:
 
     def _landed(self, batch: Batch) -> None:
         """Requires _cond. A batch is no longer in flight."""
-        key = (batch.topic, batch.partition)
-        address, count = self._routes[key]
-        if count == 1:
-            del self._routes[key]
-        else:
-            self._routes[key] = (address, count - 1)
+        self._routes.landed(batch.topic, batch.partition)
 
     def _read_responses(self, stream: ProduceStream) -> None:
         assert stream.watch is not None

@@ -29,7 +29,7 @@ from typing import Any, Callable, Deque, Dict, Generator, Iterable, List, Litera
 import grpc
 import grpc.aio
 
-from .._produce_stream import batch_outcome, moved_or_gone
+from .._produce_stream import InFlightRoutes, batch_outcome, moved_or_gone
 from .._stubs import pb, pb_grpc
 from .._wire import encode_produce_request, encode_record
 from ..errors import EventLogError, UnavailableError, error_from_rpc
@@ -137,7 +137,7 @@ class Producer:
         self._streams: Dict[Optional[str], _Stream] = {}  # by leader address; None: the bootstrap broker
         self._in_flight = 0  # requests in flight on all streams
         # (topic, partition) -> (the address its batches are in flight to, how many)
-        self._routes: Dict[Tuple[str, int], Tuple[Optional[str], int]] = {}
+        self._routes = InFlightRoutes()
         self._sender: Optional["asyncio.Task[None]"] = None
         self._wakeup = asyncio.Event()
         self._next_request_id = 1
@@ -302,9 +302,8 @@ class Producer:
             while not self._ready or self._in_flight >= self._max_in_flight:
                 await self._wait()
             batch = self._ready[0]
-            key = (batch.topic, batch.partition)
             address = await self._router.route(batch.topic, batch.partition)
-            while key in self._routes and self._routes[key][0] != address:
+            while self._routes.elsewhere(batch.topic, batch.partition, address):
                 await self._wait()  # the partition's route changed: let the old stream drain first
             stream = self._streams.get(address)
             if stream is None and address is not None:
@@ -334,7 +333,7 @@ class Producer:
             request = encode_produce_request(batch.topic, batch.partition, batch.records, self._acks, request_id)
             batch.records = []
             stream.inflight.append((request_id, batch))
-            self._routes[key] = (address, self._routes.get(key, (address, 0))[1] + 1)
+            self._routes.sent(batch.topic, batch.partition, address)
             self._in_flight += 1
             try:
                 await stream.call.write(request)
@@ -352,12 +351,7 @@ class Producer:
 
     def _landed(self, batch: _Batch) -> None:
         """A batch is no longer in flight."""
-        key = (batch.topic, batch.partition)
-        address, count = self._routes[key]
-        if count == 1:
-            del self._routes[key]
-        else:
-            self._routes[key] = (address, count - 1)
+        self._routes.landed(batch.topic, batch.partition)
         self._in_flight -= 1
 
     async def _read(self, stream: _Stream) -> None:
