@@ -30,7 +30,11 @@ constexpr char kSpread[] = "spread";
 class ClusterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start();
+    // No broker dies in this suite: a lease long enough that a loaded
+    // machine (CI runs two suites at once) does not cost one its leadership.
+    BrokerClusterOptions options;
+    options.lease_ttl_seconds = 6;
+    absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     cluster_ = started->release();
     // First, while the brokers hold nothing: its placement is exact.
@@ -290,8 +294,6 @@ TEST_F(ClusterTest, SubscribersAndAGroupThroughDifferentBrokersGetEveryRecordOnc
 TEST_F(ClusterTest, CommitsGoToTheGroupsCoordinatorWhicheverBrokerTakesThem) {
   for (int via = 0; via < 3; ++via) {
     const std::string group = absl::StrCat("committer-", via);
-    grpc::ClientContext commit;
-    SetDeadline(&commit);
     v1::CommitOffsetsRequest request;
     request.set_group(group);
     request.set_topic(kSpread);
@@ -301,16 +303,34 @@ TEST_F(ClusterTest, CommitsGoToTheGroupsCoordinatorWhicheverBrokerTakesThem) {
       offset->set_offset(0);
       offset->set_metadata(absl::StrCat("from broker ", via + 1));
     }
-    v1::CommitOffsetsResponse ignored;
-    ASSERT_TRUE(StubTo(Address(via))->CommitOffsets(&commit, request, &ignored).ok());
+    // As clients do: UNAVAILABLE (the coordinator moving or re-registering)
+    // is retried.
+    grpc::Status committed_status;
+    ASSERT_TRUE(Eventually(
+        [&] {
+          grpc::ClientContext commit;
+          SetDeadline(&commit);
+          v1::CommitOffsetsResponse ignored;
+          committed_status = StubTo(Address(via))->CommitOffsets(&commit, request, &ignored);
+          return committed_status.error_code() != grpc::StatusCode::UNAVAILABLE;
+        },
+        absl::Seconds(30)));
+    ASSERT_TRUE(committed_status.ok()) << committed_status.error_message();
     for (int reader = 0; reader < 3; ++reader) {
-      grpc::ClientContext fetch;
-      SetDeadline(&fetch);
       v1::FetchCommittedOffsetsRequest read;
       read.set_group(group);
       read.set_topic(kSpread);
       v1::FetchCommittedOffsetsResponse committed;
-      ASSERT_TRUE(StubTo(Address(reader))->FetchCommittedOffsets(&fetch, read, &committed).ok());
+      grpc::Status fetched_status;
+      ASSERT_TRUE(Eventually(
+          [&] {
+            grpc::ClientContext fetch;
+            SetDeadline(&fetch);
+            fetched_status = StubTo(Address(reader))->FetchCommittedOffsets(&fetch, read, &committed);
+            return fetched_status.error_code() != grpc::StatusCode::UNAVAILABLE;
+          },
+          absl::Seconds(30)));
+      ASSERT_TRUE(fetched_status.ok()) << fetched_status.error_message();
       ASSERT_EQ(committed.offsets_size(), 12);
       EXPECT_EQ(committed.offsets(0).metadata(), absl::StrCat("from broker ", via + 1));
     }
