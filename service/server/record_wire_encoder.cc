@@ -3,6 +3,7 @@
 #include <grpc/slice.h>
 #include <grpcpp/support/slice.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -124,10 +125,14 @@ grpc::ByteBuffer Finish(grpc_slice slice) {
 grpc::ByteBuffer EncodeSubscribeRecords(const storage::ReadResult& read, absl::string_view topic,
                                         int32_t partition) {
   std::vector<size_t> sizes;
-  // RecordBatch: partition 1, records 2, high_watermark 3.
+  const bool headerless =
+      std::none_of(read.records.begin(), read.records.end(),
+                   [](const storage::RecordView& r) { return !r.headers.empty(); });
+  // RecordBatch: partition 1, records 2, high_watermark 3, headerless 4.
   const size_t batch = OptionalVarintFieldSize(partition) +
                        RecordsSize(read, topic, partition, &sizes) +
-                       OptionalVarintFieldSize(read.high_watermark);
+                       OptionalVarintFieldSize(read.high_watermark) +
+                       OptionalVarintFieldSize(headerless);
   // SubscribeResponse: records 1 (a oneof member: present even when empty).
   const size_t total = BytesFieldSize(batch);
   grpc_slice slice = grpc_slice_malloc(total);
@@ -136,6 +141,7 @@ grpc::ByteBuffer EncodeSubscribeRecords(const storage::ReadResult& read, absl::s
   w.OptionalVarintField(1, partition);
   WriteRecords(read, sizes, 2, topic, partition, &w);
   w.OptionalVarintField(3, read.high_watermark);
+  w.OptionalVarintField(4, headerless);
   return Finish(slice);
 }
 

@@ -21,7 +21,8 @@
 
 namespace eventlog::service {
 
-// SubscribeResponse{records: RecordBatch{partition, records, high_watermark}}.
+// SubscribeResponse{records: RecordBatch{partition, records, high_watermark,
+// headerless}}.
 grpc::ByteBuffer EncodeSubscribeRecords(const storage::ReadResult& read, absl::string_view topic,
                                         int32_t partition);
 

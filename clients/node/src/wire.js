@@ -14,6 +14,7 @@
 //                   acks=4 enum, request_id=5 uint64
 //   SubscribeResponse  records=1 RecordBatch | assignment=2 Assignment
 //   RecordBatch     partition=1 int32, records=2 Record, high_watermark=3 int64
+//                   (headerless=4 bool, a hint, skipped)
 //
 // A record here is {key, value, headers: [[string, Uint8Array]], timestampMs}
 // with key/value Uint8Arrays and timestampMs a safe-integer Number or a BigInt,

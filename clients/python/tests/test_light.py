@@ -27,3 +27,17 @@ def test_assignments_and_empty_batches():
     assert assignment_of(message) == a
     empty = decode(pb.SubscribeResponse(records=pb.RecordBatch(partition=1)).SerializeToString())
     assert records_of("t", empty) == []
+
+
+def test_a_batch_marked_headerless_decodes_the_same_without_looking_for_headers():
+    records = [pb.Record(key=b"k", value=b"v", offset=7, timestamp_ms=1, topic="t", partition=3), pb.Record(offset=8)]
+    batch = pb.RecordBatch(partition=3, records=records, high_watermark=9, headerless=True)
+    decoded = records_of("t", decode(pb.SubscribeResponse(records=batch).SerializeToString()))
+    assert decoded == records_from_pb("t", batch)
+    assert all(r.headers == [] for r in decoded)
+    # The hint is trusted: headers of a batch wrongly marked headerless are not looked for.
+    records[1].headers.add(key="h", value=b"x")
+    lied = pb.RecordBatch(partition=3, records=records, headerless=True)
+    assert records_of("t", decode(pb.SubscribeResponse(records=lied).SerializeToString()))[1].headers == []
+    honest = pb.RecordBatch(partition=3, records=records)
+    assert records_of("t", decode(pb.SubscribeResponse(records=honest).SerializeToString()))[1].headers == [("h", b"x")]

@@ -77,10 +77,29 @@ TEST(RecordWireEncoderTest, SubscribeResponseMatchesProtobuf) {
   }
 }
 
+TEST(RecordWireEncoderTest, ABatchWithoutHeadersSaysSo) {
+  std::vector<std::string> backing;
+  storage::ReadResult read = Sample(&backing);
+  for (storage::RecordView& record : read.records) record.headers.clear();
+  v1::SubscribeResponse expected;
+  v1::RecordBatch* batch = expected.mutable_records();
+  batch->set_partition(2);
+  batch->set_high_watermark(read.high_watermark);
+  batch->set_headerless(true);
+  AppendRecords(read, "t", 2, batch->mutable_records());
+  EXPECT_EQ(Flatten(EncodeSubscribeRecords(read, "t", 2)), expected.SerializeAsString());
+  // One record with a header is enough to clear the hint.
+  read.records[4].headers.push_back({"h", ""});
+  v1::SubscribeResponse parsed;
+  ASSERT_TRUE(parsed.ParseFromString(Flatten(EncodeSubscribeRecords(read, "t", 2))));
+  EXPECT_FALSE(parsed.records().headerless());
+  EXPECT_EQ(parsed.records().records(4).headers_size(), 1);
+}
+
 TEST(RecordWireEncoderTest, EmptyReads) {
   storage::ReadResult read;
   v1::SubscribeResponse subscribe;
-  subscribe.mutable_records();  // the oneof member is present even when empty
+  subscribe.mutable_records()->set_headerless(true);  // present even when empty; no headers
   EXPECT_EQ(Flatten(EncodeSubscribeRecords(read, "t", 0)), subscribe.SerializeAsString());
   EXPECT_EQ(Flatten(EncodeFetchResponse(read, "t", 0)), v1::FetchResponse().SerializeAsString());
   read.high_watermark = 5;

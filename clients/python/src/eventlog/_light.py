@@ -7,12 +7,17 @@ message types built here at import time from a descriptor (nothing
 generated is committed): the same field numbers as eventlog.v1's, except
 that a Record's headers (field 3) are one optional bytes field, whose
 presence (a proto2 HasField) says whether the record has any headers at all.
-Only a batch that has some is parsed again with the full types for them.
+Only a batch that has some is parsed again with the full types for them,
+and a batch the server marks `headerless` skips even that presence check
+(a proto2 HasField per record costs about as much as parsing the record).
+A record's topic (field 5) is read as bytes, unchecked: the consumer knows
+its topic, and UTF-8 checking every record's copy cost a third of parsing.
 The assignment (field 2 of SubscribeResponse) is kept as bytes and parsed
 with pb.Assignment when present.
 
     eventlog.v1 SubscribeResponse  records=1 RecordBatch, assignment=2 Assignment
-                RecordBatch        partition=1, records=2 Record, high_watermark=3
+                RecordBatch        partition=1, records=2 Record, high_watermark=3,
+                                   headerless=4
                 Record             key=1, value=2, headers=3, timestamp_ms=4,
                                    topic=5, partition=6, offset=7
 
@@ -50,7 +55,7 @@ def _build() -> Any:
             ("value", 2, F.TYPE_BYTES, False, ""),
             ("header", 3, F.TYPE_BYTES, False, ""),  # the last header's bytes; present iff any
             ("timestamp_ms", 4, F.TYPE_INT64, False, ""),
-            ("topic", 5, F.TYPE_STRING, False, ""),
+            ("topic", 5, F.TYPE_BYTES, False, ""),  # never read: records_of is given the topic
             ("partition", 6, F.TYPE_INT32, False, ""),
             ("offset", 7, F.TYPE_INT64, False, ""),
         ],
@@ -61,6 +66,7 @@ def _build() -> Any:
             ("partition", 1, F.TYPE_INT32, False, ""),
             ("records", 2, F.TYPE_MESSAGE, True, ".eventlog.light.Record"),
             ("high_watermark", 3, F.TYPE_INT64, False, ""),
+            ("headerless", 4, F.TYPE_BOOL, False, ""),
         ],
     )
     message(
@@ -91,6 +97,8 @@ def records_of(topic: str, message: Tuple[Any, bytes]) -> Optional[List[Record]]
     batch = light.records
     partition = batch.partition
     new = tuple.__new__
+    if batch.headerless:
+        return [new(Record, (topic, partition, r.offset, r.key, r.value, [], r.timestamp_ms)) for r in batch.records]
     headed: List[int] = []
     records = [
         new(
