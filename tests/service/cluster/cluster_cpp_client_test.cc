@@ -15,23 +15,13 @@
 #include "clients/cpp/client.h"
 #include "clients/cpp/consumer.h"
 #include "clients/cpp/producer.h"
+#include "tests/eventually.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/test_util.h"
 
 namespace eventlog::testing {
 namespace {
-
-// Waits (generously: a safety net, not a timed assertion) until `done`.
-template <typename Predicate>
-bool Eventually(Predicate done, absl::Duration timeout = absl::Seconds(60)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return true;
-}
 
 // `count` records to `partition`, flushed; the first error.
 absl::Status SendAll(client::Producer& producer, int32_t partition, const std::string& value,

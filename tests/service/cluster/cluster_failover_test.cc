@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
+#include "tests/eventually.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/service/cluster/tcp_proxy.h"
@@ -18,17 +19,6 @@
 
 namespace eventlog::testing {
 namespace {
-
-// Waits (generously: a safety net, not a timed assertion) until `done`.
-template <typename Predicate>
-bool Eventually(Predicate done, absl::Duration timeout = absl::Seconds(60)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return true;
-}
 
 class ClusterFailoverTest : public ::testing::Test {
  protected:

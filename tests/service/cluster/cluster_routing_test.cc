@@ -26,6 +26,7 @@
 #include "clients/cpp/client.h"
 #include "clients/cpp/murmur2.h"
 #include "clients/cpp/producer.h"
+#include "tests/eventually.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/test_util.h"
@@ -34,17 +35,6 @@ namespace eventlog::testing {
 namespace {
 
 constexpr int32_t kPartitions = 12;
-
-// Waits (generously: a safety net, not a timed assertion) until `done`.
-template <typename Predicate>
-bool Eventually(Predicate done, absl::Duration timeout = absl::Seconds(20)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return true;
-}
 
 // eventlog_produce_forwarded_records_total summed over the running brokers.
 int64_t ForwardedRecords(const BrokerCluster& cluster) {

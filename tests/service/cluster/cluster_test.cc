@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/broker/partitioner.h"
+#include "tests/eventually.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/test_util.h"
@@ -219,17 +220,6 @@ class Subscriber {
   v1::Assignment assignment_;
   std::thread thread_;
 };
-
-// Waits (generously) until `done` holds.
-template <typename Predicate>
-bool Eventually(Predicate done, absl::Duration timeout = absl::Seconds(60)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
-}
 
 TEST_F(ClusterTest, SubscribersAndAGroupThroughDifferentBrokersGetEveryRecordOncePerGroup) {
   const std::string topic = "fanout";

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "tests/eventually.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/test_util.h"
@@ -40,17 +41,6 @@ absl::StatusOr<v1::TopicDescription> Describe(const std::string& address, const 
   grpc::Status status = StubTo(address)->DescribeTopic(&context, request, &response);
   if (!status.ok()) return FromGrpc(status);
   return response;
-}
-
-// Polls `probe` until it returns true (the timeout is a safety net).
-template <typename Probe>
-bool Eventually(Probe probe, absl::Duration timeout = absl::Seconds(30)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (probe()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
 }
 
 std::string FileText(const std::string& path) {
