@@ -3,7 +3,7 @@
 # one eventlogd and on a cluster of three (one etcd member) on this machine,
 # printed as one table of medians (with min and max) of --runs runs.
 #
-#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing|spread]
+#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing|spread|direct]
 #                            [--replication_factor N]
 #
 # Workloads (100-byte values, keyed, batches of 1000, acks all, a topic of
@@ -25,8 +25,10 @@
 # --replication_factor N: the cluster's topics get N replicas (the brokers'
 # --default_replication_factor), so acks all waits for N copies fsynced;
 # --only spread runs the produce and subscribe steps alone (single broker,
-# then the cluster), to compare replication factors. With N > 1 the
-# cluster's produce step also samples the brokers' replication lag
+# then the cluster), to compare replication factors; --only direct the
+# one-partition steps alone (through the leader and another broker), to
+# compare latencies. With N > 1 the cluster's produce step also samples
+# the brokers' replication lag
 # (eventlog_replica_lag_max_records on each broker's /metrics, every
 # 200 ms, the largest over the brokers) and prints the largest and the
 # median sample of each run.
@@ -49,7 +51,7 @@ while [[ $# -gt 0 ]]; do
     --build) build=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --replication_factor) replication_factor=$2; shift 2 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "bench-cluster: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -228,14 +230,14 @@ servers=$(IFS=,; echo "${brokers[*]}")
 sleep 2  # every broker registered
 if [[ $only == spread ]]; then
   run_spread "3 brokers, RF=$replication_factor" "$servers" "${lag_https[@]}"
-elif [[ -z $only ]]; then
-  run_spread "3 brokers, RF=$replication_factor" "$servers" "${lag_https[@]}"
+elif [[ -z $only || $only == direct ]]; then
+  [[ $only == direct ]] || run_spread "3 brokers, RF=$replication_factor" "$servers" "${lag_https[@]}"
   "$cli" topic create direct --partitions 1 --server "${brokers[0]}" >/dev/null
   leader_id=$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$client_port" get \
     /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
   run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
 fi
-[[ $only == spread ]] || run_routing "${brokers[0]}"
+[[ $only == spread || $only == direct ]] || run_routing "${brokers[0]}"
 
 echo
 echo "eventlog cluster benchmark: $(nproc) cores shared by clients and brokers, load $(cut -d' ' -f1-3 /proc/loadavg)"
