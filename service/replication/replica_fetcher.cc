@@ -61,18 +61,14 @@ void ReplicaFetcher::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-uint64_t ReplicaFetcher::Wakeups() {
-  absl::MutexLock lock(&signal_->mu);
-  return signal_->wakeups;
-}
-
-bool ReplicaFetcher::AwaitWake(uint64_t seen, absl::Duration timeout) {
+bool ReplicaFetcher::Pause(absl::Duration timeout) {
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return false;
   }
   {
     absl::MutexLock lock(&signal_->mu);
+    const uint64_t seen = signal_->wakeups;
     auto woken = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return signal_->wakeups != seen; };
     signal_->mu.AwaitWithTimeout(absl::Condition(&woken), timeout);
   }
@@ -80,89 +76,48 @@ bool ReplicaFetcher::AwaitWake(uint64_t seen, absl::Duration timeout) {
   return !stopping_;
 }
 
-bool ReplicaFetcher::Pause(absl::Duration timeout) { return AwaitWake(Wakeups(), timeout); }
-
-std::vector<FollowedPartition> ReplicaFetcher::TruncatedPartitions(bool* ready) {
-  *ready = true;
-  std::vector<FollowedPartition> partitions = manager_->FollowedFrom(leader_);
-  for (FollowedPartition& partition : partitions) {
-    if (partition.truncated) continue;
-    absl::Status truncated = Truncate(partition);
-    if (!truncated.ok()) {
-      std::cerr << "eventlogd: replication: partition " << partition.partition << " of \""
-                << partition.topic << "\" not truncated for epoch " << partition.leader_epoch
-                << ": " << truncated.message() << std::endl;
-      *ready = false;
-      continue;
-    }
-    manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch, true);
-    partition.truncated = true;
-    std::cerr << "eventlogd: replication: following broker " << leader_ << " in partition "
-              << partition.partition << " of \"" << partition.topic << "\" (epoch "
-              << partition.leader_epoch << ") from offset " << partition.log->log_end_offset()
-              << std::endl;
-  }
-  partitions.erase(std::remove_if(partitions.begin(), partitions.end(),
-                                  [](const FollowedPartition& p) { return !p.truncated; }),
-                   partitions.end());
-  return partitions;
-}
-
 void ReplicaFetcher::Run() {
   std::unique_ptr<grpc::ClientContext> context;
   std::unique_ptr<Stream> stream;
-  std::thread reader;
   auto close = [&] {
-    if (stream == nullptr) return;
-    {
-      absl::MutexLock lock(&mu_);
-      context_ = nullptr;
+    if (stream != nullptr) {
+      {
+        absl::MutexLock lock(&mu_);
+        context_ = nullptr;
+      }
+      context->TryCancel();
+      (void)stream->Finish();
+      stream.reset();
+      context.reset();
     }
-    context->TryCancel();
-    reader.join();  // its Read fails once the call is cancelled
-    (void)stream->Finish();
-    stream.reset();
-    context.reset();
-    absl::MutexLock lock(&mu_);
-    fetch_in_flight_ = false;
-    in_flight_.clear();
-    stream_broken_ = false;
-    leader_accepts_progress_ = false;
-    await_fsyncs_ = false;
-    reported_.clear();
   };
   for (;;) {
-    // Taken before the state is read: a change after it wakes the waits.
-    const uint64_t seen = Wakeups();
-    bool in_flight = false;
-    bool broken = false;
-    bool await_fsyncs = false;
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) break;
-      in_flight = fetch_in_flight_;
-      broken = stream_broken_;
-      await_fsyncs = await_fsyncs_;
     }
-    if (broken) {
-      close();
-      if (!Pause(kRetryDelay)) break;
-      continue;
-    }
-    if (in_flight) {
-      // The answer comes on the reading thread; meanwhile report fsyncs.
-      if (!SendProgress(stream.get())) {
-        absl::MutexLock lock(&mu_);
-        stream_broken_ = true;
+    std::vector<FollowedPartition> partitions = manager_->FollowedFrom(leader_);
+    bool ready = true;
+    for (FollowedPartition& partition : partitions) {
+      if (partition.truncated) continue;
+      absl::Status truncated = Truncate(partition);
+      if (!truncated.ok()) {
+        std::cerr << "eventlogd: replication: partition " << partition.partition << " of \""
+                  << partition.topic << "\" not truncated for epoch " << partition.leader_epoch
+                  << ": " << truncated.message() << std::endl;
+        ready = false;
         continue;
       }
-      if (!AwaitWake(seen, kRetryDelay)) break;
-      continue;
+      manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch, true);
+      partition.truncated = true;
+      std::cerr << "eventlogd: replication: following broker " << leader_ << " in partition "
+                << partition.partition << " of \"" << partition.topic << "\" (epoch "
+                << partition.leader_epoch << ") from offset " << partition.log->log_end_offset()
+                << std::endl;
     }
-    // No fetch in flight: nothing is appended meanwhile, so truncating is
-    // safe here.
-    bool ready = true;
-    std::vector<FollowedPartition> partitions = TruncatedPartitions(&ready);
+    partitions.erase(std::remove_if(partitions.begin(), partitions.end(),
+                                    [](const FollowedPartition& p) { return !p.truncated; }),
+                     partitions.end());
     if (partitions.empty()) {
       if (!Pause(ready ? absl::Milliseconds(200) : kRetryDelay)) break;
       continue;
@@ -175,101 +130,33 @@ void ReplicaFetcher::Run() {
         context_ = context.get();
       }
       stream = stub_->Fetch(context.get());
-      reader = std::thread([this, s = stream.get()] { ReadAnswers(s); });
     }
-    if (await_fsyncs) AwaitFsyncs(partitions);
-    if (!SendFetch(stream.get(), partitions)) {
-      absl::MutexLock lock(&mu_);
-      stream_broken_ = true;
+    if (!FetchOnce(stream.get(), partitions)) {
+      close();
+      if (!Pause(kRetryDelay)) break;
     }
   }
   close();
 }
 
-bool ReplicaFetcher::SendFetch(Stream* stream, const std::vector<FollowedPartition>& partitions) {
+bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartition>& partitions) {
   cv1::ReplicaFetchRequest request;
   request.set_follower_id(self_);
   request.set_max_wait_ms(kMaxWaitMs);
   request.set_max_bytes_per_partition(kMaxBytesPerPartition);
-  request.set_reports_progress(true);
-  {
-    absl::MutexLock lock(&mu_);
-    reported_.clear();
-    for (const FollowedPartition& partition : partitions) {
-      cv1::ReplicaPartitionPosition* position = request.add_partitions();
-      position->set_topic(partition.topic);
-      position->set_topic_id(partition.topic_id);
-      position->set_partition(partition.partition);
-      position->set_fetch_offset(partition.log->log_end_offset());
-      position->set_durable_end(partition.log->durable_end());
-      position->set_leader_epoch(partition.leader_epoch);
-      reported_[{partition.topic, partition.partition}] = position->durable_end();
-    }
-    in_flight_ = partitions;
-    fetch_in_flight_ = true;
-  }
-  return stream->Write(request);
-}
-
-bool ReplicaFetcher::SendProgress(Stream* stream) {
-  cv1::ReplicaFetchRequest request;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!leader_accepts_progress_) return true;
-    for (const FollowedPartition& partition : in_flight_) {
-      const int64_t durable = partition.log->durable_end();
-      int64_t& reported = reported_[{partition.topic, partition.partition}];
-      if (durable <= reported) continue;
-      reported = durable;
-      cv1::ReplicaPartitionPosition* position = request.add_partitions();
-      position->set_topic(partition.topic);
-      position->set_topic_id(partition.topic_id);
-      position->set_partition(partition.partition);
-      position->set_fetch_offset(partition.log->log_end_offset());
-      position->set_durable_end(durable);
-      position->set_leader_epoch(partition.leader_epoch);
-    }
-  }
-  if (request.partitions().empty()) return true;
-  request.set_follower_id(self_);
-  request.set_progress_only(true);
-  request.set_reports_progress(true);
-  return stream->Write(request);
-}
-
-void ReplicaFetcher::ReadAnswers(Stream* stream) {
-  cv1::ReplicaFetchResponse response;
-  while (stream->Read(&response)) {
-    std::vector<FollowedPartition> partitions;
-    {
-      absl::MutexLock lock(&mu_);
-      partitions = in_flight_;
-    }
-    const bool appended = ApplyAnswer(response, partitions);
-    {
-      absl::MutexLock lock(&mu_);
-      fetch_in_flight_ = false;
-      leader_accepts_progress_ = response.accepts_progress();
-      // A leader that learns durable ends only from fetches: let the fsyncs
-      // of what was written finish first, so that the next fetch reports
-      // them (the leader may then long-poll).
-      await_fsyncs_ = !response.accepts_progress() && !appended;
-    }
-    signal_->Wake();
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    stream_broken_ = true;
-  }
-  signal_->Wake();
-}
-
-bool ReplicaFetcher::ApplyAnswer(const cv1::ReplicaFetchResponse& response,
-                                 const std::vector<FollowedPartition>& partitions) {
   std::map<std::pair<std::string, int32_t>, const FollowedPartition*> by_key;
   for (const FollowedPartition& partition : partitions) {
+    cv1::ReplicaPartitionPosition* position = request.add_partitions();
+    position->set_topic(partition.topic);
+    position->set_topic_id(partition.topic_id);
+    position->set_partition(partition.partition);
+    position->set_fetch_offset(partition.log->log_end_offset());
+    position->set_durable_end(partition.log->durable_end());
+    position->set_leader_epoch(partition.leader_epoch);
     by_key[{partition.topic, partition.partition}] = &partition;
   }
+  cv1::ReplicaFetchResponse response;
+  if (!stream->Write(request) || !stream->Read(&response)) return false;
   bool appended = false;
   for (const cv1::ReplicaPartitionData& data : response.partitions()) {
     auto it = by_key.find({data.topic(), data.partition()});
@@ -286,8 +173,7 @@ bool ReplicaFetcher::ApplyAnswer(const cv1::ReplicaFetchResponse& response,
     }
     if (!data.batches().empty()) {
       appended = true;
-      // The write happens before this returns; `done` runs after the fsync
-      // and wakes the sending thread, which reports the new durable end.
+      // The write happens before this returns; `done` runs after the fsync.
       partition.log->AppendReplicaAsync(
           data.batches(), storage::Durability::kAll,
           [manager = manager_, signal = signal_, topic = partition.topic,
@@ -302,20 +188,21 @@ bool ReplicaFetcher::ApplyAnswer(const cv1::ReplicaFetchResponse& response,
     // Never show more than the leader has on every in-sync replica.
     partition.log->SetHighWatermarkLimit(data.high_watermark());
   }
-  return appended;
-}
-
-void ReplicaFetcher::AwaitFsyncs(const std::vector<FollowedPartition>& partitions) {
-  // The append callbacks wake the signal after the durable end moved, so
-  // the condition is checked again then.
-  absl::MutexLock lock(&signal_->mu);
-  auto synced = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    for (const FollowedPartition& partition : partitions) {
-      if (partition.log->durable_end() < partition.log->log_end_offset()) return false;
-    }
-    return true;
-  };
-  signal_->mu.AwaitWithTimeout(absl::Condition(&synced), kRetryDelay);
+  if (!appended) {
+    // Let the fsyncs of what was written finish before asking again, so
+    // that the next request reports them (the leader may then long-poll).
+    // The append callbacks wake the signal after the durable end moved, so
+    // the condition is checked again then.
+    absl::MutexLock lock(&signal_->mu);
+    auto synced = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      for (const FollowedPartition& partition : partitions) {
+        if (partition.log->durable_end() < partition.log->log_end_offset()) return false;
+      }
+      return true;
+    };
+    signal_->mu.AwaitWithTimeout(absl::Condition(&synced), kRetryDelay);
+  }
+  return true;
 }
 
 void ReplicaFetcher::StartAtLeaderLogStart(const FollowedPartition& partition,

@@ -205,13 +205,8 @@ absl::StatusOr<std::shared_ptr<storage::PartitionLog>> ReplicaManager::OnFollowe
     } else if (progress.answered_end >= 0 && position.fetch_offset >= progress.answered_end) {
       progress.caught_up = std::max(progress.caught_up, progress.answered_at);
     }
-    // Progress reports between fetches must not move the mark: a follower
-    // that always fetches up to the end of the previous answer would never
-    // reach an end recorded later.
-    if (position.fetching) {
-      progress.answered_end = log_end;
-      progress.answered_at = now;
-    }
+    progress.answered_end = log_end;
+    progress.answered_at = now;
     log = led.log;
     limit = LimitLocked(led);
   }

@@ -72,8 +72,7 @@ struct ReplicaLag {
   int64_t records = 0;
 };
 
-// A follower's position in one partition, from a request on its Fetch
-// stream.
+// A follower's position in one partition, from its Fetch request.
 struct FollowerPosition {
   int32_t follower = 0;
   std::string topic;
@@ -81,9 +80,6 @@ struct FollowerPosition {
   int64_t fetch_offset = 0;
   int64_t durable_end = 0;
   int32_t leader_epoch = 0;
-  // A fetch the leader answers (true) or a progress report (false): only a
-  // fetch marks the leader's log end as "answered" for the ISR rule.
-  bool fetching = true;
 };
 
 class ReplicaManager {

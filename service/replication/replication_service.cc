@@ -1,9 +1,7 @@
 #include "service/replication/replication_service.h"
 
 #include <algorithm>
-#include <deque>
 #include <memory>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -16,7 +14,6 @@ namespace {
 namespace cv1 = ::eventlog::cluster::v1;
 
 constexpr int64_t kMaxBytesPerPartition = 8 << 20;
-constexpr absl::Duration kIdleCheck = absl::Milliseconds(100);
 
 grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
@@ -34,60 +31,21 @@ struct Wakeup {
 
 }  // namespace
 
-// The fetches a stream's reader thread has taken and the answering thread
-// has not answered yet (a follower keeps one in flight; an earlier release
-// too), with the status of recording their positions.
-struct ReplicationService::Inbox {
-  struct Pending {
-    cv1::ReplicaFetchRequest request;
-    std::vector<absl::Status> recorded;
-  };
-  absl::Mutex mu;
-  std::deque<Pending> fetches ABSL_GUARDED_BY(mu);
-  bool closed ABSL_GUARDED_BY(mu) = false;  // the stream's reads ended
-};
-
-std::vector<absl::Status> ReplicationService::RecordPositions(
-    const cv1::ReplicaFetchRequest& request) {
-  std::vector<absl::Status> recorded;
-  recorded.reserve(request.partitions_size());
-  for (const cv1::ReplicaPartitionPosition& position : request.partitions()) {
-    recorded.push_back(
-        manager_
-            ->OnFollowerFetch(FollowerPosition{request.follower_id(), position.topic(),
-                                               position.partition(), position.fetch_offset(),
-                                               position.durable_end(), position.leader_epoch(),
-                                               !request.progress_only()})
-            .status());
-  }
-  return recorded;
-}
-
 void ReplicationService::Answer(const cv1::ReplicaFetchRequest& request,
-                                const std::vector<absl::Status>& recorded,
                                 cv1::ReplicaFetchResponse* response, bool* any_data,
                                 bool* may_wait) {
   *any_data = false;
   *may_wait = true;
-  response->set_accepts_progress(true);
   const int64_t max_bytes =
       std::clamp<int64_t>(request.max_bytes_per_partition(), 1, kMaxBytesPerPartition);
-  for (int i = 0; i < request.partitions_size(); ++i) {
-    const cv1::ReplicaPartitionPosition& position = request.partitions(i);
+  for (const cv1::ReplicaPartitionPosition& position : request.partitions()) {
     cv1::ReplicaPartitionData* data = response->add_partitions();
     data->set_topic(position.topic());
     data->set_partition(position.partition());
-    // A follower that reports only in its fetches would otherwise hold the
-    // high watermark back for a whole long poll.
-    if (!request.reports_progress() && position.durable_end() < position.fetch_offset()) {
-      *may_wait = false;
-    }
-    // The epoch is checked again: this broker may have stopped leading
-    // since the request was read.
-    absl::StatusOr<std::shared_ptr<storage::PartitionLog>> log =
-        recorded[i].ok()
-            ? manager_->LeaderLog(position.topic(), position.partition(), position.leader_epoch())
-            : recorded[i];
+    if (position.durable_end() < position.fetch_offset()) *may_wait = false;
+    absl::StatusOr<std::shared_ptr<storage::PartitionLog>> log = manager_->OnFollowerFetch(
+        FollowerPosition{request.follower_id(), position.topic(), position.partition(),
+                         position.fetch_offset(), position.durable_end(), position.leader_epoch()});
     absl::StatusOr<storage::ReplicaRead> read =
         log.ok() ? (*log)->ReadForReplica(position.fetch_offset(), max_bytes) : log.status();
     if (!read.ok()) {
@@ -133,54 +91,22 @@ void ReplicationService::WaitForRecords(const cv1::ReplicaFetchRequest& request)
   for (auto& [log, id] : waits) log->CancelWaitForWritten(id);
 }
 
-void ReplicationService::ReadRequests(Stream* stream, Inbox* inbox) {
+grpc::Status ReplicationService::Fetch(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<cv1::ReplicaFetchResponse, cv1::ReplicaFetchRequest>* stream) {
   cv1::ReplicaFetchRequest request;
-  while (stream->Read(&request)) {
-    std::vector<absl::Status> recorded = RecordPositions(request);
-    if (request.progress_only()) continue;
-    absl::MutexLock lock(&inbox->mu);
-    inbox->fetches.push_back(Inbox::Pending{std::move(request), std::move(recorded)});
-  }
-  absl::MutexLock lock(&inbox->mu);
-  inbox->closed = true;
-}
-
-grpc::Status ReplicationService::Fetch(grpc::ServerContext* context, Stream* stream) {
-  Inbox inbox;
-  // Reads and writes of one stream may run on two threads at once.
-  std::thread reader([this, stream, &inbox] { ReadRequests(stream, &inbox); });
-  bool closed = false;
-  while (!stopping_.load() && !context->IsCancelled()) {
-    Inbox::Pending fetch;
-    {
-      absl::MutexLock lock(&inbox.mu);
-      auto ready = [&inbox]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-        return !inbox.fetches.empty() || inbox.closed;
-      };
-      // Bounded, so that Stop() is noticed.
-      inbox.mu.AwaitWithTimeout(absl::Condition(&ready), kIdleCheck);
-      if (inbox.fetches.empty()) {
-        closed = inbox.closed;
-        if (closed) break;
-        continue;
-      }
-      fetch = std::move(inbox.fetches.front());
-      inbox.fetches.pop_front();
-    }
+  while (!stopping_.load() && !context->IsCancelled() && stream->Read(&request)) {
     cv1::ReplicaFetchResponse response;
     bool any_data = false;
     bool may_wait = false;
-    Answer(fetch.request, fetch.recorded, &response, &any_data, &may_wait);
-    if (!any_data && may_wait && fetch.request.max_wait_ms() > 0 && !stopping_.load()) {
-      WaitForRecords(fetch.request);
+    Answer(request, &response, &any_data, &may_wait);
+    if (!any_data && may_wait && request.max_wait_ms() > 0 && !stopping_.load()) {
+      WaitForRecords(request);
       response.Clear();
-      Answer(fetch.request, fetch.recorded, &response, &any_data, &may_wait);
+      Answer(request, &response, &any_data, &may_wait);
     }
     if (!stream->Write(response)) break;
   }
-  // The reader may be blocked in Read: end the call so that it returns.
-  if (!closed) context->TryCancel();
-  reader.join();
   if (stopping_.load()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is stopping");
   return grpc::Status::OK;
 }
