@@ -31,7 +31,9 @@
 # the brokers' replication lag
 # (eventlog_replica_lag_max_records on each broker's /metrics, every
 # 200 ms, the largest over the brokers) and prints the largest and the
-# median sample of each run.
+# median sample of each run. The produce step also reports the brokers'
+# CPU time per record (user + system, from /proc), which tells a step
+# short of CPU from one waiting on something else.
 # Rates are records/s over the wall time of the whole step. Clients and
 # brokers share the machine's cores; expect the cluster to be slower here.
 # Not run by CI. Needs the Release build of eventlogd and eventlog in
@@ -118,6 +120,15 @@ parallel_rate() {
 rate_of() { sed -n 's/.*s: \([0-9]*\) records\/s.*/\1/p' | head -1; }
 p50_of() { sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' | head -1; }
 
+# CPU time (user + system) of the processes $cpu_pids so far, in clock ticks.
+cpu_ticks() {
+  local pid total=0
+  for pid in "${cpu_pids[@]}"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
 # Until killed: every 200 ms, the largest eventlog_replica_lag_max_records
 # over the HTTP addresses given, one line per sample, to file $1.
 sample_lag() {  # file http...
@@ -145,7 +156,7 @@ record() { echo "$1|$2" >>"$results"; }
 # with HTTP addresses after them, the replication lag is sampled during
 # the produce step.
 run_spread() {  # label servers [http...]
-  local label=$1 servers=$2 run topic sampler samples
+  local label=$1 servers=$2 run topic sampler samples ticks
   shift 2
   for run in $(seq "$runs"); do
     topic="bench-$run"
@@ -153,8 +164,11 @@ run_spread() {  # label servers [http...]
     samples="$work/lag.$run"
     : >"$samples"
     if [[ $# -gt 0 ]]; then sample_lag "$samples" "$@" & sampler=$!; pids+=("$sampler"); fi
+    ticks=$(cpu_ticks)
     record "$label: produce, 3 clients" "$(parallel_rate $((per_client * 3)) "$servers" \
       "$cli" perf produce --topic "$topic" --records "$per_client" --keys on --server {})"
+    record "$label: produce, brokers' CPU per record (us)" "$(awk -v t=$(($(cpu_ticks) - ticks)) \
+      -v hz="$(getconf CLK_TCK)" -v n=$((per_client * 3)) 'BEGIN { printf "%.2f\n", t / hz / n * 1e6 }')"
     if [[ $# -gt 0 ]]; then
       kill "$sampler"; wait "$sampler" 2>/dev/null || true
       record "$label: replica lag during produce, max (records)" "$(sort -n "$samples" | tail -1)"
@@ -204,6 +218,7 @@ if [[ -z $only || $only == spread ]]; then
   log "single broker"
   start_broker single
   single=$address
+  cpu_pids=("${pids[-1]}")
   run_spread "single broker" "$single,$single,$single"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 fi
@@ -218,10 +233,12 @@ pids+=($!)
 sleep 2
 brokers=()
 https=()
+cpu_pids=()
 for id in 1 2 3; do
   start_broker "broker-$id" --cluster_etcd="127.0.0.1:$client_port" --broker_id="$id" \
     --default_replication_factor="$replication_factor" --http_listen=127.0.0.1:0
   brokers+=("$address")
+  cpu_pids+=("${pids[-1]}")
   https+=("$http")
 done
 lag_https=()
