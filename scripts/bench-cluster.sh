@@ -3,7 +3,7 @@
 # one eventlogd and on a cluster of three (one etcd member) on this machine,
 # printed as one table of medians (with min and max) of --runs runs.
 #
-#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing|spread]
+#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing|spread|direct]
 #                            [--replication_factor N]
 #
 # Workloads (100-byte values, keyed, batches of 1000, acks all, a topic of
@@ -25,7 +25,15 @@
 # --replication_factor N: the cluster's topics get N replicas (the brokers'
 # --default_replication_factor), so acks all waits for N copies fsynced;
 # --only spread runs the produce and subscribe steps alone (single broker,
-# then the cluster), to compare replication factors.
+# then the cluster), to compare replication factors; --only direct the
+# one-partition steps alone (through the leader and another broker), to
+# compare latencies. With N > 1 the cluster's produce step also samples
+# the brokers' replication lag
+# (eventlog_replica_lag_max_records on each broker's /metrics, every
+# 200 ms, the largest over the brokers) and prints the largest and the
+# median sample of each run. The produce step also reports the brokers'
+# CPU time per record (user + system, from /proc), which tells a step
+# short of CPU from one waiting on something else.
 # Rates are records/s over the wall time of the whole step. Clients and
 # brokers share the machine's cores; expect the cluster to be slower here.
 # Not run by CI. Needs the Release build of eventlogd and eventlog in
@@ -45,13 +53,14 @@ while [[ $# -gt 0 ]]; do
     --build) build=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --replication_factor) replication_factor=$2; shift 2 ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "bench-cluster: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 eventlogd="$build/service/eventlogd"
 cli="$build/clients/cpp/eventlog"
 [[ -x $eventlogd && -x $cli ]] || { echo "bench-cluster: build eventlogd and eventlog into $build" >&2; exit 1; }
+command -v curl >/dev/null || { echo "bench-cluster: curl is missing (apt-get install curl)" >&2; exit 1; }
 command -v etcd >/dev/null || { echo "bench-cluster: etcd is missing (apt-get install etcd-server)" >&2; exit 1; }
 
 log() { echo "bench-cluster: $*" >&2; }
@@ -68,16 +77,19 @@ trap 'exit 130' INT TERM
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Starts eventlogd with the given flags; sets $address to its address.
+# Starts eventlogd with the given flags; sets $address to its address and
+# $http to its HTTP address (empty without --http_listen).
 start_broker() {
   local name=$1; shift
   local out="$work/$name.out"
   "$eventlogd" --listen=127.0.0.1:0 --data_dir="$work/$name" "$@" >"$out" 2>"$work/$name.log" &
   pids+=($!)
-  local i
+  local i want="^listening on"
+  [[ " $* " == *" --http_listen="* ]] && want="^serving HTTP on"  # printed after the other
   for i in $(seq 200); do
-    if grep -q "listening on" "$out" 2>/dev/null; then
+    if grep -q "$want" "$out" 2>/dev/null; then
       address=$(sed -n 's/^listening on //p' "$out")
+      http=$(sed -n 's/^serving HTTP on //p' "$out")
       return
     fi
     sleep 0.05
@@ -108,6 +120,31 @@ parallel_rate() {
 rate_of() { sed -n 's/.*s: \([0-9]*\) records\/s.*/\1/p' | head -1; }
 p50_of() { sed -n 's/.*p50 \([0-9.]*\) ms.*/\1/p' | head -1; }
 
+# CPU time (user + system) of the processes $cpu_pids so far, in clock ticks.
+cpu_ticks() {
+  local pid total=0
+  for pid in "${cpu_pids[@]}"; do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# Until killed: every 200 ms, the largest eventlog_replica_lag_max_records
+# over the HTTP addresses given, one line per sample, to file $1.
+sample_lag() {  # file http...
+  local file=$1 max value h; shift
+  while true; do
+    max=0
+    for h in "$@"; do
+      value=$(curl -s --max-time 1 "http://$h/metrics" |
+        sed -n 's/^eventlog_replica_lag_max_records \([0-9]*\).*/\1/p')
+      [[ -n $value && $value -gt $max ]] && max=$value
+    done
+    echo "$max" >>"$file"
+    sleep 0.2
+  done
+}
+
 median() { sort -n | awk '{ a[NR] = $1 } END { printf "%s (%s-%s)", a[int((NR + 1) / 2)], a[1], a[NR] }'; }
 
 per_client=$((records / 3))
@@ -115,14 +152,29 @@ results="$work/results"
 : >"$results"
 record() { echo "$1|$2" >>"$results"; }
 
-# Three clients at once on a 12-partition topic, each to one of `servers`.
-run_spread() {  # label servers
-  local label=$1 servers=$2 run topic
+# Three clients at once on a 12-partition topic, each to one of `servers`;
+# with HTTP addresses after them, the replication lag is sampled during
+# the produce step.
+run_spread() {  # label servers [http...]
+  local label=$1 servers=$2 run topic sampler samples ticks
+  shift 2
   for run in $(seq "$runs"); do
     topic="bench-$run"
     "$cli" topic create "$topic" --partitions 12 --server "${servers%%,*}" >/dev/null
+    samples="$work/lag.$run"
+    : >"$samples"
+    if [[ $# -gt 0 ]]; then sample_lag "$samples" "$@" & sampler=$!; pids+=("$sampler"); fi
+    ticks=$(cpu_ticks)
     record "$label: produce, 3 clients" "$(parallel_rate $((per_client * 3)) "$servers" \
       "$cli" perf produce --topic "$topic" --records "$per_client" --keys on --server {})"
+    record "$label: produce, brokers' CPU per record (us)" "$(awk -v t=$(($(cpu_ticks) - ticks)) \
+      -v hz="$(getconf CLK_TCK)" -v n=$((per_client * 3)) 'BEGIN { printf "%.2f\n", t / hz / n * 1e6 }')"
+    if [[ $# -gt 0 ]]; then
+      kill "$sampler"; wait "$sampler" 2>/dev/null || true
+      record "$label: replica lag during produce, max (records)" "$(sort -n "$samples" | tail -1)"
+      record "$label: replica lag during produce, median sample" "$(sort -n "$samples" |
+        awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+    fi
     record "$label: subscribe, 3 subscribers" "$(parallel_rate $((per_client * 3 * 3)) "$servers" \
       "$cli" perf consume --topic "$topic" --server {})"
     "$cli" topic delete "$topic" --server "${servers%%,*}" >/dev/null
@@ -166,6 +218,7 @@ if [[ -z $only || $only == spread ]]; then
   log "single broker"
   start_broker single
   single=$address
+  cpu_pids=("${pids[-1]}")
   run_spread "single broker" "$single,$single,$single"
   kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 fi
@@ -179,28 +232,34 @@ etcd --name bench --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1
 pids+=($!)
 sleep 2
 brokers=()
+https=()
+cpu_pids=()
 for id in 1 2 3; do
   start_broker "broker-$id" --cluster_etcd="127.0.0.1:$client_port" --broker_id="$id" \
-    --default_replication_factor="$replication_factor"
+    --default_replication_factor="$replication_factor" --http_listen=127.0.0.1:0
   brokers+=("$address")
+  cpu_pids+=("${pids[-1]}")
+  https+=("$http")
 done
+lag_https=()
+[[ $replication_factor -gt 1 ]] && lag_https=("${https[@]}")
 servers=$(IFS=,; echo "${brokers[*]}")
 sleep 2  # every broker registered
 if [[ $only == spread ]]; then
-  run_spread "3 brokers, RF=$replication_factor" "$servers"
-elif [[ -z $only ]]; then
-  run_spread "3 brokers, RF=$replication_factor" "$servers"
+  run_spread "3 brokers, RF=$replication_factor" "$servers" "${lag_https[@]}"
+elif [[ -z $only || $only == direct ]]; then
+  [[ $only == direct ]] || run_spread "3 brokers, RF=$replication_factor" "$servers" "${lag_https[@]}"
   "$cli" topic create direct --partitions 1 --server "${brokers[0]}" >/dev/null
   leader_id=$(ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$client_port" get \
     /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
   run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
 fi
-[[ $only == spread ]] || run_routing "${brokers[0]}"
+[[ $only == spread || $only == direct ]] || run_routing "${brokers[0]}"
 
 echo
 echo "eventlog cluster benchmark: $(nproc) cores shared by clients and brokers, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "100-byte values, keyed, batches of 1000, acks all; $records records per produce step; medians (min-max) of $runs runs"
-printf '%-52s %s\n' "workload" "records/s (or ms)"
+printf '%-62s %s\n' "workload" "records/s (or ms)"
 awk -F'|' '{ print $1 }' "$results" | awk '!seen[$0]++' | while read -r label; do
-  printf '%-52s %s\n' "$label" "$(awk -F'|' -v l="$label" '$1 == l { print $2 }' "$results" | median)"
+  printf '%-62s %s\n' "$label" "$(awk -F'|' -v l="$label" '$1 == l { print $2 }' "$results" | median)"
 done

@@ -224,6 +224,24 @@ absl::StatusOr<std::shared_ptr<storage::PartitionLog>> ReplicaManager::LeaderLog
   return it->second.log;
 }
 
+std::vector<ReplicaLag> ReplicaManager::Lags() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<ReplicaLag> lags;
+  for (const auto& [key, led] : led_) {
+    const int64_t log_end = led.log->log_end_offset();
+    for (int32_t replica : led.seen.replicas) {
+      if (replica == options_.broker_id) continue;
+      auto it = led.followers.find(replica);
+      const int64_t fetched = it == led.followers.end() || it->second.fetch_offset < 0
+                                  ? led.base_high_watermark
+                                  : it->second.fetch_offset;
+      lags.push_back(
+          ReplicaLag{key.first, key.second, replica, std::max<int64_t>(0, log_end - fetched)});
+    }
+  }
+  return lags;
+}
+
 std::vector<FollowedPartition> ReplicaManager::FollowedFrom(int32_t leader) const {
   absl::MutexLock lock(&mu_);
   std::vector<FollowedPartition> out;

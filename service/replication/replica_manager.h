@@ -62,6 +62,16 @@ struct FollowedPartition {
   std::shared_ptr<storage::PartitionLog> log;
 };
 
+// How far a follower is behind in a partition this broker leads: the
+// leader's log end minus the follower's log end as of its last fetch
+// request (Kafka's per-replica lag, in records of offset space).
+struct ReplicaLag {
+  std::string topic;
+  int32_t partition = 0;
+  int32_t replica = 0;
+  int64_t records = 0;
+};
+
 // A follower's position in one partition, from its Fetch request.
 struct FollowerPosition {
   int32_t follower = 0;
@@ -104,6 +114,12 @@ class ReplicaManager {
   std::vector<FollowedPartition> FollowedFrom(int32_t leader) const ABSL_LOCKS_EXCLUDED(mu_);
   void MarkTruncated(const std::string& topic, int32_t partition, int32_t leader_epoch,
                      bool truncated) ABSL_LOCKS_EXCLUDED(mu_);
+
+  // ---- Metrics ----
+  // Every follower of every replicated partition this broker leads, in or
+  // out of the ISR. A follower not heard from since this broker took the
+  // lead counts from the high watermark it found then (what the ISR had).
+  std::vector<ReplicaLag> Lags() const ABSL_LOCKS_EXCLUDED(mu_);
 
   const ReplicaManagerOptions& options() const { return options_; }
 

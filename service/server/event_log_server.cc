@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/replication/replica_lag_metrics.h"
 #include "service/server/cluster_kafka_view.h"
 #include "service/server/reflection_v1_plugin.h"
 #include "service/server/server_credentials.h"
@@ -207,6 +208,15 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
             remote->WriteMetrics(writer);
           });
     }
+    // Written on a single broker too (0: nothing to copy), as
+    // eventlog_under_replicated_partitions is, so dashboards need no cases.
+    ops.metric_families.push_back([replicas = server->replicas_.get(),
+                                   per_partition = options.metrics.per_partition](
+                                      metrics::MetricWriter& writer) {
+      replication::WriteReplicaLagMetrics(
+          replicas == nullptr ? std::vector<replication::ReplicaLag>{} : replicas->Lags(),
+          per_partition, writer);
+    });
     ops.metric_families.push_back(
         [](metrics::MetricWriter& writer) { storage::SyncStats::Global().Write(writer); });
     ops.metric_families.push_back(

@@ -163,5 +163,63 @@ TEST(ClusterMetricsTest, PartitionsMissingAFollowerAreReportedUnderReplicatedByT
   EXPECT_EQ(WaitForUnderReplicated(*cluster, /*skip=*/-1, 0), 0);
 }
 
+// eventlog_replica_lag_records of `replica` in partition 0 of `topic` on a
+// /metrics page (-1: absent).
+int64_t ReplicaLag(const std::string& page, const std::string& topic, int32_t replica) {
+  const auto lags = Samples(page, "eventlog_replica_lag_records", topic, "replica");
+  auto it = lags.find(absl::StrCat(replica));
+  return it == lags.end() ? -1 : it->second;
+}
+
+// Polls the leader's page until `replica`'s lag is `want` (the timeout is
+// a safety net, not a timed assertion); the last lag seen.
+int64_t WaitForReplicaLag(const std::string& http, const std::string& topic, int32_t replica,
+                          int64_t want) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  int64_t seen = ReplicaLag(MetricsPage(http), topic, replica);
+  while (seen != want && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+    seen = ReplicaLag(MetricsPage(http), topic, replica);
+  }
+  return seen;
+}
+
+TEST(ClusterMetricsTest, ReplicaLagGrowsWhileAFollowerIsDownAndReturnsToZeroOnceItCatchesUp) {
+  BrokerClusterOptions options;
+  options.flags = {"--http_listen=127.0.0.1:0", "--replica_lag_time_max_ms=1500"};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start(options));
+  ASSERT_OK(CreateTopic(cluster->address(0), "lagging", 1, /*replication_factor=*/3));
+  ASSERT_OK_AND_ASSIGN(v1::PartitionMetadata state,
+                       PartitionStateAt(cluster->address(0), "lagging"));
+  const int leader = state.leader() - BrokerCluster::BrokerId(0);
+  const int follower = (leader + 1) % cluster->size();
+  const int32_t follower_id = BrokerCluster::BrokerId(follower);
+  const std::string http = cluster->http_address(leader);
+  ASSERT_OK(ProduceTo(cluster->address(0), "lagging", 0, {"a", "b", "c"}).status());
+  EXPECT_EQ(WaitForReplicaLag(http, "lagging", follower_id, 0), 0);
+
+  // The follower stops fetching where the leader's log ended: every record
+  // appended since is lag (the request waits until the ISR has shrunk).
+  cluster->KillBroker(follower);
+  constexpr int kBehind = 40;
+  ASSERT_OK(
+      ProduceTo(cluster->address(leader), "lagging", 0, std::vector<std::string>(kBehind, "x"))
+          .status());
+  std::string page = MetricsPage(http);
+  EXPECT_EQ(ReplicaLag(page, "lagging", follower_id), kBehind) << page;
+  EXPECT_EQ(Gauge(page, "eventlog_replica_lag_max_records"), kBehind) << page;
+  // Followers report no lag of their own: the leader counts it, once.
+  for (int i = 0; i < cluster->size(); ++i) {
+    if (i == leader || i == follower) continue;
+    EXPECT_EQ(Gauge(MetricsPage(cluster->http_address(i)), "eventlog_replica_lag_max_records"),
+              0)
+        << "broker " << i;
+  }
+
+  ASSERT_OK(cluster->StartBroker(follower));
+  EXPECT_EQ(WaitForReplicaLag(http, "lagging", follower_id, 0), 0);
+  EXPECT_EQ(Gauge(MetricsPage(http), "eventlog_replica_lag_max_records"), 0);
+}
+
 }  // namespace
 }  // namespace eventlog::testing
