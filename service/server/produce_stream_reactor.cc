@@ -47,6 +47,8 @@ void ProduceStreamReactor::Start() {
 }
 
 void ProduceStreamReactor::OnReadDone(bool ok) {
+  // Outside mu_: O(records). request_ is this reactor's until the next read.
+  const auto bytes = ok ? static_cast<int64_t>(request_.ByteSizeLong()) : 0;
   uint64_t seq;
   {
     absl::MutexLock lock(&mu_);
@@ -62,7 +64,7 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
     }
     seq = first_seq_ + slots_.size();
     Slot& slot = slots_.emplace_back();
-    slot.bytes = static_cast<int64_t>(request_.ByteSizeLong());
+    slot.bytes = bytes;
     slot_bytes_ += slot.bytes;
     slot.response.set_request_id(request_.request_id());
     if (metrics_ != nullptr) slot.started_ns = NowNanos();
