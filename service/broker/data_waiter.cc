@@ -1,5 +1,7 @@
 #include "service/broker/data_waiter.h"
 
+#include "storage/util/inline_task.h"
+
 namespace eventlog::broker {
 
 std::shared_ptr<DataWaiter> DataWaiter::Create(absl::AnyInvocable<void()> wake,
@@ -71,7 +73,9 @@ void DataWaiter::Wake() {
   }
   if (shutdown != nullptr) shutdown->Unregister(shutdown_id);
   if (executor_ != nullptr) {
-    executor_->Schedule(std::move(wake));
+    // On the group commit thread, one woken reader runs there (see
+    // util::InlineTaskScope); the rest on the executor.
+    if (!util::InlineTaskScope::TryTake(wake)) executor_->Schedule(std::move(wake));
   } else {
     wake();
   }

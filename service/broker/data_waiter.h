@@ -12,8 +12,10 @@
 //
 // Thread-safe. `wake` runs without any DataWaiter lock held: on the given
 // Executor when there is one (so that an appender only schedules its
-// readers' next reads, it does not run them), else on an appender's,
-// deleter's, closer's, Trigger()'s or Wake()'s thread; it must not block.
+// readers' next reads, it does not run them) unless the waking thread has an
+// open util::InlineTaskScope with room (the group commit thread: then there,
+// after its syncs), else on an appender's, deleter's, closer's, Trigger()'s
+// or Wake()'s thread; it must not block.
 #pragma once
 
 #include <cstdint>

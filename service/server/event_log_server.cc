@@ -111,7 +111,7 @@ absl::StatusOr<std::unique_ptr<EventLogServer>> EventLogServer::Start(
   // The advertised address is known once the port is bound; the service
   // reads it only while serving.
   server->service_ = std::make_unique<EventLogService>(
-      server->broker_.get(), options.produce_stream_max_in_flight, server->access_.get(),
+      server->broker_.get(), options.produce_stream, server->access_.get(),
       observe_requests ? &server->rpc_metrics_ : nullptr, server->cluster_calls_.get(),
       &server->advertise_);
 

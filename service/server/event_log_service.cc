@@ -136,7 +136,7 @@ grpc::ServerBidiReactor<v1::ProduceRequest, v1::ProduceResponse>* EventLogServic
         ToGrpcStatus(principal.status()));
   }
   auto* reactor = new ProduceStreamReactor(
-      broker_, produce_stream_max_in_flight_, rpc_metrics_, context->peer(),
+      broker_, produce_stream_limits_, rpc_metrics_, context->peer(),
       [guard = guard_, principal = *std::move(principal), broker = broker_, cluster = cluster_,
        peer = context->peer()](const v1::ProduceRequest& request) {
         RETURN_IF_ERROR(guard.CheckFor(

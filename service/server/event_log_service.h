@@ -20,6 +20,7 @@
 #include "eventlog/v1/eventlog.grpc.pb.h"
 #include "service/broker/broker.h"
 #include "service/server/cluster_calls.h"
+#include "service/server/produce_stream_limits.h"
 #include "service/server/request_guard.h"
 #include "service/server/rpc_metrics.h"
 
@@ -35,12 +36,12 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
   // ProduceStream requests are not counted), `cluster` (null: a single
   // broker) and `advertise` must outlive the service's RPCs. `*advertise` is
   // the address a single broker reports in GetMetadata.
-  EventLogService(broker::Broker* broker, size_t produce_stream_max_in_flight,
+  EventLogService(broker::Broker* broker, ProduceStreamLimits produce_stream_limits,
                   const security::AccessController* access = nullptr,
                   RpcMetrics* rpc_metrics = nullptr, ClusterCalls* cluster = nullptr,
                   const std::string* advertise = nullptr)
       : broker_(broker),
-        produce_stream_max_in_flight_(produce_stream_max_in_flight),
+        produce_stream_limits_(produce_stream_limits),
         guard_(access),
         rpc_metrics_(rpc_metrics),
         cluster_(cluster),
@@ -102,7 +103,7 @@ class EventLogService final : public eventlog::v1::EventLog::WithRawCallbackMeth
                              eventlog::v1::GetMetadataResponse* response) const;
 
   broker::Broker* const broker_;
-  const size_t produce_stream_max_in_flight_;
+  const ProduceStreamLimits produce_stream_limits_;
   const RequestGuard guard_;
   RpcMetrics* const rpc_metrics_;
   ClusterCalls* const cluster_;

@@ -1,5 +1,6 @@
 #include "service/server/produce_stream_reactor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -18,11 +19,11 @@ int64_t NowNanos() {
 
 }  // namespace
 
-ProduceStreamReactor::ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight,
+ProduceStreamReactor::ProduceStreamReactor(broker::Broker* broker, ProduceStreamLimits limits,
                                            RpcMetrics* metrics, std::string peer,
                                            RequestCheck request_check, bool forwarded)
     : broker_(broker),
-      max_in_flight_(max_in_flight > 0 ? max_in_flight : 1),
+      limits_{std::max<size_t>(limits.max_requests, 1), limits.max_bytes},
       metrics_(metrics),
       method_(metrics != nullptr ? metrics->MethodByName("ProduceStream") : -1),
       peer_(std::move(peer)),
@@ -46,6 +47,8 @@ void ProduceStreamReactor::Start() {
 }
 
 void ProduceStreamReactor::OnReadDone(bool ok) {
+  // Outside mu_: O(records). request_ is this reactor's until the next read.
+  const auto bytes = ok ? static_cast<int64_t>(request_.ByteSizeLong()) : 0;
   uint64_t seq;
   {
     absl::MutexLock lock(&mu_);
@@ -61,6 +64,8 @@ void ProduceStreamReactor::OnReadDone(bool ok) {
     }
     seq = first_seq_ + slots_.size();
     Slot& slot = slots_.emplace_back();
+    slot.bytes = bytes;
+    slot_bytes_ += slot.bytes;
     slot.response.set_request_id(request_.request_id());
     if (metrics_ != nullptr) slot.started_ns = NowNanos();
     // reading_ stays true until request_ is consumed below, so that no other
@@ -141,7 +146,9 @@ void ProduceStreamReactor::OnDone() {
 
 void ProduceStreamReactor::ReadNextLocked() {
   if (reading_ || reads_done_ || finishing_ || finished_ || cancelled_) return;
-  if (slots_.size() >= max_in_flight_) return;  // Resumed when a response is written.
+  // Resumed when a response is written.
+  if (slots_.size() >= limits_.max_requests) return;
+  if (!slots_.empty() && slot_bytes_ >= limits_.max_bytes) return;
   reading_ = true;
   StartRead(&request_);
 }
@@ -149,6 +156,7 @@ void ProduceStreamReactor::ReadNextLocked() {
 void ProduceStreamReactor::WriteNextLocked() {
   if (writing_ || finished_ || cancelled_ || slots_.empty() || !slots_.front().ready) return;
   write_buffer_ = std::move(slots_.front().response);
+  slot_bytes_ -= slots_.front().bytes;
   slots_.pop_front();
   ++first_seq_;
   writing_ = true;

@@ -1,6 +1,6 @@
 // ProduceStreamReactor: one ProduceStream. Requests are pipelined: the
-// reactor keeps reading while appends are in flight (at most
-// `max_in_flight` requests read but not yet answered), answers each request
+// reactor keeps reading while appends are in flight (within
+// ProduceStreamLimits), answers each request
 // once, in request order, with one write in flight at a time, and reports a
 // request's error in its response (error_code / error_message) without
 // ending the stream. The stream ends OK after the client half-closes and
@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "eventlog/v1/eventlog.pb.h"
 #include "service/broker/broker.h"
+#include "service/server/produce_stream_limits.h"
 #include "service/server/ref_counted_reactor.h"
 #include "service/server/rpc_metrics.h"
 
@@ -46,7 +47,8 @@ class ProduceStreamReactor
   // reactor's callbacks (they outlive the server). `peer` names the client
   // in the log lines of refused requests. `forwarded`: another broker sent
   // the stream (its requests are served from the partitions led here only).
-  ProduceStreamReactor(broker::Broker* broker, size_t max_in_flight, RpcMetrics* metrics = nullptr,
+  ProduceStreamReactor(broker::Broker* broker, ProduceStreamLimits limits,
+                       RpcMetrics* metrics = nullptr,
                        std::string peer = "", RequestCheck request_check = nullptr,
                        bool forwarded = false);
 
@@ -62,6 +64,7 @@ class ProduceStreamReactor
   // A request read and not yet answered; ready once its append completed.
   struct Slot {
     bool ready = false;
+    int64_t bytes = 0;       // the request's encoded size (limits_.max_bytes)
     int64_t started_ns = 0;  // steady clock, when metrics are on
     eventlog::v1::ProduceResponse response;
   };
@@ -73,7 +76,7 @@ class ProduceStreamReactor
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   broker::Broker* const broker_;
-  const size_t max_in_flight_;
+  const ProduceStreamLimits limits_;
   RpcMetrics* const metrics_;
   const int method_;  // ProduceStream's index in metrics_
   const std::string peer_;
@@ -89,6 +92,7 @@ class ProduceStreamReactor
   absl::Mutex mu_;
   std::deque<Slot> slots_ ABSL_GUARDED_BY(mu_);
   uint64_t first_seq_ ABSL_GUARDED_BY(mu_) = 0;  // Sequence number of slots_.front().
+  int64_t slot_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // Sum of slots_[i].bytes.
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;  // The client half-closed.
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

@@ -12,6 +12,7 @@
 #include "service/cluster/cluster_options.h"
 #include "service/kafka/handler/kafka_front_door.h"
 #include "service/ops/metrics_collector.h"
+#include "service/server/produce_stream_limits.h"
 #include "service/server/security_options.h"
 #include "storage/store.h"
 
@@ -34,8 +35,8 @@ struct ServerOptions {
   // Serve gRPC server reflection (the API schema) to every client that can
   // connect.
   bool reflection = true;
-  // ProduceStream: requests read but not yet answered, per stream.
-  size_t produce_stream_max_in_flight = 64;
+  // ProduceStream: how far each stream reads ahead of its answers.
+  ProduceStreamLimits produce_stream;
   // The Kafka wire protocol (docs/KAFKA.md): off while `kafka.listen` is
   // empty. Its TLS files are the ones of `security`.
   kafka::KafkaFrontDoorOptions kafka;

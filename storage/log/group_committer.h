@@ -12,6 +12,9 @@
 // syncing the first arrival alone while the next ones are a few
 // microseconds from being queued.
 //
+// One reader woken by a round's syncs runs on this thread, before the
+// round's completions (util::InlineTaskScope); others go to their executors.
+//
 // ACKS_LEADER data with nobody waiting is flushed by the store's periodic
 // flusher on its own thread, never here, so acknowledgements never wait
 // behind it.
