@@ -64,7 +64,7 @@ class Segment {
   void DropCachedBytes(int64_t up_to);
 
   // Read-ahead hint for [pos, pos + length).
-  void WillNeed(int64_t pos, int64_t length) { file_->WillNeed(pos, length); }
+  void WillNeed(int64_t pos, int64_t length) const { file_->WillNeed(pos, length); }
 
   // Cuts the file to `size` bytes (and size() with it).
   absl::Status Truncate(int64_t size);

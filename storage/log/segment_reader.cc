@@ -6,6 +6,12 @@
 #include "storage/util/buffer_pool.h"
 
 namespace eventlog::storage {
+namespace {
+
+// Reads at least this large hint the kernel to read ahead (see Fill).
+constexpr size_t kReadAheadMinBytes = 256 << 10;
+
+}  // namespace
 
 SegmentReader::SegmentReader(std::shared_ptr<const Segment> segment, int64_t position,
                              int64_t limit, size_t initial_chunk_bytes, size_t max_chunk_bytes,
@@ -35,6 +41,13 @@ absl::Status SegmentReader::Fill(size_t n) {
     status = segment_->ReadAt(position_, size, chunk.get());
   }
   if (!status.ok()) return status;
+  if (size >= kReadAheadMinBytes) {
+    // A large read is a scan (a consumer catching up, recovery, compaction)
+    // whose next read follows on: have the kernel fetch that while this
+    // chunk is decoded and sent, so a cold disk does not idle between the
+    // synchronous reads. Pages already cached make it a lookup.
+    segment_->WillNeed(position_ + static_cast<int64_t>(size), 2 * static_cast<int64_t>(size));
+  }
   if (keep_chunks_) kept_.push_back(chunk);
   chunk_ = std::move(chunk);
   chunk_start_ = position_;
