@@ -60,7 +60,12 @@ done
 eventlogd="$build/service/eventlogd"
 cli="$build/clients/cpp/eventlog"
 [[ -x $eventlogd && -x $cli ]] || { echo "bench-cluster: build eventlogd and eventlog into $build" >&2; exit 1; }
-command -v curl >/dev/null || { echo "bench-cluster: curl is missing (apt-get install curl)" >&2; exit 1; }
+if ! command -v curl >/dev/null; then  # samples the brokers' /metrics
+  echo "bench-cluster: installing curl" >&2
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends curl >&2
+fi
 command -v etcd >/dev/null || { echo "bench-cluster: etcd is missing (apt-get install etcd-server)" >&2; exit 1; }
 
 log() { echo "bench-cluster: $*" >&2; }
