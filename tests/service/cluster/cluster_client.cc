@@ -1,5 +1,6 @@
 #include "tests/service/cluster/cluster_client.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -167,6 +168,19 @@ std::map<std::string, std::string> SegmentFiles(const std::string& data_dir) {
     files[std::filesystem::relative(entry.path(), root).string()] = bytes.str();
   }
   return files;
+}
+
+std::vector<std::map<std::string, std::string>> WaitForIdenticalSegmentFiles(
+    const std::vector<std::string>& data_dirs, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  std::vector<std::map<std::string, std::string>> files(data_dirs.size());
+  for (;;) {
+    for (size_t i = 0; i < data_dirs.size(); ++i) files[i] = SegmentFiles(data_dirs[i]);
+    const bool identical =
+        std::all_of(files.begin(), files.end(), [&](const auto& f) { return f == files[0]; });
+    if (identical || absl::Now() > deadline) return files;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
 }
 
 }  // namespace eventlog::testing

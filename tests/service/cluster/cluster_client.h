@@ -64,5 +64,9 @@ absl::StatusOr<v1::PartitionMetadata> WaitForPartitionState(
 // Every segment file under `data_dir`'s topics, by its path below them, with
 // its bytes (to compare replicas byte for byte).
 std::map<std::string, std::string> SegmentFiles(const std::string& data_dir);
+// Polls SegmentFiles of every data dir until they are all the same (or
+// `timeout`, a safety net, passes); returns the last look at each.
+std::vector<std::map<std::string, std::string>> WaitForIdenticalSegmentFiles(
+    const std::vector<std::string>& data_dirs, absl::Duration timeout);
 
 }  // namespace eventlog::testing

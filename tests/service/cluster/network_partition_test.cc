@@ -150,13 +150,8 @@ class NetworkPartitionTest : public ::testing::Test {
 
   // Waits until the three replicas' segment files are the same bytes.
   void ExpectIdenticalReplicas() {
-    const absl::Time deadline = absl::Now() + absl::Seconds(15);
-    std::vector<std::map<std::string, std::string>> files(3);
-    for (;;) {
-      for (int i = 0; i < 3; ++i) files[i] = SegmentFiles(cluster_->data_dir(i));
-      if ((files[0] == files[1] && files[1] == files[2]) || absl::Now() > deadline) break;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
+    const std::vector<std::map<std::string, std::string>> files = WaitForIdenticalSegmentFiles(
+        {cluster_->data_dir(0), cluster_->data_dir(1), cluster_->data_dir(2)}, absl::Seconds(15));
     ASSERT_FALSE(files[0].empty());
     EXPECT_TRUE(files[0] == files[1] && files[1] == files[2]) << "the replicas' segments differ";
   }

@@ -158,13 +158,8 @@ TEST_F(ReplicationFailoverTest, AKilledLeadersAcknowledgedRecordsSurviveOnTheEle
 
   // Once every replica is in sync and nothing is written, the three logs
   // hold the same bytes (followers copy batches as stored).
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  std::vector<std::map<std::string, std::string>> files(3);
-  for (;;) {
-    for (int i = 0; i < 3; ++i) files[i] = SegmentFiles(cluster_->data_dir(i));
-    if ((files[0] == files[1] && files[1] == files[2]) || absl::Now() > deadline) break;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  const std::vector<std::map<std::string, std::string>> files = WaitForIdenticalSegmentFiles(
+      {cluster_->data_dir(0), cluster_->data_dir(1), cluster_->data_dir(2)}, absl::Seconds(10));
   ASSERT_FALSE(files[0].empty());
   EXPECT_TRUE(files[0] == files[1] && files[1] == files[2]) << "the replicas' segment files differ";
 }
