@@ -1,7 +1,6 @@
 #include "service/cluster/cluster_node.h"
 
 #include <algorithm>
-#include <iostream>
 #include <thread>
 
 #include "absl/container/flat_hash_set.h"
@@ -12,6 +11,7 @@
 #include "service/cluster/metadata_json.h"
 #include "service/server/proto_convert.h"
 #include "storage/util/status_macros.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::cluster {
 namespace {
@@ -80,7 +80,7 @@ absl::Status ClusterNode::EnsureClusterRecord(storage::Store* store) {
     txn.then_ops.push_back(etcd::TxnOp::Put(key, ToJson(info)));
     ASSIGN_OR_RETURN(etcd::TxnResult created, client_->Txn(txn));
     if (created.succeeded) {
-      std::cerr << "eventlogd: cluster: created cluster " << info.cluster_id() << std::endl;
+      logging::LogInfo("cluster", "created the cluster", {{"cluster_id", info.cluster_id()}});
     }
     ASSIGN_OR_RETURN(read, client_->Range(etcd::KeyRange::Key(key)));
     if (read.kvs.empty()) return absl::UnavailableError("the cluster record vanished; retry");
@@ -122,19 +122,20 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   keeper_options.ttl_seconds = options_.lease_ttl_seconds;
   keeper_options.on_lost = [this](int64_t lease) {
     registered_.store(false);
-    std::cerr << "eventlogd: cluster: lease " << lease
-              << " lost (etcd out of reach): leading nothing until registered again" << std::endl;
+    logging::LogWarning("cluster",
+                        "lease lost (etcd out of reach): leading nothing until registered again",
+                        {{"lease", lease}});
   };
   keeper_options.on_granted = [this](int64_t lease) {
     absl::StatusOr<int64_t> revision = Register(lease);
     if (!revision.ok()) {
-      std::cerr << "eventlogd: cluster: cannot register again: " << revision.status().message()
-                << std::endl;
+      logging::LogWarning("cluster", "cannot register again",
+                          {{"error", revision.status().message()}});
       return;  // the keeper loses this lease too in time, and we try again
     }
     registered_revision_.store(*revision);
     registered_.store(true);
-    std::cerr << "eventlogd: cluster: registered again (lease " << lease << ")" << std::endl;
+    logging::LogInfo("cluster", "registered again", {{"lease", lease}});
   };
   ASSIGN_OR_RETURN(keeper_, etcd::LeaseKeeper::Create(client_.get(), std::move(keeper_options)));
   ASSIGN_OR_RETURN(int64_t lease, keeper_->Start());
@@ -161,8 +162,8 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  std::cerr << "eventlogd: cluster: broker " << options_.broker_id << " registered at "
-            << advertise_ << std::endl;
+  logging::LogInfo("cluster", "registered",
+                   {{"broker", options_.broker_id}, {"advertise", advertise_}});
 
   ControllerOptions controller_options;
   controller_options.broker_id = options_.broker_id;
@@ -307,8 +308,8 @@ absl::Status ClusterNode::AlterIsr(absl::string_view topic, int32_t partition,
     return absl::AbortedError(absl::StrCat("partition ", partition, " of \"", topic,
                                            "\" changed meanwhile (a leader change?)"));
   }
-  std::cerr << "eventlogd: replication: partition " << partition << " of \"" << topic
-            << "\": ISR now " << state.isr_size() << " replica(s)" << std::endl;
+  logging::LogInfo("replication", "ISR changed",
+                   {{"topic", topic}, {"partition", partition}, {"isr_size", state.isr_size()}});
   return absl::OkStatus();
 }
 

@@ -1,13 +1,13 @@
 #include "service/cluster/cluster_offset_store.h"
 
 #include <algorithm>
-#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "service/broker/partitioner.h"
 #include "storage/format/record_batch_builder.h"
 #include "storage/util/status_macros.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::cluster {
 namespace {
@@ -167,8 +167,10 @@ void ClusterOffsetStore::RunLoader() {
     Partition& current = partitions_[static_cast<size_t>(partition)];
     if (current.load_token != token || current.state != Partition::State::kLoading) continue;
     if (!loaded.ok()) {
-      std::cerr << "eventlogd: cluster: cannot load partition " << partition << " of " << topic_
-                << ": " << loaded.status().message() << "; retrying" << std::endl;
+      logging::LogWarning("cluster", "cannot load committed offsets, retrying",
+                          {{"topic", topic_},
+                           {"partition", partition},
+                           {"error", loaded.status().message()}});
       to_load_.push_back(partition);
       work_.WaitWithTimeout(&mu_, absl::Seconds(1));
       continue;
@@ -205,8 +207,11 @@ absl::StatusOr<ClusterOffsetStore::Partition> ClusterOffsetStore::Load(int32_t p
     for (const storage::RecordView& view : read.records) {
       absl::StatusOr<OffsetsRecord> record = OffsetsRecord::Decode(view.key, view.value);
       if (!record.ok()) {
-        std::cerr << "eventlogd: cluster: skipping offset " << view.offset << " of " << topic_
-                  << " partition " << partition << ": " << record.status().message() << std::endl;
+        logging::LogError("cluster", "skipping an unreadable committed-offsets record",
+                          {{"topic", topic_},
+                           {"partition", partition},
+                           {"offset", view.offset},
+                           {"error", record.status().message()}});
         continue;
       }
       Group& group = result.groups[record->group];

@@ -1,9 +1,9 @@
 #include "service/cluster/cluster_state.h"
 
-#include <iostream>
 
 #include "absl/strings/numbers.h"
 #include "service/cluster/metadata_json.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::cluster {
 namespace {
@@ -11,7 +11,8 @@ namespace {
 namespace cv1 = ::eventlog::cluster::v1;
 
 void Report(const absl::Status& status, absl::string_view key) {
-  std::cerr << "eventlogd: cluster: ignoring " << key << ": " << status.message() << std::endl;
+  logging::LogWarning("cluster", "ignoring an unreadable metadata key",
+                      {{"key", key}, {"error", status.message()}});
 }
 
 }  // namespace

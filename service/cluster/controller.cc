@@ -1,7 +1,6 @@
 #include "service/cluster/controller.h"
 
 #include <algorithm>
-#include <iostream>
 #include <set>
 #include <utility>
 #include <variant>
@@ -12,6 +11,7 @@
 #include "service/cluster/metadata_json.h"
 #include "service/cluster/partition_placement.h"
 #include "storage/util/status_macros.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::cluster {
 namespace {
@@ -40,16 +40,15 @@ absl::Status Controller::Start() {
   election.value = absl::StrCat(options_.broker_id);
   election.lease_ttl_seconds = options_.lease_ttl_seconds;
   election.on_elected = [this](const etcd::Leadership& leadership) {
-    std::cerr << "eventlogd: cluster: broker " << options_.broker_id << " is the controller (term "
-              << leadership.create_revision << ")" << std::endl;
+    logging::LogInfo("cluster", "this broker is the controller",
+                     {{"broker", options_.broker_id}, {"term", leadership.create_revision}});
     absl::MutexLock lock(&mu_);
     leadership_ = leadership;
     changed_.Signal();
   };
   election.on_lost = [this](const etcd::Leadership& leadership) {
-    std::cerr << "eventlogd: cluster: broker " << options_.broker_id
-              << " is no longer the controller (term " << leadership.create_revision << ")"
-              << std::endl;
+    logging::LogWarning("cluster", "this broker is no longer the controller",
+                        {{"broker", options_.broker_id}, {"term", leadership.create_revision}});
     absl::MutexLock lock(&mu_);
     leadership_.reset();
   };

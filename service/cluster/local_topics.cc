@@ -1,18 +1,19 @@
 #include "service/cluster/local_topics.h"
 
-#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "service/server/proto_convert.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::cluster {
 namespace {
 
 void Report(absl::string_view what, absl::string_view topic, const absl::Status& status) {
-  std::cerr << "eventlogd: cluster: cannot " << what << " topic \"" << topic
-            << "\" locally: " << status.message() << std::endl;
+  logging::LogError("cluster", absl::StrCat("cannot ", what, " the topic locally"),
+                    {{"topic", topic}, {"error", status.message()}});
 }
 
 }  // namespace

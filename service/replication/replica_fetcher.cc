@@ -1,11 +1,11 @@
 #include "service/replication/replica_fetcher.h"
 
 #include <algorithm>
-#include <iostream>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::replication {
 namespace {
@@ -102,18 +102,22 @@ void ReplicaFetcher::Run() {
       if (partition.truncated) continue;
       absl::Status truncated = Truncate(partition);
       if (!truncated.ok()) {
-        std::cerr << "eventlogd: replication: partition " << partition.partition << " of \""
-                  << partition.topic << "\" not truncated for epoch " << partition.leader_epoch
-                  << ": " << truncated.message() << std::endl;
+        logging::LogWarning("replication", "cannot truncate to the leader epoch's end",
+                            {{"topic", partition.topic},
+                             {"partition", partition.partition},
+                             {"leader_epoch", partition.leader_epoch},
+                             {"error", truncated.message()}});
         ready = false;
         continue;
       }
       manager_->MarkTruncated(partition.topic, partition.partition, partition.leader_epoch, true);
       partition.truncated = true;
-      std::cerr << "eventlogd: replication: following broker " << leader_ << " in partition "
-                << partition.partition << " of \"" << partition.topic << "\" (epoch "
-                << partition.leader_epoch << ") from offset " << partition.log->log_end_offset()
-                << std::endl;
+      logging::LogInfo("replication", "following the leader",
+                       {{"topic", partition.topic},
+                        {"partition", partition.partition},
+                        {"leader", leader_},
+                        {"leader_epoch", partition.leader_epoch},
+                        {"from_offset", partition.log->log_end_offset()}});
     }
     partitions.erase(std::remove_if(partitions.begin(), partitions.end(),
                                     [](const FollowedPartition& p) { return !p.truncated; }),
@@ -213,12 +217,23 @@ void ReplicaFetcher::StartAtLeaderLogStart(const FollowedPartition& partition,
   // is the leader's log moving under the request; the next one sees it.
   if (leader_log_start <= log_end) return;
   absl::Status reset = partition.log->TruncateFullyAndStartAt(leader_log_start);
-  std::cerr << "eventlogd: replication: partition " << partition.partition << " of \""
-            << partition.topic << "\" ends at " << log_end << ", below broker " << leader_
-            << "'s log start " << leader_log_start << ": "
-            << (reset.ok() ? "emptied, fetching from the leader's log start"
-                           : "cannot empty it: " + std::string(reset.message()))
-            << std::endl;
+  const std::vector<logging::LogField> fields = {{"topic", partition.topic},
+                                                {"partition", partition.partition},
+                                                {"leader", leader_},
+                                                {"log_end_offset", log_end},
+                                                {"leader_log_start_offset", leader_log_start}};
+  if (reset.ok()) {
+    logging::LogWarning("replication",
+                        "the replica ends below the leader's log start: emptied, fetching from "
+                        "the leader's log start",
+                        fields);
+  } else {
+    std::vector<logging::LogField> with_error = fields;
+    with_error.emplace_back("error", reset.message());
+    logging::LogError("replication",
+                      "the replica ends below the leader's log start and cannot be emptied",
+                      with_error);
+  }
 }
 
 absl::Status ReplicaFetcher::Truncate(const FollowedPartition& partition) {

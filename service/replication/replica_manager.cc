@@ -1,12 +1,12 @@
 #include "service/replication/replica_manager.h"
 
 #include <algorithm>
-#include <iostream>
 #include <limits>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "service/replication/replica_fetcher.h"
+#include "storage/util/logging/logger.h"
 
 namespace eventlog::replication {
 namespace {
@@ -78,9 +78,11 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
           if (it == led_.end() || it->second.epoch != entry.leader_epoch ||
               it->second.log != log) {
             if (absl::Status led = log->BecomeLeader(entry.leader_epoch); !led.ok()) {
-              std::cerr << "eventlogd: replication: partition " << p << " of \"" << name
-                        << "\" cannot lead in epoch " << entry.leader_epoch << ": "
-                        << led.message() << std::endl;
+              logging::LogError("replication", "cannot lead the partition",
+                                {{"topic", name},
+                                 {"partition", p},
+                                 {"leader_epoch", entry.leader_epoch},
+                                 {"error", led.message()}});
             }
             Led fresh;
             fresh.epoch = entry.leader_epoch;
@@ -299,9 +301,10 @@ void ReplicaManager::RunIsrLoop() {
     for (const IsrChange& change : changes) {
       absl::Status altered = node_->AlterIsr(change.topic, change.partition, change.seen, change.isr);
       if (!altered.ok() && !absl::IsAborted(altered)) {  // aborted: the state moved on
-        std::cerr << "eventlogd: replication: ISR change of partition " << change.partition
-                  << " of \"" << change.topic << "\" not written: " << altered.message()
-                  << std::endl;
+        logging::LogWarning("replication", "ISR change not written",
+                            {{"topic", change.topic},
+                             {"partition", change.partition},
+                             {"error", altered.message()}});
       }
     }
     // A snapshot published before this manager was hooked in, or an Apply

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -21,6 +22,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "tests/service/cluster/broker_cluster.h"
 #include "tests/service/cluster/cluster_client.h"
 #include "tests/test_util.h"
@@ -35,11 +38,30 @@ absl::StatusOr<v1::PartitionMetadata> PartitionState(const std::string& address)
   return PartitionStateAt(address, kTopic);
 }
 
+// The components of the log lines in `path`; a failure for each line that
+// is not a JSON object (a write that bypassed the structured logger).
+std::set<std::string> JsonLogComponents(const std::string& path) {
+  std::set<std::string> components;
+  std::ifstream log(path);
+  std::string line;
+  while (std::getline(log, line)) {
+    google::protobuf::Struct parsed;
+    if (!google::protobuf::util::JsonStringToMessage(line, &parsed).ok()) {
+      ADD_FAILURE() << path << ": not a JSON log line: " << line;
+      continue;
+    }
+    components.insert(parsed.fields().at("component").string_value());
+  }
+  return components;
+}
+
 class ReplicationFailoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
     BrokerClusterOptions options;
-    options.flags = {"--replica_lag_time_max_ms=3000", "--min_insync_replicas=2"};
+    // JSON logs: every line a clustered broker writes must be structured.
+    options.flags = {"--replica_lag_time_max_ms=3000", "--min_insync_replicas=2",
+                     "--log_format=json"};
     absl::StatusOr<std::unique_ptr<BrokerCluster>> started = BrokerCluster::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     cluster_ = *std::move(started);
@@ -192,6 +214,16 @@ TEST_F(ReplicationFailoverTest, AFollowerThatStopsFetchingLeavesTheIsrAndAcksAll
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[1].offset(), during.appends(0).base_offset());
   EXPECT_EQ(records[1].value(), "during");
+
+  // The cluster and replication lines of all that (registration, the
+  // controller, following, the ISR shrinking and growing) are JSON too.
+  std::set<std::string> components;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    for (const std::string& component : JsonLogComponents(cluster_->log_path(i))) {
+      components.insert(component);
+    }
+  }
+  EXPECT_THAT(components, ::testing::IsSupersetOf({"eventlogd", "cluster", "replication"}));
 }
 
 TEST_F(ReplicationFailoverTest, AcksAllIsRefusedWhileFewerThanMinInsyncReplicasAreInSync) {
