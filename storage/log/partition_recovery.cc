@@ -13,6 +13,7 @@
 #include "storage/log/segment_reader.h"
 #include "storage/log/time_index.h"
 #include "storage/util/coding.h"
+#include "storage/util/logging/logger.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::storage {
@@ -239,12 +240,24 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
         return next.status();
       }
       const int64_t damaged_at = reader.position();
+      // Damage that stays (below the recovery point: real corruption) is
+      // reported as it is kept; a cut is reported once, below.
+      auto report_kept = [&] {
+        logging::LogError("storage",
+                          "recovery kept a damaged batch below the recovery point; reads of its "
+                          "range report DATA_LOSS",
+                          {{"file", segment->path()},
+                           {"position", damaged_at},
+                           {"offset", expected_next},
+                           {"recovery_point", recovery_point}});
+      };
       bool cut = false;
       if (expected_next >= recovery_point) {
         cut = true;  // past the recovery point: a write never acknowledged
       } else if (!is_active) {
         // Real corruption in a sealed segment: kept for reads to report; go
         // on if the batch length can be trusted.
+        report_kept();
         if (reader.SkipDamaged()) continue;
         break;
       } else if (recovery_point == kMaxOffset) {
@@ -258,14 +271,19 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
           absl::StatusOr<bool> ok = peek.Next(&after);
           valid_after = ok.ok() && *ok;
         }
-        if (valid_after) continue;
+        if (valid_after) {
+          report_kept();
+          continue;
+        }
         cut = true;
       } else if (reader.SkipDamaged()) {
+        report_kept();
         continue;  // corruption below the recovery point, length trusted
       } else {
         // Corruption below the recovery point whose length cannot be
         // trusted: the segment stays as it is (reads report DATA_LOSS), and
         // the log goes on at the recovery point (below).
+        report_kept();
         break;
       }
       if (cut) {
@@ -286,6 +304,10 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
     // goes on at the recovery point in a new segment, so that no offset a
     // reader may have seen is ever handed out again. The lost range reads as
     // DATA_LOSS where damage is left, else as a gap.
+    logging::LogError("storage", "recovery found durable records missing; the log goes on at "
+                                 "the recovery point",
+                      {{"dir", dir}, {"log_end_offset", log_end},
+                       {"recovery_point", recovery_point}});
     const std::shared_ptr<Segment>& last = out.segments.rbegin()->second;
     if (last->base_offset() < recovery_point) {
       ASSIGN_OR_RETURN(std::shared_ptr<Segment> fresh,
@@ -305,6 +327,13 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
       it = out.segments.erase(it);
     }
     RETURN_IF_ERROR(Sync(fs.SyncDir(dir), "fsync of directory " + dir));
+  }
+
+  if (out.truncated_bytes > 0) {
+    logging::LogWarning("storage",
+                        "recovery cut a torn, never acknowledged write from the end of the log",
+                        {{"dir", dir}, {"log_end_offset", log_end},
+                         {"truncated_bytes", out.truncated_bytes}});
   }
 
   // 6. Make what was recovered durable before anyone reads it: a crash of

@@ -17,6 +17,7 @@
 #include "storage/layout.h"
 #include "storage/log/disk_partition_log.h"
 #include "storage/util/coding.h"
+#include "storage/util/logging/logger.h"
 #include "tests/storage/store_fixture.h"
 
 namespace eventlog::storage {
@@ -38,6 +39,29 @@ using testing::ToRec;
 using testing::WriteFile;
 
 class PartitionRecoveryTest : public testing::StoreFixture {};
+
+// The lines the process's logger writes while it lives (recovery reports
+// what it kept and cut to the operator).
+class CapturedLog {
+ public:
+  CapturedLog() {
+    logging::Logger::Default().SetSink([this](absl::string_view line) {
+      absl::MutexLock lock(&mu_);
+      lines_.emplace_back(line);
+    });
+  }
+  ~CapturedLog() { logging::Logger::Default().SetSink(nullptr); }
+  std::string Text() {
+    absl::MutexLock lock(&mu_);
+    std::string text;
+    for (const std::string& line : lines_) text += line;
+    return text;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
+};
 
 // Opening a large log reads only what the index does not cover.
 TEST_F(PartitionRecoveryTest, RecoveryScansOnlyPastTheLastIndexEntry) {
@@ -136,8 +160,11 @@ TEST_F(PartitionRecoveryTest, DamageFollowedByGoodBatchesPastTheRecoveryPointIsC
   data[torn.position + torn.length - 5] ^= 0x04;
   WriteFile(files[1], data);
   SetRecoveryPoint(1, 0, torn.base_offset);
+  CapturedLog captured;
   Reopen();
   log = Log();
+  EXPECT_THAT(captured.Text(), HasSubstr("WARNING storage: recovery cut a torn, never acknowledged "
+                                         "write from the end of the log"));
   EXPECT_EQ(log->high_watermark(), torn.base_offset);
   EXPECT_EQ(log->log_end_offset(), torn.base_offset);
   EXPECT_EQ(log->TEST_SegmentBases().size(), 2u);  // later segments removed
@@ -166,8 +193,16 @@ TEST_F(PartitionRecoveryTest, DamageBelowTheRecoveryPointStaysDataLossForItsRang
   std::string data = ReadFile(file);
   data[batches[9].position + batches[9].length - 2] ^= 0x40;  // the last batch
   WriteFile(file, data);
+  CapturedLog captured;
   Reopen();
   log = Log();
+  // The operator is told, at error, what stays damaged and where.
+  EXPECT_THAT(captured.Text(),
+              HasSubstr("ERROR storage: recovery kept a damaged batch below the recovery point"));
+  EXPECT_THAT(captured.Text(), HasSubstr(absl::StrCat("position=", batches[9].position)));
+  EXPECT_THAT(captured.Text(), ::testing::Not(HasSubstr("cut a torn")));
+  // Its offsets (27-29) are lost: the log goes on at the recovery point.
+  EXPECT_THAT(captured.Text(), HasSubstr("ERROR storage: recovery found durable records missing"));
   EXPECT_EQ(log->high_watermark(), 30);
   EXPECT_THAT(log->Read(27, 10, 1 << 20), StatusIs(absl::StatusCode::kDataLoss));
   ASSERT_OK_AND_ASSIGN(AppendResult r, log->Append(MakeBatch(1, "x", 1), Durability::kAll));
