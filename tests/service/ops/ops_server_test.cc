@@ -17,8 +17,8 @@
 #include "gtest/gtest.h"
 #include "storage/util/build_info.h"
 #include "storage/util/logging/logger.h"
-#include "tests/storage/fs/fault_injection_file_system.h"
 #include "tests/service/ops/ops_server_fixture.h"
+#include "tests/storage/fs/fault_injection_file_system.h"
 
 namespace eventlog::service::testing {
 namespace {
@@ -141,6 +141,52 @@ TEST_F(OpsServerTest, GroupLagIsExportedPerTopicAndPartition) {
   EXPECT_EQ(Value(page, "eventlog_requests_total{method=\"CommitOffset\",code=\"OK\"}"), 1);
 }
 
+TEST_F(OpsServerTest, LiveGroupMembersAndTheGenerationAreExported) {
+  ASSERT_TRUE(CreateTopic("work", 2).ok());
+  grpc::ClientContext context;
+  context.set_deadline(SafetyDeadline());
+  v1::SubscribeRequest request;
+  request.set_topic("work");
+  request.set_group("workers");
+  auto reader = stub_->Subscribe(&context, request);
+  reader->WaitForInitialMetadata();  // the member has joined
+  const std::string page = Metrics();
+  EXPECT_EQ(Value(page, "eventlog_group_members{group=\"workers\"}"), 1);
+  EXPECT_GE(Value(page, "eventlog_group_generation{group=\"workers\"}"), 1);
+  EXPECT_EQ(Value(page, "eventlog_subscriptions_open"), 1);
+  context.TryCancel();
+  reader->Finish().IgnoreError();
+}
+
+TEST_F(OpsServerTest, RetentionAndCompactionRunsAndWhatTheyFreedAreCounted) {
+  v1::TopicConfig retained;
+  retained.set_segment_bytes(200);
+  retained.set_retention_bytes(400);
+  ASSERT_TRUE(CreateTopic("retained", 1, nullptr, retained).ok());
+  v1::TopicConfig compacted;
+  compacted.set_segment_bytes(200);
+  compacted.set_cleanup_policy(v1::CLEANUP_POLICY_COMPACT);
+  ASSERT_TRUE(CreateTopic("compacted", 1, nullptr, compacted).ok());
+  for (int round = 0; round < 20; ++round) {
+    ProduceValues("retained", 0, {absl::StrCat("value-", round)});
+    ASSERT_TRUE(ProduceKeyed("compacted", {"same"}).ok());  // one key, rewritten 20 times
+  }
+  const std::string before = Metrics();
+  EXPECT_EQ(Value(before, "eventlog_retention_runs_total{topic=\"retained\"}"), 0);
+  EXPECT_EQ(Value(before, "eventlog_compaction_runs_total{topic=\"compacted\"}"), 0);
+  ASSERT_TRUE(server_->store().RunCleanup().ok());
+  const std::string page = Metrics();
+  EXPECT_GE(Value(page, "eventlog_retention_runs_total{topic=\"retained\"}"), 1);
+  EXPECT_GE(Value(page, "eventlog_retention_segments_deleted_total{topic=\"retained\"}"), 1);
+  EXPECT_GT(Value(page, "eventlog_retention_bytes_deleted_total{topic=\"retained\"}"), 0);
+  EXPECT_GE(Value(page, "eventlog_compaction_runs_total{topic=\"compacted\"}"), 1);
+  EXPECT_GE(Value(page, "eventlog_compaction_segments_rewritten_total{topic=\"compacted\"}"), 1);
+  EXPECT_GT(Value(page, "eventlog_compaction_bytes_reclaimed_total{topic=\"compacted\"}"), 0);
+  EXPECT_EQ(Value(page, "eventlog_damaged_batches_total{topic=\"compacted\"}"), 0);
+  EXPECT_GT(Value(page, "eventlog_partition_log_start_offset{topic=\"retained\",partition=\"0\"}"),
+            0);
+}
+
 TEST_F(OpsServerTest, RecordBrowserApiReturnsKeysValuesHeadersAndTimestamps) {
   ASSERT_TRUE(CreateTopic("browse", 1).ok());
   v1::ProduceRequest request;
@@ -224,7 +270,7 @@ TEST_F(OpsServerStorageFailureTest, AFailedFsyncMakesTheBrokerNotReady) {
   ASSERT_TRUE(CreateTopic("doomed", 1).ok());
   ASSERT_TRUE(ProduceKeyed("doomed", {"before"}).ok());
   EXPECT_EQ(Value(Metrics(), "eventlog_storage_failed"), 0);
-  file_system_.FailSyncs("");  // every sync from now on: EIO
+  file_system_.FailSyncs("");                            // every sync from now on: EIO
   EXPECT_FALSE(ProduceKeyed("doomed", {"after"}).ok());  // ACKS_ALL: the fsync fails
   int status = 0;
   EXPECT_THAT(Get("/readyz", &status), HasSubstr("storage failed"));
@@ -298,7 +344,6 @@ TEST_F(OpsServerPerTopicTest, PerPartitionSeriesCanBeTurnedOff) {
   EXPECT_THAT(page, Not(HasSubstr("eventlog_partition_")));
   EXPECT_THAT(page, Not(HasSubstr("partition=\"")));
 }
-
 
 }  // namespace
 }  // namespace eventlog::service::testing
