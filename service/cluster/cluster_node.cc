@@ -10,8 +10,8 @@
 #include "absl/strings/str_format.h"
 #include "service/cluster/metadata_json.h"
 #include "service/server/proto_convert.h"
-#include "storage/util/status_macros.h"
 #include "storage/util/logging/logger.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::cluster {
 namespace {

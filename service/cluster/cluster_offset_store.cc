@@ -6,8 +6,8 @@
 #include "absl/synchronization/notification.h"
 #include "service/broker/partitioner.h"
 #include "storage/format/record_batch_builder.h"
-#include "storage/util/status_macros.h"
 #include "storage/util/logging/logger.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::cluster {
 namespace {
@@ -30,8 +30,7 @@ class ClusterOffsetStore::PendingAppend {
     absl::MutexLock lock(&mu_);
     if (!mu_.AwaitWithTimeout(absl::Condition(&done_), timeout)) {
       return absl::UnavailableError(absl::StrCat(
-          "the offsets topic did not replicate the record within ",
-          absl::FormatDuration(timeout),
+          "the offsets topic did not replicate the record within ", absl::FormatDuration(timeout),
           " (a replica out of reach?); it may or may not be kept: retry"));
     }
     return status_;
@@ -167,10 +166,9 @@ void ClusterOffsetStore::RunLoader() {
     Partition& current = partitions_[static_cast<size_t>(partition)];
     if (current.load_token != token || current.state != Partition::State::kLoading) continue;
     if (!loaded.ok()) {
-      logging::LogWarning("cluster", "cannot load committed offsets, retrying",
-                          {{"topic", topic_},
-                           {"partition", partition},
-                           {"error", loaded.status().message()}});
+      logging::LogWarning(
+          "cluster", "cannot load committed offsets, retrying",
+          {{"topic", topic_}, {"partition", partition}, {"error", loaded.status().message()}});
       to_load_.push_back(partition);
       work_.WaitWithTimeout(&mu_, absl::Seconds(1));
       continue;

@@ -1,6 +1,5 @@
 #include "service/cluster/cluster_state.h"
 
-
 #include "absl/strings/numbers.h"
 #include "service/cluster/metadata_json.h"
 #include "storage/util/logging/logger.h"

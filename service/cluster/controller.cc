@@ -10,8 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "service/cluster/metadata_json.h"
 #include "service/cluster/partition_placement.h"
-#include "storage/util/status_macros.h"
 #include "storage/util/logging/logger.h"
+#include "storage/util/status_macros.h"
 
 namespace eventlog::cluster {
 namespace {

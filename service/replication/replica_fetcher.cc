@@ -180,8 +180,7 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
       // The write happens before this returns; `done` runs after the fsync.
       partition.log->AppendReplicaAsync(
           data.batches(), storage::Durability::kAll,
-          [manager = manager_, signal = signal_, topic = partition.topic,
-           p = partition.partition,
+          [manager = manager_, signal = signal_, topic = partition.topic, p = partition.partition,
            epoch = partition.leader_epoch](absl::StatusOr<storage::AppendResult> result) {
             if (!result.ok() && absl::IsFailedPrecondition(result.status())) {
               manager->MarkTruncated(topic, p, epoch, false);
@@ -218,10 +217,10 @@ void ReplicaFetcher::StartAtLeaderLogStart(const FollowedPartition& partition,
   if (leader_log_start <= log_end) return;
   absl::Status reset = partition.log->TruncateFullyAndStartAt(leader_log_start);
   const std::vector<logging::LogField> fields = {{"topic", partition.topic},
-                                                {"partition", partition.partition},
-                                                {"leader", leader_},
-                                                {"log_end_offset", log_end},
-                                                {"leader_log_start_offset", leader_log_start}};
+                                                 {"partition", partition.partition},
+                                                 {"leader", leader_},
+                                                 {"log_end_offset", log_end},
+                                                 {"leader_log_start_offset", leader_log_start}};
   if (reset.ok()) {
     logging::LogWarning("replication",
                         "the replica ends below the leader's log start: emptied, fetching from "

@@ -75,8 +75,7 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
         if (entry.leader == self) {
           followed_.erase(key);
           auto it = led_.find(key);
-          if (it == led_.end() || it->second.epoch != entry.leader_epoch ||
-              it->second.log != log) {
+          if (it == led_.end() || it->second.epoch != entry.leader_epoch || it->second.log != log) {
             if (absl::Status led = log->BecomeLeader(entry.leader_epoch); !led.ok()) {
               logging::LogError("replication", "cannot lead the partition",
                                 {{"topic", name},
@@ -122,8 +121,8 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
                           followed.partition.leader_epoch == entry.leader_epoch &&
                           followed.partition.log == log;
         followed.leader = entry.leader;
-        followed.partition = FollowedPartition{name, topic.id, p, entry.leader_epoch,
-                                               same && followed.partition.truncated, log};
+        followed.partition = FollowedPartition{
+            name, topic.id, p, entry.leader_epoch, same && followed.partition.truncated, log};
       }
     }
     for (auto it = led_.begin(); it != led_.end();) {
@@ -187,10 +186,9 @@ absl::StatusOr<std::shared_ptr<storage::PartitionLog>> ReplicaManager::OnFollowe
     }
     Led& led = it->second;
     if (!Contains(led.seen.replicas, position.follower)) {
-      return absl::FailedPreconditionError(absl::StrCat("broker ", position.follower,
-                                                        " is not a replica of partition ",
-                                                        position.partition, " of \"",
-                                                        position.topic, "\""));
+      return absl::FailedPreconditionError(
+          absl::StrCat("broker ", position.follower, " is not a replica of partition ",
+                       position.partition, " of \"", position.topic, "\""));
     }
     const int64_t log_end = led.log->log_end_offset();
     if (position.fetch_offset > log_end) {
@@ -274,7 +272,8 @@ std::vector<ReplicaManager::IsrChange> ReplicaManager::IsrChangesLocked(absl::Ti
         continue;
       }
       auto it = led.followers.find(replica);
-      const bool in_time = it != led.followers.end() && now - it->second.caught_up <= options_.lag_time_max;
+      const bool in_time =
+          it != led.followers.end() && now - it->second.caught_up <= options_.lag_time_max;
       if (member && in_time) isr.push_back(replica);
       // Joins once it holds, durably, everything readers may see and the
       // whole of this epoch so far.
@@ -299,7 +298,8 @@ void ReplicaManager::RunIsrLoop() {
       changes = IsrChangesLocked(absl::Now());
     }
     for (const IsrChange& change : changes) {
-      absl::Status altered = node_->AlterIsr(change.topic, change.partition, change.seen, change.isr);
+      absl::Status altered =
+          node_->AlterIsr(change.topic, change.partition, change.seen, change.isr);
       if (!altered.ok() && !absl::IsAborted(altered)) {  // aborted: the state moved on
         logging::LogWarning("replication", "ISR change not written",
                             {{"topic", change.topic},

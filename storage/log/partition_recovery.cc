@@ -53,8 +53,8 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Create() {
   const std::string& dir = options_.dir;
   RETURN_IF_ERROR(fs.CreateDirs(dir));
   RecoveredPartition out;
-  ASSIGN_OR_RETURN(out.segments[0], Segment::Open(fs, layout::SegmentPath(dir, 0), 0,
-                                                  fs::OpenMode::kCreate));
+  ASSIGN_OR_RETURN(out.segments[0],
+                   Segment::Open(fs, layout::SegmentPath(dir, 0), 0, fs::OpenMode::kCreate));
   // The folder is fsynced by the caller (see Options::created).
   out.max_timestamp = std::numeric_limits<int64_t>::min();
   // Without a recovery point the next open would take the partition for one
@@ -304,10 +304,11 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
     // goes on at the recovery point in a new segment, so that no offset a
     // reader may have seen is ever handed out again. The lost range reads as
     // DATA_LOSS where damage is left, else as a gap.
-    logging::LogError("storage", "recovery found durable records missing; the log goes on at "
-                                 "the recovery point",
-                      {{"dir", dir}, {"log_end_offset", log_end},
-                       {"recovery_point", recovery_point}});
+    logging::LogError(
+        "storage",
+        "recovery found durable records missing; the log goes on at "
+        "the recovery point",
+        {{"dir", dir}, {"log_end_offset", log_end}, {"recovery_point", recovery_point}});
     const std::shared_ptr<Segment>& last = out.segments.rbegin()->second;
     if (last->base_offset() < recovery_point) {
       ASSIGN_OR_RETURN(std::shared_ptr<Segment> fresh,
@@ -330,10 +331,9 @@ absl::StatusOr<RecoveredPartition> PartitionRecovery::Run() {
   }
 
   if (out.truncated_bytes > 0) {
-    logging::LogWarning("storage",
-                        "recovery cut a torn, never acknowledged write from the end of the log",
-                        {{"dir", dir}, {"log_end_offset", log_end},
-                         {"truncated_bytes", out.truncated_bytes}});
+    logging::LogWarning(
+        "storage", "recovery cut a torn, never acknowledged write from the end of the log",
+        {{"dir", dir}, {"log_end_offset", log_end}, {"truncated_bytes", out.truncated_bytes}});
   }
 
   // 6. Make what was recovered durable before anyone reads it: a crash of

@@ -77,9 +77,9 @@ class LatencyProbe {
     absl::Status status = Produce();
     if (status.ok()) {
       if (!all_received_.WaitForNotificationWithTimeout(absl::Seconds(10))) {
-        status = absl::DeadlineExceededError(absl::StrCat(
-            "the subscriber received ", received_.load(), " of ", options_.records,
-            " records within 10 s of the last produce"));
+        status = absl::DeadlineExceededError(
+            absl::StrCat("the subscriber received ", received_.load(), " of ", options_.records,
+                         " records within 10 s of the last produce"));
       }
     }
     subscribe_context_.TryCancel();
@@ -259,8 +259,8 @@ class LatencyProbe {
                 : absl::InternalError("ProduceStream answered an unsent request"));
       return;
     }
-    out_->produce.Add(now - sent_nanos_[static_cast<size_t>(request)].load(
-                                std::memory_order_relaxed));
+    out_->produce.Add(now -
+                      sent_nanos_[static_cast<size_t>(request)].load(std::memory_order_relaxed));
     absl::MutexLock lock(&mu_);
     ++acknowledged_;
   }
