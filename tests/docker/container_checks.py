@@ -29,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import urllib.request
 import time
 import uuid
 from pathlib import Path
@@ -367,7 +368,7 @@ def test_compose_cluster_profile(podman, image):
 
     t0 = time.monotonic()
     project = f"eventlog-cluster-{RUN_ID}"
-    ports = {f"BROKER_{i}_PORT": str(free_port()) for i in (1, 2, 3)}
+    ports = {f"BROKER_{i}_{kind}PORT": str(free_port()) for i in (1, 2, 3) for kind in ("", "HTTP_")}
     services = ["etcd-1", "etcd-2", "etcd-3", "broker-1", "broker-2", "broker-3"]
     env = dict(podman.env, **ports)
     compose = ["podman-compose", "-f", str(REPO / "docker" / "compose.yaml"), "-p", project]
@@ -407,6 +408,16 @@ def test_compose_cluster_profile(podman, image):
                     got.add((record.partition, record.offset))
         assert got == sent, f"through {broker}: {len(got)} of {len(sent)}"
     phase("cluster: produce, consume through each broker", t0)
+
+    # Each broker's HTTP listener is published too: ready (store open,
+    # registered in etcd) and exporting the cluster's topic.
+    for i in (1, 2, 3):
+        base = f"http://127.0.0.1:{ports[f'BROKER_{i}_HTTP_PORT']}"
+        with urllib.request.urlopen(f"{base}/readyz", timeout=30) as reply:
+            assert reply.status == 200, f"broker-{i} /readyz: {reply.status}"
+        with urllib.request.urlopen(f"{base}/metrics", timeout=30) as reply:
+            metrics = reply.read().decode()
+        assert "eventlog_topic_records_produced_total" in metrics and 'topic="compose"' in metrics
 
     down = subprocess.run(compose + ["down", "-v"], env=env, capture_output=True, text=True,
                           timeout=300)
