@@ -79,6 +79,12 @@ bool AccessController::Allows(absl::string_view principal, Operation operation, 
   return acl_ == nullptr || acl_->Allows(principal, operation, type, name);
 }
 
+bool AccessController::AllowsSome(absl::string_view principal, Operation operation,
+                                  ResourceType type) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return acl_ == nullptr || acl_->AllowsSome(principal, operation, type);
+}
+
 absl::Status AccessController::Authorize(absl::string_view principal, Operation operation,
                                          ResourceType type, absl::string_view name) const {
   if (Allows(principal, operation, type, name)) return absl::OkStatus();

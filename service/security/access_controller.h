@@ -65,6 +65,9 @@ class AccessController {
                          absl::string_view name) const;
   bool Allows(absl::string_view principal, Operation operation, ResourceType type,
               absl::string_view name) const;
+  // Whether `principal` may do `operation` on some resource of `type`
+  // (Acl::AllowsSome); true without an ACL file.
+  bool AllowsSome(absl::string_view principal, Operation operation, ResourceType type) const;
 
  private:
   explicit AccessController(AccessOptions options) : options_(std::move(options)) {}

@@ -84,4 +84,12 @@ bool Acl::Allows(absl::string_view principal, Operation operation, ResourceType 
   return false;
 }
 
+bool Acl::AllowsSome(absl::string_view principal, Operation operation, ResourceType type) const {
+  for (const Rule& rule : rules_) {
+    if ((rule.operations & Bit(operation)) == 0 || rule.type != type) continue;
+    if (rule.principal == "*" || rule.principal == principal) return true;
+  }
+  return false;
+}
+
 }  // namespace eventlog::security

@@ -33,6 +33,10 @@ class Acl {
   // Whether some rule lets `principal` do `operation` on the resource.
   bool Allows(absl::string_view principal, Operation operation, ResourceType type,
               absl::string_view name) const;
+  // Whether some rule lets `principal` do `operation` on some resource of
+  // `type` (whether or not one exists now): Kafka's check of an operation
+  // "on any topic".
+  bool AllowsSome(absl::string_view principal, Operation operation, ResourceType type) const;
 
   size_t size() const { return rules_.size(); }
 

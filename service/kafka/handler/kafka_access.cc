@@ -16,6 +16,11 @@ bool KafkaAccess::Allows(absl::string_view principal, security::Operation operat
   return access_ == nullptr || access_->Allows(principal, operation, type, name);
 }
 
+bool KafkaAccess::AllowsSome(absl::string_view principal, security::Operation operation,
+                             security::ResourceType type) const {
+  return access_ == nullptr || access_->AllowsSome(principal, operation, type);
+}
+
 absl::Status KafkaAccess::Check(absl::string_view principal, security::Operation operation,
                                 security::ResourceType type, absl::string_view name) const {
   if (access_ == nullptr) return absl::OkStatus();

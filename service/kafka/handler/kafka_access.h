@@ -31,6 +31,10 @@ class KafkaAccess {
 
   bool Allows(absl::string_view principal, security::Operation operation,
               security::ResourceType type, absl::string_view name) const;
+  // Whether `principal` may do `operation` on some resource of `type`
+  // (Kafka's "on any topic" checks, e.g. for InitProducerId).
+  bool AllowsSome(absl::string_view principal, security::Operation operation,
+                  security::ResourceType type) const;
   // PERMISSION_DENIED naming what was refused.
   absl::Status Check(absl::string_view principal, security::Operation operation,
                      security::ResourceType type, absl::string_view name) const;

@@ -57,7 +57,7 @@ void KafkaBrokerHandler::Handle(const KafkaConnectionContext& context, const Req
         } else if constexpr (std::is_same_v<T, DeleteTopicsRequest>) {
           std::move(done)(HandleDeleteTopics(env_, principal, r));
         } else if constexpr (std::is_same_v<T, InitProducerIdRequest>) {
-          std::move(done)(HandleInitProducerId(env_, r));
+          std::move(done)(HandleInitProducerId(env_, principal, r));
         } else {
           // ApiVersions and SASL: the listener answers them itself.
           std::move(done)(EmptyResponseFor(ApiKeyOf(KafkaRequest(std::move(r)))));

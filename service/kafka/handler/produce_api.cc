@@ -118,10 +118,17 @@ void HandleProduce(const KafkaHandlerEnv& env, const std::string& principal,
 }
 
 InitProducerIdResponse HandleInitProducerId(const KafkaHandlerEnv& env,
+                                            const std::string& principal,
                                             const InitProducerIdRequest& request) {
   InitProducerIdResponse response;
   if (request.transactional_id.has_value()) {
     response.error_code = Wire(ErrorCode::kTransactionalIdAuthorizationFailed);
+    return response;
+  }
+  // A producer id is only of use for writing; one that may write nowhere
+  // must not be able to use up producer ids either.
+  if (!env.access->AllowsSome(principal, Operation::kWrite, ResourceType::kTopic)) {
+    response.error_code = Wire(ErrorCode::kClusterAuthorizationFailed);
     return response;
   }
   absl::StatusOr<broker::ProducerIdAndEpoch> id =

@@ -7,6 +7,10 @@
 // Produce v0-2 clients get UNSUPPORTED_FOR_MESSAGE_FORMAT). An idempotent
 // producer's retry is answered with the original offsets.
 //
+// InitProducerId: Kafka asks for IDEMPOTENT_WRITE on the cluster or WRITE
+// on any topic; eventlog's ACLs have no cluster resource, so a principal
+// that may write to no topic at all gets CLUSTER_AUTHORIZATION_FAILED.
+//
 // Stateless functions; thread-safe.
 #pragma once
 
@@ -24,6 +28,7 @@ void HandleProduce(const KafkaHandlerEnv& env, const std::string& principal,
                    ProduceRequest request, KafkaResponseCallback done);
 
 InitProducerIdResponse HandleInitProducerId(const KafkaHandlerEnv& env,
+                                            const std::string& principal,
                                             const InitProducerIdRequest& request);
 
 }  // namespace eventlog::kafka

@@ -68,6 +68,9 @@ class KafkaTestClient {
     return std::get<Response>(*std::move(response));
   }
 
+  // Bytes the server sent that no read took yet (without waiting).
+  size_t BytesWaiting() { return socket_.available(); }
+
   // Whether the server closed the connection (EOF before any more bytes).
   bool ClosedByServer() {
     char byte;

@@ -93,6 +93,22 @@ TEST(AclTest, RulesGrantOnlyWhatTheySay) {
   EXPECT_FALSE(acl->Allows("writer", Operation::kRead, ResourceType::kGroup, "orders"));
 }
 
+TEST(AclTest, AllowsSomeAsksWhetherAnyRuleGrantsTheOperationOnTheType) {
+  absl::StatusOr<Acl> acl = Acl::Parse(
+      "reader read topic:*\n"
+      "writer write topic:orders.*\n"
+      "grouper write group:g\n"
+      "* admin topic:scratch-*\n",
+      "acl");
+  ASSERT_THAT(acl, IsOk());
+  EXPECT_FALSE(acl->AllowsSome("reader", Operation::kWrite, ResourceType::kTopic));
+  EXPECT_TRUE(acl->AllowsSome("reader", Operation::kRead, ResourceType::kTopic));
+  EXPECT_TRUE(acl->AllowsSome("writer", Operation::kWrite, ResourceType::kTopic));
+  EXPECT_FALSE(acl->AllowsSome("grouper", Operation::kWrite, ResourceType::kTopic));
+  EXPECT_TRUE(acl->AllowsSome("anyone", Operation::kAdmin, ResourceType::kTopic));
+  EXPECT_FALSE(acl->AllowsSome("anyone", Operation::kAdmin, ResourceType::kGroup));
+}
+
 TEST(AclTest, RejectsMalformedRulesNamingTheLine) {
   for (const char* bad : {"alice read\n", "alice read topic:x extra\n", "alice fly topic:x\n",
                           "alice read,fly topic:x\n", "alice read cluster:x\n",

@@ -13,8 +13,9 @@ from conftest import start_broker, unique
 
 KCAT = "/usr/bin/kcat"
 MAKE_CERTS = os.path.join(os.path.dirname(__file__), "..", "..", "security", "make_test_certs.sh")
-TOKENS = "alice-token alice\nops-token ops\n"
-ACL = "alice write,read topic:alice-*\nalice read group:alice-*\nops all topic:*\n"
+TOKENS = "alice-token alice\nops-token ops\nreader-token reader\n"
+ACL = ("alice write,read topic:alice-*\nalice read group:alice-*\nops all topic:*\n"
+       "reader read topic:*\n")
 MTLS_ACL = "alice all topic:alice-*\nalice read group:alice-*\n"
 
 
@@ -93,6 +94,51 @@ def test_plaintext_is_refused_on_a_tls_listener(secure):
     plain = subprocess.run([KCAT, "-b", secure.kafka, "-L", "-m", "2"], capture_output=True,
                            timeout=60)
     assert plain.returncode != 0
+
+
+def sasl_settings(broker, user, password):
+    """librdkafka (confluent-kafka) settings for SASL/PLAIN over TLS."""
+    return {"bootstrap.servers": broker.kafka, "security.protocol": "SASL_SSL",
+            "ssl.ca.location": broker.ca, "sasl.mechanisms": "PLAIN",
+            "sasl.username": user, "sasl.password": password}
+
+
+def test_a_consumer_group_outside_the_acl_is_refused(secure):
+    from confluent_kafka import Consumer, KafkaError
+    topic = unique("alice-grp")
+    grpc(secure, "topic", "create", topic)
+    errors = []
+    consumer = Consumer({**sasl_settings(secure, "alice", "alice-token"),
+                         "group.id": unique("bob-group"),  # alice may read alice-* groups only
+                         "auto.offset.reset": "earliest",
+                         "error_cb": errors.append})
+    consumer.subscribe([topic])
+    seen = []
+    for _ in range(40):
+        message = consumer.poll(0.5)
+        if message is not None and message.error() is not None:
+            seen.append(message.error())
+        if any(e.code() == KafkaError.GROUP_AUTHORIZATION_FAILED for e in seen + errors):
+            break
+    consumer.close()
+    assert any(e.code() == KafkaError.GROUP_AUTHORIZATION_FAILED for e in seen + errors), \
+        (seen, errors)
+
+
+def test_an_idempotent_producer_needs_write_on_some_topic(secure):
+    from confluent_kafka import KafkaError, KafkaException, Producer
+    topic = unique("reader-idem")
+    grpc(secure, "topic", "create", topic)
+    errors = []
+    producer = Producer({**sasl_settings(secure, "reader", "reader-token"),
+                         "enable.idempotence": True, "error_cb": errors.append})
+    producer.produce(topic, b"refused")
+    try:
+        producer.flush(10)
+    except KafkaException as fatal:  # librdkafka makes it a fatal error
+        errors.append(fatal.args[0])
+    assert any(e.code() == KafkaError.CLUSTER_AUTHORIZATION_FAILED for e in errors), errors
+    assert grpc(secure, "consume", topic).stdout == ""
 
 
 def test_kafka_python_authenticates_with_a_token_over_tls(secure):

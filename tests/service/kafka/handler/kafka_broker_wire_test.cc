@@ -10,103 +10,19 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "service/kafka/protocol/error_code.h"
-#include "service/server/event_log_server.h"
-#include "storage/format/record_batch_builder.h"
 #include "storage/format/record_batch_format.h"
 #include "storage/util/coding.h"
+#include "tests/service/kafka/handler/kafka_broker_wire_fixture.h"
 #include "tests/service/kafka/kafka_test_client.h"
 #include "tests/test_util.h"
 
 namespace eventlog::kafka {
 namespace {
 
+using testing::Batch;
+using testing::KafkaBrokerWireTest;
 using testing::KafkaTestClient;
-
-// A RecordBatch v2 of `count` records as a producer sends it (producer id
-// -1: not idempotent).
-std::string Batch(int count, int64_t pid = -1, int32_t sequence = -1,
-                  absl::string_view prefix = "r") {
-  storage::RecordBatchBuilder builder;
-  for (int i = 0; i < count; ++i) {
-    builder.Add("", absl::StrCat(prefix, i), {}, absl::ToUnixMillis(absl::Now()));
-  }
-  std::string bytes = builder.Seal();
-  util::coding::PutBigEndian64(bytes.data() + 43, static_cast<uint64_t>(pid));
-  util::coding::PutBigEndian16(bytes.data() + 51, static_cast<uint16_t>(pid < 0 ? -1 : 0));
-  util::coding::PutBigEndian32(bytes.data() + 53, static_cast<uint32_t>(sequence));
-  storage::format::SealBatch(bytes.data(), bytes.size());
-  return bytes;
-}
-
-ProduceRequest Produce(const std::string& topic, std::string records, int16_t acks = -1) {
-  ProduceRequest request;
-  request.acks = acks;
-  request.timeout_ms = 10000;
-  request.topic_data.push_back({topic, {{0, std::move(records)}}});
-  return request;
-}
-
-class KafkaBrokerWireTest : public ::testing::Test {
- protected:
-  void SetUp() override { Start(); }
-
-  void Start() {
-    service::ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.store.data_dir = dir_.path();
-    options.kafka.listen = "127.0.0.1:0";
-    absl::StatusOr<std::unique_ptr<service::EventLogServer>> server =
-        service::EventLogServer::Start(options);
-    ASSERT_OK(server);
-    server_ = *std::move(server);
-    port_ = std::stoi(server_->kafka_address().substr(server_->kafka_address().rfind(':') + 1));
-    client_ = std::make_unique<KafkaTestClient>(port_);
-  }
-
-  void Restart() {
-    client_.reset();
-    ASSERT_OK(server_->Shutdown());
-    server_.reset();
-    Start();
-  }
-
-  void CreateTopic(const std::string& name, int32_t partitions = 1) {
-    broker::CreateTopicRequest create;
-    create.name = name;
-    create.partitions = partitions;
-    ASSERT_OK(server_->broker().CreateTopic(create));
-  }
-
-  // Sends `request` at `version` and reads the answer.
-  template <typename Response, typename Request>
-  Response Call(const Request& request, int16_t version) {
-    client_->Send(request, version, ++correlation_);
-    int32_t correlation = 0;
-    absl::StatusOr<Response> response = client_->Read<Response>(version, &correlation);
-    EXPECT_OK(response);
-    EXPECT_EQ(correlation, correlation_);
-    return response.ok() ? *std::move(response) : Response{};
-  }
-
-  ProduceResponse::PartitionResponse ProduceOne(const std::string& topic, std::string records) {
-    ProduceResponse response = Call<ProduceResponse>(Produce(topic, std::move(records)), 7);
-    EXPECT_EQ(response.responses.size(), 1u);
-    return response.responses.empty() ? ProduceResponse::PartitionResponse{}
-                                      : response.responses[0].partition_responses[0];
-  }
-
-  int64_t LogEnd(const std::string& topic) {
-    absl::StatusOr<broker::TopicInfo> info = server_->broker().DescribeTopic(topic);
-    EXPECT_OK(info);
-    return info.ok() ? info->partitions[0].log_end_offset : -1;
-  }
-
-  eventlog::testing::TempDir dir_;
-  std::unique_ptr<service::EventLogServer> server_;
-  int port_ = 0;
-  std::unique_ptr<KafkaTestClient> client_;
-  int32_t correlation_ = 0;
-};
+using testing::Produce;
 
 TEST_F(KafkaBrokerWireTest, ARetriedIdempotentBatchIsAcknowledgedWithItsOffsetsAcrossARestart) {
   CreateTopic("idem");
@@ -146,8 +62,7 @@ TEST_F(KafkaBrokerWireTest, OldMessageFormatsAndCorruptBatchesAreRefusedAndChang
   corrupt.back() ^= 0x55;
   EXPECT_EQ(ProduceOne("t", corrupt).error_code, Wire(ErrorCode::kCorruptMessage));
   EXPECT_EQ(ProduceOne("t", Batch(1) + Batch(1)).error_code, Wire(ErrorCode::kCorruptMessage));
-  EXPECT_EQ(ProduceOne("missing", Batch(1)).error_code,
-            Wire(ErrorCode::kUnknownTopicOrPartition));
+  EXPECT_EQ(ProduceOne("missing", Batch(1)).error_code, Wire(ErrorCode::kUnknownTopicOrPartition));
   EXPECT_EQ(LogEnd("t"), 0);
 }
 
@@ -210,8 +125,53 @@ TEST_F(KafkaBrokerWireTest, AFetchAtTheEndWaitsForDataOrItsDeadline) {
   fetch.max_wait_ms = 0;
   fetch.topics[0].partitions[0].fetch_offset = 7;
   FetchResponse out_of_range = Call<FetchResponse>(fetch, 11);
-  EXPECT_EQ(out_of_range.responses[0].partitions[0].error_code,
-            Wire(ErrorCode::kOffsetOutOfRange));
+  EXPECT_EQ(out_of_range.responses[0].partitions[0].error_code, Wire(ErrorCode::kOffsetOutOfRange));
+}
+
+TEST_F(KafkaBrokerWireTest, AFetchWithMinBytesWaitsUntilThatMuchDataArrived) {
+  CreateTopic("t");
+  const std::string first = Batch(2, -1, -1, "first");
+  const std::string second = Batch(3, -1, -1, "second");
+  FetchRequest fetch;
+  fetch.max_wait_ms = 20000;
+  // More than the first batch alone: only the second produce completes it.
+  fetch.min_bytes = static_cast<int32_t>(first.size() + 1);
+  fetch.topics.push_back({"t", {{0, -1, 0, -1, 1 << 20}}});
+  client_->Send(fetch, 11, ++correlation_);
+  KafkaTestClient producer(port_);
+  int32_t correlation = 0;
+  producer.Send(Produce("t", first), 7, 1);
+  ASSERT_OK(producer.Read<ProduceResponse>(7, &correlation));
+  // A fetch that ignored min_bytes would answer now, with the first batch
+  // only; give it the chance (a pause, not a deadline) and check it did not.
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(client_->BytesWaiting(), 0u);
+  producer.Send(Produce("t", second), 7, 2);
+  ASSERT_OK(producer.Read<ProduceResponse>(7, &correlation));
+  absl::StatusOr<FetchResponse> woken = client_->Read<FetchResponse>(11, &correlation);
+  ASSERT_OK(woken);
+  EXPECT_EQ(correlation, correlation_);
+  const FetchResponse::Partition& partition = woken->responses[0].partitions[0];
+  EXPECT_EQ(partition.error_code, 0);
+  EXPECT_EQ(partition.high_watermark, 5);
+  ASSERT_TRUE(partition.records.has_value());
+  EXPECT_GE(partition.records->size(), static_cast<size_t>(fetch.min_bytes));
+  // Both batches (the second with its base offset assigned).
+  ASSERT_EQ(partition.records->size(), first.size() + second.size());
+  EXPECT_EQ(storage::format::DecodeBatchHeader(partition.records->data()).record_count, 2);
+  EXPECT_EQ(
+      storage::format::DecodeBatchHeader(partition.records->data() + first.size()).record_count, 3);
+}
+
+TEST_F(KafkaBrokerWireTest, ARecordAboveTheTopicsMaxMessageBytesIsMessageTooLarge) {
+  broker::TopicConfigRequest config;
+  config.max_message_bytes = 200;
+  CreateTopic("small", 1, config);
+  EXPECT_EQ(ProduceOne("small", Batch(1, -1, -1, std::string(1000, 'x'))).error_code,
+            Wire(ErrorCode::kMessageTooLarge));
+  EXPECT_EQ(LogEnd("small"), 0);
+  EXPECT_EQ(ProduceOne("small", Batch(2, -1, -1, "fits")).error_code, 0);
+  EXPECT_EQ(LogEnd("small"), 2);
 }
 
 TEST_F(KafkaBrokerWireTest, ListOffsetsAnswersEarliestLatestAndByTimeInEveryLayout) {
