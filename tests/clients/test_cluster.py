@@ -197,3 +197,52 @@ def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(clust
     cluster.command("start 0")
     cluster.command("wait")
     assert eventually(lambda: leaders(cluster.addresses[0], "py-failover") == lead)
+
+
+def test_a_following_cli_consumer_keeps_reading_when_the_broker_it_reached_goes_away(cluster):
+    servers = ",".join(cluster.addresses)
+    with Admin(servers) as admin:
+        admin.create_topic("cli-failover", partitions=6)
+    lead = leaders(cluster.addresses[1], "cli-failover")
+    surviving = [p for p, leader in lead.items() if leader != 1]  # broker id 1: addresses[0]
+    assert surviving and len(surviving) < 6
+    before = [f"before-{i}" for i in range(len(surviving) * 5)]
+    after = [f"after-{i}" for i in range(len(surviving) * 5)]
+    with Producer(servers) as producer:
+        for i, value in enumerate(before):
+            producer.send("cli-failover", value, partition=surviving[i % len(surviving)]).result(timeout=30)
+
+    cli = os.environ["EVENTLOG_CLI"]
+    partitions = [arg for p in surviving for arg in ("--partition", str(p))]
+    follower = subprocess.Popen(
+        [cli, "consume", "cli-failover", "--follow", "--from", "earliest", "--server", servers, *partitions],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(line.rstrip("\n") for line in follower.stdout), daemon=True)
+    reader.start()
+    try:
+        assert eventually(lambda: len(lines) >= len(before)), f"{len(lines)} lines before the kill"
+        cluster.command("kill 0")  # the broker the CLI's subscription went through
+        with Producer(servers) as producer:
+            def sends():
+                try:
+                    producer.send("cli-failover", after[0], partition=surviving[0]).result(timeout=30)
+                    return True
+                except Exception:  # noqa: BLE001 - UNAVAILABLE while the connection moves
+                    return False
+
+            assert eventually(sends)
+            for i, value in enumerate(after[1:], start=1):
+                producer.send("cli-failover", value, partition=surviving[i % len(surviving)]).result(timeout=30)
+        assert eventually(lambda: set(after) <= set(lines)), f"{len(lines)} lines; stderr: {follower.stderr}"
+        assert follower.poll() is None  # still following
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
+    # Each record once: the CLI resumed after the last line it printed.
+    assert sorted(line for line in lines if line.startswith("before")) == sorted(before)
+    assert lines.count(after[0]) >= 1
+    assert sorted(line for line in lines if line.startswith("after") and line != after[0]) == sorted(after[1:])
+    cluster.command("start 0")
+    cluster.command("wait")
