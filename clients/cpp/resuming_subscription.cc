@@ -34,8 +34,8 @@ void ResumingSubscription::Start(const v1::SubscribeRequest& request) {
 
 void ResumingSubscription::Open(const v1::SubscribeRequest& request) {
   Stream stream;
-  stream.call = std::make_unique<SubscribeStream>(client_, options_.max_buffered,
-                                                  [this] { Ring(); });
+  stream.call =
+      std::make_unique<SubscribeStream>(client_, options_.max_buffered, [this] { Ring(); });
   stream.partitions.assign(request.partitions().begin(), request.partitions().end());
   stream.call->Start(request);
   absl::MutexLock lock(&mu_);
@@ -130,9 +130,8 @@ absl::StatusOr<std::unique_ptr<v1::SubscribeResponse>> ResumingSubscription::Nex
     if (now >= deadline) return nullptr;
     const absl::Time wake = broken_ ? std::min(deadline, retry_at_) : deadline;
     absl::MutexLock lock(&bell_mu_);
-    auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(bell_mu_) {
-      return rings_ != seen;
-    };
+    auto changed = [this, seen]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(bell_mu_) { return rings_ != seen; };
     bell_mu_.AwaitWithDeadline(absl::Condition(&changed), wake);
   }
 }
@@ -178,7 +177,8 @@ absl::Status ResumingSubscription::Resubscribe(const Positions& positions) {
     absl::StatusOr<v1::TopicDescription> topic = client_.DescribeTopic(request_.topic());
     if (!topic.ok()) return topic.status();
     partitions.clear();
-    for (const v1::PartitionInfo& info : topic->partitions()) partitions.push_back(info.partition());
+    for (const v1::PartitionInfo& info : topic->partitions())
+      partitions.push_back(info.partition());
   }
   std::map<int64_t, std::vector<int32_t>> by_offset;
   std::vector<int32_t> unread;

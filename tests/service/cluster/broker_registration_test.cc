@@ -60,7 +60,8 @@ TEST(BrokerRegistrationTest, ARegistrationHeldUnderAnotherLeaseIsNeverOverwritte
 
   // The broker, with a new lease, finds the key held and says so...
   ASSERT_TRUE(Eventually([&] {
-    return absl::StrContains(ReadFile(cluster->log_path(index)), "is registered under another lease");
+    return absl::StrContains(ReadFile(cluster->log_path(index)),
+                             "is registered under another lease");
   })) << cluster->LogTails();
   // ...leaves it alone (a plain put would have bound it to its new lease)...
   ASSERT_OK_AND_ASSIGN(registration, etcd->Range(etcd::KeyRange::Key(key)));

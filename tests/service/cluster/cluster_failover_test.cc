@@ -166,8 +166,8 @@ TEST_F(ClusterFailoverTest, AnotherBrokerTakesOverFromAKilledController) {
   // 2 s. 10 s is a correctness bound with room for a loaded machine, not a
   // benchmark.
   const absl::Duration takeover = absl::Now() - killed;
-  EXPECT_LE(takeover, absl::Seconds(10)) << "a controller served topic creation only after "
-                                         << absl::FormatDuration(takeover);
+  EXPECT_LE(takeover, absl::Seconds(10))
+      << "a controller served topic creation only after " << absl::FormatDuration(takeover);
   ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(Address(survivor), "after"));
   for (const auto& [p, leader] : leaders) EXPECT_NE(leader, old_controller);
   ASSERT_TRUE(Eventually([&] {
