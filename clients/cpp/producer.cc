@@ -318,7 +318,7 @@ absl::Status Producer::Close() {
   if (linger_thread_.joinable()) linger_thread_.join();
   const absl::Time deadline = absl::Now() + options_.close_timeout;
   std::vector<ProducePipeline*> leaders;
-  ProducePipeline* pipeline = nullptr;
+  ProducePipeline* client_pipeline = nullptr;
   {
     // Held batches go out once what is in flight before them is answered.
     absl::MutexLock lock(&mu_);
@@ -332,11 +332,11 @@ absl::Status Producer::Close() {
       if (progress_cv_.WaitWithDeadline(&mu_, deadline)) break;  // timed out
     }
     finishing_ = true;  // no new streams from here on
-    pipeline = pipeline_.get();
+    client_pipeline = pipeline_.get();
     for (auto& [address, pipeline] : leaders_) leaders.push_back(pipeline.get());
     for (auto& pipeline : retired_) leaders.push_back(pipeline.get());
   }
-  absl::Status status = pipeline->Finish(deadline);
+  absl::Status status = client_pipeline->Finish(deadline);
   // A leader's stream (or an ended one) reports its errors in its records'
   // futures.
   for (ProducePipeline* other : leaders) other->Finish(deadline).IgnoreError();
