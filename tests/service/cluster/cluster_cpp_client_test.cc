@@ -4,7 +4,8 @@
 // Client's broker) and the same Consumer keep working when the broker the
 // Client first reached is killed: the producers fail only the batches in
 // flight and reopen their streams, the consumer re-subscribes from its
-// positions, reading every record exactly once.
+// positions, reading every record exactly once; a group member rejoins from
+// its commit.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -146,6 +147,58 @@ TEST(ClusterCppClientTest, TheSameProducersAndConsumerKeepWorkingWhenTheFirstBro
       EXPECT_EQ(end.offset(), 10) << "partition " << end.partition();
     }
   }
+}
+
+TEST(ClusterCppClientTest, AGroupMemberRejoinsThroughTheNextBrokerWhenItsBrokerIsKilled) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start());
+  client::Client client(cluster->addresses());  // reaches broker 0 (id 1) first
+  ASSERT_OK(client.CreateTopic("cpp-group", 6).status());
+  ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(cluster->address(1), "cpp-group"));
+  std::vector<int32_t> surviving;
+  for (const auto& [partition, leader] : leaders) {
+    if (leader != BrokerCluster::BrokerId(0)) surviving.push_back(partition);
+  }
+  ASSERT_FALSE(surviving.empty());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Producer> producer,
+                       client::Producer::Create(client, "cpp-group"));
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*producer, p, "before", 5));
+
+  client::ConsumerOptions options;
+  options.group = "cpp-members";
+  options.reset_to = v1::START_FROM_EARLIEST;
+  options.auto_commit_interval = absl::ZeroDuration();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Consumer> consumer,
+                       client::Consumer::Create(client, "cpp-group", options));
+  std::map<int32_t, std::vector<int64_t>> offsets;
+  std::map<std::string, int> values;
+  const int64_t before = static_cast<int64_t>(surviving.size()) * 5;
+  ASSERT_NO_FATAL_FAILURE(ReadRecords(*consumer, before, offsets, values));
+  ASSERT_EQ(values["before"], before);
+  ASSERT_OK(consumer->Commit());  // the member rejoins from here
+  const int64_t assignments = consumer->assignments_received();
+
+  cluster->KillBroker(0);
+  ASSERT_TRUE(Eventually([&] { return SendAll(*producer, surviving[0], "probe", 1).ok(); }))
+      << cluster->LogTails();
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*producer, p, "after", 5));
+  producer->Close().IgnoreError();
+
+  // The same consumer, through another broker: a new assignment, then the
+  // records after the commit (the committed ones are not delivered again).
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::PartitionOffset> ends,
+                       client.ListOffsets("cpp-group", v1::OFFSET_SPEC_LATEST, 0, surviving));
+  int64_t total = 0;
+  for (const v1::PartitionOffset& end : ends) total += end.offset();
+  ASSERT_NO_FATAL_FAILURE(ReadRecords(*consumer, total - before, offsets, values));
+  EXPECT_GT(consumer->assignments_received(), assignments);
+  for (const v1::PartitionOffset& end : ends) {
+    std::vector<int64_t> expected;
+    for (int64_t o = 0; o < end.offset(); ++o) expected.push_back(o);
+    EXPECT_EQ(offsets[end.partition()], expected) << "partition " << end.partition();
+  }
+  EXPECT_EQ(values["before"], before);
+  EXPECT_EQ(values["after"], before);
+  consumer->Close();
 }
 
 }  // namespace
