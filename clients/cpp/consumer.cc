@@ -6,8 +6,32 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clients/cpp/server_list.h"
 
 namespace eventlog::client {
+namespace {
+
+ResumingSubscription::Options SubscriptionOptions(const Client& client,
+                                                  const ConsumerOptions& options) {
+  ResumingSubscription::Options out;
+  out.max_buffered = options.max_buffered_batches;
+  if (options.resubscribe.has_value()) {
+    out.resubscribe = *options.resubscribe;
+  } else {
+    // With one server there is nowhere else to go: its loss ends the
+    // subscription, so the application hears of it at once.
+    absl::StatusOr<std::vector<std::string>> servers = SplitServers(client.server());
+    out.resubscribe = servers.ok() && servers->size() > 1;
+  }
+  if (options.log) {
+    out.log = [log = options.log](absl::string_view line) {
+      log(absl::StrCat("eventlog: ", line));
+    };
+  }
+  return out;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(Client& client, absl::string_view topic,
                                                            ConsumerOptions options) {
@@ -25,7 +49,7 @@ absl::StatusOr<std::unique_ptr<Consumer>> Consumer::Create(Client& client, absl:
   request.set_max_batch_records(options.max_batch_records);
   auto consumer =
       std::make_unique<Consumer>(PrivateTag(), client, std::string(topic), std::move(options));
-  consumer->stream_.Start(request);
+  consumer->subscription_.Start(request);
   return consumer;
 }
 
@@ -33,14 +57,14 @@ Consumer::Consumer(PrivateTag, Client& client, std::string topic, ConsumerOption
     : client_(client),
       topic_(std::move(topic)),
       options_(std::move(options)),
-      stream_(client, options_.max_buffered_batches),
+      subscription_(client, SubscriptionOptions(client, options_)),
       auto_commit_interval_(options_.auto_commit_interval.value_or(
           options_.group.empty() ? absl::ZeroDuration() : absl::Seconds(5))),
       next_auto_commit_(absl::Now() + auto_commit_interval_) {}
 
 Consumer::~Consumer() { Close(); }
 
-void Consumer::Close() { stream_.Cancel(); }
+void Consumer::Close() { subscription_.Cancel(); }
 
 absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
@@ -58,11 +82,11 @@ absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
         positions_[batch->partition()] = record->offset() + 1;
         return record;
       }
-      stream_.Recycle(std::move(current_));
+      subscription_.Recycle(std::move(current_));
     }
     if (!ended_.ok()) return ended_;
     absl::StatusOr<std::unique_ptr<v1::SubscribeResponse>> next =
-        stream_.Next(std::max(deadline - absl::Now(), absl::ZeroDuration()));
+        subscription_.Next(std::max(deadline - absl::Now(), absl::ZeroDuration()), positions_);
     if (!next.ok()) {
       ended_ = next.status();
       return ended_;
@@ -70,13 +94,13 @@ absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
     if (*next == nullptr) return nullptr;
     if ((*next)->has_assignment()) {
       OnAssignment((*next)->assignment());
-      stream_.Recycle(std::move(*next));
+      subscription_.Recycle(std::move(*next));
       continue;
     }
     if ((*next)->has_records()) {
       const v1::RecordBatch& batch = (*next)->records();
       if (!options_.group.empty() && !Owns(batch.partition())) {
-        stream_.Recycle(std::move(*next));  // revoked: its new owner reads it
+        subscription_.Recycle(std::move(*next));  // revoked: its new owner reads it
         continue;
       }
       high_watermarks_[batch.partition()] = batch.high_watermark();
@@ -84,7 +108,7 @@ absl::StatusOr<const v1::Record*> Consumer::Poll(absl::Duration timeout) {
       current_index_ = 0;
       continue;
     }
-    stream_.Recycle(std::move(*next));  // an event this client does not know
+    subscription_.Recycle(std::move(*next));  // an event this client does not know
   }
 }
 

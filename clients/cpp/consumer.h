@@ -11,6 +11,12 @@
 // error: the positions stay, the next Commit() after the new assignment sends
 // those still owned, and options.log hears of it.
 //
+// When its broker goes away (the subscription ends with UNAVAILABLE), a
+// consumer whose Client has a bootstrap list re-subscribes through the next
+// broker (ConsumerOptions::resubscribe, resuming_subscription.h): explicit
+// partitions resume at positions(), a group member rejoins from the
+// committed offsets; meanwhile Poll returns nullptr.
+//
 // Not thread-safe: Poll, Commit, Leave and the accessors belong to one thread.
 // Close() (and the destructor) may be called from another thread to end a
 // blocked Poll.
@@ -28,7 +34,7 @@
 #include "absl/time/time.h"
 #include "clients/cpp/client.h"
 #include "clients/cpp/consumer_options.h"
-#include "clients/cpp/subscribe_stream.h"
+#include "clients/cpp/resuming_subscription.h"
 
 namespace eventlog::client {
 
@@ -47,7 +53,7 @@ class Consumer {
   // time. The record (with `partition` and `offset` set) stays valid until
   // the next Poll or Close. An error means the subscription ended (e.g.
   // NOT_FOUND when the topic was deleted, UNAVAILABLE when the server went
-  // away, CANCELLED after Close).
+  // away and the consumer does not re-subscribe, CANCELLED after Close).
   absl::StatusOr<const v1::Record*> Poll(absl::Duration timeout);
 
   // Group mode: the latest assignment received (nullopt before the first),
@@ -110,7 +116,7 @@ class Consumer {
   Client& client_;
   const std::string topic_;
   const ConsumerOptions options_;
-  SubscribeStream stream_;
+  ResumingSubscription subscription_;
 
   std::unique_ptr<v1::SubscribeResponse> current_;  // batch being handed out
   int current_index_ = 0;

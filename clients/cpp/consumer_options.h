@@ -33,8 +33,15 @@ struct ConsumerOptions {
   v1::StartFrom reset_to = v1::START_FROM_UNSPECIFIED;
   int32_t max_batch_records = 0;  // per pushed batch; 0 = server default
 
-  // Responses read ahead of the application.
+  // Responses read ahead of the application (per stream).
   int max_buffered_batches = 8;
+
+  // Whether a subscription that ends with UNAVAILABLE (its broker went
+  // away) is opened again, with backoff, through the Client's channel: a
+  // group member rejoins from the committed offsets; explicit partitions
+  // resume after the last record Poll returned (resuming_subscription.h).
+  // Unset: when the Client was given several servers (a bootstrap list).
+  std::optional<bool> resubscribe;
 
   // Group mode: called from Poll, in the consuming thread, when a new
   // assignment arrives and before any record of it: on_revoke with the

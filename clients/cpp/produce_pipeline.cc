@@ -243,6 +243,11 @@ absl::Status ProducePipeline::Finish(absl::Time deadline) {
   return status();
 }
 
+bool ProducePipeline::finished() const {
+  absl::MutexLock lock(&mu_);
+  return done_;
+}
+
 absl::Status ProducePipeline::status() const {
   absl::MutexLock lock(&mu_);
   return status_;

@@ -58,6 +58,9 @@ class ProducePipeline final
   absl::Status status() const;
   // Cheap check for Producer::Send's fast path.
   bool ended() const { return ended_flag_.load(std::memory_order_acquire); }
+  // True once the call is over and every batch was handed back: the
+  // pipeline may be destroyed without waiting.
+  bool finished() const;
 
  private:
   enum class NextWrite { kNone, kBatch, kWritesDone };

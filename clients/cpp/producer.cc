@@ -35,11 +35,10 @@ absl::StatusOr<std::unique_ptr<Producer>> Producer::Create(Client& client, absl:
   if (options.route_to_leaders && client.options().credentials == nullptr) {
     producer->router_ = LeaderRouter::Create(client, topic);
   }
-  producer->pipeline_ = std::make_unique<ProducePipeline>(
-      client, nullptr, options.max_in_flight,
-      [self](std::unique_ptr<ProduceBatch> batch) { self->OnBatchDone(std::move(batch)); },
-      [self] { self->OnCapacity(); });
-  producer->pipeline_->Start();
+  {
+    absl::MutexLock lock(&self->mu_);
+    self->pipeline_ = self->NewPipeline(nullptr);
+  }
   producer->linger_thread_ = std::thread(&Producer::LingerLoop, producer.get());
   return producer;
 }
@@ -82,7 +81,6 @@ RecordFuture Producer::Append(absl::string_view key, int32_t requested_partition
     progress_cv_.Wait(&mu_);
   }
   if (closed_) return RecordFuture::Failed(absl::FailedPreconditionError("producer is closed"));
-  if (pipeline_->ended()) return RecordFuture::Failed(StreamError());
 
   const int32_t partition = ChoosePartition(key, requested_partition);
   ProduceBatch& batch = BatchFor(partition, record_bytes);
@@ -178,7 +176,7 @@ void Producer::SendTo(const std::string& address, std::unique_ptr<ProduceBatch> 
       return;
     }
   }
-  std::unique_ptr<ProduceBatch> rejected = pipeline_->Enqueue(std::move(batch));
+  std::unique_ptr<ProduceBatch> rejected = ClientPipeline()->Enqueue(std::move(batch));
   if (rejected == nullptr) {
     flight.address.clear();
     ++flight.in_flight;
@@ -192,14 +190,36 @@ void Producer::SendTo(const std::string& address, std::unique_ptr<ProduceBatch> 
 ProducePipeline* Producer::LeaderPipeline(const std::string& address) {
   std::unique_ptr<ProducePipeline>& pipeline = leaders_[address];
   if (pipeline != nullptr && pipeline->ended()) retired_.push_back(std::move(pipeline));
-  if (pipeline == nullptr) {
-    pipeline = std::make_unique<ProducePipeline>(
-        client_, router_->Channel(address), options_.max_in_flight,
-        [this](std::unique_ptr<ProduceBatch> batch) { OnBatchDone(std::move(batch)); },
-        [this] { OnCapacity(); });
-    pipeline->Start();
-  }
+  if (pipeline == nullptr) pipeline = NewPipeline(router_->Channel(address));
   return pipeline.get();
+}
+
+ProducePipeline* Producer::ClientPipeline() {
+  if (!pipeline_->ended() || finishing_) return pipeline_.get();
+  const absl::Time now = absl::Now();
+  if (now < reopen_at_) return pipeline_.get();
+  // Streams whose calls are over have handed every batch back: drop them, so
+  // that a long outage does not pile them up.
+  retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
+                                [](const std::unique_ptr<ProducePipeline>& retired) {
+                                  return retired->finished();
+                                }),
+                 retired_.end());
+  retired_.push_back(std::move(pipeline_));
+  pipeline_ = NewPipeline(nullptr);
+  reopen_at_ = now + reopen_backoff_;
+  reopen_backoff_ =
+      std::min(std::max(2 * reopen_backoff_, absl::Milliseconds(100)), absl::Seconds(5));
+  return pipeline_.get();
+}
+
+std::unique_ptr<ProducePipeline> Producer::NewPipeline(std::shared_ptr<grpc::Channel> channel) {
+  auto pipeline = std::make_unique<ProducePipeline>(
+      client_, std::move(channel), options_.max_in_flight,
+      [this](std::unique_ptr<ProduceBatch> batch) { OnBatchDone(std::move(batch)); },
+      [this] { OnCapacity(); });
+  pipeline->Start();
+  return pipeline;
 }
 
 std::string Producer::Route(int32_t partition) const {
@@ -226,6 +246,11 @@ void Producer::OnBatchDone(std::unique_ptr<ProduceBatch> batch) {
   absl::MutexLock lock(&mu_);
   const int32_t partition = batch->partition;
   PartitionFlight& flight = flights_[partition];
+  if (flight.address.empty() && batch->outcome->status.ok()) {
+    // The Client's broker answers: a later break is reopened at once.
+    reopen_at_ = absl::InfinitePast();
+    reopen_backoff_ = absl::ZeroDuration();
+  }
   if (router_ != nullptr) {
     // The outcome is complete before the pipeline hands the batch back.
     const absl::Status& status = batch->outcome->status;
@@ -293,6 +318,7 @@ absl::Status Producer::Close() {
   if (linger_thread_.joinable()) linger_thread_.join();
   const absl::Time deadline = absl::Now() + options_.close_timeout;
   std::vector<ProducePipeline*> leaders;
+  ProducePipeline* client_pipeline = nullptr;
   {
     // Held batches go out once what is in flight before them is answered.
     absl::MutexLock lock(&mu_);
@@ -305,13 +331,15 @@ absl::Status Producer::Close() {
     while (held()) {
       if (progress_cv_.WaitWithDeadline(&mu_, deadline)) break;  // timed out
     }
-    finishing_ = true;  // no new leader streams from here on
+    finishing_ = true;  // no new streams from here on
+    client_pipeline = pipeline_.get();
     for (auto& [address, pipeline] : leaders_) leaders.push_back(pipeline.get());
     for (auto& pipeline : retired_) leaders.push_back(pipeline.get());
   }
-  absl::Status status = pipeline_->Finish(deadline);
-  // A leader's stream reports its errors in its records' futures.
-  for (ProducePipeline* pipeline : leaders) pipeline->Finish(deadline).IgnoreError();
+  absl::Status status = client_pipeline->Finish(deadline);
+  // A leader's stream (or an ended one) reports its errors in its records'
+  // futures.
+  for (ProducePipeline* other : leaders) other->Finish(deadline).IgnoreError();
   absl::MutexLock lock(&mu_);
   close_status_ = status;
   return status;

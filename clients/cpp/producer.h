@@ -18,10 +18,15 @@
 // partition's route changes, its next batches wait until those in flight on
 // the old stream are answered, so a route change never reorders them.
 //
-// No retries: a failed request fails its records' futures, and once the
-// Client's stream breaks (e.g. its server went away) every later Send fails
-// with the same status, so acknowledged records are never duplicated by the
-// client.
+// No retries: a failed request fails its records' futures, so acknowledged
+// records are never duplicated by the client. When the Client's stream
+// breaks (its broker went away), the batches in flight on it fail with
+// UNAVAILABLE (they may or may not have been appended) and the next batch
+// opens a new stream on the Client's channel, whose pick_first policy moves
+// to the next broker of a bootstrap list: the first reopen is immediate,
+// later ones at most once per backoff (100 ms doubling to 5 s, reset by an
+// acknowledged batch), and a batch sealed while the backoff runs fails with
+// the broken stream's status.
 //
 // Thread-safe: Send/Flush/Close may be called from any threads.
 #pragma once
@@ -73,11 +78,12 @@ class Producer {
                     int32_t partition = kAnyPartition);
 
   // Sends every queued record now and waits for all of them to be answered.
-  // Returns the stream's error if it broke (per-record errors are in the
-  // futures).
+  // Returns the error of the stream on the Client's channel if it is broken
+  // now (the next batch reopens it; per-record errors are in the futures).
   absl::Status Flush();
-  // Flushes, ends the stream, and waits (up to options.close_timeout) for it
-  // to finish. Later Sends fail with FAILED_PRECONDITION. Idempotent.
+  // Flushes, ends the streams, and waits (up to options.close_timeout) for
+  // them to finish. Later Sends fail with FAILED_PRECONDITION. Returns the
+  // final status of the current stream on the Client's channel. Idempotent.
   absl::Status Close();
 
   int32_t partition_count() const { return partitions_; }
@@ -112,6 +118,12 @@ class Producer {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The live stream to a leader, opened (again) if needed.
   ProducePipeline* LeaderPipeline(const std::string& address) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The stream on the Client's channel, reopened if it ended and the
+  // backoff allows (otherwise the ended one, which refuses batches).
+  ProducePipeline* ClientPipeline() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A started stream on `channel` (null = the Client's).
+  std::unique_ptr<ProducePipeline> NewPipeline(std::shared_ptr<grpc::Channel> channel)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string Route(int32_t partition) const;
   // Whether a batch of `partition` sealed now would be written at once.
   bool HasCapacity(int32_t partition) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -152,16 +164,19 @@ class Producer {
   absl::Status close_status_ ABSL_GUARDED_BY(mu_);
   bool finishing_ ABSL_GUARDED_BY(mu_) = false;  // Close() is ending the streams
   std::vector<PartitionFlight> flights_ ABSL_GUARDED_BY(mu_);  // per partition
+  // When the Client's stream may be reopened next, and the wait after that.
+  absl::Time reopen_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  absl::Duration reopen_backoff_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
 
   // Null when not routing. Used by the pipelines' callbacks: outlives them.
   std::unique_ptr<LeaderRouter> router_;
   // Declared last: destroyed first, while the members above still exist.
-  // Streams to leaders, by address, and those that ended (kept until Close
-  // finishes them).
+  // Streams to leaders, by address, and streams that ended (kept until they
+  // finished, or until Close finishes them).
   absl::flat_hash_map<std::string, std::unique_ptr<ProducePipeline>> leaders_ ABSL_GUARDED_BY(mu_);
   std::vector<std::unique_ptr<ProducePipeline>> retired_ ABSL_GUARDED_BY(mu_);
-  // The stream on the Client's channel.
-  std::unique_ptr<ProducePipeline> pipeline_;
+  // The stream on the Client's channel (replaced when it broke; never null).
+  std::unique_ptr<ProducePipeline> pipeline_ ABSL_GUARDED_BY(mu_);
   std::thread linger_thread_;
 };
 

@@ -6,8 +6,10 @@
 
 namespace eventlog::client {
 
-SubscribeStream::SubscribeStream(Client& client, int max_buffered)
-    : client_(client), max_buffered_(max_buffered < 1 ? 1 : max_buffered) {}
+SubscribeStream::SubscribeStream(Client& client, int max_buffered, std::function<void()> on_ready)
+    : client_(client),
+      max_buffered_(max_buffered < 1 ? 1 : max_buffered),
+      on_ready_(std::move(on_ready)) {}
 
 SubscribeStream::~SubscribeStream() {
   {
@@ -58,6 +60,7 @@ void SubscribeStream::OnReadDone(bool ok) {
     absl::MutexLock lock(&mu_);
     if (ok) {
       queue_.push_back(std::move(reading_));
+      if (on_ready_) on_ready_();
     } else {
       pool_.push_back(std::move(reading_));
       read_ended_ = true;
@@ -80,6 +83,8 @@ void SubscribeStream::OnDone(const grpc::Status& status) {
   status_ = FromGrpcStatus(status);
   if (status_.ok()) status_ = absl::UnavailableError("the server ended the subscription");
   done_ = true;
+  // Under the lock: once done_ is seen, the owner may destroy the stream.
+  if (on_ready_) on_ready_();
 }
 
 absl::StatusOr<std::unique_ptr<v1::SubscribeResponse>> SubscribeStream::Next(

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -24,8 +25,10 @@ namespace eventlog::client {
 class SubscribeStream final : public grpc::ClientReadReactor<v1::SubscribeResponse> {
  public:
   // `client` must outlive the stream. At most `max_buffered` responses are
-  // read ahead.
-  SubscribeStream(Client& client, int max_buffered);
+  // read ahead. `on_ready` (may be empty) is called, on a gRPC thread with
+  // the stream's lock held, after a response was queued and when the call
+  // ended: it must not call into the stream.
+  SubscribeStream(Client& client, int max_buffered, std::function<void()> on_ready = {});
   // Cancels the call if it is open and waits for it to end.
   ~SubscribeStream() override;
 
@@ -48,6 +51,7 @@ class SubscribeStream final : public grpc::ClientReadReactor<v1::SubscribeRespon
 
   Client& client_;
   const size_t max_buffered_;
+  const std::function<void()> on_ready_;
   grpc::ClientContext context_;
   v1::SubscribeRequest request_;
 

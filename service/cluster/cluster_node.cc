@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <variant>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
@@ -99,10 +100,53 @@ std::string ClusterNode::RegistrationJson() const {
   return ToJson(registration);
 }
 
-absl::StatusOr<int64_t> ClusterNode::Register(int64_t lease) {
-  ASSIGN_OR_RETURN(etcd::PutResult put,
-                   client_->Put(keys_.Broker(options_.broker_id), RegistrationJson(), lease));
-  return put.revision;
+absl::StatusOr<std::optional<int64_t>> ClusterNode::Register(int64_t lease, int64_t* holder) {
+  const std::string key = keys_.Broker(options_.broker_id);
+  etcd::TxnRequest txn;
+  txn.compares.push_back(etcd::Compare::Missing(key));
+  txn.then_ops.push_back(etcd::TxnOp::Put(key, RegistrationJson(), lease));
+  txn.else_ops.push_back(etcd::TxnOp::Get(etcd::KeyRange::Key(key)));
+  ASSIGN_OR_RETURN(etcd::TxnResult result, client_->Txn(txn));
+  if (result.succeeded) return result.revision;
+  *holder = 0;
+  if (!result.results.empty()) {
+    if (const auto* read = std::get_if<etcd::RangeResult>(&result.results[0]);
+        read != nullptr && !read->kvs.empty()) {
+      *holder = read->kvs[0].lease;
+    }
+  }
+  return std::nullopt;
+}
+
+void ClusterNode::RegisterAgain(int64_t lease) {
+  const std::string key = keys_.Broker(options_.broker_id);
+  bool reported = false;
+  // Runs on the keeper's callback thread: it ends when the lease it binds
+  // to is no longer the keeper's (lost again: on_granted follows) or on
+  // Leave(), whose keeper Stop() waits for it.
+  while (!left_.load() && keeper_->lease_id() == lease) {
+    int64_t holder = 0;
+    absl::StatusOr<std::optional<int64_t>> revision = Register(lease, &holder);
+    if (!revision.ok()) {
+      logging::LogWarning("cluster", "cannot register again",
+                          {{"error", revision.status().message()}});
+    } else if (revision->has_value()) {
+      registered_revision_.store(**revision);
+      registered_.store(true);
+      logging::LogInfo("cluster", "registered again", {{"lease", lease}});
+      return;
+    } else if (!reported) {
+      // Never overwritten: with two brokers of one id, the one registered
+      // keeps it, and this one leads nothing.
+      logging::LogError("cluster",
+                        "this broker id is registered under another lease (this broker's "
+                        "previous registration not yet expired, or another broker with the "
+                        "same --broker_id): leading nothing until it goes",
+                        {{"broker", options_.broker_id}, {"key", key}, {"holder_lease", holder}});
+      reported = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
 }
 
 absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& advertise,
@@ -126,17 +170,7 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
                         "lease lost (etcd out of reach): leading nothing until registered again",
                         {{"lease", lease}});
   };
-  keeper_options.on_granted = [this](int64_t lease) {
-    absl::StatusOr<int64_t> revision = Register(lease);
-    if (!revision.ok()) {
-      logging::LogWarning("cluster", "cannot register again",
-                          {{"error", revision.status().message()}});
-      return;  // the keeper loses this lease too in time, and we try again
-    }
-    registered_revision_.store(*revision);
-    registered_.store(true);
-    logging::LogInfo("cluster", "registered again", {{"lease", lease}});
-  };
+  keeper_options.on_granted = [this](int64_t lease) { RegisterAgain(lease); };
   ASSIGN_OR_RETURN(keeper_, etcd::LeaseKeeper::Create(client_.get(), std::move(keeper_options)));
   ASSIGN_OR_RETURN(int64_t lease, keeper_->Start());
 
@@ -145,12 +179,10 @@ absl::Status ClusterNode::Join(const broker::Broker* broker, const std::string& 
   const std::string key = keys_.Broker(options_.broker_id);
   const absl::Time deadline = absl::Now() + absl::Seconds(options_.lease_ttl_seconds + 2);
   for (;;) {
-    etcd::TxnRequest txn;
-    txn.compares.push_back(etcd::Compare::Missing(key));
-    txn.then_ops.push_back(etcd::TxnOp::Put(key, RegistrationJson(), lease));
-    ASSIGN_OR_RETURN(etcd::TxnResult result, client_->Txn(txn));
-    if (result.succeeded) {
-      registered_revision_.store(result.revision);
+    int64_t holder = 0;
+    ASSIGN_OR_RETURN(std::optional<int64_t> revision, Register(lease, &holder));
+    if (revision.has_value()) {
+      registered_revision_.store(*revision);
       registered_.store(true);
       break;
     }

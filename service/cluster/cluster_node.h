@@ -144,7 +144,15 @@ class ClusterNode final : public broker::PartitionRouter {
   absl::Status EnsureClusterRecord(storage::Store* store);
   // This broker's BrokerRegistration, as stored in etcd.
   std::string RegistrationJson() const;
-  absl::StatusOr<int64_t> Register(int64_t lease);
+  // Registers this broker under `lease` if its id is free (compare-and-create
+  // of its key): the registration's revision, or nullopt when the key exists
+  // (its lease in *holder: a previous registration of this broker not yet
+  // gone, or another broker with the same id).
+  absl::StatusOr<std::optional<int64_t>> Register(int64_t lease, int64_t* holder);
+  // The keeper replaced a lost lease: registers again under it, as Join did
+  // first, retrying while the key is held under another lease (leading
+  // nothing meanwhile) until it goes, the lease is lost again, or Leave().
+  void RegisterAgain(int64_t lease);
 
   const ClusterOptions options_;
   const ClusterKeys keys_;

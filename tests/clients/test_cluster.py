@@ -150,9 +150,28 @@ def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(clust
         if partition_for_key(key.encode(), 6) in surviving:
             keys[key] = partition_for_key(key.encode(), 6)
 
-    with Producer(servers) as producer:
+    received = {}  # (partition, offset) -> times delivered
+    values = []
+
+    def read(consumer, count):
+        deadline = time.monotonic() + 60
+        while count > 0 and time.monotonic() < deadline:
+            record = consumer.poll(timeout=1)
+            if record is None:
+                continue
+            received[(record.partition, record.offset)] = received.get((record.partition, record.offset), 0) + 1
+            values.append(record.value.decode())
+            count -= 1
+        assert count == 0, f"{count} records missing after {len(values)}"
+
+    # The same producer and consumer, both opened through broker 0 before it
+    # is killed, keep working through the next broker of the list.
+    with Producer(servers) as producer, Consumer(
+        servers, "py-failover", partitions=surviving, start=Start.EARLIEST
+    ) as consumer:
         for key in list(keys)[: len(keys) // 2]:
             producer.send("py-failover", "before", key=key).result(timeout=30)
+        read(consumer, 1)  # the subscription is live
         cluster.command("kill 0")
         # Failover to another broker of the list; a send may fail while
         # the connection moves (UNAVAILABLE), never after.
@@ -166,15 +185,64 @@ def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(clust
         assert eventually(sends)
         for key in list(keys)[len(keys) // 2 :]:
             producer.send("py-failover", "after", key=key).result(timeout=30)
-    # A consumer given the same list reads the surviving partitions.
-    with Consumer(servers, "py-failover", partitions=surviving, start=Start.EARLIEST) as consumer:
-        values = []
-        while len(values) < len(keys) + 1:
-            record = consumer.poll(timeout=30)
-            assert record is not None, f"only {len(values)} records"
-            values.append(record.value.decode())
+        producer.flush()
+        with Admin(servers) as admin:
+            total = sum(admin.list_offsets("py-failover", "latest", surviving).values())
+        read(consumer, total - 1)
+    # Every record of the surviving partitions exactly once.
+    assert all(times == 1 for times in received.values()), received
     assert values.count("before") == len(keys) // 2
     assert values.count("after") == len(keys) - len(keys) // 2
+    assert values.count("probe") >= 1
     cluster.command("start 0")
     cluster.command("wait")
     assert eventually(lambda: leaders(cluster.addresses[0], "py-failover") == lead)
+
+
+def test_a_following_cli_consumer_keeps_reading_when_the_broker_it_reached_goes_away(cluster):
+    servers = ",".join(cluster.addresses)
+    with Admin(servers) as admin:
+        admin.create_topic("cli-failover", partitions=6)
+    lead = leaders(cluster.addresses[1], "cli-failover")
+    surviving = [p for p, leader in lead.items() if leader != 1]  # broker id 1: addresses[0]
+    assert surviving and len(surviving) < 6
+    before = [f"before-{i}" for i in range(len(surviving) * 5)]
+    after = [f"after-{i}" for i in range(len(surviving) * 5)]
+    with Producer(servers) as producer:
+        for i, value in enumerate(before):
+            producer.send("cli-failover", value, partition=surviving[i % len(surviving)]).result(timeout=30)
+
+    cli = os.environ["EVENTLOG_CLI"]
+    partitions = [arg for p in surviving for arg in ("--partition", str(p))]
+    follower = subprocess.Popen(
+        [cli, "consume", "cli-failover", "--follow", "--from", "earliest", "--server", servers, *partitions],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(line.rstrip("\n") for line in follower.stdout), daemon=True)
+    reader.start()
+    try:
+        assert eventually(lambda: len(lines) >= len(before)), f"{len(lines)} lines before the kill"
+        cluster.command("kill 0")  # the broker the CLI's subscription went through
+        with Producer(servers) as producer:
+            def sends():
+                try:
+                    producer.send("cli-failover", after[0], partition=surviving[0]).result(timeout=30)
+                    return True
+                except Exception:  # noqa: BLE001 - UNAVAILABLE while the connection moves
+                    return False
+
+            assert eventually(sends)
+            for i, value in enumerate(after[1:], start=1):
+                producer.send("cli-failover", value, partition=surviving[i % len(surviving)]).result(timeout=30)
+        assert eventually(lambda: set(after) <= set(lines)), f"{len(lines)} lines; stderr: {follower.stderr}"
+        assert follower.poll() is None  # still following
+    finally:
+        follower.terminate()
+        follower.wait(timeout=30)
+    # Each record once: the CLI resumed after the last line it printed.
+    assert sorted(line for line in lines if line.startswith("before")) == sorted(before)
+    assert lines.count(after[0]) >= 1
+    assert sorted(line for line in lines if line.startswith("after") and line != after[0]) == sorted(after[1:])
+    cluster.command("start 0")
+    cluster.command("wait")

@@ -1,13 +1,16 @@
 // The C++ client library (clients/cpp) against a three-broker cluster: a
 // Client made from a server list reaches any broker, which serves every
-// call, and keeps working when the broker it first reached is killed. The
-// producer does not retry (clients/cpp/producer.h): a stream broken by the
-// kill fails its records, and a new Producer on the same Client carries on
-// through the next broker of the list.
+// call, and the same Producers (routed to leaders, and forwarding through the
+// Client's broker) and the same Consumer keep working when the broker the
+// Client first reached is killed: the producers fail only the batches in
+// flight and reopen their streams, the consumer re-subscribes from its
+// positions, reading every record exactly once; a group member rejoins from
+// its commit.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,7 +38,22 @@ absl::Status SendAll(client::Producer& producer, int32_t partition, const std::s
   return absl::OkStatus();
 }
 
-TEST(ClusterCppClientTest, AClientWithAServerListKeepsWorkingWhenItsFirstBrokerIsKilled) {
+// Reads with `consumer` until `count` more records arrived (or 60 s passed
+// without them all), recording each (partition, offset) and value.
+void ReadRecords(client::Consumer& consumer, int64_t count,
+                 std::map<int32_t, std::vector<int64_t>>& offsets,
+                 std::map<std::string, int>& values) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  for (int64_t n = 0; n < count && absl::Now() < deadline;) {
+    ASSERT_OK_AND_ASSIGN(const v1::Record* record, consumer.Poll(absl::Seconds(1)));
+    if (record == nullptr) continue;
+    offsets[record->partition()].push_back(record->offset());
+    ++values[record->value()];
+    ++n;
+  }
+}
+
+TEST(ClusterCppClientTest, TheSameProducersAndConsumerKeepWorkingWhenTheFirstBrokerIsKilled) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start());
   client::Client client(cluster->addresses());  // reaches broker 0 (id 1) first
   ASSERT_OK(client.CreateTopic("cpp-failover", 6).status());
@@ -46,61 +64,74 @@ TEST(ClusterCppClientTest, AClientWithAServerListKeepsWorkingWhenItsFirstBrokerI
   }
   ASSERT_FALSE(surviving.empty());
   ASSERT_LT(surviving.size(), leaders.size());
+  const int32_t lost_partition = [&] {
+    for (const auto& entry : leaders) {
+      if (entry.second == BrokerCluster::BrokerId(0)) return entry.first;
+    }
+    return -1;
+  }();
 
-  {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Producer> producer,
-                         client::Producer::Create(client, "cpp-failover"));
-    // Every partition, wherever it is led: the broker reached forwards.
-    for (int32_t p = 0; p < 6; ++p) ASSERT_OK(SendAll(*producer, p, "before", 10));
-    ASSERT_OK(producer->Close());
-  }
+  // One producer sends to leaders directly, the other through the Client's
+  // broker (broker 0), which forwards.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Producer> routed,
+                       client::Producer::Create(client, "cpp-failover"));
+  client::ProducerOptions forwarding_options;
+  forwarding_options.route_to_leaders = false;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Producer> forwarded,
+                       client::Producer::Create(client, "cpp-failover", forwarding_options));
+  for (int32_t p = 0; p < 6; ++p) ASSERT_OK(SendAll(*routed, p, "before", 10));
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*forwarded, p, "fwd-before", 5));
+
+  // A consumer subscribed through broker 0 reads part of the records.
+  client::ConsumerOptions options;
+  options.partitions = surviving;
+  options.start_from = v1::START_FROM_EARLIEST;
+  options.max_batch_records = 3;  // several batches, some read after the kill
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Consumer> consumer,
+                       client::Consumer::Create(client, "cpp-failover", options));
+  std::map<int32_t, std::vector<int64_t>> offsets;
+  std::map<std::string, int> values;
+  const int64_t read_before = static_cast<int64_t>(surviving.size()) * 5;
+  ASSERT_NO_FATAL_FAILURE(ReadRecords(*consumer, read_before, offsets, values));
+  ASSERT_EQ(values["before"] + values["fwd-before"], read_before);
 
   cluster->KillBroker(0);
-  // A new producer on the same Client: it fails while the channel moves to
-  // the next broker of the list (UNAVAILABLE), never after.
-  std::unique_ptr<client::Producer> producer;
-  ASSERT_TRUE(Eventually([&] {
-    absl::StatusOr<std::unique_ptr<client::Producer>> created =
-        client::Producer::Create(client, "cpp-failover");
-    if (!created.ok()) return false;
-    if (!SendAll(**created, surviving[0], "probe", 1).ok()) return false;
-    producer = *std::move(created);
-    return true;
-  })) << cluster->LogTails();
-  for (int32_t p : surviving) ASSERT_OK(SendAll(*producer, p, "after", 10));
-  ASSERT_OK(producer->Close());
-  // The killed broker's partitions are unavailable (one copy of each).
-  for (const auto& [partition, leader] : leaders) {
-    if (leader != BrokerCluster::BrokerId(0)) continue;
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Producer> refused,
-                         client::Producer::Create(client, "cpp-failover"));
-    absl::Status status = SendAll(*refused, partition, "lost", 1);
-    EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
-    refused->Close().IgnoreError();  // its stream may have ended with that error
-    break;
+  // The same producers: the batches in flight when the broker went away may
+  // fail (UNAVAILABLE); the streams reopen through the next broker of the
+  // list, and from then on every record is acknowledged.
+  for (client::Producer* producer : {routed.get(), forwarded.get()}) {
+    ASSERT_TRUE(Eventually([&] { return SendAll(*producer, surviving[0], "probe", 1).ok(); }))
+        << cluster->LogTails();
   }
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*routed, p, "after", 10));
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*forwarded, p, "fwd-after", 5));
+  // The killed broker's partitions are unavailable (one copy of each).
+  absl::Status lost = SendAll(*routed, lost_partition, "lost", 1);
+  EXPECT_EQ(lost.code(), absl::StatusCode::kUnavailable) << lost;
+  ASSERT_OK(forwarded->Close());
+  routed->Close().IgnoreError();  // its stream to broker 0 may have ended unused
 
-  // Read back through the same Client: every surviving partition to its end.
+  // The same consumer: every surviving partition to its end, each record
+  // exactly once (it resumes after the last record it returned).
   ASSERT_OK_AND_ASSIGN(std::vector<v1::PartitionOffset> ends,
                        client.ListOffsets("cpp-failover", v1::OFFSET_SPEC_LATEST, 0, surviving));
   int64_t total = 0;
   for (const v1::PartitionOffset& end : ends) total += end.offset();
-  client::ConsumerOptions options;
-  options.partitions = surviving;
-  options.start_from = v1::START_FROM_EARLIEST;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Consumer> consumer,
-                       client::Consumer::Create(client, "cpp-failover", options));
-  std::map<std::string, int> values;
-  for (int64_t n = 0; n < total; ++n) {
-    ASSERT_OK_AND_ASSIGN(const v1::Record* record, consumer->Poll(absl::Seconds(30)));
-    ASSERT_NE(record, nullptr) << "only " << n << " of " << total << " records";
-    ++values[record->value()];
+  ASSERT_NO_FATAL_FAILURE(ReadRecords(*consumer, total - read_before, offsets, values));
+  for (const v1::PartitionOffset& end : ends) {
+    std::vector<int64_t> expected;
+    for (int64_t o = 0; o < end.offset(); ++o) expected.push_back(o);
+    EXPECT_EQ(offsets[end.partition()], expected) << "partition " << end.partition();
   }
-  const int per_kind = static_cast<int>(surviving.size()) * 10;
-  EXPECT_EQ(values["before"], per_kind);
-  EXPECT_EQ(values["after"], per_kind);
-  EXPECT_GE(values["probe"], 1);
-  EXPECT_EQ(values["before"] + values["after"] + values["probe"], total);
+  const int per_partition = static_cast<int>(surviving.size());
+  EXPECT_EQ(values["before"], per_partition * 10);
+  EXPECT_EQ(values["after"], per_partition * 10);
+  EXPECT_EQ(values["fwd-before"], per_partition * 5);
+  EXPECT_EQ(values["fwd-after"], per_partition * 5);
+  EXPECT_GE(values["probe"], 2);
+  EXPECT_EQ(values["before"] + values["after"] + values["fwd-before"] + values["fwd-after"] +
+                values["probe"],
+            total);
   consumer->Close();
 
   // Back on restart, leading its partitions with their records.
@@ -116,6 +147,58 @@ TEST(ClusterCppClientTest, AClientWithAServerListKeepsWorkingWhenItsFirstBrokerI
       EXPECT_EQ(end.offset(), 10) << "partition " << end.partition();
     }
   }
+}
+
+TEST(ClusterCppClientTest, AGroupMemberRejoinsThroughTheNextBrokerWhenItsBrokerIsKilled) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start());
+  client::Client client(cluster->addresses());  // reaches broker 0 (id 1) first
+  ASSERT_OK(client.CreateTopic("cpp-group", 6).status());
+  ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(cluster->address(1), "cpp-group"));
+  std::vector<int32_t> surviving;
+  for (const auto& [partition, leader] : leaders) {
+    if (leader != BrokerCluster::BrokerId(0)) surviving.push_back(partition);
+  }
+  ASSERT_FALSE(surviving.empty());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Producer> producer,
+                       client::Producer::Create(client, "cpp-group"));
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*producer, p, "before", 5));
+
+  client::ConsumerOptions options;
+  options.group = "cpp-members";
+  options.reset_to = v1::START_FROM_EARLIEST;
+  options.auto_commit_interval = absl::ZeroDuration();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::Consumer> consumer,
+                       client::Consumer::Create(client, "cpp-group", options));
+  std::map<int32_t, std::vector<int64_t>> offsets;
+  std::map<std::string, int> values;
+  const int64_t before = static_cast<int64_t>(surviving.size()) * 5;
+  ASSERT_NO_FATAL_FAILURE(ReadRecords(*consumer, before, offsets, values));
+  ASSERT_EQ(values["before"], before);
+  ASSERT_OK(consumer->Commit());  // the member rejoins from here
+  const int64_t assignments = consumer->assignments_received();
+
+  cluster->KillBroker(0);
+  ASSERT_TRUE(Eventually([&] { return SendAll(*producer, surviving[0], "probe", 1).ok(); }))
+      << cluster->LogTails();
+  for (int32_t p : surviving) ASSERT_OK(SendAll(*producer, p, "after", 5));
+  producer->Close().IgnoreError();
+
+  // The same consumer, through another broker: a new assignment, then the
+  // records after the commit (the committed ones are not delivered again).
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::PartitionOffset> ends,
+                       client.ListOffsets("cpp-group", v1::OFFSET_SPEC_LATEST, 0, surviving));
+  int64_t total = 0;
+  for (const v1::PartitionOffset& end : ends) total += end.offset();
+  ASSERT_NO_FATAL_FAILURE(ReadRecords(*consumer, total - before, offsets, values));
+  EXPECT_GT(consumer->assignments_received(), assignments);
+  for (const v1::PartitionOffset& end : ends) {
+    std::vector<int64_t> expected;
+    for (int64_t o = 0; o < end.offset(); ++o) expected.push_back(o);
+    EXPECT_EQ(offsets[end.partition()], expected) << "partition " << end.partition();
+  }
+  EXPECT_EQ(values["before"], before);
+  EXPECT_EQ(values["after"], before);
+  consumer->Close();
 }
 
 }  // namespace
