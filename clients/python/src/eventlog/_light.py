@@ -4,9 +4,9 @@ The consumer asks for columnar batches (SubscribeRequest.columnar): a
 batch's offsets, timestamps, keys and values arrive as parallel repeated
 fields (RecordBatch.columns), so that its Records are built by map() and
 zip() over protobuf's containers, at C speed, without a Python statement
-per record (a row-per-record batch cost ~0.9 us a record to turn into
-Records, columns ~0.3 us; docs/PERFORMANCE.md). Headers, rare, are the one
-part built by a Python loop, and only for batches that have some.
+per record (parsing a batch and building its Records took ~1.1 us a record
+from rows, ~0.6 us from columns; docs/PERFORMANCE.md). Headers, rare, are
+the one part built by a Python loop, and only for batches that have some.
 
 Batches in rows (RecordBatch.records) are still read: older servers, and
 batches relayed from another broker, send them whatever the request says.
