@@ -1,7 +1,7 @@
 // SharedBatch: consecutive records of one partition, read once from the log
 // and handed to every subscription that reads the same range (see
-// BatchCache), together with its wire encoding, which the transport computes
-// once for all of them. The records are copied into one buffer of their own
+// BatchCache), together with its wire encodings, which the transport
+// computes once for all of them. The records are copied into one buffer of their own
 // size: a log read is backed by pooled buffers of 64 KiB and more, which a
 // cached batch of a few small records should not pin.
 //
@@ -36,14 +36,21 @@ class SharedBatch {
   // Key, value and header bytes of `read`'s records.
   static size_t PayloadBytes(const storage::ReadResult& read);
 
-  // The batch encoded by `encode`, run once by the first caller; later and
-  // concurrent callers get that result (they wait while it runs). Every
-  // caller must ask for the same T.
+  // How many encodings of one batch the transport may keep (its wire forms,
+  // e.g. records or columns).
+  static constexpr int kEncodings = 2;
+
+  // The batch in encoding `form` (0 <= form < kEncodings) as made by
+  // `encode`, run once per form by the first caller; later and concurrent
+  // callers get that result (they wait while it runs). Every caller must
+  // ask for the same T for a given form.
   template <typename T>
-  std::shared_ptr<const T> Encoded(absl::FunctionRef<std::shared_ptr<const T>()> encode) const {
+  std::shared_ptr<const T> Encoded(int form,
+                                   absl::FunctionRef<std::shared_ptr<const T>()> encode) const {
     absl::MutexLock lock(&mu_);
-    if (encoded_ == nullptr) encoded_ = encode();
-    return std::static_pointer_cast<const T>(encoded_);
+    std::shared_ptr<const void>& encoded = encoded_[form];
+    if (encoded == nullptr) encoded = encode();
+    return std::static_pointer_cast<const T>(encoded);
   }
 
  private:
@@ -54,7 +61,7 @@ class SharedBatch {
   const size_t payload_bytes_;
 
   mutable absl::Mutex mu_;
-  mutable std::shared_ptr<const void> encoded_ ABSL_GUARDED_BY(mu_);
+  mutable std::shared_ptr<const void> encoded_[kEncodings] ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace eventlog::broker

@@ -212,7 +212,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventLogService::Subscribe(
       subscribe.ok() ? broker_->Subscribe(*subscribe) : subscribe.status();
   if (subscription.ok()) {
     reactor =
-        new SubscribeReactor(context, *std::move(subscription), broker_->executor(), forwarded);
+        new SubscribeReactor(context, *std::move(subscription), broker_->executor(), forwarded,
+                             request->columnar());
   } else {
     AddLeaderTrailer(context, subscription.status());
     reactor = new SubscribeReactor(ToGrpcStatus(subscription.status()));

@@ -56,6 +56,12 @@ class Writer {
     std::memcpy(p_, s.data(), s.size());
     p_ += s.size();
   }
+  // The next `n` bytes, for the caller to fill.
+  uint8_t* Reserve(size_t n) {
+    uint8_t* at = p_;
+    p_ += n;
+    return at;
+  }
   void OptionalVarintField(uint32_t field, int64_t v) {
     if (v == 0) return;
     Varint(Tag(field, kVarint));
@@ -115,6 +121,77 @@ void WriteRecords(const storage::ReadResult& read, const std::vector<size_t>& si
   }
 }
 
+size_t PackedSize(const storage::ReadResult& read, int64_t (*field)(const storage::RecordView&)) {
+  size_t n = 0;
+  for (const storage::RecordView& r : read.records) n += VarintSize(AsVarint(field(r)));
+  return n;
+}
+size_t PackedFieldSize(size_t payload) { return payload == 0 ? 0 : BytesFieldSize(payload); }
+
+int64_t OffsetOf(const storage::RecordView& r) { return r.offset; }
+int64_t TimestampOf(const storage::RecordView& r) { return r.timestamp_ms; }
+int64_t HeaderCountOf(const storage::RecordView& r) {
+  return static_cast<int64_t>(r.headers.size());
+}
+
+void WritePacked(uint32_t field, size_t payload, const storage::ReadResult& read,
+                 int64_t (*value)(const storage::RecordView&), Writer* w) {
+  if (payload == 0) return;
+  w->LengthPrefix(field, payload);
+  for (const storage::RecordView& r : read.records) w->Varint(AsVarint(value(r)));
+}
+
+// Every element of a repeated bytes field is written, empty ones included.
+void WriteBytes(uint32_t field, absl::string_view s, Writer* w) {
+  w->LengthPrefix(field, s.size());
+  if (!s.empty()) std::memcpy(w->Reserve(s.size()), s.data(), s.size());
+}
+
+// v1::RecordColumns: offsets 1, timestamps_ms 2, keys 3, values 4 (packed
+// and repeated, one entry per record), header_counts 5 and headers 6 (only
+// when some record has headers).
+class ColumnsLayout {
+ public:
+  ColumnsLayout(const storage::ReadResult& read, bool headerless)
+      : offsets_(PackedSize(read, OffsetOf)),
+        timestamps_(PackedSize(read, TimestampOf)),
+        header_counts_(headerless ? 0 : PackedSize(read, HeaderCountOf)) {
+    size_ = PackedFieldSize(offsets_) + PackedFieldSize(timestamps_) +
+            PackedFieldSize(header_counts_);
+    for (const storage::RecordView& r : read.records) {
+      size_ += BytesFieldSize(r.key.size()) + BytesFieldSize(r.value.size());
+      for (const storage::HeaderView& h : r.headers) size_ += BytesFieldSize(HeaderSize(h));
+    }
+  }
+  size_t size() const { return size_; }
+
+  void Write(const storage::ReadResult& read, Writer* w) const {
+    WritePacked(1, offsets_, read, OffsetOf, w);
+    WritePacked(2, timestamps_, read, TimestampOf, w);
+    for (const storage::RecordView& r : read.records) WriteBytes(3, r.key, w);
+    for (const storage::RecordView& r : read.records) WriteBytes(4, r.value, w);
+    WritePacked(5, header_counts_, read, HeaderCountOf, w);
+    for (const storage::RecordView& r : read.records) {
+      for (const storage::HeaderView& h : r.headers) {
+        w->LengthPrefix(6, HeaderSize(h));
+        w->OptionalBytes(1, h.key);
+        w->OptionalBytes(2, h.value);
+      }
+    }
+  }
+
+ private:
+  const size_t offsets_;        // packed payload bytes of each column
+  const size_t timestamps_;
+  const size_t header_counts_;  // 0: not written
+  size_t size_ = 0;
+};
+
+bool Headerless(const storage::ReadResult& read) {
+  return std::none_of(read.records.begin(), read.records.end(),
+                      [](const storage::RecordView& r) { return !r.headers.empty(); });
+}
+
 grpc::ByteBuffer Finish(grpc_slice slice) {
   grpc::Slice owned(slice, grpc::Slice::STEAL_REF);
   return grpc::ByteBuffer(&owned, 1);
@@ -125,9 +202,7 @@ grpc::ByteBuffer Finish(grpc_slice slice) {
 grpc::ByteBuffer EncodeSubscribeRecords(const storage::ReadResult& read, absl::string_view topic,
                                         int32_t partition) {
   std::vector<size_t> sizes;
-  const bool headerless =
-      std::none_of(read.records.begin(), read.records.end(),
-                   [](const storage::RecordView& r) { return !r.headers.empty(); });
+  const bool headerless = Headerless(read);
   // RecordBatch: partition 1, records 2, high_watermark 3, headerless 4.
   const size_t batch = OptionalVarintFieldSize(partition) +
                        RecordsSize(read, topic, partition, &sizes) +
@@ -142,6 +217,26 @@ grpc::ByteBuffer EncodeSubscribeRecords(const storage::ReadResult& read, absl::s
   WriteRecords(read, sizes, 2, topic, partition, &w);
   w.OptionalVarintField(3, read.high_watermark);
   w.OptionalVarintField(4, headerless);
+  return Finish(slice);
+}
+
+grpc::ByteBuffer EncodeSubscribeColumns(const storage::ReadResult& read, int32_t partition) {
+  const bool headerless = Headerless(read);
+  const ColumnsLayout columns(read, headerless);
+  // RecordBatch: partition 1, high_watermark 3, headerless 4, columns 5
+  // (always present in this form, even for no records).
+  const size_t batch = OptionalVarintFieldSize(partition) +
+                       OptionalVarintFieldSize(read.high_watermark) +
+                       OptionalVarintFieldSize(headerless) + BytesFieldSize(columns.size());
+  const size_t total = BytesFieldSize(batch);
+  grpc_slice slice = grpc_slice_malloc(total);
+  Writer w(GRPC_SLICE_START_PTR(slice));
+  w.LengthPrefix(1, batch);
+  w.OptionalVarintField(1, partition);
+  w.OptionalVarintField(3, read.high_watermark);
+  w.OptionalVarintField(4, headerless);
+  w.LengthPrefix(5, columns.size());
+  columns.Write(read, &w);
   return Finish(slice);
 }
 

@@ -26,6 +26,11 @@ namespace eventlog::service {
 grpc::ByteBuffer EncodeSubscribeRecords(const storage::ReadResult& read, absl::string_view topic,
                                         int32_t partition);
 
+// SubscribeResponse{records: RecordBatch{partition, high_watermark,
+// headerless, columns}}: the same records as parallel columns, for streams
+// that asked for them (SubscribeRequest.columnar).
+grpc::ByteBuffer EncodeSubscribeColumns(const storage::ReadResult& read, int32_t partition);
+
 // FetchResponse{records, high_watermark, log_start_offset}.
 grpc::ByteBuffer EncodeFetchResponse(const storage::ReadResult& read, absl::string_view topic,
                                      int32_t partition);

@@ -28,11 +28,13 @@ std::shared_ptr<const grpc::ByteBuffer> Serialize(const v1::SubscribeResponse& r
 
 SubscribeReactor::SubscribeReactor(grpc::CallbackServerContext* context,
                                    std::unique_ptr<broker::Subscription> subscription,
-                                   broker::Executor* executor, bool forwarded)
+                                   broker::Executor* executor, bool forwarded,
+                                   bool columnar)
     : context_(context),
       subscription_(std::move(subscription)),
       executor_(executor),
-      forwarded_(forwarded) {}
+      forwarded_(forwarded),
+      columnar_(columnar) {}
 
 SubscribeReactor::SubscribeReactor(grpc::Status error) : refused_(std::move(error)) {}
 
@@ -125,10 +127,13 @@ void SubscribeReactor::Encode(const broker::SubscriptionEvent& event) {
   const broker::SharedBatch& batch = *event.batch;
   // Encoded once for every stream that reads this batch; copying a
   // ByteBuffer only takes references to its slices.
-  std::shared_ptr<const grpc::ByteBuffer> bytes = batch.Encoded<grpc::ByteBuffer>([&] {
-    return std::make_shared<const grpc::ByteBuffer>(
-        EncodeSubscribeRecords(batch.read(), subscription_->topic(), batch.partition()));
-  });
+  std::shared_ptr<const grpc::ByteBuffer> bytes =
+      batch.Encoded<grpc::ByteBuffer>(columnar_ ? 1 : 0, [&] {
+        return std::make_shared<const grpc::ByteBuffer>(
+            columnar_ ? EncodeSubscribeColumns(batch.read(), batch.partition())
+                      : EncodeSubscribeRecords(batch.read(), subscription_->topic(),
+                                               batch.partition()));
+      });
   buffer_ = *bytes;
 }
 

@@ -34,9 +34,11 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
  public:
   // A stream over `subscription`. `context` is the call's; `executor` (the
   // broker's) must outlive every task the reactor schedules on it.
+  // `columnar`: record batches read here go out as RecordBatch.columns
+  // (SubscribeRequest.columnar).
   SubscribeReactor(grpc::CallbackServerContext* context,
                    std::unique_ptr<broker::Subscription> subscription, broker::Executor* executor,
-                   bool forwarded = false);
+                   bool forwarded = false, bool columnar = false);
   // A stream that ends at once with `error` (the request was refused).
   explicit SubscribeReactor(grpc::Status error);
 
@@ -69,6 +71,7 @@ class SubscribeReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   const grpc::Status refused_;
   // Sent by another broker (see forwarding.h).
   const bool forwarded_ = false;
+  const bool columnar_ = false;
 
   absl::Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kIdle;

@@ -71,6 +71,27 @@ def test_iteration_is_a_generator(admin, target, topic_name):
         assert next(iter(c)).value == b"d"  # a new iterator resumes after the break
 
 
+def test_poll_iteration_and_seek_share_one_position_across_batches(admin, target, topic_name):
+    admin.create_topic(topic_name, partitions=1)
+    produce(target, topic_name, [f"{i}".encode() for i in range(20)])
+    # Batches of 3 records, so that every step below crosses batch boundaries.
+    with Consumer(target, topic_name, partitions=[0], start=Start.EARLIEST, max_batch_records=3) as c:
+        it = iter(c)
+        got = [next(it).value for _ in range(2)]  # inside the first batch
+        got += values(take(c, 3))  # poll() goes on from there, into the middle of the second batch
+        assert c.position(0) == 5
+        got += [next(it).value for _ in range(5)]  # the suspended iteration resumes where poll() stopped
+        assert got == [f"{i}".encode() for i in range(10)]
+        assert c.position(0) == 10
+        c.seek(0, 15)  # inside a batch: the iteration must leave it
+        assert next(it).value == b"15"
+        assert c.poll(timeout=30).value == b"16"
+        c.seek(0, 1)
+        assert c.position(0) == 1
+        assert [next(it).value for _ in range(3)] == [b"1", b"2", b"3"]
+        assert c.position(0) == 4
+
+
 def test_live_records_arrive_on_every_partition(admin, target, topic_name):
     admin.create_topic(topic_name, partitions=3)
     with Consumer(target, topic_name, start=Start.EARLIEST) as c:

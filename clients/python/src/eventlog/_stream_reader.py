@@ -179,6 +179,7 @@ class StreamReader:
             start_offset=start.offset,
             start_timestamp_ms=start.timestamp_ms,
             max_batch_records=self._max_batch_records,
+            columnar=True,  # cheaper to turn into Records (see _light)
         )
         if stream == GROUP_STREAM:
             req.group = self._group or ""

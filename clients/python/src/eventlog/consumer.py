@@ -28,7 +28,9 @@ from __future__ import annotations
 import logging
 import queue
 import time
+from collections import deque
 from concurrent import futures
+from operator import length_hint
 from typing import Callable, Dict, Iterable, Iterator, List, Literal, Optional, Sequence, Tuple, Union
 
 from ._committer import Committer, PendingOffset
@@ -137,7 +139,9 @@ class Consumer:
 
         # Owned by the consuming thread.
         self._batch: List[Record] = _NO_RECORDS  # being handed out
-        self._index = 0  # records of _batch handed out
+        # The records of _batch not yet handed out: poll() and iteration
+        # share it, and next() on it is the cheapest step per record.
+        self._records: Iterator[Record] = iter(_NO_RECORDS)
         self._batch_since = 0
         self._positions: Dict[int, int] = {}  # next offset to consume, up to the batch at hand
         self._position_since: Dict[int, int] = {}
@@ -160,35 +164,27 @@ class Consumer:
         stream fails for good (e.g. NotFoundError once the topic is deleted,
         UnavailableError when the broker was never reached)."""
         while True:
-            batch = self._batch
-            index = self._index
-            end = len(batch)
-            while index < end:  # the hot loop: the batch at hand
-                index += 1
-                self._index = index
-                yield batch[index - 1]
-                if self._batch is not batch:
-                    break  # seek() replaced it
-            if self._batch is batch and not self._next_batch(None):
-                return
+            records = self._records
+            yield from records  # the hot loop: the batch at hand (seek() may exhaust it)
+            if self._records is records and not self._next_batch(None):
+                return  # (when poll() or seek() replaced the batch, on with theirs)
 
     def poll(self, timeout: Optional[float] = None) -> Optional[Record]:
         """The next record, or None after `timeout` seconds (None: wait until
         one arrives or the consumer is closed)."""
-        if self._index < len(self._batch):
-            self._index += 1
-            return self._batch[self._index - 1]
+        record = next(self._records, None)  # records are tuples, never None
+        if record is not None:
+            return record
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self._next_batch(deadline):
             return None
-        self._index = 1
-        return self._batch[0]
+        return next(self._records)
 
     def _next_batch(self, deadline: Optional[float]) -> bool:
         """Replaces the batch at hand by the next one (applying assignments and
         auto-commits on the way); False at the deadline or once closed."""
         self._settle()
-        self._batch, self._index = _NO_RECORDS, 0
+        self._drop_batch()
         while True:
             if self._auto_commit and time.monotonic() >= self._next_auto_commit:
                 self._auto_commit_now()
@@ -211,15 +207,22 @@ class Consumer:
             records: List[Record] = item.payload
             if self._ownership is not None and self._ownership.since(records[0].partition) != item.since:
                 continue  # revoked since it arrived: its new owner reads it
-            self._batch, self._batch_since = records, item.since
+            self._batch, self._records, self._batch_since = records, iter(records), item.since
             return True
 
     def _settle(self) -> None:
         """Moves the position of the batch at hand into _positions."""
-        if self._index > 0:
-            last = self._batch[self._index - 1]
+        handed_out = len(self._batch) - length_hint(self._records)
+        if handed_out > 0:
+            last = self._batch[handed_out - 1]
             self._positions[last.partition] = last.offset + 1
             self._position_since[last.partition] = self._batch_since
+
+    def _drop_batch(self) -> None:
+        """Forgets the batch at hand (after _settle). Its iterator is
+        exhausted, so that an iteration inside it moves on to the next batch."""
+        deque(self._records, maxlen=0)
+        self._batch, self._records = _NO_RECORDS, iter(_NO_RECORDS)
 
     def _apply(self, assignment: Assignment, since: Dict[int, int]) -> None:
         """Group mode: a new assignment, in stream order."""
@@ -310,7 +313,7 @@ class Consumer:
             stream = partition
             start = Start.offset(offset)
         if stream == GROUP_STREAM or self._batch[:1] and self._batch[0].partition == partition:
-            self._batch, self._index = _NO_RECORDS, 0
+            self._drop_batch()
         self._positions[partition] = offset
         self._reader.restart(stream, start)
 
