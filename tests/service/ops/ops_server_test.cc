@@ -12,13 +12,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/util/build_info.h"
-#include "storage/util/logging/logger.h"
 #include "tests/service/ops/ops_server_fixture.h"
 #include "tests/storage/fs/fault_injection_file_system.h"
+#include "tests/storage/util/logging/captured_log.h"
 
 namespace eventlog::service::testing {
 namespace {
@@ -313,17 +312,15 @@ TEST_F(OpsServerTest, ReadingDamagedDataIsLoggedAtErrorAndCountedAsDataLoss) {
   }
   StartServer();
   std::vector<std::string> lines;
-  absl::Mutex mu;
-  logging::Logger::Default().SetSink([&](absl::string_view line) {
-    absl::MutexLock lock(&mu);
-    lines.emplace_back(line);
-  });
-  v1::FetchResponse response;
-  const grpc::Status fetched = Fetch(FetchRequest("damaged", 0, 0), &response);
-  logging::Logger::Default().SetSink(nullptr);
+  grpc::Status fetched;
+  {
+    ::eventlog::testing::CapturedLog captured;
+    v1::FetchResponse response;
+    fetched = Fetch(FetchRequest("damaged", 0, 0), &response);
+    lines = captured.Lines();
+  }
   EXPECT_EQ(fetched.error_code(), grpc::StatusCode::DATA_LOSS) << fetched.error_message();
   EXPECT_EQ(Value(Metrics(), "eventlog_requests_total{method=\"Fetch\",code=\"DATA_LOSS\"}"), 1);
-  absl::MutexLock lock(&mu);
   ASSERT_FALSE(lines.empty());
   EXPECT_THAT(lines[0], HasSubstr("ERROR broker: a fetch read damaged data topic=damaged "
                                   "partition=0 offset=0"));

@@ -17,13 +17,14 @@
 #include "storage/layout.h"
 #include "storage/log/disk_partition_log.h"
 #include "storage/util/coding.h"
-#include "storage/util/logging/logger.h"
 #include "tests/storage/store_fixture.h"
+#include "tests/storage/util/logging/captured_log.h"
 
 namespace eventlog::storage {
 namespace {
 
 namespace fs = std::filesystem;
+using ::eventlog::testing::CapturedLog;
 using ::eventlog::testing::StatusIs;
 using testing::Batches;
 using testing::BatchPos;
@@ -39,29 +40,6 @@ using testing::ToRec;
 using testing::WriteFile;
 
 class PartitionRecoveryTest : public testing::StoreFixture {};
-
-// The lines the process's logger writes while it lives (recovery reports
-// what it kept and cut to the operator).
-class CapturedLog {
- public:
-  CapturedLog() {
-    logging::Logger::Default().SetSink([this](absl::string_view line) {
-      absl::MutexLock lock(&mu_);
-      lines_.emplace_back(line);
-    });
-  }
-  ~CapturedLog() { logging::Logger::Default().SetSink(nullptr); }
-  std::string Text() {
-    absl::MutexLock lock(&mu_);
-    std::string text;
-    for (const std::string& line : lines_) text += line;
-    return text;
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<std::string> lines_ ABSL_GUARDED_BY(mu_);
-};
 
 // Opening a large log reads only what the index does not cover.
 TEST_F(PartitionRecoveryTest, RecoveryScansOnlyPastTheLastIndexEntry) {
