@@ -172,20 +172,18 @@ class LatencyProbe {
       switch (static_cast<Op>(reinterpret_cast<intptr_t>(tag))) {
         case Op::kSubscribeStarted:
           if (!ok) {
-            subscription_->Finish(&subscribe_status_, Tag(Op::kSubscribeFinished));
-            Break();
-            break;
+            FailToOpen(Op::kSubscribeStarted);
+          } else {
+            subscription_->ReadInitialMetadata(Tag(Op::kSubscribeHeaders));
           }
-          subscription_->ReadInitialMetadata(Tag(Op::kSubscribeHeaders));
           break;
         case Op::kSubscribeHeaders:
           if (!ok) {
-            subscription_->Finish(&subscribe_status_, Tag(Op::kSubscribeFinished));
-            Break();
-            break;
+            FailToOpen(Op::kSubscribeHeaders);
+          } else {
+            subscription_->Read(&subscribe_response_, Tag(Op::kSubscribeRead));
+            if (++streams_ready_ == 2) SetReady();
           }
-          subscription_->Read(&subscribe_response_, Tag(Op::kSubscribeRead));
-          if (++streams_ready_ == 2) SetReady();
           break;
         case Op::kSubscribeRead:
           if (ok) OnRecords(MonotonicNanos());
@@ -201,12 +199,11 @@ class LatencyProbe {
           break;
         case Op::kProduceStarted:
           if (!ok) {
-            produce_->Finish(&produce_status_, Tag(Op::kProduceFinished));
-            Break();
-            break;
+            FailToOpen(Op::kProduceStarted);
+          } else {
+            produce_->Read(&produce_response_, Tag(Op::kProduceRead));
+            if (++streams_ready_ == 2) SetReady();
           }
-          produce_->Read(&produce_response_, Tag(Op::kProduceRead));
-          if (++streams_ready_ == 2) SetReady();
           break;
         case Op::kProduceRead:
           if (ok) {
@@ -228,6 +225,16 @@ class LatencyProbe {
           break;
       }
     }
+  }
+
+  // A call could not be opened: it is finished, and the producer told.
+  void FailToOpen(Op step) {
+    if (step == Op::kProduceStarted) {
+      produce_->Finish(&produce_status_, Tag(Op::kProduceFinished));
+    } else {
+      subscription_->Finish(&subscribe_status_, Tag(Op::kSubscribeFinished));
+    }
+    Break();
   }
 
   void OnRecords(int64_t now) {
