@@ -48,7 +48,8 @@ Producer::Producer(PrivateTag, Client& client, std::string topic, int32_t partit
     : client_(client), topic_(std::move(topic)), partitions_(partitions), options_(options) {
   absl::MutexLock lock(&mu_);
   open_.resize(partitions_);
-  flights_ = std::vector<PartitionFlight>(partitions_);  // deque is not nothrow-movable: no resize()
+  flights_ =
+      std::vector<PartitionFlight>(partitions_);  // deque is not nothrow-movable: no resize()
 }
 
 Producer::~Producer() { Close().IgnoreError(); }
@@ -89,8 +90,7 @@ RecordFuture Producer::Append(absl::string_view key, int32_t requested_partition
   batch.bytes += record_bytes;
   buffered_bytes_ += record_bytes;
   RecordFuture future(batch.outcome, index);
-  if (batch.records >= options_.batch_max_records ||
-      batch.bytes >= options_.batch_max_bytes ||
+  if (batch.records >= options_.batch_max_records || batch.bytes >= options_.batch_max_bytes ||
       (options_.linger <= absl::ZeroDuration() && HasCapacity(partition))) {
     Seal(partition);
   }
@@ -129,8 +129,8 @@ void Producer::Seal(int32_t partition) {
   if (batch == nullptr) return;
   if (partition == sticky_partition_) sticky_partition_ = (sticky_partition_ + 1) % partitions_;
   batch->request_id = next_request_id_++;
-  batch->request = ProduceRequestWire::Finish(topic_, partition, options_.acks,
-                                              batch->request_id, std::move(batch->encoded));
+  batch->request = ProduceRequestWire::Finish(topic_, partition, options_.acks, batch->request_id,
+                                              std::move(batch->encoded));
   ++sealed_batches_;
   Dispatch(std::move(batch));
 }
@@ -197,7 +197,7 @@ ProducePipeline* Producer::LeaderPipeline(const std::string& address) {
 ProducePipeline* Producer::ClientPipeline() {
   if (!pipeline_->ended() || finishing_) return pipeline_.get();
   const absl::Time now = absl::Now();
-  if (now < reopen_at_) return pipeline_.get();
+  if (!reopen_.Ready(now)) return pipeline_.get();
   // Streams whose calls are over have handed every batch back: drop them, so
   // that a long outage does not pile them up.
   retired_.erase(std::remove_if(retired_.begin(), retired_.end(),
@@ -207,9 +207,7 @@ ProducePipeline* Producer::ClientPipeline() {
                  retired_.end());
   retired_.push_back(std::move(pipeline_));
   pipeline_ = NewPipeline(nullptr);
-  reopen_at_ = now + reopen_backoff_;
-  reopen_backoff_ =
-      std::min(std::max(2 * reopen_backoff_, absl::Milliseconds(100)), absl::Seconds(5));
+  reopen_.Schedule(now);
   return pipeline_.get();
 }
 
@@ -248,15 +246,15 @@ void Producer::OnBatchDone(std::unique_ptr<ProduceBatch> batch) {
   PartitionFlight& flight = flights_[partition];
   if (flight.address.empty() && batch->outcome->status.ok()) {
     // The Client's broker answers: a later break is reopened at once.
-    reopen_at_ = absl::InfinitePast();
-    reopen_backoff_ = absl::ZeroDuration();
+    reopen_.Reset();
   }
   if (router_ != nullptr) {
     // The outcome is complete before the pipeline hands the batch back.
     const absl::Status& status = batch->outcome->status;
     // The stream to a leader broke (the broker went away), or a broker said
     // the partition is led elsewhere or by nobody now: read metadata again.
-    if (absl::IsUnavailable(status) || absl::IsNotFound(status)) router_->Invalidate(flight.address);
+    if (absl::IsUnavailable(status) || absl::IsNotFound(status))
+      router_->Invalidate(flight.address);
   }
   --flight.in_flight;
   buffered_bytes_ -= batch->bytes;

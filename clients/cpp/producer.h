@@ -50,6 +50,7 @@
 #include "clients/cpp/produce_batch.h"
 #include "clients/cpp/produce_pipeline.h"
 #include "clients/cpp/producer_options.h"
+#include "clients/cpp/reconnect_backoff.h"
 #include "clients/cpp/record_future.h"
 
 namespace eventlog::client {
@@ -162,11 +163,10 @@ class Producer {
   uint64_t finished_batches_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status close_status_ ABSL_GUARDED_BY(mu_);
-  bool finishing_ ABSL_GUARDED_BY(mu_) = false;  // Close() is ending the streams
+  bool finishing_ ABSL_GUARDED_BY(mu_) = false;                // Close() is ending the streams
   std::vector<PartitionFlight> flights_ ABSL_GUARDED_BY(mu_);  // per partition
-  // When the Client's stream may be reopened next, and the wait after that.
-  absl::Time reopen_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
-  absl::Duration reopen_backoff_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
+  // When the Client's stream may be reopened next.
+  ReconnectBackoff reopen_ ABSL_GUARDED_BY(mu_);
 
   // Null when not routing. Used by the pipelines' callbacks: outlives them.
   std::unique_ptr<LeaderRouter> router_;

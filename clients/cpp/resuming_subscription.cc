@@ -7,12 +7,7 @@
 #include "absl/strings/str_cat.h"
 
 namespace eventlog::client {
-namespace {
-
-constexpr absl::Duration kFirstBackoff = absl::Milliseconds(100);
-constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
-
-}  // namespace
+namespace {}  // namespace
 
 ResumingSubscription::ResumingSubscription(Client& client, Options options)
     : client_(client), options_(std::move(options)) {}
@@ -100,7 +95,9 @@ absl::StatusOr<std::unique_ptr<v1::SubscribeResponse>> ResumingSubscription::Nex
         return absl::CancelledError("subscription closed");
       }
     }
-    if (response != nullptr) backoff_ = absl::ZeroDuration();
+    // A stream delivers: the next break is retried at once (not while others
+    // wait to be re-opened, which would retry them on every response).
+    if (response != nullptr && !broken_) backoff_.Reset();
     for (size_t i = 0; i < ended.size(); ++i) {
       absl::Status error = OnStreamEnd(ended[i], ended_status[i]);
       if (!error.ok()) {
@@ -112,7 +109,7 @@ absl::StatusOr<std::unique_ptr<v1::SubscribeResponse>> ResumingSubscription::Nex
     if (response != nullptr) return response;
 
     absl::Time now = absl::Now();
-    if (broken_ && now >= retry_at_) {
+    if (broken_ && backoff_.Ready(now)) {
       absl::Status reopened = Resubscribe(positions);
       if (reopened.ok()) {
         broken_ = false;
@@ -120,15 +117,14 @@ absl::StatusOr<std::unique_ptr<v1::SubscribeResponse>> ResumingSubscription::Nex
         broken_partitions_.clear();
       } else {
         Log(absl::StrCat("re-subscribing failed (", reopened.ToString(), "); trying again in ",
-                         absl::FormatDuration(backoff_)));
-        retry_at_ = now + backoff_;
-        backoff_ = std::min(std::max(2 * backoff_, kFirstBackoff), kMaxBackoff);
+                         absl::FormatDuration(backoff_.wait())));
+        backoff_.Schedule(now);
       }
       continue;  // look at the new streams before waiting
     }
     now = absl::Now();
     if (now >= deadline) return nullptr;
-    const absl::Time wake = broken_ ? std::min(deadline, retry_at_) : deadline;
+    const absl::Time wake = broken_ ? std::min(deadline, backoff_.next()) : deadline;
     absl::MutexLock lock(&bell_mu_);
     auto changed = [this, seen]()
                        ABSL_EXCLUSIVE_LOCKS_REQUIRED(bell_mu_) { return rings_ != seen; };
@@ -144,10 +140,7 @@ absl::Status ResumingSubscription::OnStreamEnd(const Stream& stream, const absl:
   // A broker that shuts down cancels its streams; our own cancels are above.
   const bool retryable = absl::IsUnavailable(status) || absl::IsCancelled(status);
   if (!retryable || !options_.resubscribe) return status;
-  if (!broken_) {
-    retry_at_ = absl::Now() + backoff_;
-    backoff_ = std::min(std::max(2 * backoff_, kFirstBackoff), kMaxBackoff);
-  }
+  if (!broken_) backoff_.Schedule(absl::Now());
   broken_ = true;
   if (stream.partitions.empty()) {
     broken_all_ = true;

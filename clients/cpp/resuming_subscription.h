@@ -35,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clients/cpp/client.h"
+#include "clients/cpp/reconnect_backoff.h"
 #include "clients/cpp/subscribe_stream.h"
 
 namespace eventlog::client {
@@ -103,8 +104,7 @@ class ResumingSubscription {
   bool broken_ = false;     // partitions wait to be re-opened
   bool broken_all_ = false;
   std::vector<int32_t> broken_partitions_;
-  absl::Time retry_at_ = absl::InfinitePast();
-  absl::Duration backoff_ = absl::ZeroDuration();
+  ReconnectBackoff backoff_;  // when broken partitions may be re-opened
 };
 
 }  // namespace eventlog::client
