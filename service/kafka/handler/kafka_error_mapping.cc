@@ -60,7 +60,14 @@ ErrorCode ToKafkaError(const absl::Status& status, CallKind kind) {
     case absl::StatusCode::kFailedPrecondition:
       return group ? ErrorCode::kIllegalGeneration : ErrorCode::kInvalidRequest;
     case absl::StatusCode::kUnavailable:
-      return group ? ErrorCode::kCoordinatorNotAvailable : ErrorCode::kNotLeaderOrFollower;
+      if (!group) return ErrorCode::kNotLeaderOrFollower;
+      // A coordinator still reading its offsets partition: clients retry
+      // this one where they give up on COORDINATOR_NOT_AVAILABLE (librdkafka
+      // fails the assignment's offset fetch).
+      if (absl::StrContains(status.message(), "is loading its offsets")) {
+        return ErrorCode::kCoordinatorLoadInProgress;
+      }
+      return ErrorCode::kCoordinatorNotAvailable;
     case absl::StatusCode::kDataLoss:
       return ErrorCode::kKafkaStorageError;
     case absl::StatusCode::kPermissionDenied:

@@ -94,6 +94,14 @@ OffsetFetchResponse HandleOffsetFetch(const KafkaHandlerEnv& env, const std::str
         for (broker::PartitionCommit& commit : *commits) committed[commit.partition] = commit;
       } else {
         error = ToKafkaError(commits.status(), CallKind::kCommit);
+        // The coordinator cannot answer for the group (its offsets are not
+        // loaded yet, or it moved): Kafka says so at the top level (v2+),
+        // which clients retry after finding the coordinator again; a
+        // per-partition code fails those partitions' assignment instead.
+        if (error == ErrorCode::kCoordinatorNotAvailable ||
+            error == ErrorCode::kCoordinatorLoadInProgress || error == ErrorCode::kNotCoordinator) {
+          response.error_code = Wire(error);
+        }
       }
     }
     for (int32_t index : topic.partition_indexes) {

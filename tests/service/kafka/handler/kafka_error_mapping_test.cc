@@ -94,6 +94,11 @@ TEST(KafkaErrorMappingTest, StatusCodesWithoutAReasonMapByTheKindOfCall) {
        E::kIllegalGeneration, E::kIllegalGeneration},
       {C::kUnavailable, "elsewhere", E::kNotLeaderOrFollower, E::kNotLeaderOrFollower,
        E::kNotLeaderOrFollower, E::kCoordinatorNotAvailable, E::kCoordinatorNotAvailable},
+      // A coordinator reading its offsets partition (cluster_offset_store.cc):
+      // clients retry LOAD_IN_PROGRESS, librdkafka gives up on NOT_AVAILABLE.
+      {C::kUnavailable, "the coordinator of group \"g\" is loading its offsets; retry",
+       E::kNotLeaderOrFollower, E::kNotLeaderOrFollower, E::kNotLeaderOrFollower,
+       E::kCoordinatorLoadInProgress, E::kCoordinatorLoadInProgress},
       {C::kDataLoss, "damaged", E::kKafkaStorageError, E::kKafkaStorageError, E::kKafkaStorageError,
        E::kKafkaStorageError, E::kKafkaStorageError},
       // PERMISSION_DENIED: a group call refused on its group is a group
