@@ -160,7 +160,11 @@ void ProduceStreamReactor::WriteNextLocked() {
   slots_.pop_front();
   ++first_seq_;
   writing_ = true;
-  StartWrite(&write_buffer_);
+  // More answers are ready behind this one (a group commit completes many at
+  // once): gRPC may hold this one and send them together, in one write.
+  grpc::WriteOptions options;
+  if (!slots_.empty() && slots_.front().ready) options.set_buffer_hint();
+  StartWrite(&write_buffer_, options);
   ReadNextLocked();
 }
 
