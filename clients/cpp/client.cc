@@ -60,10 +60,12 @@ void Client::PrepareStreamContext(grpc::ClientContext& context) {
 }
 
 absl::StatusOr<v1::TopicDescription> Client::CreateTopic(absl::string_view name, int32_t partitions,
-                                                         const v1::TopicConfig& config) {
+                                                         const v1::TopicConfig& config,
+                                                         int32_t replication_factor) {
   v1::CreateTopicRequest request;
   request.set_name(std::string(name));
   request.set_partitions(partitions);
+  request.set_replication_factor(replication_factor);
   *request.mutable_config() = config;
   v1::TopicDescription response;
   grpc::ClientContext context;

@@ -49,8 +49,12 @@ class Client {
   const std::string& server() const { return server_; }
   const ClientOptions& options() const { return options_; }
 
+  // partitions 0: the broker's --default_partitions. replication_factor:
+  // copies of each partition on distinct brokers (above 1 only in a cluster);
+  // 0 = the broker's --default_replication_factor.
   absl::StatusOr<v1::TopicDescription> CreateTopic(absl::string_view name, int32_t partitions,
-                                                   const v1::TopicConfig& config = {});
+                                                   const v1::TopicConfig& config = {},
+                                                   int32_t replication_factor = 0);
   absl::Status DeleteTopic(absl::string_view name);
   absl::StatusOr<std::vector<v1::TopicSummary>> ListTopics();
   absl::StatusOr<v1::TopicDescription> DescribeTopic(absl::string_view name);

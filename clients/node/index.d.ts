@@ -98,6 +98,16 @@ export interface TopicConfig {
   messageTimestampAfterMaxMs?: number;
   /** A create-time record stamped further in the past is refused (INVALID_ARGUMENT). */
   messageTimestampBeforeMaxMs?: number;
+  /**
+   * In-sync replicas an acks 'all' send needs (at most the replication
+   * factor; 0 = the broker's --min_insync_replicas).
+   */
+  minInsyncReplicas?: number;
+  /**
+   * With no live in-sync replica, elect an out-of-sync one: available again,
+   * losing the acknowledged records it lacks. Default false.
+   */
+  uncleanLeaderElectionEnable?: boolean;
 }
 
 export interface PartitionInfo {
@@ -107,6 +117,14 @@ export interface PartitionInfo {
   sizeBytes: number;
   /** Records in [highWatermark, logEndOffset) are written but not yet durable. */
   logEndOffset: bigint;
+  /** Broker id of the partition's leader; -1 while it has none. */
+  leader: number;
+  /** Bumped by every change of leader (0 on a single broker). */
+  leaderEpoch: number;
+  /** Broker ids holding a copy (the first is the preferred leader). */
+  replicas: number[];
+  /** The replicas in sync with the leader. */
+  isr: number[];
 }
 
 export interface TopicDescription {
@@ -145,12 +163,14 @@ export declare class Admin {
   /** timeoutMs: deadline of each call (30 s); connectTimeoutMs: how long a call waits for a connection attempt (5 s). */
   constructor(target: Target, options?: { timeoutMs?: number; connectTimeoutMs?: number });
   /**
-   * partitions 0 or absent: the broker's --default_partitions. ifNotExists: describe an
-   * existing topic instead of rejecting with AlreadyExistsError.
+   * partitions 0 or absent: the broker's --default_partitions. replicationFactor: copies of
+   * each partition on distinct brokers (above 1 only in a cluster); 0 or absent: the broker's
+   * --default_replication_factor. ifNotExists: describe an existing topic instead of
+   * rejecting with AlreadyExistsError.
    */
   createTopic(
     name: string,
-    options?: { partitions?: number; config?: TopicConfig; ifNotExists?: boolean },
+    options?: { partitions?: number; replicationFactor?: number; config?: TopicConfig; ifNotExists?: boolean },
   ): Promise<TopicDescription>;
   deleteTopic(name: string): Promise<void>;
   listTopics(): Promise<TopicSummary[]>;

@@ -67,6 +67,38 @@ test('a group whose members reach different brokers gets every record once', asy
   }
 });
 
+test('a topic created with replicationFactor 3 has three replicas in sync on every partition', async () => {
+  const admin = new Admin(cluster.addresses.join(','));
+  try {
+    const created = await admin.createTopic('node-replicated', {
+      partitions: 3,
+      replicationFactor: 3,
+      config: { minInsyncReplicas: 2 },
+    });
+    assert.equal(created.config.minInsyncReplicas, 2);
+    assert.deepEqual(
+      created.partitions.map((p) => p.replicas.length),
+      [3, 3, 3],
+    );
+    const brokers = [1, 2, 3];
+    const allBrokers = (ids) => [...ids].sort((a, b) => a - b).join() === brokers.join();
+    let last;
+    const fullyReplicated = async () => {
+      last = await admin.describeTopic('node-replicated');
+      return last.partitions.every(
+        (p) => p.replicas.length === 3 && allBrokers(p.replicas) && allBrokers(p.isr) && p.replicas.includes(p.leader),
+      );
+    };
+    assert.ok(await eventually(fullyReplicated), `partitions ${JSON.stringify(last?.partitions, (k, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+    assert.equal(last.config.minInsyncReplicas, 2);
+    await assert.rejects(admin.createTopic('node-too-many-copies', { replicationFactor: 4 }), {
+      code: Status.UNAVAILABLE,
+    });
+  } finally {
+    admin.close();
+  }
+});
+
 test('a producer and a consumer keep working when the broker they first reached is killed', async () => {
   const servers = cluster.addresses.join(',');
   const admin = new Admin(servers);

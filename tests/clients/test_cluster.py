@@ -6,6 +6,7 @@ goes away (the partitions that broker leads are unavailable meanwhile: one
 copy of each partition).
 """
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -15,8 +16,8 @@ import time
 import grpc
 import pytest
 
-from eventlog import Admin, Consumer, Producer, Start
-from eventlog.errors import FailedPreconditionError
+from eventlog import Admin, Consumer, Producer, Start, TopicConfig, aio
+from eventlog.errors import FailedPreconditionError, UnavailableError
 from eventlog.v1 import eventlog_pb2 as pb
 from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
 
@@ -132,6 +133,74 @@ def test_the_python_client_and_the_cli_use_any_broker_through_a_server_list(clus
     for partition, offset in sent:
         ends[partition] = max(ends.get(partition, 0), offset + 1)
     assert committed == ends
+
+
+def test_python_and_the_cli_create_replicated_topics_and_describe_their_replicas(cluster):
+    servers = ",".join(cluster.addresses)
+    brokers = {1, 2, 3}
+
+    def fully_replicated(partitions):
+        return all(
+            len(p.replicas) == 3 and set(p.replicas) == brokers and set(p.isr) == brokers and p.leader in p.replicas
+            for p in partitions
+        )
+
+    with Admin(servers) as admin:
+        created = admin.create_topic(
+            "py-replicated", partitions=3, config=TopicConfig(min_insync_replicas=2), replication_factor=3
+        )
+        assert created.config.min_insync_replicas == 2
+        assert [len(p.replicas) for p in created.partitions] == [3, 3, 3]
+        assert eventually(lambda: fully_replicated(admin.describe_topic("py-replicated").partitions))
+        assert admin.describe_topic("py-replicated").config.min_insync_replicas == 2
+        with pytest.raises(UnavailableError, match="needs 4 live broker"):
+            admin.create_topic("py-too-many-copies", replication_factor=4)  # three brokers
+
+    async def create_with_aio():
+        async with aio.Admin(servers) as admin:
+            created = await admin.create_topic("py-aio-replicated", partitions=2, replication_factor=3)
+            assert [len(p.replicas) for p in created.partitions] == [3, 3]
+
+    asyncio.run(create_with_aio())
+    with Admin(servers) as admin:
+        assert eventually(lambda: fully_replicated(admin.describe_topic("py-aio-replicated").partitions))
+
+    # The CLI: --replication_factor on create; describe adds LEADER,
+    # LEADER_EPOCH, REPLICAS and ISR after the columns it always printed.
+    cli = os.environ["EVENTLOG_CLI"]
+    subprocess.run(
+        [cli, "topic", "create", "cli-replicated", "--partitions", "2", "--replication_factor", "3",
+         "--min_insync_replicas", "2", "--server", servers],
+        capture_output=True, text=True, check=True,
+    )
+
+    def cli_rows():
+        described = subprocess.run(
+            [cli, "topic", "describe", "cli-replicated", "--server", cluster.addresses[1]],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        assert "min_insync_replicas: 2" in described
+        assert "unclean_leader_election_enable: false" in described
+        header = next(line.split() for line in described.splitlines() if line.startswith("PARTITION"))
+        assert header[5:] == ["LEADER", "LEADER_EPOCH", "REPLICAS", "ISR"]
+        return [line.split() for line in described.splitlines() if line[:1].isdigit()]
+
+    def cli_fully_replicated():
+        rows = cli_rows()
+        return len(rows) == 2 and all(
+            {int(b) for b in r[7].split(",")} == brokers
+            and {int(b) for b in r[8].split(",")} == brokers
+            and int(r[5]) in brokers
+            for r in rows
+        )
+
+    assert eventually(cli_fully_replicated)
+    too_many = subprocess.run(
+        [cli, "topic", "create", "cli-too-many-copies", "--replication_factor", "4", "--server", servers],
+        capture_output=True, text=True,
+    )
+    assert too_many.returncode == 1
+    assert "UNAVAILABLE" in too_many.stderr and "needs 4 live broker" in too_many.stderr
 
 
 def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(cluster):

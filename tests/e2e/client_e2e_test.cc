@@ -141,6 +141,25 @@ TEST_F(ClientE2eTest, AdminErrorsCarryTheServerCode) {
   EXPECT_THAT(client_->DeleteTopic("admin"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_F(ClientE2eTest, CreateTopicPassesTheReplicationFactor) {
+  v1::TopicConfig config;
+  config.set_min_insync_replicas(1);
+  ASSERT_OK_AND_ASSIGN(v1::TopicDescription created,
+                       client_->CreateTopic("replicated", 2, config, /*replication_factor=*/1));
+  EXPECT_EQ(created.config().min_insync_replicas(), 1);
+  ASSERT_OK_AND_ASSIGN(v1::TopicDescription described, client_->DescribeTopic("replicated"));
+  EXPECT_EQ(described.config().min_insync_replicas(), 1);
+  for (const v1::PartitionInfo& partition : described.partitions()) {
+    // The single broker (--broker_id 0) leads every partition, its only copy.
+    EXPECT_EQ(partition.leader(), 0);
+    EXPECT_THAT(partition.replicas(), ElementsAre(0));
+    EXPECT_THAT(partition.isr(), ElementsAre(0));
+  }
+  absl::StatusOr<v1::TopicDescription> three = client_->CreateTopic("three", 1, {}, 3);
+  EXPECT_THAT(three, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(three.status().message(), HasSubstr("replication_factor is 3; a single broker"));
+}
+
 TEST_F(ClientE2eTest, ProducerAssignsContiguousOffsetsInSendOrder) {
   CreateTopic("orders", 1);
   ProducerOptions options;

@@ -124,6 +124,32 @@ def test_topic_create_takes_the_timestamp_type_and_bounds(cli):
     assert "LOG_END_OFFSET" in described
 
 
+def test_topic_create_takes_the_replication_settings_and_describe_shows_the_replicas(cli):
+    name = unique("replicated")
+    cli.run("topic", "create", name, "--partitions", 2, "--replication_factor", 1,
+            "--min_insync_replicas", 1)
+    described = cli.run("topic", "describe", name).stdout
+    assert "min_insync_replicas: 1" in described.splitlines()
+    assert "unclean_leader_election_enable: false" in described.splitlines()
+    header = next(line.split() for line in described.splitlines() if line.startswith("PARTITION"))
+    # The new columns come after the ones scripts already read.
+    assert header == ["PARTITION", "LOG_START_OFFSET", "HIGH_WATERMARK", "SIZE_BYTES",
+                      "LOG_END_OFFSET", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR"]
+    rows = [line.split() for line in described.splitlines() if line[:1].isdigit()]
+    # One broker (--broker_id 0) leads every partition and holds its only copy.
+    assert [r[5:] for r in rows] == [["0", "0", "0", "0"], ["0", "0", "0", "0"]]
+
+    too_many = cli.run("topic", "create", unique("t"), "--replication_factor", 3, check=False)
+    assert too_many.returncode == 1
+    assert "INVALID_ARGUMENT" in too_many.stderr
+    assert "replication_factor is 3" in too_many.stderr and "single broker" in too_many.stderr
+    isr = cli.run("topic", "create", unique("t"), "--min_insync_replicas", 2, check=False)
+    assert isr.returncode == 1
+    assert "min_insync_replicas is 2" in isr.stderr
+    negative = cli.run("topic", "create", unique("t"), "--replication_factor", -1, check=False)
+    assert negative.returncode == 2  # a usage error, caught before any call
+
+
 # ---- usage --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [

@@ -31,11 +31,14 @@ export class Admin {
 
   /**
    * Creates a topic; `partitions` 0 or absent takes the broker's
-   * --default_partitions. ifNotExists: an existing topic is described instead
-   * of ALREADY_EXISTS (its partitions and config are left as they are).
+   * --default_partitions. replicationFactor: copies of each partition on
+   * distinct brokers (above 1 only in a cluster with that many live brokers);
+   * 0 or absent takes the broker's --default_replication_factor. ifNotExists:
+   * an existing topic is described instead of ALREADY_EXISTS (its partitions
+   * and config are left as they are).
    */
-  async createTopic(name, { partitions = 0, config, ifNotExists = false } = {}) {
-    const request = { name, partitions };
+  async createTopic(name, { partitions = 0, replicationFactor = 0, config, ifNotExists = false } = {}) {
+    const request = { name, partitions, replicationFactor };
     if (config) request.config = configToPb(config);
     try {
       return topicDescriptionFromPb(await this.#call('CreateTopic', request));

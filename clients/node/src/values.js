@@ -79,6 +79,8 @@ export function configToPb(config = {}) {
     timestampType: timestampType ? TIMESTAMP_TYPE_TO_PB[timestampType] : 'TIMESTAMP_TYPE_UNSPECIFIED',
     messageTimestampAfterMaxMs: int64(config.messageTimestampAfterMaxMs),
     messageTimestampBeforeMaxMs: int64(config.messageTimestampBeforeMaxMs),
+    minInsyncReplicas: config.minInsyncReplicas ?? 0,
+    uncleanLeaderElectionEnable: config.uncleanLeaderElectionEnable ?? false,
   };
 }
 
@@ -94,6 +96,8 @@ export function configFromPb(c) {
     timestampType: TIMESTAMP_TYPE_FROM_PB[c.timestampType] ?? 'unspecified',
     messageTimestampAfterMaxMs: Number(c.messageTimestampAfterMaxMs ?? 0),
     messageTimestampBeforeMaxMs: Number(c.messageTimestampBeforeMaxMs ?? 0),
+    minInsyncReplicas: c.minInsyncReplicas ?? 0,
+    uncleanLeaderElectionEnable: c.uncleanLeaderElectionEnable ?? false,
   };
 }
 
@@ -107,6 +111,10 @@ export function topicDescriptionFromPb(d) {
       highWatermark: BigInt(p.highWatermark),
       sizeBytes: Number(p.sizeBytes),
       logEndOffset: BigInt(p.logEndOffset ?? 0),
+      leader: p.leader ?? 0,
+      leaderEpoch: p.leaderEpoch ?? 0,
+      replicas: [...(p.replicas ?? [])],
+      isr: [...(p.isr ?? [])],
     })),
   };
 }

@@ -68,6 +68,35 @@ describe('Admin', () => {
     assert.equal(missing.name, 'NotFoundError');
   });
 
+  test('createTopic takes a replication factor; describeTopic shows leader, replicas and ISR', async () => {
+    const name = topicName('replicated');
+    const created = await admin.createTopic(name, {
+      partitions: 2,
+      replicationFactor: 1,
+      config: { minInsyncReplicas: 1 },
+    });
+    assert.equal(created.config.minInsyncReplicas, 1);
+    assert.equal(created.config.uncleanLeaderElectionEnable, false);
+    const described = await admin.describeTopic(name);
+    assert.equal(described.config.minInsyncReplicas, 1);
+    // A single broker (--broker_id 0) leads every partition and holds its only copy.
+    assert.deepEqual(
+      described.partitions.map((p) => [p.leader, p.leaderEpoch, p.replicas, p.isr]),
+      [
+        [0, 0, [0], [0]],
+        [0, 0, [0], [0]],
+      ],
+    );
+    await assert.rejects(admin.createTopic(`${name}-rf3`, { replicationFactor: 3 }), (err) => {
+      assert.equal(err.code, Status.INVALID_ARGUMENT);
+      assert.match(err.details, /replication_factor is 3; a single broker/);
+      return true;
+    });
+    await assert.rejects(admin.createTopic(`${name}-isr2`, { config: { minInsyncReplicas: 2 } }), {
+      code: Status.INVALID_ARGUMENT,
+    });
+  });
+
   test('listOffsets: earliest, latest and by timestamp', async () => {
     const name = topicName('offsets');
     await admin.createTopic(name, { partitions: 2 });

@@ -29,6 +29,14 @@ export async function usage(target: string): Promise<void> {
     config: { timestampType: 'log_append_time', messageTimestampAfterMaxMs: 1000, messageTimestampBeforeMaxMs: -1 },
   });
   const kind: 'create_time' | 'log_append_time' | 'unspecified' = stamped.config.timestampType;
+  const replicated: TopicDescription = await admin.createTopic('r', {
+    replicationFactor: 3,
+    config: { minInsyncReplicas: 2, uncleanLeaderElectionEnable: false },
+  });
+  const minIsr: number = replicated.config.minInsyncReplicas;
+  const unclean: boolean = replicated.config.uncleanLeaderElectionEnable;
+  const { leader, leaderEpoch, replicas, isr } = replicated.partitions[0];
+  const copies: number[] = [leader, leaderEpoch, ...replicas, ...isr];
   const offsets: Map<number, bigint> = await admin.listOffsets('t', { at: 1234, partitions: [0] });
   const groups: string[] = await admin.listGroups();
 
@@ -74,5 +82,6 @@ export async function usage(target: string): Promise<void> {
   const h: number = murmur2('k') + partitionForKey('k', 3);
   await admin.close();
   client.close();
+  void [minIsr, unclean, copies];
   void [hw, offsets, groups, offset, metas, polled, assignment, committed, position, h];
 }

@@ -30,3 +30,21 @@ test('a topic description carries the log end offset', () => {
   });
   assert.equal(d.partitions[0].logEndOffset, 7n);
 });
+
+test('a topic config and description carry the replication fields', () => {
+  const message = configToPb({ minInsyncReplicas: 2, uncleanLeaderElectionEnable: true });
+  assert.equal(message.minInsyncReplicas, 2);
+  assert.equal(message.uncleanLeaderElectionEnable, true);
+  const back = configFromPb(message);
+  assert.equal(back.minInsyncReplicas, 2);
+  assert.equal(back.uncleanLeaderElectionEnable, true);
+  const d = topicDescriptionFromPb({
+    name: 't',
+    config: {},
+    partitions: [
+      { partition: 0, logStartOffset: '0', highWatermark: '0', sizeBytes: '0', leader: 2, leaderEpoch: 4, replicas: [2, 3, 1], isr: [2, 1] },
+    ],
+  });
+  const p = d.partitions[0];
+  assert.deepEqual([p.leader, p.leaderEpoch, p.replicas, p.isr], [2, 4, [2, 3, 1], [2, 1]]);
+});

@@ -113,3 +113,27 @@ def test_create_topic_if_not_exists_describes_the_existing_topic(admin, topic_na
 
 def test_create_topic_without_partitions_takes_the_brokers_default(admin, topic_name):
     assert len(admin.create_topic(topic_name).partitions) == 1  # eventlogd --default_partitions=1
+
+
+def test_create_topic_takes_a_replication_factor_and_describe_shows_the_replicas(admin, topic_name):
+    created = admin.create_topic(
+        topic_name, partitions=2, config=TopicConfig(min_insync_replicas=1), replication_factor=1
+    )
+    assert created.config.min_insync_replicas == 1
+    assert created.config.unclean_leader_election_enable is False
+    described = admin.describe_topic(topic_name)
+    assert described.config.min_insync_replicas == 1
+    for p in described.partitions:
+        # A single broker (--broker_id 0) leads every partition, its only copy.
+        assert (p.leader, p.leader_epoch, p.replicas, p.isr) == (0, 0, [0], [0])
+
+    # A single broker keeps one copy: the server refuses more, saying why.
+    with pytest.raises(InvalidArgumentError) as err:
+        admin.create_topic(topic_name + "-rf3", replication_factor=3)
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "replication_factor is 3" in err.value.message
+    assert "single broker" in err.value.message
+    # min_insync_replicas above the copies could never be met.
+    with pytest.raises(InvalidArgumentError) as err:
+        admin.create_topic(topic_name + "-isr2", config=TopicConfig(min_insync_replicas=2))
+    assert "min_insync_replicas is 2" in err.value.message

@@ -9,7 +9,7 @@ from typing import Any, Awaitable, Callable, Dict, List, TypeVar
 
 import pytest
 
-from eventlog import AlreadyExistsError, RecordMetadata, Start, UnavailableError, aio, partition_for_key
+from eventlog import AlreadyExistsError, InvalidArgumentError, RecordMetadata, Start, UnavailableError, aio, partition_for_key
 
 T = TypeVar("T")
 
@@ -48,6 +48,17 @@ def test_admin_producer_and_explicit_consumer(target, topic_name):
             assert await consumer.poll(timeout=0.2) is None
         assert sorted(r.value for r in got) == sorted([b"v0", b"v1"] + [f"b{i}".encode() for i in range(10)])
         assert [r.headers for r in got if r.value == b"v0"] == [[("h", b"x")]]
+
+    run(main)
+
+
+def test_admin_passes_the_replication_factor(target, topic_name):
+    async def main() -> None:
+        async with aio.Admin(target) as admin:
+            created = await admin.create_topic(topic_name, replication_factor=1)
+            assert [(p.leader, p.replicas, p.isr) for p in created.partitions] == [(0, [0], [0])]
+            with pytest.raises(InvalidArgumentError, match="replication_factor is 3"):
+                await admin.create_topic(topic_name + "-rf3", replication_factor=3)
 
     run(main)
 

@@ -25,3 +25,18 @@ def test_topic_description_carries_the_log_end_offset():
         partitions=[pb.PartitionInfo(partition=0, log_start_offset=1, high_watermark=5, size_bytes=9, log_end_offset=7)],
     )
     assert TopicDescription.from_pb(message).partitions == [PartitionInfo(0, 1, 5, 9, log_end_offset=7)]
+
+
+def test_topic_config_and_description_carry_the_replication_fields():
+    config = TopicConfig(min_insync_replicas=2, unclean_leader_election_enable=True)
+    message = config.to_pb()
+    assert (message.min_insync_replicas, message.unclean_leader_election_enable) == (2, True)
+    assert TopicConfig.from_pb(message) == config
+    description = TopicDescription.from_pb(
+        pb.TopicDescription(
+            name="t",
+            partitions=[pb.PartitionInfo(partition=0, leader=2, leader_epoch=4, replicas=[2, 3, 1], isr=[2, 1])],
+        )
+    )
+    (p,) = description.partitions
+    assert (p.leader, p.leader_epoch, p.replicas, p.isr) == (2, 4, [2, 3, 1], [2, 1])

@@ -53,9 +53,47 @@ void ReadRecords(client::Consumer& consumer, int64_t count,
   }
 }
 
+// Whether every partition of `description` has a copy on each of the three
+// brokers, all of them in sync, led by one of them.
+bool FullyReplicated(const v1::TopicDescription& description) {
+  const std::set<int32_t> brokers = {BrokerCluster::BrokerId(0), BrokerCluster::BrokerId(1),
+                                     BrokerCluster::BrokerId(2)};
+  for (const v1::PartitionInfo& partition : description.partitions()) {
+    const std::set<int32_t> replicas(partition.replicas().begin(), partition.replicas().end());
+    const std::set<int32_t> isr(partition.isr().begin(), partition.isr().end());
+    if (partition.replicas_size() != 3 || replicas != brokers || isr != brokers ||
+        replicas.count(partition.leader()) == 0) {
+      return false;
+    }
+  }
+  return description.partitions_size() > 0;
+}
+
+// A topic created with replication_factor 3 (and min_insync_replicas 2)
+// through `client`: three copies, all in sync, on every partition.
+void ExpectReplicatedTopic(client::Client& client, const BrokerCluster& cluster) {
+  v1::TopicConfig config;
+  config.set_min_insync_replicas(2);
+  ASSERT_OK_AND_ASSIGN(v1::TopicDescription created,
+                       client.CreateTopic("cpp-replicated", 3, config, /*replication_factor=*/3));
+  EXPECT_EQ(created.config().min_insync_replicas(), 2);
+  v1::TopicDescription described;
+  EXPECT_TRUE(Eventually([&] {
+    absl::StatusOr<v1::TopicDescription> latest = client.DescribeTopic("cpp-replicated");
+    if (latest.ok()) described = *latest;
+    return latest.ok() && FullyReplicated(described);
+  })) << described.DebugString()
+      << cluster.LogTails();
+  EXPECT_EQ(described.config().min_insync_replicas(), 2);
+  EXPECT_THAT(client.CreateTopic("cpp-too-many-copies", 1, {}, 4),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST(ClusterCppClientTest, TheSameProducersAndConsumerKeepWorkingWhenTheFirstBrokerIsKilled) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BrokerCluster> cluster, BrokerCluster::Start());
   client::Client client(cluster->addresses());  // reaches broker 0 (id 1) first
+  // The cluster is expensive to start: the replication check shares it.
+  ASSERT_NO_FATAL_FAILURE(ExpectReplicatedTopic(client, *cluster));
   ASSERT_OK(client.CreateTopic("cpp-failover", 6).status());
   ASSERT_OK_AND_ASSIGN(auto leaders, Leaders(cluster->address(1), "cpp-failover"));
   std::vector<int32_t> surviving;

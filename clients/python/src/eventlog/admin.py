@@ -36,12 +36,15 @@ class Admin:
         config: Optional[TopicConfig] = None,
         *,
         if_not_exists: bool = False,
+        replication_factor: int = 0,
     ) -> TopicDescription:
         """Creates a topic; `partitions` 0 takes the broker's
-        --default_partitions. if_not_exists: an existing topic is described
-        instead of raising AlreadyExistsError (its partitions and config are
-        left as they are)."""
-        req = pb.CreateTopicRequest(name=name, partitions=partitions)
+        --default_partitions. replication_factor: copies of each partition on
+        distinct brokers (above 1 only in a cluster with that many live
+        brokers); 0 takes the broker's --default_replication_factor.
+        if_not_exists: an existing topic is described instead of raising
+        AlreadyExistsError (its partitions and config are left as they are)."""
+        req = pb.CreateTopicRequest(name=name, partitions=partitions, replication_factor=replication_factor)
         if config is not None:
             req.config.CopyFrom(config.to_pb())
         try:

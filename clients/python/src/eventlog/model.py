@@ -103,7 +103,13 @@ class TopicConfig:
     """Topic settings: 0 = server default; for retention and the timestamp
     bounds, -1 = unlimited. A CREATE_TIME record stamped more than
     message_timestamp_after_max_ms in the future (before_max_ms in the past)
-    of the broker's clock is refused with InvalidArgumentError."""
+    of the broker's clock is refused with InvalidArgumentError.
+
+    Replicated topics (docs/CLUSTER.md, "Replication"): an Acks.ALL send needs
+    min_insync_replicas in-sync copies (at most the replication factor; 0 =
+    the broker's --min_insync_replicas); unclean_leader_election_enable lets
+    an out-of-sync copy lead when no in-sync one is alive, losing the
+    acknowledged records it lacks."""
 
     retention_ms: int = 0
     retention_bytes: int = 0
@@ -115,6 +121,8 @@ class TopicConfig:
     timestamp_type: TimestampType = TimestampType.UNSPECIFIED
     message_timestamp_after_max_ms: int = 0
     message_timestamp_before_max_ms: int = 0
+    min_insync_replicas: int = 0
+    unclean_leader_election_enable: bool = False
 
     def to_pb(self) -> "pb.TopicConfig":
         return pb.TopicConfig(
@@ -128,6 +136,8 @@ class TopicConfig:
             timestamp_type=int(self.timestamp_type),  # type: ignore[arg-type]
             message_timestamp_after_max_ms=self.message_timestamp_after_max_ms,
             message_timestamp_before_max_ms=self.message_timestamp_before_max_ms,
+            min_insync_replicas=self.min_insync_replicas,
+            unclean_leader_election_enable=self.unclean_leader_election_enable,
         )
 
     @classmethod
@@ -143,6 +153,8 @@ class TopicConfig:
             timestamp_type=TimestampType(c.timestamp_type),
             message_timestamp_after_max_ms=c.message_timestamp_after_max_ms,
             message_timestamp_before_max_ms=c.message_timestamp_before_max_ms,
+            min_insync_replicas=c.min_insync_replicas,
+            unclean_leader_election_enable=c.unclean_leader_election_enable,
         )
 
 
@@ -156,13 +168,36 @@ class TopicSummary:
 class PartitionInfo:
     """Readers see [log_start_offset, high_watermark); records in
     [high_watermark, log_end_offset) are written but not yet durable (or not
-    yet on every in-sync replica)."""
+    yet on every in-sync replica).
+
+    `leader` is the broker id leading the partition (-1 while it has none;
+    leader_epoch counts its changes); `replicas` are the brokers holding a
+    copy (the first is the preferred leader) and `isr` those of them in sync
+    with the leader. A single broker leads every partition alone."""
 
     partition: int
     log_start_offset: int
     high_watermark: int
     size_bytes: int
     log_end_offset: int = 0
+    leader: int = 0
+    leader_epoch: int = 0
+    replicas: List[int] = field(default_factory=list)
+    isr: List[int] = field(default_factory=list)
+
+    @classmethod
+    def from_pb(cls, p: "pb.PartitionInfo") -> "PartitionInfo":
+        return cls(
+            partition=p.partition,
+            log_start_offset=p.log_start_offset,
+            high_watermark=p.high_watermark,
+            size_bytes=p.size_bytes,
+            log_end_offset=p.log_end_offset,
+            leader=p.leader,
+            leader_epoch=p.leader_epoch,
+            replicas=list(p.replicas),
+            isr=list(p.isr),
+        )
 
 
 @dataclass(frozen=True)
@@ -176,10 +211,7 @@ class TopicDescription:
         return cls(
             name=d.name,
             config=TopicConfig.from_pb(d.config),
-            partitions=[
-                PartitionInfo(p.partition, p.log_start_offset, p.high_watermark, p.size_bytes, p.log_end_offset)
-                for p in d.partitions
-            ],
+            partitions=[PartitionInfo.from_pb(p) for p in d.partitions],
         )
 
 

@@ -36,9 +36,10 @@ class Admin:
         config: Optional[TopicConfig] = None,
         *,
         if_not_exists: bool = False,
+        replication_factor: int = 0,
     ) -> TopicDescription:
         """As eventlog.Admin.create_topic."""
-        req = pb.CreateTopicRequest(name=name, partitions=partitions)
+        req = pb.CreateTopicRequest(name=name, partitions=partitions, replication_factor=replication_factor)
         if config is not None:
             req.config.CopyFrom(config.to_pb())
         try:
