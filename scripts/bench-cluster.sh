@@ -3,8 +3,9 @@
 # one eventlogd and on a cluster of three (one etcd member) on this machine,
 # printed as one table of medians (with min and max) of --runs runs.
 #
-#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR] [--only routing|spread|direct]
-#                            [--replication_factor N]
+#   scripts/bench-cluster.sh [--runs N] [--records N] [--build DIR]
+#                            [--only routing|spread|direct|leaders] [--replication_factor N]
+#                            [--concurrency N]
 #
 # Workloads (100-byte values, keyed, batches of 1000, acks all, a topic of
 # 12 partitions):
@@ -22,6 +23,13 @@
 #   on a 12-partition topic, sending each partition's batches to its leader
 #   (--route on) or everything through broker 1, which forwards 2/3 of them
 #   (--route off); throughput, and the p50 latency of one record at a time.
+# - leaders (the only one with --only leaders): produce as a Kafka client
+#   does: one C++ Producer (`perf produce --client library --route on`)
+#   sends each partition's batches to its leader, --concurrency requests in
+#   flight per leader (default 24), all --records records on a fresh
+#   12-partition topic per run; throughput, the brokers' CPU per record and,
+#   with N > 1, the replication lag. Run it with --replication_factor 1 and
+#   3 to compare (the issue's RF=3 target is measured this way).
 # --replication_factor N: the cluster's topics get N replicas (the brokers'
 # --default_replication_factor), so acks all waits for N copies fsynced;
 # --only spread runs the produce and subscribe steps alone (single broker,
@@ -30,7 +38,8 @@
 # compare latencies. With N > 1 the cluster's produce step also samples
 # the brokers' replication lag
 # (eventlog_replica_lag_max_records on each broker's /metrics, every
-# 200 ms, the largest over the brokers) and prints the largest and the
+# 200 ms (1 s in the leaders step), the largest over the brokers) and
+# prints the largest and the
 # median sample of each run. The produce step also reports the brokers'
 # CPU time per record (user + system, from /proc), which tells a step
 # short of CPU from one waiting on something else.
@@ -46,6 +55,7 @@ records=600000
 build="$repo/build"
 only=""
 replication_factor=1
+concurrency=24
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -53,7 +63,8 @@ while [[ $# -gt 0 ]]; do
     --build) build=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --replication_factor) replication_factor=$2; shift 2 ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    --concurrency) concurrency=$2; shift 2 ;;
+    -h|--help) sed -n '2,49p' "$0"; exit 0 ;;
     *) echo "bench-cluster: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -134,8 +145,11 @@ cpu_ticks() {
   echo "$total"
 }
 
-# Until killed: every 200 ms, the largest eventlog_replica_lag_max_records
-# over the HTTP addresses given, one line per sample, to file $1.
+# Until killed: every $lag_interval seconds, the largest
+# eventlog_replica_lag_max_records over the HTTP addresses given, one line
+# per sample, to file $1. Each sample forks a curl per broker, which costs
+# CPU the brokers then lack: the leaders step samples once a second.
+lag_interval=0.2
 sample_lag() {  # file http...
   local file=$1 max value h; shift
   while true; do
@@ -146,7 +160,7 @@ sample_lag() {  # file http...
       [[ -n $value && $value -gt $max ]] && max=$value
     done
     echo "$max" >>"$file"
-    sleep 0.2
+    sleep "$lag_interval"
   done
 }
 
@@ -219,6 +233,33 @@ run_routing() {  # server
   done
 }
 
+# One routed C++ Producer, as a Kafka client produces: every partition's
+# batches straight to its leader, --concurrency requests in flight per leader.
+run_leaders() {  # server [http...]
+  local server=$1 run topic sampler samples ticks
+  shift
+  for run in $(seq "$runs"); do
+    topic="leaders-$run"
+    "$cli" topic create "$topic" --partitions 12 --server "$server" >/dev/null
+    samples="$work/lag.$run"
+    : >"$samples"
+    if [[ $# -gt 0 ]]; then sample_lag "$samples" "$@" & sampler=$!; pids+=("$sampler"); fi
+    ticks=$(cpu_ticks)
+    record "cluster: library produce to leaders, RF=$replication_factor" "$("$cli" perf produce \
+      --client library --route on --topic "$topic" --keys on --records "$records" \
+      --concurrency "$concurrency" --server "$server" 2>/dev/null | rate_of)"
+    record "cluster: brokers' CPU per record (us)" "$(awk -v t=$(($(cpu_ticks) - ticks)) \
+      -v hz="$(getconf CLK_TCK)" -v n="$records" 'BEGIN { printf "%.2f\n", t / hz / n * 1e6 }')"
+    if [[ $# -gt 0 ]]; then
+      kill "$sampler"; wait "$sampler" 2>/dev/null || true
+      record "cluster: replica lag during produce, max (records)" "$(sort -n "$samples" | tail -1)"
+      record "cluster: replica lag during produce, median sample" "$(sort -n "$samples" |
+        awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')"
+    fi
+    "$cli" topic delete "$topic" --server "$server" >/dev/null
+  done
+}
+
 if [[ -z $only || $only == spread ]]; then
   log "single broker"
   start_broker single
@@ -259,7 +300,12 @@ elif [[ -z $only || $only == direct ]]; then
     /eventlog/partitions/direct/0 --print-value-only | sed -n 's/.*"leader":\([0-9]*\).*/\1/p')
   run_direct "${brokers[$((leader_id - 1))]}" "${brokers[$((leader_id % 3))]}"
 fi
-[[ $only == spread || $only == direct ]] || run_routing "${brokers[0]}"
+if [[ $only == leaders ]]; then
+  lag_interval=1
+  run_leaders "${brokers[0]}" "${lag_https[@]}"
+elif [[ $only != spread && $only != direct ]]; then
+  run_routing "${brokers[0]}"
+fi
 
 echo
 echo "eventlog cluster benchmark: $(nproc) cores shared by clients and brokers, load $(cut -d' ' -f1-3 /proc/loadavg)"
