@@ -162,7 +162,8 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
   cv1::ReplicaFetchResponse response;
   if (!stream->Write(request) || !stream->Read(&response)) return false;
   bool appended = false;
-  for (const cv1::ReplicaPartitionData& data : response.partitions()) {
+  // Mutable: each partition's batches move into its log, not copied.
+  for (cv1::ReplicaPartitionData& data : *response.mutable_partitions()) {
     auto it = by_key.find({data.topic(), data.partition()});
     if (it == by_key.end()) continue;
     const FollowedPartition& partition = *it->second;
@@ -179,7 +180,7 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
       appended = true;
       // The write happens before this returns; `done` runs after the fsync.
       partition.log->AppendReplicaAsync(
-          data.batches(), storage::Durability::kAll,
+          std::move(*data.mutable_batches()), storage::Durability::kAll,
           [manager = manager_, signal = signal_, topic = partition.topic, p = partition.partition,
            epoch = partition.leader_epoch](absl::StatusOr<storage::AppendResult> result) {
             if (!result.ok() && absl::IsFailedPrecondition(result.status())) {

@@ -1,5 +1,6 @@
 #include "storage/log/replica_reader.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "storage/format/record_batch_format.h"
@@ -31,6 +32,10 @@ absl::StatusOr<ReplicaRead> ReadForReplica(const LogSegments& segments, const Of
         ReadBatchHeaderAt(*span->segment, (*entry)->position, span->limit);
     if (at.ok() && at->base_offset == (*entry)->batch_base_offset) position = (*entry)->position;
   }
+  // One allocation for the common case (all of it in this segment), instead
+  // of the string doubling, and copying, as batches are appended.
+  out.batches.reserve(static_cast<size_t>(
+      std::clamp<int64_t>(span->limit - position, 0, std::max<int64_t>(max_bytes, 0))));
   while (span.has_value()) {
     while (position < span->limit) {
       ASSIGN_OR_RETURN(format::BatchHeader header,
