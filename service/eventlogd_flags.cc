@@ -24,6 +24,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -307,14 +308,33 @@ bool IsOwnFlag(absl::string_view name) {
 }
 
 // The effective value of every flag of this file, for the startup line.
-std::vector<eventlog::logging::LogField> EffectiveConfig() {
-  std::vector<std::pair<std::string, std::string>> values;
-  for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (IsMainFile(flag->Filename())) values.emplace_back(name, flag->CurrentValue());
+namespace {
+
+// Numbers and booleans as such (unquoted in JSON), the rest as strings.
+eventlog::logging::LogField ConfigField(absl::string_view name, const absl::CommandLineFlag& flag) {
+  const std::string value = flag.CurrentValue();
+  if (flag.IsOfType<bool>()) return {name, value == "true"};
+  if (flag.IsOfType<int32_t>() || flag.IsOfType<int64_t>()) {
+    int64_t number = 0;
+    if (absl::SimpleAtoi(value, &number)) return {name, number};
   }
-  std::sort(values.begin(), values.end());
+  if (flag.IsOfType<double>()) {
+    double number = 0;
+    if (absl::SimpleAtod(value, &number)) return {name, number};
+  }
+  return {name, value};
+}
+
+}  // namespace
+
+std::vector<eventlog::logging::LogField> EffectiveConfig() {
+  std::vector<std::pair<absl::string_view, const absl::CommandLineFlag*>> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (IsMainFile(flag->Filename())) flags.emplace_back(name, flag);
+  }
+  std::sort(flags.begin(), flags.end());
   std::vector<eventlog::logging::LogField> fields;
-  for (const auto& [name, value] : values) fields.emplace_back(name, value);
+  for (const auto& [name, flag] : flags) fields.push_back(ConfigField(name, *flag));
   return fields;
 }
 

@@ -103,7 +103,10 @@ absl::Status Broker::DeleteTopic(absl::string_view name) {
 }
 
 absl::StatusOr<std::vector<TopicSummary>> Broker::ListTopics() const {
-  if (shutting_down()) return ShuttingDownError();
+  // Answered while shutting down too (the store closes only after every
+  // listener stopped): a Kafka client's Metadata through a stopping broker
+  // must still list the topic's partitions. A topic-level error there made
+  // librdkafka drop the partition count to 0 and fail produce() at once.
   return topics_.List();
 }
 

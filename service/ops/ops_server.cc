@@ -1,6 +1,7 @@
 #include "service/ops/ops_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <map>
 
@@ -87,6 +88,14 @@ absl::StatusOr<std::unique_ptr<OpsServer>> OpsServer::Start(
   http.set_read_timeout(5);
   http.set_write_timeout(5);
   http.set_payload_max_length(64 * 1024);  // GETs only
+  // cpp-httplib's default sets SO_REUSEPORT, which lets a second process
+  // bind the same port and take a random share of the probes and scrapes.
+  // SO_REUSEADDR alone still allows a quick restart (TIME_WAIT) and makes a
+  // port in use a start-up error, as --listen and --kafka_listen are.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    (void)::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server->InstallRoutes();
   if (port == 0) {
     port = http.bind_to_any_port(host);

@@ -287,6 +287,11 @@ TEST_F(BrokerTest, SubscriptionCancelWakesAndShutdownRefuses) {
 
   broker_->Shutdown();
   EXPECT_THAT((*subscription)->Next(), StatusIs(absl::StatusCode::kUnavailable));
+  // Listing stays possible (a Kafka Metadata answer while stopping).
+  absl::StatusOr<std::vector<TopicSummary>> listed = broker_->ListTopics();
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].name, "c");
   EXPECT_THAT(broker_->Subscribe(subscribe), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(Produce(ProduceRequest{"c", std::nullopt, {Record("", "x")}}),
               StatusIs(absl::StatusCode::kUnavailable));

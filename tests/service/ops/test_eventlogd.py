@@ -49,7 +49,7 @@ def test_json_logs_are_one_object_per_line_and_start_with_the_effective_config(t
     assert len(starting) == 1
     config = starting[0]
     assert config["component"] == "eventlogd" and config["level"] == "info"
-    assert config["default_partitions"] == "3"
+    assert config["default_partitions"] == 3  # numbers unquoted, as OPERATIONS.md says
     assert config["data_dir"] == str(tmp_path / "data")
     assert config["http_listen"] == "127.0.0.1:0"
     assert [l["msg"] for l in lines][-2:] == ["SIGTERM, shutting down", "stopped"]
@@ -106,9 +106,9 @@ def test_config_file_sets_flags_and_the_command_line_wins(tmp_path):
     finally:
         assert broker.stop() == 0
     config_line = json_lines(broker.stderr_text())[0]  # JSON: log_format came from the file
-    assert config_line["default_partitions"] == "4"
-    assert config_line["reflection"] == "false"
-    assert config_line["max_partitions"] == "32"  # the command line won
+    assert config_line["default_partitions"] == 4
+    assert config_line["reflection"] is False
+    assert config_line["max_partitions"] == 32  # the command line won
     assert config_line["config"] == str(config)
 
 
@@ -150,6 +150,22 @@ def test_without_http_listen_nothing_listens_for_http(tmp_path):
         assert not any("serving HTTP" in l for l in broker.stdout_lines)
     finally:
         assert broker.stop() == 0
+
+
+def test_an_http_port_in_use_stops_eventlogd_with_a_clear_message(tmp_path):
+    # cpp-httplib's default SO_REUSEPORT let a second eventlogd share the
+    # port and answer a random share of the probes.
+    first = Eventlogd(str(tmp_path / "first")).start()
+    try:
+        taken = first.http[len("http://"):]
+        result = run(binary("EVENTLOGD"), f"--data_dir={tmp_path / 'second'}",
+                     "--listen=127.0.0.1:0", f"--http_listen={taken}")
+        assert result.returncode != 0, (result.stdout, result.stderr)
+        assert f"cannot listen for HTTP on {taken}" in result.stderr, result.stderr
+        assert not any("serving HTTP" in line for line in result.stdout.splitlines())
+        assert first.get("/healthz")[0] == 200
+    finally:
+        assert first.stop() == 0
 
 
 def test_with_tls_the_http_listener_serves_https_with_the_same_certificate(tmp_path):
