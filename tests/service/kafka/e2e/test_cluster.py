@@ -12,6 +12,8 @@ import os
 import socket
 import struct
 import subprocess
+import threading
+import time
 
 import grpc
 import pytest
@@ -272,3 +274,78 @@ def test_a_replicated_topic_lists_its_replicas_and_in_sync_replicas(cluster):
         metadata = pb_grpc.EventLogStub(channel).GetMetadata(
             pb.GetMetadataRequest(topics=[topic]), timeout=10)
     assert [len(p.replicas) for p in metadata.topics[0].partitions] == [3, 3]
+
+
+def test_an_idempotent_producer_rides_through_a_broker_stopping(cluster):
+    """SIGTERM of a broker (a rolling restart) is invisible to a Kafka
+    producer: until it stops, its Metadata still lists every partition (a
+    leaderless one with LEADER_NOT_AVAILABLE), so librdkafka keeps the
+    topic's partition count and retries on the new leaders. Before, a
+    stopping broker answered Metadata with a topic-level error and no
+    partitions: librdkafka dropped the count to 0, failed queued messages
+    and raised from produce()."""
+    topic = unique("kcluster-stop")
+    kafka = [cluster.kafka(i) for i in range(3)]
+    admin = AdminClient({"bootstrap.servers": kafka[0]})
+    for future in admin.create_topics([NewTopic(topic, PARTITIONS, 3)]).values():
+        future.result(30)
+    wait_until(lambda: all(l > 0 for l in kafka_metadata(kafka[1], topic)[1].values()),
+               what=f"leaders for {topic}")
+    producer = Producer({"bootstrap.servers": ",".join(kafka), "acks": "all",
+                         "enable.idempotence": True, "linger.ms": 5,
+                         # The stopped broker's connection failures are expected.
+                         "log_level": 0})
+    failures, raised, acked = [], [], []
+
+    def delivered(error, message):
+        (failures if error else acked).append(error or message.value())
+
+    stop_sending = threading.Event()
+
+    def send():
+        i = 0
+        while not stop_sending.is_set():
+            try:
+                producer.produce(topic, key=f"k{i % 40}".encode(), value=f"v{i}".encode(),
+                                 on_delivery=delivered)
+                i += 1
+            except Exception as error:  # noqa: BLE001 (what the test looks for)
+                raised.append(str(error))
+            producer.poll(0)
+            time.sleep(0.004)
+
+    # What the stopping broker itself answers, asked every 20 ms until it is
+    # gone (then the admin client's calls fail or go elsewhere: ignored).
+    stopping = AdminClient({"bootstrap.servers": kafka[1], "log_level": 0})
+    bad_answers = []
+
+    def poll_metadata():
+        while not stop_sending.is_set():
+            try:
+                metadata = stopping.list_topics(topic, timeout=1)
+                answer = metadata.topics[topic]
+                if metadata.orig_broker_id == 2 and (answer.error is not None
+                                                     or len(answer.partitions) != PARTITIONS):
+                    bad_answers.append((str(answer.error), len(answer.partitions)))
+            except Exception:  # noqa: BLE001 (a broker going away)
+                pass
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=send), threading.Thread(target=poll_metadata)]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_until(lambda: len(acked) > 100, what="acknowledgements before the stop")
+        cluster.command("stop 1")
+        before = len(acked)
+        wait_until(lambda: len(acked) > before + 200, timeout=60,
+                   what="acknowledgements after the stop")
+    finally:
+        stop_sending.set()
+        for thread in threads:
+            thread.join()
+    assert bad_answers == [], bad_answers[:3]
+    assert producer.flush(60) == 0
+    assert failures == [] and raised == [], (failures[:3], raised[:3])
+    cluster.command("start 1")
+    cluster.command("wait")
