@@ -164,12 +164,22 @@ HttpReply ConsoleApi::Groups(absl::string_view principal) const {
     if (!access_->Allows(principal, Operation::kRead, ResourceType::kGroup, name)) continue;
     absl::StatusOr<broker::GroupDescription> group = broker_->DescribeGroup(name);
     if (!group.ok()) continue;  // gone since
+    // -1 is a partition whose lag this broker does not know (in a cluster,
+    // led elsewhere): counted apart, never summed as -1 records.
     int64_t lag = 0;
-    for (const broker::PartitionLag& l : group->lags) lag += l.lag;
+    int64_t unknown = 0;
+    for (const broker::PartitionLag& l : group->lags) {
+      if (l.lag < 0) {
+        ++unknown;
+      } else {
+        lag += l.lag;
+      }
+    }
     list.push_back({{"name", name},
                     {"generation", group->generation},
                     {"members", group->members.size()},
-                    {"lag", lag}});
+                    {"lag", lag},
+                    {"partitions_lag_unknown", unknown}});
   }
   return JsonReply({{"groups", list}});
 }

@@ -69,11 +69,11 @@ std::string MetricsCollector::Collect() const {
   WriteProcess(writer);
   WriteTopics(writer);
   WriteGroups(writer);
-  writer.Single("eventlog_under_replicated_partitions", Type::kGauge,
-                "Partitions this broker leads with fewer in-sync replicas than replicas; always "
-                "0 on a single broker (each partition is its own only replica).",
-                options_.under_replicated_partitions ? options_.under_replicated_partitions()
-                                                     : int64_t{0});
+  writer.Single(
+      "eventlog_under_replicated_partitions", Type::kGauge,
+      "Partitions this broker leads with fewer in-sync replicas than replicas; always "
+      "0 on a single broker (each partition is its own only replica).",
+      options_.under_replicated_partitions ? options_.under_replicated_partitions() : int64_t{0});
   writer.Single("eventlog_subscriptions_open", Type::kGauge, "Subscribe streams open now.",
                 broker_->open_subscriptions());
   if (const broker::BrokerMetrics* counters = broker_->metrics(); counters != nullptr) {
@@ -226,12 +226,16 @@ void MetricsCollector::WriteGroups(MetricWriter& writer) const {
                "The group's generation: it grows with every rebalance.");
   for (const broker::GroupDescription& g : groups)
     writer.Sample({{"group", g.group}}, g.generation);
+  // A lag of -1 is unknown here (in a cluster, a partition led by another
+  // broker): left out, never summed as -1 records.
   writer.Begin("eventlog_group_lag", Type::kGauge,
                "Records below the high watermark not yet committed by the group, per topic "
-               "(from the log start where it committed nothing).");
+               "(from the log start where it committed nothing; partitions this broker "
+               "leads).");
   for (const broker::GroupDescription& g : groups) {
     std::vector<std::pair<std::string, int64_t>> by_topic;  // lags come grouped by topic
     for (const broker::PartitionLag& lag : g.lags) {
+      if (lag.lag < 0) continue;
       if (by_topic.empty() || by_topic.back().first != lag.topic)
         by_topic.emplace_back(lag.topic, 0);
       by_topic.back().second += lag.lag;
@@ -244,6 +248,7 @@ void MetricsCollector::WriteGroups(MetricWriter& writer) const {
   writer.Begin("eventlog_group_partition_lag", Type::kGauge, "eventlog_group_lag per partition.");
   for (const broker::GroupDescription& g : groups) {
     for (const broker::PartitionLag& lag : g.lags) {
+      if (lag.lag < 0) continue;
       const std::string partition = absl::StrCat(lag.partition);
       writer.Sample({{"group", g.group}, {"topic", lag.topic}, {"partition", partition}}, lag.lag);
     }

@@ -218,7 +218,9 @@ function groupsPage() {
       holder.replaceChildren(groups.length === 0 ? el('p', { class: 'muted' }, 'No groups yet.') :
         table(['Group', 'Generation', 'Members', 'Lag'], groups.map((g) => [
           el('a', { href: '#/group/' + encodeURIComponent(g.name) }, g.name), g.generation, g.members,
-          fmtInt(g.lag)]), [1, 2, 3]));
+          // Partitions led by another broker have no lag here (a cluster).
+          g.partitions_lag_unknown > 0 ? `${fmtInt(g.lag)} + ? (${g.partitions_lag_unknown} led elsewhere)`
+            : fmtInt(g.lag)]), [1, 2, 3]));
     } catch (e) { showError(e); }
   });
 }
@@ -240,9 +242,10 @@ function groupPage(name) {
           m.partitions.join(', ') || '–'])));
       lags.replaceChildren(table(['Topic', 'Partition', 'Committed', 'High watermark', 'Lag'],
         g.lags.map((l) => [l.topic, l.partition, l.committed_offset < 0 ? '–' : fmtInt(l.committed_offset),
-          fmtInt(l.high_watermark), fmtInt(l.lag)]), [1, 2, 3, 4]));
+          l.high_watermark < 0 ? '? (led elsewhere)' : fmtInt(l.high_watermark),
+          l.lag < 0 ? '?' : fmtInt(l.lag)]), [1, 2, 3, 4]));
       const series = {};
-      for (const l of g.lags) series[`${l.topic}/${l.partition}`] = l.lag;
+      for (const l of g.lags) if (l.lag >= 0) series[`${l.topic}/${l.partition}`] = l.lag;
       pushPoint(lagChart.chart, timeLabel(), series);
     } catch (e) { showError(e); }
   });
