@@ -61,7 +61,16 @@ absl::StatusOr<std::unique_ptr<ClusterNode>> ClusterNode::Start(const ClusterOpt
 
 absl::Status ClusterNode::EnsureClusterRecord(storage::Store* store) {
   const std::string key = keys_.Cluster();
-  ASSIGN_OR_RETURN(etcd::RangeResult read, client_->Range(etcd::KeyRange::Key(key)));
+  absl::StatusOr<etcd::RangeResult> found = client_->Range(etcd::KeyRange::Key(key));
+  if (!found.ok()) {
+    // The first call to etcd: say where it went (a bare "Deadline Exceeded"
+    // did not mention etcd).
+    return absl::Status(found.status().code(),
+                        absl::StrCat("cannot read the cluster record from etcd at ",
+                                     options_.etcd_endpoints, " (is etcd running there?): ",
+                                     found.status().message()));
+  }
+  etcd::RangeResult read = *std::move(found);
   if (read.kvs.empty()) {
     for (const std::shared_ptr<storage::Topic>& topic : store->ListTopics()) {
       if (topic->deleted()) continue;

@@ -168,6 +168,13 @@ def test_an_http_port_in_use_stops_eventlogd_with_a_clear_message(tmp_path):
         assert first.stop() == 0
 
 
+def test_an_unreachable_etcd_stops_eventlogd_naming_etcd(tmp_path):
+    result = run(binary("EVENTLOGD"), f"--data_dir={tmp_path / 'data'}", "--listen=127.0.0.1:0",
+                 "--cluster_etcd=127.0.0.1:1", "--broker_id=1")  # nothing listens on port 1
+    assert result.returncode != 0, (result.stdout, result.stderr)
+    assert "etcd at 127.0.0.1:1" in result.stderr, result.stderr
+
+
 def test_with_tls_the_http_listener_serves_https_with_the_same_certificate(tmp_path):
     certs = tmp_path / "certs"
     subprocess.run([os.path.join(SOURCE_DIR, "tests", "service", "security", "make_test_certs.sh"),
