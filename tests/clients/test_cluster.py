@@ -379,6 +379,14 @@ def run_group_consumer_through_a_follower_kill(cluster):
             f"stderr: {errors}; exit status {consumer.poll()}"
         )
         assert consumer.poll() is None, f"stderr: {errors}"
+        # Meanwhile a consumer that stops once caught up: its commit at exit
+        # fails too and is retried (a group of the same coordinator).
+        other = next(g for g in (f"{group}-{i}" for i in range(1000))
+                     if partition_for_key(g.encode(), 12) == partition_for_key(group.encode(), 12))
+        bounded = subprocess.Popen(
+            [cli, "consume", topic, "--group", other, "--reset", "earliest", "--server", order],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
         with Producer(order) as producer:
             def sends(value):
                 try:
@@ -394,6 +402,15 @@ def run_group_consumer_through_a_follower_kill(cluster):
     finally:
         consumer.terminate()
         status = consumer.wait(timeout=60)
+    bounded_out, bounded_err = bounded.communicate(timeout=60)
+    assert "warning: commit: UNAVAILABLE" in bounded_err and "; retrying in " in bounded_err, bounded_err
+    if bounded.returncode == 0:  # a retry got through: all it printed is committed
+        shown = subprocess.run([cli, "offsets", "show", other, topic, "--server", order],
+                               capture_output=True, text=True, check=True).stdout.split()
+        assert shown == ["0", str(len(bounded_out.splitlines()))], f"{shown}; stderr: {bounded_err}"
+    else:  # the retries ran out (after about 10 s): the error is reported
+        assert bounded.returncode == 1 and bounded_err.splitlines()[-1].startswith(
+            "eventlog: commit: UNAVAILABLE"), bounded_err
     # The final commit (retried if need be) stored everything printed.
     assert status == 0, f"stderr: {errors}"
     assert sorted(lines) == sorted(before + after)
