@@ -300,7 +300,7 @@ def test_produce_stops_reading_at_the_first_failure(cli, processes):
     producer.stdin.flush()
     assert producer.wait(30) == 1
     stderr = producer.stderr.read()
-    assert "line 2: RESOURCE_EXHAUSTED" in stderr and "input after line 2 was not sent" in stderr, stderr
+    assert "line 2: RESOURCE_EXHAUSTED" in stderr and "no line after line 2 was sent" in stderr, stderr
     assert parse_acks(producer.stdout.read()) == [(0, 0)]
     producer.stdin.close()
 

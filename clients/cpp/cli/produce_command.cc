@@ -150,7 +150,7 @@ void PrintAcks(AckQueue& queue, bool quiet) {
                static_cast<long long>(failures.failed()), static_cast<long long>(last_line),
                queue.end_of_input()
                    ? ""
-                   : absl::StrCat("; input after line ", last_line, " was not sent").c_str());
+                   : absl::StrCat("; no line after line ", last_line, " was sent").c_str());
   std::fflush(stderr);
   std::_Exit(kExitError);
 }
