@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import grpc
 import pytest
@@ -315,3 +316,104 @@ def test_a_following_cli_consumer_keeps_reading_when_the_broker_it_reached_goes_
     assert sorted(line for line in lines if line.startswith("after") and line != after[0]) == sorted(after[1:])
     cluster.command("start 0")
     cluster.command("wait")
+
+
+def coordinator_index(harness, group):
+    """0-based index of the broker coordinating `group` (which has a commit):
+    the one whose /metrics reports the group's committed offsets."""
+    for i in range(len(harness.addresses)):
+        address = harness.command(f"http {i}").strip()
+        with urllib.request.urlopen(f"http://{address}/metrics", timeout=10) as response:
+            if f'eventlog_group_committed_offset{{group="{group}"' in response.read().decode():
+                return i
+    return None
+
+
+def test_a_following_cli_group_consumer_survives_commits_failing_while_a_follower_is_down():
+    # __consumer_offsets has three copies: while a follower of the group's
+    # offsets partition is down, commits fail with UNAVAILABLE until its
+    # leader drops it from the ISR (--replica_lag_time_max_ms, 10 s). Those
+    # commits are retried later, not the end of the consumer. A cluster of
+    # its own, to find the coordinator through /metrics.
+    cluster = Harness(flags=("--http_listen=127.0.0.1:0",))
+    try:
+        run_group_consumer_through_a_follower_kill(cluster)
+    finally:
+        cluster.close()
+
+
+def run_group_consumer_through_a_follower_kill(cluster):
+    servers = cluster.addresses
+    cli = os.environ["EVENTLOG_CLI"]
+    group, topic = "cli-commits-group", "cli-commits"
+    with Admin(",".join(servers)) as admin:
+        admin.create_topic(topic, partitions=1, replication_factor=3)
+    assert eventually(lambda: leaders(servers[0], topic)[0] > 0)
+    subprocess.run([cli, "offsets", "commit", group, topic, "0", "0", "--server", ",".join(servers)],
+                   capture_output=True, text=True, check=True)
+    coordinator = coordinator_index(cluster, group)
+    assert coordinator is not None
+    # The CLI reaches the topic's leader first; the victim is neither that
+    # broker nor the group's coordinator: a follower of both partitions.
+    reached = leaders(servers[0], topic)[0] - 1
+    victim = next(i for i in range(3) if i not in (reached, coordinator))
+    order = ",".join([servers[reached]] + [s for i, s in enumerate(servers) if i != reached])
+    before = [f"before-{i}" for i in range(20)]
+    after = [f"after-{i}" for i in range(20)]
+    with Producer(order) as producer:
+        for value in before:
+            producer.send(topic, value, partition=0).result(timeout=30)
+
+    consumer = subprocess.Popen(
+        [cli, "consume", topic, "--group", group, "--follow", "--server", order],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    lines, errors = [], []
+    threading.Thread(target=lambda: lines.extend(l.rstrip("\n") for l in consumer.stdout), daemon=True).start()
+    threading.Thread(target=lambda: errors.extend(l.rstrip("\n") for l in consumer.stderr), daemon=True).start()
+    try:
+        assert eventually(lambda: len(lines) >= len(before)), f"{len(lines)} lines; stderr: {errors}"
+        cluster.command(f"kill {victim}")
+        # The next periodic commit (every 5 s) fails, only a warning now.
+        assert eventually(lambda: any("warning: commit: UNAVAILABLE" in e for e in errors), timeout=30), (
+            f"stderr: {errors}; exit status {consumer.poll()}"
+        )
+        assert consumer.poll() is None, f"stderr: {errors}"
+        # Meanwhile a consumer that stops once caught up: its commit at exit
+        # fails too and is retried (a group of the same coordinator).
+        other = next(g for g in (f"{group}-{i}" for i in range(1000))
+                     if partition_for_key(g.encode(), 12) == partition_for_key(group.encode(), 12))
+        bounded = subprocess.Popen(
+            [cli, "consume", topic, "--group", other, "--reset", "earliest", "--server", order],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        with Producer(order) as producer:
+            def sends(value):
+                try:
+                    producer.send(topic, value, partition=0).result(timeout=30)
+                    return True
+                except Exception:  # noqa: BLE001 - UNAVAILABLE until the ISR shrinks
+                    return False
+
+            for value in after:
+                assert eventually(lambda: sends(value))
+        assert eventually(lambda: set(after) <= set(lines)), f"{len(lines)} lines; stderr: {errors}"
+        assert consumer.poll() is None, f"stderr: {errors}"  # still following
+    finally:
+        consumer.terminate()
+        status = consumer.wait(timeout=60)
+    bounded_out, bounded_err = bounded.communicate(timeout=60)
+    assert "warning: commit: UNAVAILABLE" in bounded_err and "; retrying in " in bounded_err, bounded_err
+    if bounded.returncode == 0:  # a retry got through: all it printed is committed
+        shown = subprocess.run([cli, "offsets", "show", other, topic, "--server", order],
+                               capture_output=True, text=True, check=True).stdout.split()
+        assert shown == ["0", str(len(bounded_out.splitlines()))], f"{shown}; stderr: {bounded_err}"
+    else:  # the retries ran out (after about 10 s): the error is reported
+        assert bounded.returncode == 1 and bounded_err.splitlines()[-1].startswith(
+            "eventlog: commit: UNAVAILABLE"), bounded_err
+    # The final commit (retried if need be) stored everything printed.
+    assert status == 0, f"stderr: {errors}"
+    assert sorted(lines) == sorted(before + after)
+    shown = subprocess.run([cli, "offsets", "show", group, topic, "--server", order],
+                           capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["0", str(len(lines))], f"{shown}; stderr: {errors}"

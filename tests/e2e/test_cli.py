@@ -270,6 +270,41 @@ def test_record_larger_than_max_message_bytes_is_refused(cli):
     assert cli.run("consume", topic).stdout == ""  # nothing stored
 
 
+def test_produce_names_the_failed_input_line_and_prints_every_ack(cli):
+    # Line 2 is over the default --max_message_bytes (1 MiB). Input after the
+    # first failure is not read, but the lines already sent (here all of
+    # them, read before the refusal came back) finish and their acks print.
+    topic = create_topic(cli, 3)
+    after = [f"after{i}" for i in range(1, 6)]
+    records = "a1\n" + "x" * 1100000 + "\n" + "".join(f"{v}\n" for v in after)
+    result = cli.run("produce", topic, "--partition", 2, input=records, check=False)
+    assert result.returncode == 1, result.stderr
+    acks = parse_acks(result.stdout)
+    assert acks == [(2, i) for i in range(len(acks))] and acks, result.stdout
+    assert "eventlog: produce: line 2: RESOURCE_EXHAUSTED:" in result.stderr, result.stderr
+    assert "line 1:" not in result.stderr and "line 3" not in result.stderr, result.stderr
+    sent = len(acks) + 1  # every line sent is acked or named on stderr
+    assert f"1 of {sent} records sent failed" in result.stderr, result.stderr
+    # Exactly the acknowledged lines are stored, in order.
+    stored = cli.run("consume", topic, "--partition", 2).stdout
+    assert stored.split("\n")[:-1] == ["a1", *after][: len(acks)]
+
+
+def test_produce_stops_reading_at_the_first_failure(cli, processes):
+    # stdin stays open: produce must not wait for more input once a record
+    # failed. One record per request: a refused request fails all its records.
+    topic = create_topic(cli, 1, "--max_message_bytes", 1024)
+    producer = processes.popen(cli.argv("produce", topic, "--batch_records", 1), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    producer.stdin.write("ok\n" + "x" * 5000 + "\n")
+    producer.stdin.flush()
+    assert producer.wait(30) == 1
+    stderr = producer.stderr.read()
+    assert "line 2: RESOURCE_EXHAUSTED" in stderr and "no line after line 2 was sent" in stderr, stderr
+    assert parse_acks(producer.stdout.read()) == [(0, 0)]
+    producer.stdin.close()
+
+
 def test_consume_follow_sees_new_records_and_stops_on_sigint(cli, processes):
     topic = create_topic(cli)
     follower = processes.popen(cli.argv("consume", topic, "--follow"), stdout=subprocess.PIPE,

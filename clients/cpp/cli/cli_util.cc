@@ -65,6 +65,13 @@ int ReportError(absl::string_view what, const absl::Status& status) {
   return kExitError;
 }
 
+void ReportWarning(absl::string_view what, const absl::Status& status, absl::string_view suffix) {
+  std::string text =
+      absl::StrCat("eventlog: warning: ", what, ": ", client::DescribeStatus(status), suffix, "\n");
+  std::fflush(stdout);
+  std::fputs(text.c_str(), stderr);
+}
+
 int ExitCodeFor(ArgParser::Result result) {
   return result == ArgParser::Result::kHelpShown ? kExitOk : kExitUsage;
 }

@@ -35,6 +35,9 @@ std::unique_ptr<client::Client> MakeClient(const CommonFlags& flags);
 
 // Prints "eventlog: <what>: CODE: message" to stderr; returns kExitError.
 int ReportError(absl::string_view what, const absl::Status& status);
+// Prints "eventlog: warning: <what>: CODE: message<suffix>" to stderr, for an
+// error the command survives.
+void ReportWarning(absl::string_view what, const absl::Status& status, absl::string_view suffix);
 // kExitOk for --help, kExitUsage for errors (call only when not kOk).
 int ExitCodeFor(ArgParser::Result result);
 

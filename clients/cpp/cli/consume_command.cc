@@ -25,6 +25,10 @@ void OnStopSignal(int) { g_stop = 1; }
 constexpr absl::Duration kPollSlice = absl::Milliseconds(200);
 constexpr absl::Duration kIdleBeforeTailCheck = absl::Seconds(1);
 constexpr absl::Duration kCommitInterval = absl::Seconds(5);
+// The final commit at exit, when it fails retriably, is tried again after
+// these pauses (doubling), for this long at most, before the error is fatal.
+constexpr absl::Duration kFinalCommitFirstBackoff = absl::Milliseconds(250);
+constexpr absl::Duration kFinalCommitRetryBudget = absl::Seconds(10);
 
 using OffsetMap = absl::flat_hash_map<int32_t, int64_t>;
 
@@ -66,6 +70,20 @@ absl::StatusOr<OffsetMap> StartOffsets(client::Client& client, const std::string
   return start;
 }
 
+// Errors of a commit that a later commit may not meet (as Kafka's consumers
+// treat them): the broker or the coordinator out of reach, moving or loading
+// its offsets (all UNAVAILABLE), a deadline, a conflict.
+bool IsRetriableCommitError(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kAborted:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 int RunConsume(const std::vector<std::string>& args) {
@@ -79,7 +97,10 @@ int RunConsume(const std::vector<std::string>& args) {
       "Prints TOPIC's records: the value per line (key<TAB>value with --print_keys), or one "
       "JSON object per line. Stops once caught up with the high watermarks seen at start, "
       "unless --follow. With --group the server assigns the partitions and the printed "
-      "position is committed at exit (and every 5 s when following).");
+      "position is committed at exit (and every 5 s when following). A periodic commit that "
+      "fails retriably (UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED) is a warning and is tried "
+      "again at the next one; the commit at exit is retried for up to 10 s, then its error "
+      "ends the command with status 1; other commit errors end it at once.");
   parser.AddRepeated("partition", &partition_args, "read this partition (repeatable; default all)");
   parser.AddString("group", &group, "consume as a member of this group");
   parser.AddString("from", &from,
@@ -154,8 +175,8 @@ int RunConsume(const std::vector<std::string>& args) {
       const bool read = group.empty() ? std::find(partitions.begin(), partitions.end(),
                                                   info.partition()) != partitions.end()
                                       : true;
-      if (read && (position->value < info.log_start_offset() ||
-                   position->value > info.high_watermark())) {
+      if (read &&
+          (position->value < info.log_start_offset() || position->value > info.high_watermark())) {
         return ReportError(
             absl::StrCat("consume '", topic, "'"),
             absl::OutOfRangeError(absl::StrCat(
@@ -273,9 +294,12 @@ int RunConsume(const std::vector<std::string>& args) {
         last_record = now;
       }
       if (follow && now - last_commit >= kCommitInterval) {
-        // During a rebalance the library defers the commit (and says so).
+        // During a rebalance the library defers the commit (and says so); a
+        // retriable failure waits for the next commit, which carries the same
+        // or newer positions.
         if (absl::Status status = commit_printed(); !status.ok()) {
-          return ReportError("commit", status);
+          if (!IsRetriableCommitError(status)) return ReportError("commit", status);
+          ReportWarning("commit", status, "; retrying at the next commit");
         }
         last_commit = now;
       }
@@ -302,7 +326,15 @@ int RunConsume(const std::vector<std::string>& args) {
     if (max_records > 0 && ++count >= max_records) break;
   }
   std::fflush(stdout);
+  // Still a member while retrying, so the commit keeps its generation.
   absl::Status status = commit_printed();
+  const absl::Time give_up = absl::Now() + kFinalCommitRetryBudget;
+  for (absl::Duration backoff = kFinalCommitFirstBackoff;
+       IsRetriableCommitError(status) && absl::Now() + backoff < give_up; backoff *= 2) {
+    ReportWarning("commit", status, absl::StrCat("; retrying in ", absl::FormatDuration(backoff)));
+    absl::SleepFor(backoff);
+    status = commit_printed();
+  }
   (*consumer)->Close();
   if (!status.ok()) return ReportError("commit", status);
   return kExitOk;

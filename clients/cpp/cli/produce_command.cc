@@ -1,6 +1,11 @@
 // eventlog produce: records from stdin, one per line, pipelined through the
 // Producer; prints "partition offset" for each record as it is acknowledged
-// (flushed as acks arrive, so a caller can follow them live).
+// (flushed as acks arrive, so a caller can follow them live). At the first
+// failed record it stops reading stdin (unlike Kafka's console producer,
+// which goes on: with the broker gone every later line would fail too, and
+// a script would wait on a command that never gives up); the records already
+// sent still finish, so each line sent is either acknowledged on stdout or
+// named, by its input line number, on stderr. Then it exits with status 1.
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -21,20 +26,46 @@
 namespace eventlog::cli {
 namespace {
 
-// Futures in send order, handed from the stdin reader to the ack printer.
+// A sent record: its input line number (1-based) and its future.
+struct SentRecord {
+  int64_t line = 0;
+  client::RecordFuture future;
+};
+
+// Sent records in send order, handed from the stdin reader to the ack printer.
 class AckQueue {
  public:
-  void Push(client::RecordFuture future) {
+  // Sends the record of `line` with `send` (returning its future) and queues
+  // it, unless StopSending() was called: then sends nothing, returns false.
+  template <typename SendFn>
+  bool SendAndPush(int64_t line, SendFn send) {
+    absl::MutexLock gate(&send_mu_);
+    if (!sending_) return false;
+    client::RecordFuture future = send();
     absl::MutexLock lock(&mu_);
-    queue_.push_back(std::move(future));
+    queue_.push_back(SentRecord{line, std::move(future)});
+    return true;
   }
-  void Finish() {
+  // Once this returns, nothing more is sent or queued (it waits for a send
+  // under way).
+  void StopSending() {
+    absl::MutexLock gate(&send_mu_);
+    sending_ = false;
+  }
+  // The reader is done: nothing more is queued. `end_of_input`: it read
+  // all of stdin.
+  void Finish(bool end_of_input) {
     absl::MutexLock lock(&mu_);
     finished_ = true;
+    end_of_input_ = end_of_input;
+  }
+  bool end_of_input() {
+    absl::MutexLock lock(&mu_);
+    return end_of_input_;
   }
   // Takes the oldest future. With `wait`, waits for one; false once finished
   // and drained (or, without `wait`, when none is queued).
-  bool Pop(client::RecordFuture& out, bool wait) {
+  bool Pop(SentRecord& out, bool wait) {
     absl::MutexLock lock(&mu_);
     if (wait) mu_.Await(absl::Condition(this, &AckQueue::ReadyLocked));
     if (queue_.empty()) return false;
@@ -48,30 +79,80 @@ class AckQueue {
     return finished_ || !queue_.empty();
   }
 
+  absl::Mutex send_mu_;  // held while sending, apart from mu_ so Pop never waits on a send
+  bool sending_ ABSL_GUARDED_BY(send_mu_) = true;
   absl::Mutex mu_;
-  std::deque<client::RecordFuture> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<SentRecord> queue_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool end_of_input_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// Prints acks in order. On the first failure reports it and exits the
-// process: the stdin reader may be blocked on a quiet pipe.
-void PrintAcks(AckQueue& queue, bool quiet) {
-  client::RecordFuture future;
-  while (true) {
-    if (!queue.Pop(future, /*wait=*/false)) {
-      std::fflush(stdout);  // show what is acked before waiting
-      if (!queue.Pop(future, /*wait=*/true)) break;
+// Reports failed records, one stderr line per run of consecutive input lines
+// that failed with the same status (a failed request fails all its records).
+class FailureReporter {
+ public:
+  void Add(int64_t line, const absl::Status& status) {
+    ++failed_;
+    if (first_ > 0 && line == last_ + 1 && status == status_) {
+      last_ = line;
+      return;
     }
-    if (!future.ready()) std::fflush(stdout);  // show what is acked before waiting
-    absl::StatusOr<client::RecordMetadata> ack = future.Get();
+    Flush();
+    first_ = last_ = line;
+    status_ = status;
+  }
+  void Flush() {
+    if (first_ == 0) return;
+    ReportError(first_ == last_ ? absl::StrCat("produce: line ", first_)
+                                : absl::StrCat("produce: lines ", first_, "-", last_),
+                status_);
+    std::fflush(stderr);
+    first_ = last_ = 0;
+  }
+  int64_t failed() const { return failed_; }
+
+ private:
+  int64_t first_ = 0, last_ = 0;  // 0: no run pending
+  absl::Status status_;
+  int64_t failed_ = 0;
+};
+
+// Prints acks in order and reports failures by input line. After the first
+// failure, stops the sending, drains what was sent, and exits the process
+// with kExitError: the stdin reader may be blocked on a quiet pipe.
+void PrintAcks(AckQueue& queue, bool quiet) {
+  FailureReporter failures;
+  SentRecord sent;
+  int64_t last_line = 0;
+  while (true) {
+    if (!queue.Pop(sent, /*wait=*/false)) {
+      std::fflush(stdout);  // show what is acked before waiting
+      failures.Flush();
+      if (failures.failed() > 0) break;  // nothing more will be queued
+      if (!queue.Pop(sent, /*wait=*/true)) break;
+    }
+    if (!sent.future.ready()) {  // show what is known before waiting
+      std::fflush(stdout);
+      failures.Flush();
+    }
+    last_line = sent.line;
+    absl::StatusOr<client::RecordMetadata> ack = sent.future.Get();
     if (!ack.ok()) {
-      ReportError("produce", ack.status());
-      std::fflush(stderr);
-      std::_Exit(kExitError);
+      if (failures.failed() == 0) queue.StopSending();
+      failures.Add(sent.line, ack.status());
+      continue;
     }
     if (!quiet) std::printf("%d %lld\n", ack->partition, static_cast<long long>(ack->offset));
   }
   std::fflush(stdout);
+  if (failures.failed() == 0) return;
+  std::fprintf(stderr, "eventlog: produce: %lld of %lld records sent failed%s\n",
+               static_cast<long long>(failures.failed()), static_cast<long long>(last_line),
+               queue.end_of_input()
+                   ? ""
+                   : absl::StrCat("; no line after line ", last_line, " was sent").c_str());
+  std::fflush(stderr);
+  std::_Exit(kExitError);
 }
 
 }  // namespace
@@ -86,7 +167,10 @@ int RunProduce(const std::vector<std::string>& args) {
   ArgParser parser(
       "eventlog produce", "TOPIC [flags] < records",
       "Sends stdin to TOPIC, one record per line, and prints 'partition offset' for each "
-      "record as it is acknowledged. With --keyed (or --key_separator) each line is "
+      "record as it is acknowledged. A record that fails is reported on stderr by its input "
+      "line number (1-based) with the server's reason; then no more input is read, the records "
+      "already sent finish (their acks printed, their failures named) and the exit status is "
+      "1. With --keyed (or --key_separator) each line is "
       "KEY<separator>VALUE; a keyed record goes to murmur2(key) % partitions unless "
       "--partition is given.");
   parser.AddInt("partition", &partition, "send every record to this partition (-1 = route)");
@@ -153,8 +237,11 @@ int RunProduce(const std::vector<std::string>& args) {
   char* line = nullptr;
   size_t capacity = 0;
   ssize_t length;
+  bool end_of_input = true;
   v1::Record record;
+  int64_t line_number = 0;
   while ((length = getline(&line, &capacity, stdin)) >= 0) {
+    ++line_number;
     absl::string_view text(line, static_cast<size_t>(length));
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
     absl::string_view key;
@@ -165,18 +252,23 @@ int RunProduce(const std::vector<std::string>& args) {
         value = text.substr(at + separator.size());
       }
     }
-    if (prototype.headers_size() == 0) {
-      queue.Push((*producer)->Send(key, value, target));  // reuses pooled records
-    } else {
+    const bool sent = queue.SendAndPush(line_number, [&] {
+      if (prototype.headers_size() == 0) {
+        return (*producer)->Send(key, value, target);  // reuses pooled records
+      }
       record = prototype;
       record.set_key(key.data(), key.size());
       record.set_value(value.data(), value.size());
-      queue.Push((*producer)->Send(std::move(record), target));
+      return (*producer)->Send(std::move(record), target);
+    });
+    if (!sent) {  // a record failed: the printer ends the process
+      end_of_input = false;
+      break;
     }
   }
   std::free(line);
   absl::Status closed = (*producer)->Close();
-  queue.Finish();
+  queue.Finish(end_of_input);
   printer.join();  // exits the process itself if a record failed
   if (!closed.ok()) return ReportError("produce", closed);
   return kExitOk;
