@@ -14,50 +14,14 @@ import threading
 import time
 import urllib.request
 
-import grpc
 import pytest
 
 from eventlog import Admin, Consumer, Producer, Start, TopicConfig, aio
 from eventlog.errors import FailedPreconditionError, UnavailableError
-from eventlog.v1 import eventlog_pb2 as pb
-from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+from cluster_harness import Harness, eventually, leaders  # noqa: E402
 from helpers import partition_for_key  # noqa: E402
-
-
-class Harness:
-    """cluster_harness in a subprocess: commands over stdin."""
-
-    def __init__(self, etcd=1, brokers=3, flags=()):
-        extra = [arg for flag in flags for arg in ("--broker_flag", flag)]
-        self.proc = subprocess.Popen(
-            [os.environ["CLUSTER_HARNESS"], "--etcd", str(etcd), "--brokers", str(brokers)] + extra,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        line = self.proc.stdout.readline().strip()
-        assert line.startswith("ready "), line
-        self.addresses = line.split(" ", 1)[1].split(",")
-
-    def command(self, text):
-        self.proc.stdin.write(text + "\n")
-        self.proc.stdin.flush()
-        lines = []
-        while True:
-            line = self.proc.stdout.readline()
-            assert line, "the harness exited"
-            if line.strip() == "ok" or line.startswith("error: "):
-                assert line.strip() == "ok", "".join(lines) + line
-                return "".join(lines)
-            lines.append(line)
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.write("quit\n")
-            self.proc.stdin.close()
-            self.proc.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -65,21 +29,6 @@ def cluster():
     harness = Harness()
     yield harness
     harness.close()
-
-
-def leaders(address, topic):
-    with grpc.insecure_channel(address) as channel:
-        metadata = pb_grpc.EventLogStub(channel).GetMetadata(pb.GetMetadataRequest(topics=[topic]), timeout=10)
-    return {p.partition: p.leader for p in metadata.topics[0].partitions}
-
-
-def eventually(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_the_python_client_and_the_cli_use_any_broker_through_a_server_list(cluster):

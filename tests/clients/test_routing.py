@@ -21,7 +21,7 @@ import eventlog.aio
 from eventlog import Admin, Consumer, Producer, Start
 
 sys.path.insert(0, os.path.dirname(__file__))
-from test_cluster import Harness, eventually, leaders  # noqa: E402
+from cluster_harness import Harness, eventually, leaders  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from helpers import partition_for_key  # noqa: E402
