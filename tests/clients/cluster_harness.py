@@ -1,5 +1,6 @@
 """The C++ cluster harness ($CLUSTER_HARNESS) driven from Python, and small
-helpers the cluster client tests share (test_cluster.py, test_routing.py)."""
+helpers the cluster tests share (tests/clients/test_cluster.py and
+test_routing.py, tests/service/kafka/e2e/test_cluster.py)."""
 
 import os
 import subprocess
@@ -15,15 +16,20 @@ class Harness:
     """cluster_harness in a subprocess: commands over stdin."""
 
     def __init__(self, etcd=1, brokers=3, flags=()):
+        harness = os.environ.get("CLUSTER_HARNESS")
+        if not harness or not os.access(harness, os.X_OK):
+            raise RuntimeError(f"$CLUSTER_HARNESS must name the built harness (got {harness!r})")
         extra = [arg for flag in flags for arg in ("--broker_flag", flag)]
         self.proc = subprocess.Popen(
-            [os.environ["CLUSTER_HARNESS"], "--etcd", str(etcd), "--brokers", str(brokers)] + extra,
+            [harness, "--etcd", str(etcd), "--brokers", str(brokers)] + extra,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         line = self.proc.stdout.readline().strip()
-        assert line.startswith("ready "), line
+        if not line.startswith("ready "):
+            self.close()
+            raise RuntimeError(f"the cluster did not start: {line}")
         self.addresses = line.split(" ", 1)[1].split(",")
 
     def command(self, text):
@@ -37,6 +43,10 @@ class Harness:
                 assert line.strip() == "ok", "".join(lines) + line
                 return "".join(lines)
             lines.append(line)
+
+    def kafka(self, index):
+        """Broker `index`'s Kafka listener (brokers started with --kafka_listen)."""
+        return self.command(f"kafka {index}").strip()
 
     def close(self):
         if self.proc.poll() is None:

@@ -11,7 +11,7 @@ leader until it returns.
 import os
 import socket
 import struct
-import subprocess
+import sys
 import threading
 import time
 
@@ -24,67 +24,28 @@ from conftest import unique, wait_until
 from eventlog.v1 import eventlog_pb2 as pb
 from eventlog.v1 import eventlog_pb2_grpc as pb_grpc
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "..", "clients"))
+from cluster_harness import Harness, leaders  # noqa: E402
+
 PARTITIONS = 6
 NOT_LEADER_OR_FOLLOWER = 6
 NOT_CONTROLLER = 41
 
 
-class Harness:
-    """cluster_harness in a subprocess, every broker with a Kafka listener."""
-
-    def __init__(self):
-        harness = os.environ.get("CLUSTER_HARNESS")
-        if not harness or not os.access(harness, os.X_OK):
-            pytest.fail(f"$CLUSTER_HARNESS must name the built harness (got {harness!r})")
-        self.proc = subprocess.Popen(
-            [harness, "--etcd", "1", "--brokers", "3",
-             "--broker_flag", "--kafka_listen=127.0.0.1:0",
-             "--broker_flag", "--kafka_group_initial_rebalance_delay_ms=200",
-             # __consumer_offsets has three copies: while a broker is down,
-             # commits wait until its leader drops it from the ISR.
-             "--broker_flag", "--replica_lag_time_max_ms=3000"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("ready "):
-            self.close()
-            pytest.fail(f"the cluster did not start: {line}")
-        self.addresses = line.split(" ", 1)[1].split(",")
-
-    def command(self, text):
-        self.proc.stdin.write(text + "\n")
-        self.proc.stdin.flush()
-        lines = []
-        while True:
-            line = self.proc.stdout.readline()
-            assert line, "the harness exited"
-            if line.strip() == "ok" or line.startswith("error: "):
-                assert line.strip() == "ok", "".join(lines) + line
-                return "".join(lines)
-            lines.append(line)
-
-    def kafka(self, index):
-        return self.command(f"kafka {index}").strip()
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.write("quit\n")
-            self.proc.stdin.close()
-            self.proc.wait(timeout=60)
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    harness = Harness()
+    harness = Harness(flags=[
+        "--kafka_listen=127.0.0.1:0",
+        "--kafka_group_initial_rebalance_delay_ms=200",
+        # __consumer_offsets has three copies: while a broker is down,
+        # commits wait until its leader drops it from the ISR.
+        "--replica_lag_time_max_ms=3000"])
     yield harness
     harness.close()
 
 
-def grpc_leaders(address, topic):
-    """Each partition's leader as the cluster's own (gRPC) metadata says."""
-    with grpc.insecure_channel(address) as channel:
-        metadata = pb_grpc.EventLogStub(channel).GetMetadata(
-            pb.GetMetadataRequest(topics=[topic]), timeout=10)
-    return {p.partition: p.leader for p in metadata.topics[0].partitions}
+# Each partition's leader as the cluster's own (gRPC) metadata says.
+grpc_leaders = leaders
 
 
 def kafka_metadata(bootstrap, topic):
