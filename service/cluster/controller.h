@@ -10,7 +10,9 @@
 //   compare-and-swap transactions, replicas placed by AssignReplicas;
 // - keeps every partition's leader right (ElectLeader) as brokers come and
 //   go: whenever its view of the metadata changes, and every second; and
-//   places partitions a creation left without state;
+//   places partitions a creation left without state. A broker whose
+//   registration goes (lease expired, or revoked on shutdown) leaves the
+//   ISR of every partition at once, those it follows included;
 // - creates the internal offsets topic when a consumer group first needs
 //   it (as Kafka does), so that it spreads over the brokers up by then.
 // Every transaction it makes carries Leadership::StillLeader(), so a

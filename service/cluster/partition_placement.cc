@@ -66,6 +66,19 @@ std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state) {
   return load;
 }
 
+namespace {
+
+// The members of `isr` that are live, in their order.
+std::vector<int32_t> LiveMembers(const std::vector<int32_t>& isr, const std::set<int32_t>& live) {
+  std::vector<int32_t> members;
+  for (int32_t replica : isr) {
+    if (live.count(replica) > 0) members.push_back(replica);
+  }
+  return members;
+}
+
+}  // namespace
+
 std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
                                           const std::set<int32_t>& live, bool unclean) {
   auto in_sync = [&](int32_t replica) {
@@ -74,7 +87,16 @@ std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
   // A live in-sync leader keeps its partition: moving it (back to the
   // preferred replica, say) would cost a failover for nothing.
   if (current.leader >= 0 && live.count(current.leader) > 0 && in_sync(current.leader)) {
-    return std::nullopt;
+    // But a follower whose registration went (lease expired, or it left on
+    // shutdown) leaves the ISR now, as Kafka's controller fences a broker:
+    // else ACKS_ALL waits for the leader's --replica_lag_time_max_ms. The
+    // ISR keeps the leader, so it never empties; the epoch stays, as for
+    // the leader's own shrink (ClusterNode::AlterIsr).
+    std::vector<int32_t> isr = LiveMembers(current.isr, live);
+    if (isr == current.isr) return std::nullopt;
+    PartitionEntry next = current;
+    next.isr = std::move(isr);
+    return next;
   }
   int32_t leader = -1;
   for (int32_t replica : current.replicas) {
@@ -104,10 +126,7 @@ std::optional<PartitionEntry> ElectLeader(const PartitionEntry& current,
     // The dead members go with the leadership change; with none live, the
     // ISR stays whole, so that whichever member returns first (each has
     // every acknowledged record) leads.
-    next.isr.clear();
-    for (int32_t replica : current.isr) {
-      if (live.count(replica) > 0) next.isr.push_back(replica);
-    }
+    next.isr = LiveMembers(current.isr, live);
   }
   return next;
 }

@@ -10,11 +10,13 @@
 //   its leader is the first in-sync replica that is live, in replica order
 //   (the first replica is the preferred leader); with none live the leader
 //   is -1 and the partition is unavailable (with one replica, until that
-//   broker returns: its data is nowhere else). A live in-sync leader stays.
-//   Every change of leader bumps the leader epoch and drops the dead
-//   members from the ISR (all of it stays when none is live); the leader
-//   shrinks and grows the ISR otherwise (ClusterNode::AlterIsr). Never an
-//   out-of-sync replica (no unclean election).
+//   broker returns: its data is nowhere else). A live in-sync leader stays,
+//   and the dead members leave its ISR at once, the epoch unchanged (Kafka's
+//   ISR shrink on broker fencing). Every change of leader bumps the leader
+//   epoch and drops the dead members from the ISR too (all of it stays when
+//   none is live). The leader shrinks the ISR of its lagging followers and
+//   grows it with caught-up live ones (ClusterNode::AlterIsr). Never an
+//   out-of-sync replica unless the topic opts in (unclean election).
 // - NewPartition: the state a partition is created with.
 //
 // Thread-safe (stateless functions).
@@ -46,7 +48,8 @@ PartitionEntry NewPartition(std::vector<int32_t> replicas);
 // The replica count of every live broker in `state` (0 for those with none).
 std::map<int32_t, int64_t> ReplicaLoad(const ClusterState& state);
 
-// The new state of `current` given `live` brokers, or nullopt if it stays.
+// The new state of `current` given `live` brokers (a new leader, or only
+// the dead members out of the ISR), or nullopt if it stays.
 // `unclean` (the topic's unclean_leader_election_enable): with no live
 // in-sync replica, the first live replica leads, alone in the ISR
 // (acknowledged records it lacks are lost); otherwise the partition is

@@ -58,6 +58,8 @@ void ReplicaManager::Apply(const cluster::ClusterState& state) {
     // applied: never go back to it.
     if (state.revision() < applied_revision_) return;
     applied_revision_ = state.revision();
+    registered_.clear();
+    for (const auto& [id, broker] : state.brokers()) registered_.insert(id);
     std::set<Key> seen;
     for (const auto& [name, topic] : state.topics()) {
       const std::map<int32_t, cluster::PartitionEntry>* partitions = state.PartitionsOf(name);
@@ -276,9 +278,11 @@ std::vector<ReplicaManager::IsrChange> ReplicaManager::IsrChangesLocked(absl::Ti
           it != led.followers.end() && now - it->second.caught_up <= options_.lag_time_max;
       if (member && in_time) isr.push_back(replica);
       // Joins once it holds, durably, everything readers may see and the
-      // whole of this epoch so far.
-      if (!member && in_time && it->second.durable_end >= high_watermark &&
-          it->second.fetch_offset >= led.epoch_start) {
+      // whole of this epoch so far, and is registered: the controller takes
+      // a broker without a registration out of every ISR (one cut off from
+      // etcd may still fetch), so adding it back would only undo that.
+      if (!member && in_time && registered_.count(replica) > 0 &&
+          it->second.durable_end >= high_watermark && it->second.fetch_offset >= led.epoch_start) {
         isr.push_back(replica);
       }
     }

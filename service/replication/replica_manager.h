@@ -8,9 +8,11 @@
 //   is capped at the lowest durable end its in-sync followers reported
 //   (their Fetch requests arrive through OnFollowerFetch); every 200 ms the
 //   ISR is checked: a follower not caught up to the log end for
-//   lag_time_max leaves it, a caught-up one whose durable end reached the
-//   high watermark joins it, written by compare-and-swap on the partition
-//   key (ClusterNode::AlterIsr) and applied when the view shows it;
+//   lag_time_max leaves it, a caught-up registered one whose durable end
+//   reached the high watermark joins it (the controller takes a broker
+//   whose registration went out of every ISR), written by compare-and-swap
+//   on the partition key (ClusterNode::AlterIsr) and applied when the view
+//   shows it;
 // - partitions it follows: one ReplicaFetcher per leader broker copies
 //   them, after truncating each to its leader's epoch boundary;
 // - partitions it stops leading: pending ACKS_ALL appends fail with
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -139,7 +142,7 @@ class ReplicaManager {
   struct Led {
     int32_t epoch = 0;
     std::shared_ptr<storage::PartitionLog> log;
-    cluster::PartitionEntry seen;  // as of the last snapshot (ISR, mod revision)
+    cluster::PartitionEntry seen;     // as of the last snapshot (ISR, mod revision)
     int64_t base_high_watermark = 0;  // at BecomeLeader: the floor for silent followers
     int64_t epoch_start = 0;          // the log end at BecomeLeader
     std::map<int32_t, Progress> followers;
@@ -173,6 +176,7 @@ class ReplicaManager {
   std::map<Key, Followed> followed_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int64_t applied_revision_ ABSL_GUARDED_BY(mu_) = 0;  // of the last snapshot applied
+  std::set<int32_t> registered_ ABSL_GUARDED_BY(mu_);  // brokers of that snapshot
   std::thread isr_thread_;
 };
 

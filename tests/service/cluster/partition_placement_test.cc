@@ -96,6 +96,24 @@ TEST(ElectLeaderTest, ALiveInSyncLeaderStaysWhenThePreferredReplicaReturns) {
   EXPECT_FALSE(ElectLeader(entry, {1, 2, 3}).has_value());
 }
 
+TEST(ElectLeaderTest, ADeadFollowerLeavesTheIsrAtOnceWithTheEpochUnchanged) {
+  PartitionEntry entry = NewPartition({1, 2, 3});
+  entry.leader_epoch = 3;
+  std::optional<PartitionEntry> next = ElectLeader(entry, {1, 3});
+  ASSERT_TRUE(next.has_value()) << "not left for the leader's lag time";
+  EXPECT_EQ(next->leader, 1);
+  EXPECT_EQ(next->leader_epoch, 3) << "an ISR change only, as the leader's own shrink";
+  EXPECT_EQ(next->isr, (std::vector<int32_t>{1, 3}));
+  EXPECT_EQ(next->replicas, (std::vector<int32_t>{1, 2, 3}));
+  // Down to the leader alone (min_insync_replicas then decides ACKS_ALL).
+  std::optional<PartitionEntry> alone = ElectLeader(*next, {1});
+  ASSERT_TRUE(alone.has_value());
+  EXPECT_EQ(alone->isr, std::vector<int32_t>{1});
+  EXPECT_EQ(alone->leader_epoch, 3);
+  EXPECT_FALSE(ElectLeader(*alone, {1, 2, 3}).has_value())
+      << "a returning broker rejoins through its leader, once caught up";
+}
+
 TEST(NewPartitionTest, TheFirstReplicaLeadsWithEveryReplicaInSync) {
   PartitionEntry entry = NewPartition({3, 1, 2});
   EXPECT_EQ(entry.replicas, (std::vector<int32_t>{3, 1, 2}));
