@@ -280,11 +280,14 @@ def coordinator_index(harness, group):
 
 def test_a_following_cli_group_consumer_survives_commits_failing_while_a_follower_is_down():
     # __consumer_offsets has three copies: while a follower of the group's
-    # offsets partition is down, commits fail with UNAVAILABLE until its
-    # leader drops it from the ISR (--replica_lag_time_max_ms, 10 s). Those
-    # commits are retried later, not the end of the consumer. A cluster of
-    # its own, to find the coordinator through /metrics.
-    cluster = Harness(flags=("--http_listen=127.0.0.1:0",))
+    # offsets partition is down and still registered (its lease, 15 s here,
+    # has not run out: a hung or cut-off broker not noticed yet), commits
+    # fail with UNAVAILABLE until its leader drops it from the ISR
+    # (--replica_lag_time_max_ms, 10 s). Those commits are retried later,
+    # not the end of the consumer. (Once the lease expires the controller
+    # takes it out of every ISR at once.) A cluster of its own, to find the
+    # coordinator through /metrics.
+    cluster = Harness(flags=("--http_listen=127.0.0.1:0", "--cluster_lease_ttl_seconds=15"))
     try:
         run_group_consumer_through_a_follower_kill(cluster)
     finally:
