@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "service/ops/console_assets.h"
 #include "storage/util/logging/logger.h"
 
@@ -110,6 +111,11 @@ absl::StatusOr<std::unique_ptr<OpsServer>> OpsServer::Start(
   server->port_ = port;
   absl::MutexLock lock(&server->stop_mu_);
   server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the listening thread has set
+  // is_running(): a SIGTERM right after start then left Stop() joining a
+  // thread that never ends (seen once in CI). Return once it runs.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!http.is_running() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
   return server;
 }
 

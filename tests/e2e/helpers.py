@@ -1,6 +1,7 @@
 """Small helpers shared by the end-to-end tests."""
 import json
 import os
+import re
 import time
 
 
@@ -42,6 +43,26 @@ def partition_for_key(key: bytes, partitions: int) -> int:
 def parse_acks(stdout):
     """'partition offset' lines -> [(partition, offset)]."""
     return [tuple(int(x) for x in line.split()) for line in stdout.splitlines() if line.strip()]
+
+
+# `eventlog produce` names the input lines it could not write on stderr
+# ("produce: line 7: ..." or "produce: lines 7-9: ...") and acknowledges
+# the others on stdout, in input order.
+_FAILED_LINES = re.compile(r"produce: lines? (\d+)(?:-(\d+))?: ")
+
+
+def acked_lines(batch, stdout, stderr):
+    """[(partition, offset, line)] of an `eventlog produce` run fed `batch`: each ack on
+    stdout belongs to the next input line not named as failed on stderr
+    (records after a failed one may still be written and acknowledged)."""
+    failed = set()
+    for match in _FAILED_LINES.finditer(stderr):
+        first = int(match.group(1))
+        failed.update(range(first, int(match.group(2) or first) + 1))
+    written = [line for number, line in enumerate(batch, 1) if number not in failed]
+    acks = parse_acks(stdout)
+    assert len(acks) <= len(written), (acks, failed)
+    return [(partition, offset, written[k]) for k, (partition, offset) in enumerate(acks)]
 
 
 def parse_json_lines(stdout):

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from helpers import field_bytes, parse_acks, parse_json_lines, unique
+from helpers import acked_lines, field_bytes, parse_acks, parse_json_lines, unique
 
 MiB = 1 << 20
 LINE_BYTES = 1000
@@ -51,8 +51,8 @@ def produce_until_refused(cli, topic, sent, max_calls=500):
         sent.extend(batch)
         result = cli.run("produce", topic, "--acks", "all", "--max_in_flight", 1,
                          input="\n".join(batch) + "\n", check=False)
-        acks = parse_acks(result.stdout)
-        acked.extend((offset, batch[k]) for k, (_, offset) in enumerate(acks))
+        acked.extend((offset, line) for _, offset, line in acked_lines(batch, result.stdout,
+                                                                        result.stderr))
         if result.returncode != 0:
             return acked, result.stderr
     pytest.fail(f"produce was never refused after {max_calls * LINES_PER_CALL} records")

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from helpers import field_bytes, parse_acks, parse_json_lines, unique
+from helpers import acked_lines, field_bytes, parse_acks, parse_json_lines, unique
 
 EXIT_STORAGE_FAILED = 3
 
@@ -60,9 +60,9 @@ def test_failed_fsync_stops_the_broker_and_loses_nothing_acknowledged(
             result = cli.run("produce", topic, "--acks", "all", input="\n".join(batch) + "\n",
                              check=False, timeout=60)
             with lock:
-                for k, (partition, offset) in enumerate(parse_acks(result.stdout)):
+                for partition, offset, value in acked_lines(batch, result.stdout, result.stderr):
                     assert (partition, offset) not in acked, "an offset was acknowledged twice"
-                    acked[(partition, offset)] = batch[k]
+                    acked[(partition, offset)] = value
                 if result.returncode != 0:
                     refusals.append(result.stderr)
                     return
