@@ -145,6 +145,12 @@ cpu_ticks() {
   echo "$total"
 }
 
+# Microseconds of $cpu_pids' CPU per record since cpu_ticks printed TICKS.
+cpu_us_per_record() {  # ticks records
+  awk -v t=$(($(cpu_ticks) - $1)) -v hz="$(getconf CLK_TCK)" -v n="$2" \
+    'BEGIN { printf "%.2f\n", t / hz / n * 1e6 }'
+}
+
 # Until killed: every $lag_interval seconds, the largest
 # eventlog_replica_lag_max_records over the HTTP addresses given, one line
 # per sample, to file $1. Each sample forks a curl per broker, which costs
@@ -186,8 +192,7 @@ run_spread() {  # label servers [http...]
     ticks=$(cpu_ticks)
     record "$label: produce, 3 clients" "$(parallel_rate $((per_client * 3)) "$servers" \
       "$cli" perf produce --topic "$topic" --records "$per_client" --keys on --server {})"
-    record "$label: produce, brokers' CPU per record (us)" "$(awk -v t=$(($(cpu_ticks) - ticks)) \
-      -v hz="$(getconf CLK_TCK)" -v n=$((per_client * 3)) 'BEGIN { printf "%.2f\n", t / hz / n * 1e6 }')"
+    record "$label: produce, brokers' CPU per record (us)" "$(cpu_us_per_record "$ticks" $((per_client * 3)))"
     if [[ $# -gt 0 ]]; then
       kill "$sampler"; wait "$sampler" 2>/dev/null || true
       record "$label: replica lag during produce, max (records)" "$(sort -n "$samples" | tail -1)"
@@ -248,8 +253,7 @@ run_leaders() {  # server [http...]
     record "cluster: library produce to leaders, RF=$replication_factor" "$("$cli" perf produce \
       --client library --route on --topic "$topic" --keys on --records "$records" \
       --concurrency "$concurrency" --server "$server" 2>/dev/null | rate_of)"
-    record "cluster: brokers' CPU per record (us)" "$(awk -v t=$(($(cpu_ticks) - ticks)) \
-      -v hz="$(getconf CLK_TCK)" -v n="$records" 'BEGIN { printf "%.2f\n", t / hz / n * 1e6 }')"
+    record "cluster: brokers' CPU per record (us)" "$(cpu_us_per_record "$ticks" "$records")"
     if [[ $# -gt 0 ]]; then
       kill "$sampler"; wait "$sampler" 2>/dev/null || true
       record "cluster: replica lag during produce, max (records)" "$(sort -n "$samples" | tail -1)"
