@@ -2,6 +2,8 @@
 // and a temporary directory removed on destruction (tests/temp_dir.h).
 #pragma once
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
@@ -10,6 +12,9 @@
 #include "tests/temp_dir.h"
 
 namespace eventlog::testing {
+
+// Where tests on a util::ManualClock start (2023-11-14), ms since the epoch.
+inline constexpr int64_t kNowMs = 1'700'000'000'000;
 
 inline const absl::Status& GetStatus(const absl::Status& s) { return s; }
 template <typename T>

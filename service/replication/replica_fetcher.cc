@@ -13,7 +13,7 @@ namespace {
 namespace cv1 = ::eventlog::cluster::v1;
 
 constexpr int kMaxWaitMs = 500;
-constexpr int64_t kMaxBytesPerPartition = 1 << 20;
+constexpr int64_t kFetchMaxBytesPerPartition = 1 << 20;
 constexpr absl::Duration kRetryDelay = absl::Milliseconds(100);
 
 absl::Status FromGrpc(const grpc::Status& status) {
@@ -147,7 +147,7 @@ bool ReplicaFetcher::FetchOnce(Stream* stream, const std::vector<FollowedPartiti
   cv1::ReplicaFetchRequest request;
   request.set_follower_id(self_);
   request.set_max_wait_ms(kMaxWaitMs);
-  request.set_max_bytes_per_partition(kMaxBytesPerPartition);
+  request.set_max_bytes_per_partition(kFetchMaxBytesPerPartition);
   std::map<std::pair<std::string, int32_t>, const FollowedPartition*> by_key;
   for (const FollowedPartition& partition : partitions) {
     cv1::ReplicaPartitionPosition* position = request.add_partitions();

@@ -13,7 +13,7 @@ namespace {
 
 namespace cv1 = ::eventlog::cluster::v1;
 
-constexpr int64_t kMaxBytesPerPartition = 8 << 20;
+constexpr int64_t kServeMaxBytesPerPartition = 8 << 20;
 
 grpc::Status ToGrpc(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
@@ -37,7 +37,7 @@ void ReplicationService::Answer(const cv1::ReplicaFetchRequest& request,
   *any_data = false;
   *may_wait = true;
   const int64_t max_bytes =
-      std::clamp<int64_t>(request.max_bytes_per_partition(), 1, kMaxBytesPerPartition);
+      std::clamp<int64_t>(request.max_bytes_per_partition(), 1, kServeMaxBytesPerPartition);
   for (const cv1::ReplicaPartitionPosition& position : request.partitions()) {
     cv1::ReplicaPartitionData* data = response->add_partitions();
     data->set_topic(position.topic());
@@ -107,7 +107,8 @@ grpc::Status ReplicationService::Fetch(
     }
     if (!stream->Write(response)) break;
   }
-  if (stopping_.load()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is stopping");
+  if (stopping_.load())
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the broker is stopping");
   return grpc::Status::OK;
 }
 
@@ -115,8 +116,8 @@ grpc::Status ReplicationService::OffsetForLeaderEpoch(
     grpc::ServerContext* context, const cv1::OffsetForLeaderEpochRequest* request,
     cv1::OffsetForLeaderEpochResponse* response) {
   (void)context;
-  absl::StatusOr<std::shared_ptr<storage::PartitionLog>> log = manager_->LeaderLog(
-      request->topic(), request->partition(), request->current_leader_epoch());
+  absl::StatusOr<std::shared_ptr<storage::PartitionLog>> log =
+      manager_->LeaderLog(request->topic(), request->partition(), request->current_leader_epoch());
   if (!log.ok()) return ToGrpc(log.status());
   const std::pair<int32_t, int64_t> end = (*log)->EndOffsetForEpoch(request->leader_epoch());
   response->set_leader_epoch(end.first);

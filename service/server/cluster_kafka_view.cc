@@ -12,7 +12,7 @@ namespace {
 
 // How long topic administration waits for this broker's metadata to show
 // the change (as the gRPC admin calls do).
-constexpr absl::Duration kMetadataWait = absl::Seconds(10);
+constexpr absl::Duration kAdminMetadataWait = absl::Seconds(10);
 
 // "HOST:PORT" or "[V6]:PORT"; nullopt if malformed (a registration written
 // by hand or by a broken broker is left out rather than advertised).
@@ -44,7 +44,8 @@ std::vector<kafka::KafkaBrokerEndpoint> ClusterKafkaView::Brokers() const {
   std::vector<kafka::KafkaBrokerEndpoint> result;
   std::shared_ptr<const cluster::ClusterState> state = node_->metadata();
   for (const auto& [id, broker] : state->brokers()) {
-    if (std::optional<kafka::KafkaBrokerEndpoint> endpoint = ParseEndpoint(id, broker.kafka_address)) {
+    if (std::optional<kafka::KafkaBrokerEndpoint> endpoint =
+            ParseEndpoint(id, broker.kafka_address)) {
       result.push_back(*std::move(endpoint));
     }
   }
@@ -109,7 +110,7 @@ std::optional<absl::Status> ClusterKafkaView::CreateTopic(
   return [&]() -> absl::Status {
     ASSIGN_OR_RETURN(broker::ResolvedTopic resolved, broker_->ResolveNewTopic(request));
     ASSIGN_OR_RETURN(int64_t revision, node_->CreateTopic(resolved));
-    return node_->WaitForRevision(revision, kMetadataWait);
+    return node_->WaitForRevision(revision, kAdminMetadataWait);
   }();
 }
 
@@ -117,7 +118,7 @@ std::optional<absl::Status> ClusterKafkaView::DeleteTopic(absl::string_view name
   return [&]() -> absl::Status {
     RETURN_IF_ERROR(broker::ValidateTopicName(name));
     ASSIGN_OR_RETURN(int64_t revision, node_->DeleteTopic(name));
-    return node_->WaitForRevision(revision, kMetadataWait);
+    return node_->WaitForRevision(revision, kAdminMetadataWait);
   }();
 }
 

@@ -6,7 +6,7 @@
 namespace eventlog::service {
 namespace {
 
-namespace v1 = ::grpc::reflection::v1;
+namespace reflection_v1 = ::grpc::reflection::v1;
 using ::google::protobuf::Descriptor;
 using ::google::protobuf::FieldDescriptor;
 using ::google::protobuf::FileDescriptor;
@@ -14,7 +14,7 @@ using ::google::protobuf::FileDescriptor;
 // Adds `file` and, transitively, its imports not in `sent` yet (`file`
 // itself always: it is what was asked for).
 void AddFile(const FileDescriptor* file, bool requested, absl::flat_hash_set<std::string>& sent,
-             v1::FileDescriptorResponse& out) {
+             reflection_v1::FileDescriptorResponse& out) {
   if (!sent.insert(file->name()).second && !requested) return;
   google::protobuf::FileDescriptorProto proto;
   file->CopyTo(&proto);
@@ -24,7 +24,8 @@ void AddFile(const FileDescriptor* file, bool requested, absl::flat_hash_set<std
   }
 }
 
-void SetError(grpc::StatusCode code, std::string message, v1::ServerReflectionResponse& response) {
+void SetError(grpc::StatusCode code, std::string message,
+              reflection_v1::ServerReflectionResponse& response) {
   response.mutable_error_response()->set_error_code(static_cast<int32_t>(code));
   response.mutable_error_response()->set_error_message(std::move(message));
 }
@@ -38,11 +39,12 @@ void ReflectionV1Service::SetServiceList(const std::vector<std::string>* service
 
 grpc::Status ReflectionV1Service::ServerReflectionInfo(
     grpc::ServerContext* /*context*/,
-    grpc::ServerReaderWriter<v1::ServerReflectionResponse, v1::ServerReflectionRequest>* stream) {
+    grpc::ServerReaderWriter<reflection_v1::ServerReflectionResponse,
+                             reflection_v1::ServerReflectionRequest>* stream) {
   absl::flat_hash_set<std::string> sent;
-  v1::ServerReflectionRequest request;
+  reflection_v1::ServerReflectionRequest request;
   while (stream->Read(&request)) {
-    v1::ServerReflectionResponse response;
+    reflection_v1::ServerReflectionResponse response;
     response.set_valid_host(request.host());
     *response.mutable_original_request() = request;
     Answer(request, sent, response);
@@ -51,14 +53,14 @@ grpc::Status ReflectionV1Service::ServerReflectionInfo(
   return grpc::Status::OK;
 }
 
-void ReflectionV1Service::Answer(const v1::ServerReflectionRequest& request,
+void ReflectionV1Service::Answer(const reflection_v1::ServerReflectionRequest& request,
                                  absl::flat_hash_set<std::string>& sent,
-                                 v1::ServerReflectionResponse& response) {
+                                 reflection_v1::ServerReflectionResponse& response) {
   switch (request.message_request_case()) {
-    case v1::ServerReflectionRequest::kListServices:
+    case reflection_v1::ServerReflectionRequest::kListServices:
       ListServices(response);
       return;
-    case v1::ServerReflectionRequest::kFileByFilename: {
+    case reflection_v1::ServerReflectionRequest::kFileByFilename: {
       const FileDescriptor* file = pool_.FindFileByName(request.file_by_filename());
       if (file == nullptr) {
         SetError(grpc::StatusCode::NOT_FOUND,
@@ -68,7 +70,7 @@ void ReflectionV1Service::Answer(const v1::ServerReflectionRequest& request,
       AddFile(file, true, sent, *response.mutable_file_descriptor_response());
       return;
     }
-    case v1::ServerReflectionRequest::kFileContainingSymbol: {
+    case reflection_v1::ServerReflectionRequest::kFileContainingSymbol: {
       const FileDescriptor* file = pool_.FindFileContainingSymbol(request.file_containing_symbol());
       if (file == nullptr) {
         SetError(grpc::StatusCode::NOT_FOUND,
@@ -78,8 +80,8 @@ void ReflectionV1Service::Answer(const v1::ServerReflectionRequest& request,
       AddFile(file, true, sent, *response.mutable_file_descriptor_response());
       return;
     }
-    case v1::ServerReflectionRequest::kFileContainingExtension: {
-      const v1::ExtensionRequest& wanted = request.file_containing_extension();
+    case reflection_v1::ServerReflectionRequest::kFileContainingExtension: {
+      const reflection_v1::ExtensionRequest& wanted = request.file_containing_extension();
       const Descriptor* type = pool_.FindMessageTypeByName(wanted.containing_type());
       const FieldDescriptor* extension =
           type == nullptr ? nullptr : pool_.FindExtensionByNumber(type, wanted.extension_number());
@@ -93,7 +95,7 @@ void ReflectionV1Service::Answer(const v1::ServerReflectionRequest& request,
       AddFile(extension->file(), true, sent, *response.mutable_file_descriptor_response());
       return;
     }
-    case v1::ServerReflectionRequest::kAllExtensionNumbersOfType: {
+    case reflection_v1::ServerReflectionRequest::kAllExtensionNumbersOfType: {
       const Descriptor* type = pool_.FindMessageTypeByName(request.all_extension_numbers_of_type());
       if (type == nullptr) {
         SetError(grpc::StatusCode::NOT_FOUND,
@@ -103,21 +105,22 @@ void ReflectionV1Service::Answer(const v1::ServerReflectionRequest& request,
       }
       std::vector<const FieldDescriptor*> extensions;
       pool_.FindAllExtensions(type, &extensions);
-      v1::ExtensionNumberResponse* out = response.mutable_all_extension_numbers_response();
+      reflection_v1::ExtensionNumberResponse* out =
+          response.mutable_all_extension_numbers_response();
       out->set_base_type_name(type->full_name());
       for (const FieldDescriptor* extension : extensions) {
         out->add_extension_number(extension->number());
       }
       return;
     }
-    case v1::ServerReflectionRequest::MESSAGE_REQUEST_NOT_SET:
+    case reflection_v1::ServerReflectionRequest::MESSAGE_REQUEST_NOT_SET:
       break;
   }
   SetError(grpc::StatusCode::UNIMPLEMENTED, "the request names nothing to look up", response);
 }
 
-void ReflectionV1Service::ListServices(v1::ServerReflectionResponse& response) {
-  v1::ListServiceResponse* out = response.mutable_list_services_response();
+void ReflectionV1Service::ListServices(reflection_v1::ServerReflectionResponse& response) {
+  reflection_v1::ListServiceResponse* out = response.mutable_list_services_response();
   absl::MutexLock lock(&mu_);
   if (services_ == nullptr) return;
   for (const std::string& name : *services_) out->add_service()->set_name(name);

@@ -11,7 +11,7 @@
 namespace eventlog::compression::internal {
 namespace {
 
-struct DecompressionContextDeleter {
+struct Lz4ContextDeleter {
   void operator()(LZ4F_dctx* context) const { LZ4F_freeDecompressionContext(context); }
 };
 
@@ -36,7 +36,7 @@ absl::StatusOr<std::string> Lz4Decompress(absl::string_view input, size_t max_ou
   if (LZ4F_isError(LZ4F_createDecompressionContext(&raw_context, LZ4F_VERSION))) {
     return absl::InternalError("LZ4F_createDecompressionContext failed");
   }
-  const std::unique_ptr<LZ4F_dctx, DecompressionContextDeleter> context(raw_context);
+  const std::unique_ptr<LZ4F_dctx, Lz4ContextDeleter> context(raw_context);
   std::string out;
   size_t hint = 1;  // nonzero: a frame is expected or in progress
   // Loops while there is input, or while the last call filled its output

@@ -13,7 +13,7 @@
 namespace eventlog::compression::internal {
 namespace {
 
-struct DecompressionContextDeleter {
+struct ZstdContextDeleter {
   void operator()(ZSTD_DCtx* context) const { ZSTD_freeDCtx(context); }
 };
 
@@ -43,7 +43,7 @@ absl::StatusOr<std::string> ZstdCompress(absl::string_view input) {
 }
 
 absl::StatusOr<std::string> ZstdDecompress(absl::string_view input, size_t max_output_bytes) {
-  const std::unique_ptr<ZSTD_DCtx, DecompressionContextDeleter> context(ZSTD_createDCtx());
+  const std::unique_ptr<ZSTD_DCtx, ZstdContextDeleter> context(ZSTD_createDCtx());
   if (context == nullptr) return absl::InternalError("ZSTD_createDCtx failed");
   if (ZSTD_isError(ZSTD_DCtx_setParameter(context.get(), ZSTD_d_windowLogMax,
                                           WindowLogFor(max_output_bytes)))) {

@@ -25,7 +25,8 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-constexpr absl::Duration kPatience = absl::Seconds(30);  // bounds every wait; never asserted on
+constexpr absl::Duration kRebalancePatience =
+    absl::Seconds(30);  // bounds every wait; never asserted on
 
 class ConsumerRebalanceTest : public ::testing::Test {
  protected:
@@ -43,10 +44,10 @@ class ConsumerRebalanceTest : public ::testing::Test {
     ASSERT_OK((*producer)->Flush());
   }
 
-  // Polls `consumer` until `done()` (or kPatience passed).
+  // Polls `consumer` until `done()` (or kRebalancePatience passed).
   template <typename Predicate>
   void PollUntil(Consumer& consumer, Predicate done) {
-    const absl::Time deadline = absl::Now() + kPatience;
+    const absl::Time deadline = absl::Now() + kRebalancePatience;
     while (!done() && absl::Now() < deadline) {
       ASSERT_OK(consumer.Poll(absl::Milliseconds(50)));
     }
@@ -80,7 +81,7 @@ TEST_F(ConsumerRebalanceTest, CallbacksReportWhatMovedAndLeaveRevokesEverything)
   plain.group = "movers";
   auto b = Consumer::Create(*client_, "moves", plain);
   ASSERT_OK(b);
-  const absl::Time deadline = absl::Now() + kPatience;
+  const absl::Time deadline = absl::Now() + kRebalancePatience;
   while (events.size() < 3 && absl::Now() < deadline) {
     ASSERT_OK((*a)->Poll(absl::Milliseconds(20)));
     ASSERT_OK((*b)->Poll(absl::Milliseconds(20)));
@@ -113,7 +114,7 @@ TEST_F(ConsumerRebalanceTest, ACommitForAGenerationThatJustEndedIsNotAnError) {
   options.log = [&](absl::string_view line) { log.emplace_back(line); };
   auto a = Consumer::Create(*client_, "ended", options);
   ASSERT_OK(a);
-  absl::StatusOr<const v1::Record*> first = (*a)->Poll(kPatience);
+  absl::StatusOr<const v1::Record*> first = (*a)->Poll(kRebalancePatience);
   ASSERT_OK(first);
   ASSERT_NE(*first, nullptr);
   const int64_t generation = (*a)->assignment()->generation();
@@ -122,7 +123,7 @@ TEST_F(ConsumerRebalanceTest, ACommitForAGenerationThatJustEndedIsNotAnError) {
   plain.group = "enders";
   auto b = Consumer::Create(*client_, "ended", plain);
   ASSERT_OK(b);
-  const absl::Time deadline = absl::Now() + kPatience;
+  const absl::Time deadline = absl::Now() + kRebalancePatience;
   while (Generation("enders") <= generation && absl::Now() < deadline) {
     ASSERT_OK((*b)->Poll(absl::Milliseconds(20)));
   }
@@ -132,7 +133,7 @@ TEST_F(ConsumerRebalanceTest, ACommitForAGenerationThatJustEndedIsNotAnError) {
 
   // A commit per record until A follows the new assignment.
   while (absl::Now() < deadline && !((*a)->assignment()->generation() > generation &&
-                                      (*a)->assignment()->partitions_size() == 1)) {
+                                     (*a)->assignment()->partitions_size() == 1)) {
     absl::StatusOr<const v1::Record*> record = (*a)->Poll(absl::Milliseconds(20));
     ASSERT_OK(record);
     if (*record != nullptr) {

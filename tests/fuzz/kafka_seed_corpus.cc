@@ -25,10 +25,10 @@
 namespace eventlog::fuzz {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
-void Write(const fs::path& dir, const std::string& name, const std::string& bytes) {
-  fs::create_directories(dir);
+void Write(const stdfs::path& dir, const std::string& name, const std::string& bytes) {
+  stdfs::create_directories(dir);
   std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) {
@@ -37,8 +37,8 @@ void Write(const fs::path& dir, const std::string& name, const std::string& byte
   }
 }
 
-void DecompressSeeds(const fs::path& corpus) {
-  const fs::path dir = corpus / "decompress_fuzzer";
+void DecompressSeeds(const stdfs::path& corpus) {
+  const stdfs::path dir = corpus / "decompress_fuzzer";
   const std::string text = "key-1 value-1 key-2 value-2 key-1 value-3 " + std::string(300, 'z');
   for (int codec = 1; codec <= 4; ++codec) {
     const auto c = static_cast<compression::Codec>(codec);
@@ -53,7 +53,7 @@ void DecompressSeeds(const fs::path& corpus) {
 // SampleFiller and encoded by the protocol library: a frame's content
 // (header + body, no size prefix), named <api>_v<version>.
 template <typename M>
-void RequestSeeds(const fs::path& dir) {
+void RequestSeeds(const stdfs::path& dir) {
   const kafka::ApiSupport* api = kafka::FindApi(static_cast<int16_t>(M::kApiKey));
   for (int16_t version = api->min_version; version <= api->max_version; ++version) {
     M request;
@@ -70,11 +70,11 @@ void RequestSeeds(const fs::path& dir) {
 }
 
 template <size_t... I>
-void AllRequestSeeds(const fs::path& dir, std::index_sequence<I...>) {
+void AllRequestSeeds(const stdfs::path& dir, std::index_sequence<I...>) {
   (RequestSeeds<std::variant_alternative_t<I, kafka::KafkaRequest>>(dir), ...);
 }
 
-void KafkaRequestSeeds(const fs::path& corpus) {
+void KafkaRequestSeeds(const stdfs::path& corpus) {
   AllRequestSeeds(corpus / "kafka_request_fuzzer",
                   std::make_index_sequence<std::variant_size_v<kafka::KafkaRequest>>{});
 }
@@ -111,9 +111,9 @@ std::string Batch(int count, int64_t pid, int32_t sequence, int codec) {
   util::coding::PutBigEndian16(bytes.data() + 51, static_cast<uint16_t>(pid < 0 ? -1 : 0));
   util::coding::PutBigEndian32(bytes.data() + 53, static_cast<uint32_t>(sequence));
   if (codec != 0) {
-    absl::StatusOr<std::string> compressed = compression::Compress(
-        static_cast<compression::Codec>(codec),
-        absl::string_view(bytes).substr(storage::format::kV2HeaderSize));
+    absl::StatusOr<std::string> compressed =
+        compression::Compress(static_cast<compression::Codec>(codec),
+                              absl::string_view(bytes).substr(storage::format::kV2HeaderSize));
     if (!compressed.ok()) std::abort();
     bytes.resize(storage::format::kV2HeaderSize);
     bytes += *compressed;
@@ -140,8 +140,8 @@ kafka::FetchRequest Fetch(int64_t offset) {
   return request;
 }
 
-void HandlerSeeds(const fs::path& corpus) {
-  const fs::path dir = corpus / "kafka_handler_fuzzer";
+void HandlerSeeds(const stdfs::path& corpus) {
+  const stdfs::path dir = corpus / "kafka_handler_fuzzer";
   for (int codec = 0; codec <= 4; ++codec) {
     kafka::ListOffsetsRequest list;
     list.topics.push_back({"t", {{0, -1, kafka::ListOffsetsRequest::kLatestTimestamp, 1}}});

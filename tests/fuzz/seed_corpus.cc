@@ -24,13 +24,13 @@
 namespace eventlog::fuzz {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 namespace v1 = ::eventlog::v1;
 using util::coding::AppendBigEndian32;
 using util::coding::AppendBigEndian64;
 
-void Write(const fs::path& dir, const std::string& name, const std::string& bytes) {
-  fs::create_directories(dir);
+void Write(const stdfs::path& dir, const std::string& name, const std::string& bytes) {
+  stdfs::create_directories(dir);
   std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) {
@@ -39,7 +39,7 @@ void Write(const fs::path& dir, const std::string& name, const std::string& byte
   }
 }
 
-std::string ReadFile(const fs::path& path) {
+std::string ReadFile(const stdfs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -79,7 +79,7 @@ std::vector<std::string> RealSegments() {
     }
     if (!(*store)->Close().ok()) std::abort();
   }
-  for (const auto& e : fs::recursive_directory_iterator(options.data_dir)) {
+  for (const auto& e : stdfs::recursive_directory_iterator(options.data_dir)) {
     int64_t base;
     if (storage::layout::ParsePartitionFileName(e.path().filename().string(), &base) ==
         storage::layout::PartitionFile::kSegment) {
@@ -90,7 +90,7 @@ std::vector<std::string> RealSegments() {
   return segments;
 }
 
-void RecordBatchCorpus(const fs::path& dir, const std::vector<std::string>& segments) {
+void RecordBatchCorpus(const stdfs::path& dir, const std::vector<std::string>& segments) {
   for (size_t i = 0; i < segments.size(); ++i) {
     Write(dir, "segment" + std::to_string(i), std::string(1, '\0') + segments[i]);
     Write(dir, "segment" + std::to_string(i) + "_fixcrc_keep", std::string(1, '\3') + segments[i]);
@@ -102,7 +102,7 @@ void RecordBatchCorpus(const fs::path& dir, const std::vector<std::string>& segm
   Write(dir, "flipped_record_byte_fixcrc", std::string(1, '\1') + flipped);
 }
 
-void SegmentRecoveryCorpus(const fs::path& dir, const std::vector<std::string>& segments) {
+void SegmentRecoveryCorpus(const stdfs::path& dir, const std::vector<std::string>& segments) {
   const std::string ts = Le64(1700000000500);
   const std::string& s = segments.front();
   Write(dir, "valid_active", std::string(1, '\0') + ts + s);
@@ -134,7 +134,7 @@ std::string Entry(uint8_t space, const std::string& suffix, const std::string& v
 
 std::string Probes(int64_t a, int64_t b, int64_t c) { return Le64(a) + Le64(b) + Le64(c); }
 
-void IndexCorpus(const fs::path& dir) {
+void IndexCorpus(const stdfs::path& dir) {
   std::string offset_key;
   AppendBigEndian64(&offset_key, 15);
   const std::string offset_entry = Entry(0, offset_key, Le64(0) + Le64(4096) + Le64(2500));
@@ -176,7 +176,7 @@ std::string Op(uint8_t rpc, const google::protobuf::Message& message) {
   return out + bytes;
 }
 
-void BrokerCorpus(const fs::path& dir) {
+void BrokerCorpus(const stdfs::path& dir) {
   // Kinds in the order of broker_request_fuzzer.cc's RequestKind.
   enum : uint8_t {
     kCreate,
@@ -269,7 +269,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: fuzz_seed_corpus <tests/fuzz/corpus>\n";
     return 2;
   }
-  const fs::path out = argv[1];
+  const stdfs::path out = argv[1];
   const std::vector<std::string> segments = RealSegments();
   RecordBatchCorpus(out / "record_batch_fuzzer", segments);
   SegmentRecoveryCorpus(out / "segment_recovery_fuzzer", segments);

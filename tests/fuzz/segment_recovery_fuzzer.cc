@@ -38,7 +38,7 @@
 namespace eventlog::fuzz {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using storage::Durability;
 using storage::PartitionLog;
 using storage::RecordBatchBuilder;
@@ -81,9 +81,9 @@ void MakeTemplate(const std::string& data_dir) {
 }
 
 // Segment files of a partition folder, by base offset.
-std::vector<fs::path> Segments(const fs::path& dir) {
-  std::vector<fs::path> out;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+std::vector<stdfs::path> Segments(const stdfs::path& dir) {
+  std::vector<stdfs::path> out;
+  for (const stdfs::directory_entry& e : stdfs::directory_iterator(dir)) {
     int64_t base;
     if (storage::layout::ParsePartitionFileName(e.path().filename().string(), &base) ==
         storage::layout::PartitionFile::kSegment) {
@@ -94,7 +94,7 @@ std::vector<fs::path> Segments(const fs::path& dir) {
   return out;
 }
 
-void WriteFile(const fs::path& path, absl::string_view bytes) {
+void WriteFile(const stdfs::path& path, absl::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
@@ -119,13 +119,13 @@ void ReadAll(const PartitionLog& log) {
 }
 
 // A fresh copy of the template. libFuzzer's timeout alarm (SIGALRM) can
-// interrupt the kernel copy under fs::copy, which reports EINTR instead of
+// interrupt the kernel copy under stdfs::copy, which reports EINTR instead of
 // retrying: copy again then.
-void CopyTemplate(const fs::path& from, const fs::path& to) {
+void CopyTemplate(const stdfs::path& from, const stdfs::path& to) {
   for (int attempt = 0;; ++attempt) {
-    fs::remove_all(to);
+    stdfs::remove_all(to);
     std::error_code error;
-    fs::copy(from, to, fs::copy_options::recursive, error);
+    stdfs::copy(from, to, stdfs::copy_options::recursive, error);
     if (!error) return;
     FUZZ_CHECK(error == std::errc::interrupted && attempt < 100);
   }
@@ -171,8 +171,8 @@ void Run(const std::string& data_dir, const std::string& topic_name, int64_t pro
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace eventlog::fuzz;
   static const eventlog::testing::TempDir dir;
-  static const fs::path template_dir = fs::path(dir.path()) / "template";
-  static const fs::path work_dir = fs::path(dir.path()) / "work";
+  static const stdfs::path template_dir = stdfs::path(dir.path()) / "template";
+  static const stdfs::path work_dir = stdfs::path(dir.path()) / "work";
   static const bool made = (MakeTemplate(template_dir.string()), true);
   (void)made;
 
@@ -194,14 +194,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CopyTemplate(template_dir, work_dir);
   // Topic ids are given in creation order: "d" is 1, "c" is 2.
   const bool compact = (flags & 16) != 0;
-  const fs::path partition_dir = work_dir / "topics" / (compact ? "2" : "1") / "0";
-  const std::vector<fs::path> segments = Segments(partition_dir);
+  const stdfs::path partition_dir = work_dir / "topics" / (compact ? "2" : "1") / "0";
+  const std::vector<stdfs::path> segments = Segments(partition_dir);
   FUZZ_CHECK(segments.size() >= 2);
   WriteFile((flags & 1) ? segments.front() : segments.back(), bytes);
   if (flags & 8) {
     WriteFile(partition_dir / eventlog::storage::layout::SegmentFileName(extra_base), extra);
   }
-  if (flags & 4) fs::remove_all(work_dir / "index");
+  if (flags & 4) stdfs::remove_all(work_dir / "index");
 
   Run(work_dir.string(), compact ? "c" : "d", probe_ts);
   return 0;

@@ -19,7 +19,7 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::StatusIs;
 using ::eventlog::testing::TempDir;
 using ::testing::HasSubstr;
@@ -32,7 +32,7 @@ class SmallFilesystem {
  public:
   explicit SmallFilesystem(int64_t bytes) {
     path_ = dir_.path() + "/mnt";
-    fs::create_directories(path_);
+    stdfs::create_directories(path_);
     const std::string options = absl::StrCat("size=", bytes);
     if (::mount("tmpfs", path_.c_str(), "tmpfs", 0, options.c_str()) != 0) {
       error_ = std::strerror(errno);
@@ -142,7 +142,7 @@ TEST(DiskFaultTest, FullFilesystemFailsCleanlyAndRecoversWhenSpaceReturns) {
 
     // Space returns: appends and commits resume where they stopped, and
     // enough commits follow to cross several LevelDB log blocks.
-    fs::remove(filler);
+    stdfs::remove(filler);
     ASSERT_OK_AND_ASSIGN(AppendResult r, log->Append(Batch(seq, 20000), Durability::kAll));
     EXPECT_EQ(r.base_offset, seq);
     ASSERT_OK_AND_ASSIGN(Rec last, [&]() -> absl::StatusOr<Rec> {

@@ -42,7 +42,7 @@ class SoftFileLimit {
   bool ok_ = false;
 };
 
-StoreOptions Options(const TempDir& dir) {
+StoreOptions FileBudgetOptions(const TempDir& dir) {
   StoreOptions options;
   options.data_dir = dir.path() + "/data";
   options.cleanup_interval_ms = 0;
@@ -65,7 +65,7 @@ TEST(FileBudgetTest, CountsOpenFilesAndReadsTheLimit) {
 
 TEST(FileBudgetTest, ATopicThatWouldNotFitIsRefusedAndNothingIsCreated) {
   TempDir dir;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(FileBudgetOptions(dir)));
   const int64_t open = util::CountOpenFiles();
   SoftFileLimit limit(static_cast<rlim_t>(open + kReserve + 30));
   ASSERT_TRUE(limit.ok());
@@ -84,7 +84,7 @@ TEST(FileBudgetTest, ATopicThatWouldNotFitIsRefusedAndNothingIsCreated) {
 TEST(FileBudgetTest, ADataDirectoryWhoseSegmentsWouldNotFitIsRefusedAtOpenWithTheNumbers) {
   TempDir dir;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(FileBudgetOptions(dir)));
     ASSERT_TRUE(store->CreateTopic("wide", 60, LogConfig()).ok());
     ASSERT_THAT(store->Close(), IsOk());
   }
@@ -92,7 +92,7 @@ TEST(FileBudgetTest, ADataDirectoryWhoseSegmentsWouldNotFitIsRefusedAtOpenWithTh
   {
     SoftFileLimit limit(static_cast<rlim_t>(open + kReserve + 40));
     ASSERT_TRUE(limit.ok());
-    absl::StatusOr<std::unique_ptr<Store>> refused = Store::Open(Options(dir));
+    absl::StatusOr<std::unique_ptr<Store>> refused = Store::Open(FileBudgetOptions(dir));
     EXPECT_THAT(refused.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
     EXPECT_THAT(refused.status().message(),
                 AllOf(HasSubstr("60 segment files"), HasSubstr("open file limit is"),
@@ -100,7 +100,7 @@ TEST(FileBudgetTest, ADataDirectoryWhoseSegmentsWouldNotFitIsRefusedAtOpenWithTh
     EXPECT_EQ(util::CountOpenFiles(), open);  // it opened nothing
   }
   // With room, the same directory opens with its topic.
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(FileBudgetOptions(dir)));
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->GetTopic("wide"));
   EXPECT_EQ(topic->partition_count(), 60);
 }

@@ -14,7 +14,7 @@ using ::eventlog::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-StoreOptions Options(const TempDir& dir) {
+StoreOptions OffsetStoreOptions(const TempDir& dir) {
   StoreOptions o;
   o.data_dir = dir.path() + "/data";
   o.cleanup_interval_ms = 0;
@@ -25,7 +25,7 @@ TEST(OffsetStoreTest, RoundTripAndPersistence) {
   TempDir dir;
   uint64_t t, u, v;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OffsetStoreOptions(dir)));
     t = store->CreateTopic("t", 4, LogConfig()).value()->id();
     u = store->CreateTopic("u", 2, LogConfig()).value()->id();
     v = store->CreateTopic("v", 1, LogConfig()).value()->id();
@@ -44,7 +44,7 @@ TEST(OffsetStoreTest, RoundTripAndPersistence) {
     EXPECT_EQ(offsets.Get("g2", u, 0).value()->offset, 3);
     ASSERT_OK(offsets.Sync());
   }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OffsetStoreOptions(dir)));
   OffsetStore& offsets = store->offsets();
   ASSERT_OK_AND_ASSIGN(std::optional<CommittedOffset> c, offsets.Get("g1", t, 0));
   ASSERT_TRUE(c.has_value());
@@ -76,7 +76,7 @@ TEST(OffsetStoreTest, RoundTripAndPersistence) {
 // inherited by a new topic of the same name, and orphans go at the next open.
 TEST(OffsetStoreTest, ARecreatedTopicInheritsNoCommits) {
   TempDir dir;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OffsetStoreOptions(dir)));
   const uint64_t old_id = store->CreateTopic("t", 1, LogConfig()).value()->id();
   ASSERT_OK(store->DeleteTopic("t"));
   // The late commit of a request that looked the topic up before.
@@ -86,7 +86,7 @@ TEST(OffsetStoreTest, ARecreatedTopicInheritsNoCommits) {
   EXPECT_FALSE(store->offsets().Get("g", new_id, 0).value().has_value());
   ASSERT_OK(store->Close());
   store.reset();
-  ASSERT_OK_AND_ASSIGN(store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(store, Store::Open(OffsetStoreOptions(dir)));
   EXPECT_FALSE(store->offsets().Get("g", old_id, 0).value().has_value());
   EXPECT_THAT(store->offsets().ListGroups().value(), IsEmpty());
 }
@@ -94,12 +94,12 @@ TEST(OffsetStoreTest, ARecreatedTopicInheritsNoCommits) {
 TEST(OffsetStoreTest, GroupEpochsPersist) {
   TempDir dir;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OffsetStoreOptions(dir)));
     EXPECT_EQ(store->offsets().GroupEpoch("g").value(), 0);
     ASSERT_OK(store->offsets().SaveGroupEpoch("g", 7));
     ASSERT_OK(store->offsets().SaveGroupEpoch("other", 1));
   }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(OffsetStoreOptions(dir)));
   EXPECT_EQ(store->offsets().GroupEpoch("g").value(), 7);
   EXPECT_EQ(store->offsets().GroupEpoch("other").value(), 1);
 }

@@ -16,14 +16,14 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::TempDir;
 
 // Fraction of the pages of [from, to) of `path` that are in the page cache.
 double ResidentFraction(const std::string& path, int64_t from, int64_t to) {
   const int fd = ::open(path.c_str(), O_RDONLY);
   EXPECT_GE(fd, 0);
-  const auto size = static_cast<size_t>(fs::file_size(path));
+  const auto size = static_cast<size_t>(stdfs::file_size(path));
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
   EXPECT_NE(map, MAP_FAILED);
   const size_t page = 4096;
@@ -41,7 +41,7 @@ double ResidentFraction(const std::string& path, int64_t from, int64_t to) {
 
 std::string OnlySegment(const std::string& data_dir) {
   std::vector<std::string> found;
-  for (const auto& e : fs::recursive_directory_iterator(data_dir + "/topics")) {
+  for (const auto& e : stdfs::recursive_directory_iterator(data_dir + "/topics")) {
     if (e.path().extension() == ".log") found.push_back(e.path());
   }
   EXPECT_EQ(found.size(), 1u);

@@ -30,7 +30,7 @@ using testing::MakeBatch;
 using testing::ReadAll;
 using testing::Rec;
 
-StoreOptions Options(const TempDir& dir) {
+StoreOptions StoreTestOptions(const TempDir& dir) {
   StoreOptions o;
   o.data_dir = dir.path() + "/data";
   o.cleanup_interval_ms = 0;
@@ -41,7 +41,7 @@ TEST(StoreTest, CreateAppendReadAndReopen) {
   TempDir dir;
   std::vector<Rec> written;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic,
                          store->CreateTopic("orders", 3, LogConfig()));
     EXPECT_EQ(topic->partition_count(), 3);
@@ -67,7 +67,7 @@ TEST(StoreTest, CreateAppendReadAndReopen) {
     EXPECT_EQ(written[6], (Rec{6, 200, "", "w1", {}}));
     EXPECT_OK(store->Close());
   }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->GetTopic("orders"));
   EXPECT_EQ(topic->partition_count(), 3);
   std::shared_ptr<PartitionLog> log = topic->partition(1);
@@ -83,26 +83,26 @@ TEST(StoreTest, ProducerIdsAreNeverHandedOutTwiceAcrossRestarts) {
   TempDir dir;
   int64_t first;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK_AND_ASSIGN(first, store->ReserveProducerIds(1000));
     ASSERT_OK_AND_ASSIGN(int64_t second, store->ReserveProducerIds(10));
     EXPECT_EQ(second, first + 1000);
     EXPECT_THAT(store->ReserveProducerIds(0), StatusIs(absl::StatusCode::kInvalidArgument));
   }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   ASSERT_OK_AND_ASSIGN(int64_t after_restart, store->ReserveProducerIds(1));
   EXPECT_EQ(after_restart, first + 1010);
 }
 
 TEST(StoreTest, SecondOpenOfSameDirectoryFails) {
   TempDir dir;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
-  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(Options(dir));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
+  absl::StatusOr<std::unique_ptr<Store>> second = Store::Open(StoreTestOptions(dir));
   EXPECT_THAT(second, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(std::string(second.status().message()), HasSubstr("in use by another process"));
   EXPECT_OK(store->Close());
   // Once closed, the directory can be opened again.
-  EXPECT_OK(Store::Open(Options(dir)).status());
+  EXPECT_OK(Store::Open(StoreTestOptions(dir)).status());
 }
 
 // The same, from a second process: LevelDB's LOCK file is an fcntl lock.
@@ -117,13 +117,13 @@ TEST(StoreTest, SecondProcessCannotOpenTheDirectory) {
     // shared lock state.
     char byte;
     if (read(ready[0], &byte, 1) != 1) _exit(2);
-    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(Options(dir));
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(StoreTestOptions(dir));
     const bool refused =
         store.status().code() == absl::StatusCode::kFailedPrecondition &&
         absl::StrContains(store.status().message(), "is in use by another process");
     _exit(refused ? 0 : 1);
   }
-  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(Options(dir));
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(StoreTestOptions(dir));
   ASSERT_OK(store.status());
   ASSERT_EQ(write(ready[1], "x", 1), 1);
   int status = 0;
@@ -136,7 +136,7 @@ TEST(StoreTest, SecondProcessCannotOpenTheDirectory) {
 
 TEST(StoreTest, TopicNameValidation) {
   TempDir dir;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   for (const std::string& bad :
        {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
         std::string("../x"), std::string("a b"), std::string(250, 'x'), std::string("caf\xc3\xa9"),
@@ -156,7 +156,7 @@ TEST(StoreTest, TopicNameValidation) {
 
 TEST(StoreTest, CreateTopicErrors) {
   TempDir dir;
-  StoreOptions options = Options(dir);
+  StoreOptions options = StoreTestOptions(dir);
   options.max_partitions = 4;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(options));
   EXPECT_THAT(store->CreateTopic("t", 0, LogConfig()),
@@ -175,7 +175,7 @@ TEST(StoreTest, CreateTopicErrors) {
 TEST(StoreTest, TopicIdsAssignedElsewhereAreKeptAcrossReopenAndStayUnique) {
   TempDir dir;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> given, store->CreateTopic("a", 1, LogConfig(), 42));
     EXPECT_EQ(given->id(), 42u);
     EXPECT_THAT(store->CreateTopic("b", 1, LogConfig(), 42),
@@ -184,7 +184,7 @@ TEST(StoreTest, TopicIdsAssignedElsewhereAreKeptAcrossReopenAndStayUnique) {
     ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> picked, store->CreateTopic("c", 1, LogConfig()));
     EXPECT_EQ(picked->id(), 43u);
   }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> a, store->GetTopic("a"));
   EXPECT_EQ(a->id(), 42u);
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> by_id, store->GetTopicById(42));
@@ -226,12 +226,12 @@ TEST(StoreTest, ListTopicsSortedAndConfigPersisted) {
   config.delete_retention_ms = 55;
   uint64_t id_b;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK(store->CreateTopic("b", 2, config).status());
     ASSERT_OK(store->CreateTopic("a", 1, LogConfig()).status());
     id_b = store->GetTopic("b").value()->id();
   }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   std::vector<std::shared_ptr<Topic>> topics = store->ListTopics();
   ASSERT_EQ(topics.size(), 2u);
   EXPECT_EQ(topics[0]->name(), "a");
@@ -253,7 +253,7 @@ TEST(StoreTest, ListTopicsSortedAndConfigPersisted) {
 
 TEST(StoreTest, DeleteTopicRemovesDataWakesWaitersAndFailsCalls) {
   TempDir dir;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->CreateTopic("gone", 1, LogConfig()));
   std::shared_ptr<PartitionLog> log = topic->partition(0);
   ASSERT_OK(log->Append(MakeBatch(3, "v", 1), Durability::kLeader).status());
@@ -287,13 +287,13 @@ TEST(StoreTest, DeleteTopicRemovesDataWakesWaitersAndFailsCalls) {
 TEST(StoreTest, LeftoverFolderOfUnknownTopicIsRemovedAtOpen) {
   TempDir dir;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK(store->CreateTopic("kept", 1, LogConfig()).status());
   }
   const std::string orphan = dir.path() + "/data/topics/999/0";
   std::filesystem::create_directories(orphan);
   { std::ofstream(orphan + "/00000000000000000000.log") << "junk"; }
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/data/topics/999"));
   EXPECT_OK(store->GetTopic("kept").status());
 }
@@ -326,7 +326,7 @@ TEST(StoreTest, DamagedTopicRecordsAreDataLoss) {
   // Through a real open: the registry is lost and topic.meta is damaged.
   TempDir dir;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK(store->CreateTopic("orders", 1, LogConfig()).status());
   }
   ASSERT_OK_AND_ASSIGN(
@@ -336,7 +336,7 @@ TEST(StoreTest, DamagedTopicRecordsAreDataLoss) {
   ASSERT_OK(TopicRegistry::WriteMetaFile(*fs::FileSystem::Default(), dir.path() + "/data/topics/1",
                                          on_disk));
   std::filesystem::remove_all(dir.path() + "/data/index");
-  absl::StatusOr<std::unique_ptr<Store>> reopened = Store::Open(Options(dir));
+  absl::StatusOr<std::unique_ptr<Store>> reopened = Store::Open(StoreTestOptions(dir));
   EXPECT_THAT(reopened, StatusIs(absl::StatusCode::kDataLoss));
   EXPECT_THAT(std::string(reopened.status().message()), HasSubstr("2147483647 partitions"));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path() + "/data/topics/1"),
@@ -346,7 +346,7 @@ TEST(StoreTest, DamagedTopicRecordsAreDataLoss) {
 
 TEST(StoreTest, CloseWakesWaitersAndFailsWithUnavailable) {
   TempDir dir;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store->CreateTopic("t", 1, LogConfig()));
   std::shared_ptr<PartitionLog> log = topic->partition(0);
   std::atomic<int> woken{0};
@@ -367,7 +367,7 @@ TEST(StoreTest, LogsOutliveTheStore) {
   TempDir dir;
   std::shared_ptr<Topic> topic;
   {
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(Options(dir)));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::Open(StoreTestOptions(dir)));
     ASSERT_OK_AND_ASSIGN(topic, store->CreateTopic("t", 1, LogConfig()));
     ASSERT_OK(topic->partition(0)->Append(MakeBatch(2, "v", 1), Durability::kAll).status());
   }

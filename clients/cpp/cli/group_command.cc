@@ -14,7 +14,7 @@
 namespace eventlog::cli {
 namespace {
 
-int List(const std::vector<std::string>& args) {
+int ListGroups(const std::vector<std::string>& args) {
   CommonFlags common;
   ArgParser parser("eventlog group list", "", "Lists consumer groups.");
   AddCommonFlags(parser, &common);
@@ -65,7 +65,7 @@ int RunGroup(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "list") return List(rest);
+  if (args[0] == "list") return ListGroups(rest);
   if (args[0] == "describe") return Describe(rest);
   if (args[0] == "--help" || args[0] == "-h") {
     std::fputs(kUsage, stdout);

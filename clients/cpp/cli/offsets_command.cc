@@ -14,7 +14,7 @@
 namespace eventlog::cli {
 namespace {
 
-int List(const std::vector<std::string>& args) {
+int ListOffsets(const std::vector<std::string>& args) {
   CommonFlags common;
   std::string at = "latest";
   ArgParser parser("eventlog offsets list", "TOPIC [--at earliest|latest|timestamp:MS]",
@@ -94,9 +94,10 @@ int Show(const std::vector<std::string>& args) {
     // Say why nothing is printed: no such group, or nothing committed here.
     auto group = client->DescribeGroup(pos[0]);
     if (group.status().code() == absl::StatusCode::kNotFound) {
-      return ReportError("offsets show", absl::NotFoundError(absl::StrCat(
-                                             "group '", pos[0],
-                                             "' does not exist (no committed offsets, no members)")));
+      return ReportError(
+          "offsets show",
+          absl::NotFoundError(absl::StrCat("group '", pos[0],
+                                           "' does not exist (no committed offsets, no members)")));
     }
     std::fprintf(stderr, "eventlog: group '%s' has committed no offsets in topic '%s'\n",
                  pos[0].c_str(), pos[1].c_str());
@@ -123,7 +124,7 @@ int RunOffsets(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "list") return List(rest);
+  if (args[0] == "list") return ListOffsets(rest);
   if (args[0] == "commit") return Commit(rest);
   if (args[0] == "show") return Show(rest);
   if (args[0] == "--help" || args[0] == "-h") {

@@ -179,7 +179,7 @@ int Create(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int List(const std::vector<std::string>& args) {
+int ListTopics(const std::vector<std::string>& args) {
   CommonFlags common;
   ArgParser parser("eventlog topic list", "", "Lists topics with their partition counts.");
   AddCommonFlags(parser, &common);
@@ -236,7 +236,7 @@ int RunTopic(const std::vector<std::string>& args) {
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "create") return Create(rest);
-  if (args[0] == "list") return List(rest);
+  if (args[0] == "list") return ListTopics(rest);
   if (args[0] == "describe") return Describe(rest);
   if (args[0] == "delete") return Delete(rest);
   if (args[0] == "--help" || args[0] == "-h") {

@@ -20,15 +20,15 @@ enum class Retry {
   kIfNotApplied,
 };
 
-constexpr absl::Duration kFirstRetryPause = absl::Milliseconds(25);
-constexpr absl::Duration kMaxRetryPause = absl::Milliseconds(500);
+constexpr absl::Duration kFirstCallRetryPause = absl::Milliseconds(25);
+constexpr absl::Duration kMaxCallRetryPause = absl::Milliseconds(500);
 
 // Runs `attempt` with a fresh context until it succeeds, fails in a way
 // `retry` does not cover, or the call's deadline is about to pass.
 absl::Status CallWithRetries(const EtcdConnection& connection, Retry retry,
                              absl::FunctionRef<grpc::Status(grpc::ClientContext*)> attempt) {
   const absl::Time deadline = absl::Now() + connection.options().call_timeout;
-  absl::Duration pause = kFirstRetryPause;
+  absl::Duration pause = kFirstCallRetryPause;
   while (true) {
     grpc::ClientContext context;
     connection.ConfigureCall(&context, deadline);
@@ -38,7 +38,7 @@ absl::Status CallWithRetries(const EtcdConnection& connection, Retry retry,
                                : RefusedForNoLeader(status);
     if (status.ok() || !retryable || absl::Now() + pause >= deadline) return status;
     absl::SleepFor(pause);
-    pause = std::min(pause * 2, kMaxRetryPause);
+    pause = std::min(pause * 2, kMaxCallRetryPause);
   }
 }
 

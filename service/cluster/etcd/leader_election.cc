@@ -5,18 +5,14 @@
 #include <variant>
 #include <vector>
 
+#include "service/cluster/etcd/retry_pause.h"
 #include "service/cluster/etcd/watcher.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::etcd {
 namespace {
 
-constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
-constexpr absl::Duration kMaxPause = absl::Seconds(1);
-
-absl::Duration NextPause(absl::Duration pause) {
-  return std::clamp(pause * 2, kFirstPause, kMaxPause);
-}
+constexpr absl::Duration kMaxElectionPause = absl::Seconds(1);
 
 }  // namespace
 
@@ -90,12 +86,12 @@ void LeaderElection::Run() {
     }
     const int64_t lease = keeper_->lease_id();
     if (lease == 0) {  // lost; the keeper is granting a new one
-      Pause(kMaxPause, generation);
+      Pause(kMaxElectionPause, generation);
       continue;
     }
     absl::StatusOr<Attempt> attempt = TryToWin(lease);
     if (!attempt.ok()) {  // etcd out of reach, or the lease just went
-      pause = NextPause(pause);
+      pause = NextRetryPause(pause, kMaxElectionPause);
       Pause(pause, generation);
       continue;
     }
@@ -148,7 +144,7 @@ void LeaderElection::Lead(const Leadership& leadership, uint64_t lease_generatio
     absl::StatusOr<RangeResult> read = client_->Range(KeyRange::Key(leadership.key));
     if (!read.ok()) {
       // Out of reach: still leader until the keeper declares the lease lost.
-      Pause(kMaxPause, lease_generation);
+      Pause(kMaxElectionPause, lease_generation);
       continue;
     }
     if (read->kvs.empty() || read->kvs.front().create_revision != leadership.create_revision) {

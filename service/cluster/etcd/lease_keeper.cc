@@ -4,18 +4,14 @@
 #include <utility>
 
 #include "service/cluster/etcd/lease_keep_alive_stream.h"
+#include "service/cluster/etcd/retry_pause.h"
 
 namespace eventlog::etcd {
 namespace {
 
-constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
-constexpr absl::Duration kMaxPause = absl::Seconds(1);
+constexpr absl::Duration kMaxLeasePause = absl::Seconds(1);
 // How long CloseStream waits for gRPC to finish a cancelled stream.
 constexpr std::chrono::seconds kCloseWait(1);
-
-absl::Duration NextPause(absl::Duration pause) {
-  return std::clamp(pause * 2, kFirstPause, kMaxPause);
-}
 
 }  // namespace
 
@@ -162,7 +158,7 @@ void LeaseKeeper::Grant() {
   absl::StatusOr<GrantedLease> granted = client_->GrantLease(options_.ttl_seconds);
   absl::MutexLock lock(&mu_);
   if (!granted.ok()) {
-    grant_pause_ = NextPause(grant_pause_);
+    grant_pause_ = NextRetryPause(grant_pause_, kMaxLeasePause);
     grant_retry_at_ = Clock::now() + absl::ToChronoNanoseconds(grant_pause_);
     return;
   }
@@ -242,7 +238,7 @@ void LeaseKeeper::CloseStream(std::unique_ptr<LeaseKeepAliveStream> stream) {
     if (lease_ != 0) limit = std::min(limit, expires_at_);
     done = mu_.AwaitWithTimeout(absl::Condition(&stream_done_),
                                 absl::FromChrono(limit - Clock::now()));
-    reopen_pause_ = NextPause(reopen_pause_);
+    reopen_pause_ = NextRetryPause(reopen_pause_, kMaxLeasePause);
     reopen_at_ = Clock::now() + absl::ToChronoNanoseconds(reopen_pause_);
   }
   if (!done) {

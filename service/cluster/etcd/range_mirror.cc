@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "service/cluster/etcd/retry_pause.h"
 #include "storage/util/status_macros.h"
 
 namespace eventlog::etcd {
 namespace {
 
-constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
-constexpr absl::Duration kMaxPause = absl::Seconds(2);
+constexpr absl::Duration kMaxMirrorPause = absl::Seconds(2);
 
 }  // namespace
 
@@ -72,7 +72,7 @@ absl::Status RangeMirror::Reset() {
 
 void RangeMirror::Run() {
   bool reset_failed = false;
-  absl::Duration pause = kFirstPause;
+  absl::Duration pause = kFirstRetryPause;
   while (true) {
     {
       absl::MutexLock lock(&mu_);
@@ -87,7 +87,7 @@ void RangeMirror::Run() {
     }
     watcher_.reset();  // joins its thread: none of its callbacks runs after this
     reset_failed = !Reset().ok();
-    pause = reset_failed ? std::min(pause * 2, kMaxPause) : kFirstPause;
+    pause = reset_failed ? NextRetryPause(pause, kMaxMirrorPause) : kFirstRetryPause;
   }
   watcher_.reset();
 }

@@ -9,12 +9,12 @@
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "service/cluster/etcd/etcd_connection.h"
 #include "service/cluster/etcd/etcd_proto_convert.h"
+#include "service/cluster/etcd/retry_pause.h"
 
 namespace eventlog::etcd {
 namespace {
 
-constexpr absl::Duration kFirstPause = absl::Milliseconds(100);
-constexpr absl::Duration kMaxPause = absl::Seconds(2);
+constexpr absl::Duration kMaxWatchPause = absl::Seconds(2);
 
 }  // namespace
 
@@ -67,9 +67,8 @@ void Watcher::Run() {
     context_ = nullptr;
     if (outcome == StreamOutcome::kEnded) return;
     // Back off only if streams keep failing before delivering anything.
-    pause = outcome == StreamOutcome::kFailedAfterProgress
-                ? absl::ZeroDuration()
-                : std::clamp(pause * 2, kFirstPause, kMaxPause);
+    pause = outcome == StreamOutcome::kFailedAfterProgress ? absl::ZeroDuration()
+                                                           : NextRetryPause(pause, kMaxWatchPause);
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), pause);
   }
 }

@@ -13,7 +13,6 @@ using security::Operation;
 using security::ResourceType;
 
 constexpr char kEventlogProtocolType[] = "eventlog";
-constexpr char kConsumerProtocolType[] = "consumer";
 
 DescribeGroupsResponse::Group Describe(const KafkaHandlerEnv& env, const std::string& group) {
   DescribeGroupsResponse::Group out;

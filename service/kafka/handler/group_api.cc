@@ -8,8 +8,6 @@
 namespace eventlog::kafka {
 namespace {
 
-constexpr char kConsumerProtocolType[] = "consumer";
-
 // OK if `principal` may use the group here; the Kafka error otherwise.
 ErrorCode CheckGroup(const KafkaHandlerEnv& env, const std::string& principal,
                      const std::string& group) {
@@ -94,8 +92,7 @@ void HandleSyncGroup(const KafkaHandlerEnv& env, const std::string& principal,
     out.assignment = std::move(assignment.assignment);
   }
   env.broker->kafka_groups().Sync(
-      std::move(sync),
-      [done = std::move(done)](absl::StatusOr<std::string> assignment) mutable {
+      std::move(sync), [done = std::move(done)](absl::StatusOr<std::string> assignment) mutable {
         SyncGroupResponse response;
         if (assignment.ok()) {
           response.assignment = *std::move(assignment);
@@ -113,10 +110,10 @@ HeartbeatResponse HandleHeartbeat(const KafkaHandlerEnv& env, const std::string&
     response.error_code = Wire(code);
     return response;
   }
-  response.error_code = KafkaErrorOf(
-      env.broker->kafka_groups().Heartbeat(request.group_id, request.member_id,
-                                           request.generation_id),
-      CallKind::kGroup);
+  response.error_code =
+      KafkaErrorOf(env.broker->kafka_groups().Heartbeat(request.group_id, request.member_id,
+                                                        request.generation_id),
+                   CallKind::kGroup);
   return response;
 }
 

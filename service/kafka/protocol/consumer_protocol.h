@@ -19,6 +19,9 @@
 
 namespace eventlog::kafka {
 
+// The protocol type of groups whose members speak this protocol.
+inline constexpr char kConsumerProtocolType[] = "consumer";
+
 struct ConsumerTopicPartitions {
   std::string topic;
   std::vector<int32_t> partitions;

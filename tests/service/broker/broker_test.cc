@@ -18,7 +18,7 @@ namespace {
 using ::eventlog::testing::IsOk;
 using ::eventlog::testing::StatusIs;
 
-constexpr int64_t kNowMs = 1'700'000'000'000;
+using ::eventlog::testing::kNowMs;
 
 class BrokerTest : public ::testing::Test {
  protected:

@@ -27,7 +27,7 @@ using ::eventlog::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr int64_t kNowMs = 1'700'000'000'000;
+using ::eventlog::testing::kNowMs;
 
 // What a member's stream received.
 struct Received {

@@ -23,7 +23,7 @@ namespace {
 using ::eventlog::testing::StatusIs;
 using util::ErrorReason;
 
-constexpr int64_t kNowMs = 1'700'000'000'000;
+using ::eventlog::testing::kNowMs;
 
 // A Kafka producer's batch (uncompressed) of `count` records.
 std::string KafkaBatch(int count, int64_t timestamp_ms, int64_t pid = -1, int32_t sequence = -1) {
@@ -76,8 +76,8 @@ class KafkaCoreTest : public ::testing::Test {
     request.protocols = {{"range", ""}};
     request.topics = {"t"};
     std::promise<absl::StatusOr<ClassicJoinResult>> promise;
-    broker_->kafka_groups().Join(request,
-                                 [&](absl::StatusOr<ClassicJoinResult> r) { promise.set_value(r); });
+    broker_->kafka_groups().Join(
+        request, [&](absl::StatusOr<ClassicJoinResult> r) { promise.set_value(r); });
     return promise.get_future().get();
   }
 

@@ -10,7 +10,7 @@ namespace {
 
 using ::eventlog::testing::StatusIs;
 
-constexpr int64_t kNowMs = 1'700'000'000'000;
+using ::eventlog::testing::kNowMs;
 
 TEST(ProduceQuotaTest, ZeroMeansUnlimited) {
   util::ManualClock clock(kNowMs);

@@ -49,7 +49,7 @@ inline v1::Record MakeRecord(const std::string& key, const std::string& value,
 
 class ServiceFixture : public ::testing::Test {
  protected:
-  static constexpr int64_t kNowMs = 1'700'000'000'000;
+  static constexpr int64_t kNowMs = ::eventlog::testing::kNowMs;
 
   void SetUp() override { StartServer(); }
   void TearDown() override { StopServer(); }

@@ -22,7 +22,7 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::StatusIs;
 using testing::Batches;
 using testing::BatchPos;
@@ -67,7 +67,7 @@ class LogCompactorTest : public testing::StoreFixture {
 
   // Only segment files are left in `dir`.
   void ExpectOnlySegments(const std::string& dir) {
-    for (const auto& e : fs::directory_iterator(dir)) {
+    for (const auto& e : stdfs::directory_iterator(dir)) {
       EXPECT_EQ(e.path().extension(), ".log") << e.path();
     }
   }
@@ -203,7 +203,7 @@ TEST_F(LogCompactorTest, LeftoverTempFileIsIgnoredAndRemoved) {
   const std::string temp = dir + "/00000000000000000000.log.cleaned";
   WriteFile(temp, "half written garbage");
   Reopen();
-  EXPECT_FALSE(fs::exists(temp));
+  EXPECT_FALSE(stdfs::exists(temp));
   EXPECT_EQ(ReadAll(*Log()).value(), all_);
 }
 

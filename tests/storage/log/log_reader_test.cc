@@ -21,7 +21,7 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::StatusIs;
 using testing::Batches;
 using testing::BatchPos;
@@ -172,7 +172,7 @@ TEST_F(LogReaderTest, FlippedByteMidLogIsDataLossAndEarlierRecordsRead) {
   Reopen();
   auto log = Log();
   EXPECT_EQ(log->high_watermark(), 240);  // nothing truncated
-  EXPECT_EQ(fs::file_size(active), data.size());
+  EXPECT_EQ(stdfs::file_size(active), data.size());
   // Records before the damage read; the damaged range is DATA_LOSS.
   ASSERT_OK_AND_ASSIGN(ReadResult before, log->Read(0, 1000, 1 << 20));
   ASSERT_FALSE(before.records.empty());
@@ -299,8 +299,8 @@ TEST_F(LogReaderTest, BatchesOutOfTheirSegmentsOrderAreDamage) {
 TEST_F(LogReaderTest, BatchReadsReturnWholeStoredBatchesAcrossSegments) {
   auto log = Create(SmallSegments(600));
   for (int i = 0; i < 30; ++i) {
-    ASSERT_OK(log->Append(MakeBatch(3, absl::StrCat("b", i, "-"), 1000 + i), Durability::kAll)
-                  .status());
+    ASSERT_OK(
+        log->Append(MakeBatch(3, absl::StrCat("b", i, "-"), 1000 + i), Durability::kAll).status());
   }
   ASSERT_GE(log->TEST_SegmentBases().size(), 3u);
   ASSERT_OK_AND_ASSIGN(std::vector<Rec> records, ReadAll(*log));

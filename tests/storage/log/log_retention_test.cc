@@ -20,7 +20,7 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::StatusIs;
 using testing::Batches;
 using testing::BatchPos;

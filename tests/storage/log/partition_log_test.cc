@@ -20,7 +20,7 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::StatusIs;
 using testing::Batches;
 using testing::BatchPos;
@@ -89,14 +89,14 @@ TEST_F(PartitionLogTest, SegmentsRollAtSegmentBytes) {
   ASSERT_OK(log->Flush());
   std::vector<std::string> files = SegmentFiles(PartitionDir());
   ASSERT_GT(files.size(), 3u);
-  EXPECT_EQ(fs::path(files[0]).filename(), "00000000000000000000.log");
+  EXPECT_EQ(stdfs::path(files[0]).filename(), "00000000000000000000.log");
   for (const std::string& f : files) {
-    EXPECT_LE(fs::file_size(f), 1024u) << f;
+    EXPECT_LE(stdfs::file_size(f), 1024u) << f;
     // Named by the base offset of its first batch.
     std::vector<BatchPos> batches = Batches(f);
     ASSERT_FALSE(batches.empty());
     int64_t base;
-    ASSERT_TRUE(absl::SimpleAtoi(fs::path(f).stem().string(), &base));
+    ASSERT_TRUE(absl::SimpleAtoi(stdfs::path(f).stem().string(), &base));
     EXPECT_EQ(batches[0].base_offset, base);
   }
   EXPECT_EQ(log->TEST_SegmentBases().size(), files.size());

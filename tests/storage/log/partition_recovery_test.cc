@@ -23,7 +23,7 @@
 namespace eventlog::storage {
 namespace {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 using ::eventlog::testing::CapturedLog;
 using ::eventlog::testing::StatusIs;
 using testing::Batches;
@@ -56,7 +56,7 @@ TEST_F(PartitionRecoveryTest, RecoveryScansOnlyPastTheLastIndexEntry) {
   EXPECT_EQ(Log()->high_watermark(), 40000);
   // Without an index, everything is scanned (and the index rebuilt).
   Close();
-  fs::remove_all(dir_.path() + "/data/index");
+  stdfs::remove_all(dir_.path() + "/data/index");
   Reopen();
   EXPECT_EQ(Log()->TEST_recovery_bytes_scanned(), size);
   Reopen();
@@ -77,10 +77,10 @@ TEST_F(PartitionRecoveryTest, TornTailPastTheRecoveryPointIsCutAndAppendsContinu
   ASSERT_EQ(batches.size(), 10u);
   // The last batch was never synced: cut in the middle.
   SetRecoveryPoint(1, 0, 27);
-  fs::resize_file(file, batches.back().position + batches.back().length / 2);
+  stdfs::resize_file(file, batches.back().position + batches.back().length / 2);
   Reopen();
   EXPECT_EQ(Log()->high_watermark(), 27);
-  EXPECT_EQ(fs::file_size(file), batches.back().position);
+  EXPECT_EQ(stdfs::file_size(file), batches.back().position);
   ASSERT_OK_AND_ASSIGN(AppendResult r, Log()->Append(MakeBatch(2, "new", 99), Durability::kAll));
   EXPECT_EQ(r.base_offset, 27);
   ASSERT_OK_AND_ASSIGN(std::vector<Rec> all, ReadAll(*Log()));
@@ -189,7 +189,7 @@ TEST_F(PartitionRecoveryTest, DamageBelowTheRecoveryPointStaysDataLossForItsRang
   // A file cut short below the recovery point: the lost offsets are never
   // handed out again.
   Close();
-  fs::resize_file(file, batches[5].position + 7);
+  stdfs::resize_file(file, batches[5].position + 7);
   Reopen();
   log = Log();
   EXPECT_EQ(log->high_watermark(), 31);
@@ -223,12 +223,12 @@ TEST_F(PartitionRecoveryTest, BatchesBelowTheSegmentBaseAreDamage) {
 
   int64_t active_base;
   // Nothing in the active segment was ever synced.
-  ASSERT_TRUE(layout::ParsePartitionFileName(fs::path(files.back()).filename().string(),
+  ASSERT_TRUE(layout::ParsePartitionFileName(stdfs::path(files.back()).filename().string(),
                                              &active_base) == layout::PartitionFile::kSegment);
   SetRecoveryPoint(1, 0, active_base);
   Reopen();
   log = Log();
-  EXPECT_EQ(fs::file_size(files.back()), 0u);
+  EXPECT_EQ(stdfs::file_size(files.back()), 0u);
   EXPECT_EQ(log->high_watermark(), active_base);
   ASSERT_OK_AND_ASSIGN(AppendResult r, log->Append(MakeBatch(1, "new", 1), Durability::kAll));
   EXPECT_EQ(r.base_offset, active_base);
@@ -257,7 +257,7 @@ TEST_F(PartitionRecoveryTest, LostIndexIsRebuiltIdentically) {
   const auto index_before = DumpIndex();
   ASSERT_FALSE(index_before.empty());
 
-  fs::remove_all(dir_.path() + "/data/index");
+  stdfs::remove_all(dir_.path() + "/data/index");
   Reopen();
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<Topic> topic, store_->GetTopic("t"));
   EXPECT_EQ(topic->id(), id);

@@ -5,6 +5,7 @@
 #include <string>
 #include <variant>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "service/kafka/protocol/api_versions_table.h"
@@ -80,22 +81,12 @@ TEST(KafkaMessagesTest, EveryApiInTheTableHasARequestAndAResponse) {
   }
 }
 
-std::string Hex(absl::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 TEST(KafkaMessagesTest, ProduceV3RequestLayout) {
   ProduceRequest request;
   request.acks = -1;
   request.timeout_ms = 5000;
   request.topic_data.push_back({"t", {{0, std::string("abc")}}});
-  EXPECT_EQ(Hex(EncodeMessage(request, 3)),
+  EXPECT_EQ(absl::BytesToHexString(EncodeMessage(request, 3)),
             "ffff"      // transactional_id null
             "ffff"      // acks -1
             "00001388"  // timeout 5000
@@ -109,8 +100,8 @@ TEST(KafkaMessagesTest, ProduceV3RequestLayout) {
 
 TEST(KafkaMessagesTest, MetadataRequestNullTopicsMeansAllAndV0SaysItWithAnEmptyArray) {
   MetadataRequest all;
-  EXPECT_EQ(Hex(EncodeMessage(all, 1)), "ffffffff");
-  EXPECT_EQ(Hex(EncodeMessage(all, 0)), "00000000");
+  EXPECT_EQ(absl::BytesToHexString(EncodeMessage(all, 1)), "ffffffff");
+  EXPECT_EQ(absl::BytesToHexString(EncodeMessage(all, 0)), "00000000");
   absl::StatusOr<MetadataRequest> v0 = DecodeMessage<MetadataRequest>(std::string(4, '\0'), 0);
   ASSERT_OK(v0);
   EXPECT_FALSE(v0->topics.has_value());
@@ -124,7 +115,7 @@ TEST(KafkaMessagesTest, FlexibleOffsetFetchV6UsesCompactFormsAndTaggedFields) {
   OffsetFetchRequest request;
   request.group_id = "g";
   request.topics = std::vector<OffsetFetchRequest::Topic>{{"t", {1}}};
-  EXPECT_EQ(Hex(EncodeMessage(request, 6)),
+  EXPECT_EQ(absl::BytesToHexString(EncodeMessage(request, 6)),
             "0267"  // compact string "g"
             "02"
             "0274"
@@ -139,7 +130,7 @@ TEST(KafkaMessagesTest, FlexibleListGroupsV4ResponseLayout) {
   // newer admin API only), so the layout is pinned by hand from the schema.
   ListGroupsResponse response;
   response.groups.push_back({"g", "consumer", "Stable"});
-  EXPECT_EQ(Hex(EncodeMessage(response, 4)),
+  EXPECT_EQ(absl::BytesToHexString(EncodeMessage(response, 4)),
             "00000000"  // throttle_time_ms
             "0000"      // error_code
             "02"        // one group
@@ -150,7 +141,7 @@ TEST(KafkaMessagesTest, FlexibleListGroupsV4ResponseLayout) {
             "537461626c65"  // group_state "Stable"
             "00"            // the group's tagged fields
             "00");          // the response's tagged fields
-  EXPECT_EQ(Hex(EncodeMessage(response, 2)),
+  EXPECT_EQ(absl::BytesToHexString(EncodeMessage(response, 2)),
             "00000000"
             "0000"
             "00000001"
@@ -164,18 +155,19 @@ TEST(KafkaMessagesTest, UnsupportedVersionAnswerIsApiVersionsV0WithHeaderV0) {
   const std::string frame = EncodeResponseFrame(42, 0, response);
   const size_t apis = SupportedApis().size();
   ASSERT_EQ(frame.size(), 4 + 4 + 2 + 4 + apis * 6);
-  EXPECT_EQ(Hex(frame.substr(0, 14)),
-            absl::StrCat(Hex(std::string("\0\0\0", 3)), Hex(std::string(1, char(10 + apis * 6))),
-                         "0000002a", "0023", "000000", Hex(std::string(1, char(apis)))));
+  EXPECT_EQ(absl::BytesToHexString(frame.substr(0, 14)),
+            absl::StrCat(absl::BytesToHexString(std::string("\0\0\0", 3)),
+                         absl::BytesToHexString(std::string(1, char(10 + apis * 6))), "0000002a",
+                         "0023", "000000", absl::BytesToHexString(std::string(1, char(apis)))));
 }
 
 TEST(KafkaMessagesTest, ApiVersionsV3ResponseIsFlexibleButKeepsResponseHeaderV0) {
   const std::string frame =
       EncodeResponseFrame(7, 3, ApiVersionsResponse::ForSupportedApis(Wire(ErrorCode::kNone)));
   // size, correlation id 7 and no header tag byte, then error 0 and a compact count.
-  EXPECT_EQ(
-      Hex(frame.substr(4, 7)),
-      absl::StrCat("00000007", "0000", Hex(std::string(1, char(SupportedApis().size() + 1)))));
+  EXPECT_EQ(absl::BytesToHexString(frame.substr(4, 7)),
+            absl::StrCat("00000007", "0000",
+                         absl::BytesToHexString(std::string(1, char(SupportedApis().size() + 1)))));
   int32_t correlation = 0;
   absl::StatusOr<KafkaResponse> decoded =
       DecodeResponseFrame(18, 3, absl::string_view(frame).substr(4), &correlation);

@@ -1,6 +1,7 @@
 // KafkaReader / KafkaWriter primitives, headers and the frame splitter.
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 #include "service/kafka/protocol/api_versions_table.h"
 #include "service/kafka/protocol/frame_splitter.h"
@@ -14,16 +15,6 @@ namespace {
 
 using ::eventlog::testing::StatusIs;
 
-std::string Hex(absl::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
 TEST(KafkaPrimitivesTest, ClassicEncodingsAreBigEndianWithInt16AndInt32Lengths) {
   std::string out;
   KafkaWriter w(&out, /*flexible=*/false);
@@ -34,7 +25,7 @@ TEST(KafkaPrimitivesTest, ClassicEncodingsAreBigEndianWithInt16AndInt32Lengths) 
   w.Bytes("x");
   std::vector<int32_t> numbers = {7};
   w.Array(numbers, [&](int32_t& n) { w.Int32(n); });
-  EXPECT_EQ(Hex(out),
+  EXPECT_EQ(absl::BytesToHexString(out),
             "0102fffffffe"
             "00026162"
             "ffff"
@@ -51,7 +42,7 @@ TEST(KafkaPrimitivesTest, FlexibleEncodingsUseLengthPlusOneAndTaggedFields) {
   std::optional<std::vector<int32_t>> none;
   w.NullableArray(none, [&](int32_t& n) { w.Int32(n); });
   w.TaggedFields();
-  EXPECT_EQ(Hex(out),
+  EXPECT_EQ(absl::BytesToHexString(out),
             "036162"
             "00"
             "01"
