@@ -6,7 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
-scripts/build.sh -DEVENTLOG_WERROR=ON -DEVENTLOG_BUILD_TESTS=ON
+# Unity builds (each target's sources compiled in batches) parse the heavy
+# gRPC, protobuf and gtest headers once per batch instead of once per file:
+# they cut a cold build's time several-fold on two cores. Ordinary builds
+# (scripts/build.sh) compile file by file, so both ways stay correct.
+unity=-DCMAKE_UNITY_BUILD=ON
+scripts/build.sh -DEVENTLOG_WERROR=ON -DEVENTLOG_BUILD_TESTS=ON "$unity"
 (cd build && ctest --output-on-failure -j2 --timeout 600)
 
 # Sanitizer pass. Every report fails it: the test that hit it exits non-zero,
@@ -21,7 +26,7 @@ start=$SECONDS
 jobs=$(nproc 2>/dev/null || echo 2)
 CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Release -DEVENTLOG_WERROR=ON \
   -DEVENTLOG_BUILD_TESTS=ON -DEVENTLOG_BUILD_BENCHMARKS=OFF -DEVENTLOG_SANITIZE=ON \
-  -DEVENTLOG_FUZZ=ON >/dev/null
+  -DEVENTLOG_FUZZ=ON "$unity" >/dev/null
 cmake --build build-asan -j"$jobs"
 reports=$(mktemp -d)
 trap 'rm -rf "$reports"' EXIT
