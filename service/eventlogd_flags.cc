@@ -6,6 +6,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -26,6 +28,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/config_file.h"
@@ -300,11 +303,42 @@ std::string CheckFlags(const eventlog::service::ServerOptions& options) {
 }
 
 // Whether `path` is this file: eventlogd's own flags (not Abseil's).
-bool IsMainFile(absl::string_view path) { return absl::EndsWith(path, "service/eventlogd_flags.cc"); }
+bool IsMainFile(absl::string_view path) {
+  return absl::EndsWith(path, "service/eventlogd_flags.cc");
+}
 
 bool IsOwnFlag(absl::string_view name) {
   const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
   return flag != nullptr && IsMainFile(flag->Filename());
+}
+
+std::string UnknownFlagIn(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view name = argv[i];
+    if (name == "--") break;  // the rest are not flags
+    if (!absl::ConsumePrefix(&name, "--") && !absl::ConsumePrefix(&name, "-")) continue;
+    const size_t equals = name.find('=');
+    const bool has_value = equals != absl::string_view::npos;
+    name = name.substr(0, equals);
+    if (name == "undefok") return "";  // the caller lets Abseil judge
+    // Abseil's usage flags are not in its registry.
+    if (name == "help" || name == "helpfull" || name == "helpshort" || name == "helppackage" ||
+        name == "version" || name == "only_check_args") {
+      continue;
+    }
+    if (name == "helpon" || name == "helpmatch") {
+      if (!has_value) ++i;
+      continue;
+    }
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::ConsumePrefix(&name, "no")) {
+      flag = absl::FindCommandLineFlag(name);  // --noreflection
+      if (flag != nullptr && !flag->IsOfType<bool>()) flag = nullptr;
+    }
+    if (flag == nullptr) return argv[i];
+    if (!has_value && !flag->IsOfType<bool>()) ++i;  // "--listen HOST:PORT": skip the value
+  }
+  return "";
 }
 
 // The effective value of every flag of this file, for the startup line.

@@ -24,6 +24,10 @@ ServerOptions OptionsFromFlags();
 std::string CheckFlags(const ServerOptions& options);
 // Whether `name` is one of eventlogd's flags (the config file may set those).
 bool IsOwnFlag(absl::string_view name);
+// The first of `argv`'s arguments that names no flag ("--lisen=..."), or "".
+// Checked before absl::ParseCommandLine, which exits 1 on it: eventlogd
+// exits 2 on every usage error.
+std::string UnknownFlagIn(int argc, char** argv);
 // The effective value of every eventlogd flag, for the startup line.
 std::vector<logging::LogField> EffectiveConfig();
 // --help lists eventlogd's flags; --version prints the build.

@@ -46,12 +46,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/config_file.h"
+#include "service/eventlogd_flags.h"
 #include "service/memory_trimmer.h"
 #include "service/server/event_log_server.h"
 #include "storage/util/build_info.h"
 #include "storage/util/logging/logger.h"
 #include "storage/util/open_files.h"
-#include "service/eventlogd_flags.h"
 
 namespace {
 
@@ -60,7 +60,7 @@ using eventlog::service::eventlogd::ConfigureHelp;
 using eventlog::service::eventlogd::EffectiveConfig;
 using eventlog::service::eventlogd::IsOwnFlag;
 using eventlog::service::eventlogd::OptionsFromFlags;
-
+using eventlog::service::eventlogd::UnknownFlagIn;
 
 // Exit status after a storage failure (2 is a usage error, 1 any other).
 constexpr int kExitStorageFailed = 3;
@@ -93,6 +93,11 @@ int main(int argc, char** argv) {
       std::cerr << "eventlogd: " << applied.message() << std::endl;
       return 2;
     }
+  }
+  if (const std::string unknown = UnknownFlagIn(argc, argv); !unknown.empty()) {
+    std::cerr << "eventlogd: unknown flag " << unknown << " (eventlogd --help lists them)"
+              << std::endl;
+    return 2;
   }
   absl::ParseCommandLine(argc, argv);
   {
@@ -149,13 +154,13 @@ int main(int argc, char** argv) {
       before.ok() && before->soft < before->hard) {
     absl::StatusOr<eventlog::util::OpenFileLimit> raised = eventlog::util::RaiseOpenFileLimit();
     if (raised.ok()) {
-      eventlog::logging::LogInfo("eventlogd", "open file limit raised to the hard limit",
-                                 {{"from", absl::StrCat(before->soft)},
-                                  {"to", absl::StrCat(raised->soft)}});
+      eventlog::logging::LogInfo(
+          "eventlogd", "open file limit raised to the hard limit",
+          {{"from", absl::StrCat(before->soft)}, {"to", absl::StrCat(raised->soft)}});
     } else {
-      eventlog::logging::LogWarning("eventlogd", "cannot raise the open file limit",
-                                    {{"limit", absl::StrCat(before->soft)},
-                                     {"error", raised.status().message()}});
+      eventlog::logging::LogWarning(
+          "eventlogd", "cannot raise the open file limit",
+          {{"limit", absl::StrCat(before->soft)}, {"error", raised.status().message()}});
     }
   }
 
@@ -212,7 +217,8 @@ int main(int argc, char** argv) {
       _exit(kExitStorageFailed);
     }).detach();
     (void)(*server)->Shutdown();
-    eventlog::logging::LogError("eventlogd", "exiting after the storage failure; restart to recover");
+    eventlog::logging::LogError("eventlogd",
+                                "exiting after the storage failure; restart to recover");
     return kExitStorageFailed;
   }
   eventlog::logging::LogInfo(

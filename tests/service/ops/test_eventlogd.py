@@ -129,6 +129,26 @@ def test_config_file_errors_name_the_key_and_stop_eventlogd(tmp_path, text, expe
     assert expected in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("args, unknown", [
+    (["--lisen=127.0.0.1:0"], "--lisen=127.0.0.1:0"),
+    (["--listen", "127.0.0.1:0", "--no_such_flag"], "--no_such_flag"),
+    (["--noreflections"], "--noreflections"),
+])
+def test_an_unknown_flag_is_a_usage_error(tmp_path, args, unknown):
+    result = run(binary("EVENTLOGD"), f"--data_dir={tmp_path / 'data'}", *args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"unknown flag {unknown}" in result.stderr, result.stderr
+    assert not (tmp_path / "data").exists()  # refused before anything started
+
+
+def test_flags_with_separate_values_and_negations_are_accepted(tmp_path):
+    # "--flag VALUE" (the value may look like a flag) and --noBOOL; --version stops at once.
+    result = run(binary("EVENTLOGD"), "--data_dir", str(tmp_path / "data"), "--min_free_bytes",
+                 "-1", "--noreflection", "--version")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert result.stdout.startswith("eventlogd "), result.stdout
+
+
 def test_probes_and_metrics_on_the_real_binary(tmp_path):
     broker = Eventlogd(str(tmp_path / "data")).start()
     try:
