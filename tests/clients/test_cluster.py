@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from eventlog import Admin, Consumer, Producer, Start, TopicConfig, aio
-from eventlog.errors import FailedPreconditionError, UnavailableError
+from eventlog.errors import AlreadyExistsError, FailedPreconditionError, UnavailableError
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 from cluster_harness import Harness, eventually, leaders  # noqa: E402
@@ -153,10 +153,29 @@ def test_python_and_the_cli_create_replicated_topics_and_describe_their_replicas
     assert "UNAVAILABLE" in too_many.stderr and "needs 4 live broker" in too_many.stderr
 
 
+def create_topic_once_a_controller_is_up(servers, name, partitions):
+    """Creates a topic, retrying while the cluster has no controller: after an earlier test
+    killed and restarted a broker, the controller key may still name its old incarnation until
+    that lease expires, and CreateTopic answers UNAVAILABLE ("retry in a few seconds")."""
+    attempts = []
+
+    def created():
+        attempts.append(name)
+        try:
+            with Admin(servers) as admin:
+                admin.create_topic(name, partitions=partitions)
+            return True
+        except AlreadyExistsError:
+            return len(attempts) > 1  # an earlier attempt's answer was lost, not its effect
+        except UnavailableError:
+            return False
+
+    assert eventually(created), f"no controller to create {name}"
+
+
 def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(cluster):
     servers = ",".join(cluster.addresses)
-    with Admin(servers) as admin:
-        admin.create_topic("py-failover", partitions=6)
+    create_topic_once_a_controller_is_up(servers, "py-failover", 6)
     lead = leaders(cluster.addresses[1], "py-failover")
     first = 1  # broker id of cluster.addresses[0], the one the client reaches first
     surviving = [p for p, leader in lead.items() if leader != first]
@@ -220,8 +239,7 @@ def test_a_client_keeps_working_when_the_broker_it_first_reached_goes_away(clust
 
 def test_a_following_cli_consumer_keeps_reading_when_the_broker_it_reached_goes_away(cluster):
     servers = ",".join(cluster.addresses)
-    with Admin(servers) as admin:
-        admin.create_topic("cli-failover", partitions=6)
+    create_topic_once_a_controller_is_up(servers, "cli-failover", 6)
     lead = leaders(cluster.addresses[1], "cli-failover")
     surviving = [p for p, leader in lead.items() if leader != 1]  # broker id 1: addresses[0]
     assert surviving and len(surviving) < 6
